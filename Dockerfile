@@ -1,0 +1,20 @@
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
+WORKDIR /app
+
+RUN useradd --create-home --uid 1000 semaforo
+COPY pyproject.toml README.md ./
+COPY triage ./triage
+COPY comments ./comments
+COPY crisis ./crisis
+COPY accounts ./accounts
+RUN pip install .
+COPY . .
+RUN DEBUG=0 SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput \
+    && chown -R semaforo /app
+USER semaforo
+
+EXPOSE 8000
+CMD ["gunicorn", "triage.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", \
+     "--access-logfile", "-"]

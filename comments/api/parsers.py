@@ -1,0 +1,24 @@
+import json
+
+from django.conf import settings
+from rest_framework import exceptions
+from rest_framework.parsers import JSONParser
+
+from comments.api.errors import PayloadTooLarge
+
+
+class LimitedJSONParser(JSONParser):
+    """JSON with a size limit: DRF reads the body stream without one, Django's own limit only
+    guards ``request.body``, and a client must hear 413 rather than tie up a worker."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        limit = settings.SEMAFORO["MAX_BODY_BYTES"]
+        body = stream.read(limit + 1) if stream is not None else b""
+        if len(body) > limit:
+            raise PayloadTooLarge(f"the body must be at most {limit} bytes")
+        try:
+            return json.loads(body)
+        except UnicodeDecodeError:
+            raise exceptions.ParseError("the body must be UTF-8 encoded JSON") from None
+        except ValueError as error:
+            raise exceptions.ParseError(f"malformed JSON: {error}") from None

@@ -1,0 +1,92 @@
+"""Output serializers, and the documented shape of a pushed item (validation is in
+``comments.validation``: it must run a thousand items in milliseconds)."""
+
+from rest_framework import serializers
+
+from comments.models import Author, Classification, Comment, Platform
+
+
+class CommentItemDoc(serializers.Serializer):
+    platform = serializers.ChoiceField(choices=Platform.choices)
+    external_id = serializers.CharField(max_length=255)
+    text = serializers.CharField(max_length=10_000)
+    author_handle = serializers.CharField(max_length=255)
+    author_display_name = serializers.CharField(required=False)
+    author_followers = serializers.IntegerField(min_value=0, required=False, default=0)
+    likes = serializers.IntegerField(min_value=0, required=False, default=0)
+    shares = serializers.IntegerField(min_value=0, required=False, default=0)
+    posted_at = serializers.DateTimeField(required=False)
+    url = serializers.URLField(required=False)
+    lang = serializers.CharField(required=False)
+    in_reply_to = serializers.CharField(required=False)
+    account = serializers.CharField(required=False)
+
+
+class ReasonDoc(serializers.Serializer):
+    signal = serializers.CharField()
+    evidence = serializers.CharField()
+
+
+class IngestResultDoc(serializers.Serializer):
+    index = serializers.IntegerField()
+    id = serializers.IntegerField()
+    external_id = serializers.CharField()
+    created = serializers.BooleanField()
+    category = serializers.CharField()
+    level = serializers.CharField()
+    confidence = serializers.FloatField()
+    reasons = ReasonDoc(many=True)
+
+
+class IngestResponseDoc(serializers.Serializer):
+    results = IngestResultDoc(many=True)
+
+
+class ErrorDoc(serializers.Serializer):
+    index = serializers.IntegerField(required=False)
+    field = serializers.CharField(allow_null=True)
+    message = serializers.CharField()
+
+
+class ErrorsDoc(serializers.Serializer):
+    errors = ErrorDoc(many=True)
+
+
+class AuthorSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Author
+        fields = ["handle", "display_name", "followers", "is_troll"]
+
+
+class CommentSerializer(serializers.ModelSerializer):
+    author = AuthorSerializer()
+    reasons = ReasonDoc(many=True)
+    case_id = serializers.IntegerField(allow_null=True)
+    status = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Comment
+        fields = ["id", "platform", "external_id", "text", "lang", "url", "in_reply_to",
+                  "account", "author", "posted_at", "received_at", "author_followers", "likes",
+                  "shares", "category", "level", "confidence", "reasons", "model_version",
+                  "classified_by_human", "case_id", "status"]
+
+    def get_status(self, comment) -> str | None:
+        return comment.case.status if comment.case_id else None
+
+
+class ClassificationSerializer(serializers.ModelSerializer):
+    decided_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    reasons = ReasonDoc(many=True)
+
+    class Meta:
+        model = Classification
+        fields = ["category", "level", "confidence", "reasons", "model_version", "is_human",
+                  "decided_by", "note", "created_at"]
+
+
+class CommentDetailSerializer(CommentSerializer):
+    classifications = ClassificationSerializer(many=True)
+
+    class Meta(CommentSerializer.Meta):
+        fields = [*CommentSerializer.Meta.fields, "classifications"]

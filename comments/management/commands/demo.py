@@ -1,0 +1,113 @@
+"""Run the whole desk on one machine with no servers: web, worker for both queues, and beat."""
+
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+
+from comments import demo
+
+
+class Command(BaseCommand):
+    help = "Set up the embedded demo (SQLite, filesystem broker, demo people and comments) and " \
+           "serve it with a worker and beat until Ctrl-C."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--no-serve", action="store_true", help="seed and exit")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--comments", type=int, default=300,
+                            help="how many demo comments to load (default 300)")
+        parser.add_argument("--trickle", type=float, default=6.0,
+                            help="seconds between live demo comments; 0 turns it off")
+        parser.add_argument("--force", action="store_true",
+                            help="run even with DEBUG off (never on a production database)")
+
+    def handle(self, *args, no_serve, port, comments, trickle, force, **options):
+        if not settings.DEBUG and not force:
+            raise CommandError("demo creates people with known passwords; it runs only with "
+                               "DEBUG on (or --force on a throwaway database)")
+        self.stdout.write("Preparing the database…")
+        call_command("migrate", interactive=False, verbosity=0)
+        people = demo.seed_people()
+        token = demo.issue_demo_token()
+        created = demo.seed_comments(comments)
+        self._print_welcome(people, token, created, port)
+        if no_serve:
+            return
+        self._serve(port, token, trickle)
+
+    def _print_welcome(self, people, token, created, port):
+        base = f"http://127.0.0.1:{port}"
+        self.stdout.write(self.style.SUCCESS(f"\n{created} demo comments loaded.\n"))
+        self.stdout.write("Demo people (username / password — role):")
+        for person in people:
+            role = person.role.label if person.role else "administrator (superuser)"
+            self.stdout.write(f"  {person.username:<6} / {person.password:<16} — {role}")
+        sample = json.dumps({
+            "platform": "twitter", "external_id": "try-1", "author_handle": "@someone",
+            "text": "Voy a denunciar ante PROFECO, me cobraron dos veces", "author_followers": 120,
+        }, ensure_ascii=False)
+        self.stdout.write(f"\nDesk:     {base}/   (API docs: {base}/api/docs/)")
+        self.stdout.write(f"API token: {token}")
+        self.stdout.write("Push a comment:")
+        self.stdout.write(f"  curl -s -X POST {base}/api/v1/comments/ -H 'Authorization: Token "
+                          f"{token}' -H 'Content-Type: application/json' -d '{sample}'\n")
+
+    def _serve(self, port, token, trickle):
+        python = sys.executable
+        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        children = [
+            subprocess.Popen([python, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
+                             env=env),
+            subprocess.Popen([python, "-m", "celery", "-A", "triage", "worker", "-B",
+                              "-Q", "default,crisis", "--pool=solo", "--loglevel=INFO",
+                              "--schedule", str(settings.VAR_DIR / "celerybeat-schedule")],
+                             env=env),
+        ]
+        stop = threading.Event()
+        if trickle > 0:
+            threading.Thread(target=self._trickle, args=(port, token, trickle, stop),
+                             daemon=True).start()
+        self.stdout.write(self.style.SUCCESS("Serving. Press Ctrl-C to stop everything."))
+        try:
+            while all(child.poll() is None for child in children):
+                time.sleep(0.5)
+            raise CommandError("a demo process stopped unexpectedly; see its output above")
+        except KeyboardInterrupt:
+            self.stdout.write("\nStopping…")
+        finally:
+            stop.set()
+            for child in children:
+                if child.poll() is None:
+                    child.send_signal(signal.SIGTERM)
+            for child in children:
+                try:
+                    child.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    child.kill()
+
+    def _trickle(self, port, token, every, stop):
+        """Post a new comment now and then through the real API, so reds arrive live."""
+        rows = demo.corpus_rows()
+        rng = random.Random()
+        url = f"http://127.0.0.1:{port}/api/v1/comments/"
+        sequence = 0
+        while not stop.wait(every):
+            sequence += 1
+            body = json.dumps(demo.live_item(rng, rows, sequence=sequence)).encode()
+            request = urllib.request.Request(url, data=body, method="POST", headers={
+                "Authorization": f"Token {token}", "Content-Type": "application/json"})
+            try:
+                urllib.request.urlopen(request, timeout=10).close()  # noqa: S310 (local URL)
+            except (urllib.error.URLError, OSError):
+                continue  # the server may still be starting

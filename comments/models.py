@@ -1,0 +1,208 @@
+"""Comments as they arrive, how they were classified, and the cases people work.
+
+The current classification is copied onto ``Comment`` (category, level, reasons) because the live
+queue filters and orders by it on every poll; ``Classification`` keeps the full history, model and
+human, and is only read on a comment's page.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Platform(models.TextChoices):
+    TWITTER = "twitter", "Twitter / X"
+    FACEBOOK = "facebook", "Facebook"
+    INSTAGRAM = "instagram", "Instagram"
+    TIKTOK = "tiktok", "TikTok"
+    YOUTUBE = "youtube", "YouTube"
+    GOOGLE_REVIEWS = "google_reviews", "Google Reviews"
+    OTHER = "other", _("Other")
+
+
+class Category(models.TextChoices):
+    PQR = "pqr", _("Question, complaint or claim")
+    INSULT = "insult", _("Insult or attack")
+    HIGH_LEVEL = "high_level", _("High-level complaint")
+    OTHER = "other", _("Other")
+
+
+class Level(models.TextChoices):
+    RED = "red", _("Red")
+    YELLOW = "yellow", _("Yellow")
+    GREEN = "green", _("Green")
+
+    @property
+    def rank(self) -> int:
+        """0 is the most urgent: the queue orders by rank ascending."""
+        return LEVEL_RANK[self]
+
+
+LEVEL_RANK = {Level.RED: 0, Level.YELLOW: 1, Level.GREEN: 2}
+
+
+class Author(models.Model):
+    platform = models.CharField(max_length=20, choices=Platform.choices)
+    handle = models.CharField(max_length=255)
+    display_name = models.CharField(max_length=255, blank=True)
+    followers = models.PositiveBigIntegerField(default=0)
+    is_troll = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["platform", "handle"], name="author_platform_handle"),
+        ]
+
+    def __str__(self):
+        return f"{self.handle} ({self.get_platform_display()})"
+
+
+class CaseStatus(models.TextChoices):
+    NEW = "new", _("New")
+    ASSIGNED = "assigned", _("Assigned")
+    IN_PROGRESS = "in_progress", _("In progress")
+    WAITING_CUSTOMER = "waiting_customer", _("Waiting on customer")
+    WAITING_DEPARTMENT = "waiting_department", _("Waiting on department")
+    RESOLVED = "resolved", _("Resolved")
+    CLOSED = "closed", _("Closed")
+
+
+OPEN_CASE_STATUSES = [s for s in CaseStatus if s not in (CaseStatus.RESOLVED, CaseStatus.CLOSED)]
+
+
+class Case(models.Model):
+    """The unit of work for a person: one open case per author and thread."""
+
+    author = models.ForeignKey(Author, on_delete=models.PROTECT, related_name="cases")
+    thread_key = models.CharField(
+        max_length=255, blank=True,
+        help_text="external_id of the thread's first known comment; empty for top-level ones.",
+    )
+    status = models.CharField(max_length=20, choices=CaseStatus.choices, default=CaseStatus.NEW)
+    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                 on_delete=models.SET_NULL, related_name="assigned_cases")
+    category = models.CharField(max_length=20, choices=Category.choices)
+    level = models.CharField(max_length=10, choices=Level.choices)
+    level_rank = models.PositiveSmallIntegerField()
+    opened_at = models.DateTimeField(default=timezone.now)
+    due_at = models.DateTimeField()
+    closed_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["author", "thread_key"],
+                condition=~Q(status__in=[CaseStatus.RESOLVED, CaseStatus.CLOSED]),
+                name="case_one_open_per_author_thread",
+            ),
+        ]
+        indexes = [
+            # Intake looks up the open case of each author in a batch.
+            models.Index(fields=["author", "status"], name="case_author_status"),
+        ]
+
+    def __str__(self):
+        return f"#{self.pk} {self.author.handle}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_CASE_STATUSES
+
+
+class Comment(models.Model):
+    platform = models.CharField(max_length=20, choices=Platform.choices)
+    external_id = models.CharField(max_length=255)
+    author = models.ForeignKey(Author, on_delete=models.PROTECT, related_name="comments")
+    case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="comments")
+    text = models.TextField()
+    lang = models.CharField(max_length=8, blank=True)
+    url = models.URLField(max_length=2000, blank=True)
+    in_reply_to = models.CharField(max_length=255, blank=True)
+    thread_key = models.CharField(max_length=255, blank=True)
+    account = models.CharField(max_length=255, blank=True)
+    posted_at = models.DateTimeField()
+    received_at = models.DateTimeField(default=timezone.now)
+    author_followers = models.PositiveBigIntegerField(default=0)
+    likes = models.PositiveBigIntegerField(default=0)
+    shares = models.PositiveBigIntegerField(default=0)
+    raw = models.JSONField(default=dict, help_text="The item as the client sent it.")
+
+    # Current classification, copied from the latest Classification row.
+    category = models.CharField(max_length=20, choices=Category.choices)
+    level = models.CharField(max_length=10, choices=Level.choices)
+    level_rank = models.PositiveSmallIntegerField()
+    confidence = models.FloatField()
+    reasons = models.JSONField(default=list)
+    model_version = models.CharField(max_length=64, blank=True)
+    classified_by_human = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["platform", "external_id"],
+                                    name="comment_platform_external_id"),
+        ]
+        indexes = [
+            # The live queue: most urgent level first, oldest first inside a level.
+            models.Index(fields=["level_rank", "posted_at"], name="comment_queue_order"),
+            # API listing with since/until and cursor pagination.
+            models.Index(fields=["received_at", "id"], name="comment_received"),
+        ]
+        permissions = [
+            ("ingest_comment", "Can push comments through the API"),
+            ("view_queue", "Can work the live queue in the dashboard"),
+            ("correct_classification", "Can correct a comment's category or level"),
+        ]
+
+    def __str__(self):
+        return f"{self.platform}:{self.external_id}"
+
+
+class Classification(models.Model):
+    """One decision about a comment, by the model or by a person; never edited."""
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="classifications")
+    category = models.CharField(max_length=20, choices=Category.choices)
+    level = models.CharField(max_length=10, choices=Level.choices)
+    confidence = models.FloatField()
+    reasons = models.JSONField(default=list)
+    model_version = models.CharField(max_length=64, blank=True)
+    is_human = models.BooleanField(default=False)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [
+            # Retraining reads the human corrections only.
+            models.Index(fields=["created_at"], condition=Q(is_human=True),
+                         name="classification_human"),
+        ]
+
+
+class AuditEvent(models.Model):
+    """Who changed what and when, with the state before and after. Append-only."""
+
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                              on_delete=models.SET_NULL, related_name="+")
+    action = models.CharField(max_length=50)
+    comment = models.ForeignKey(Comment, null=True, blank=True, on_delete=models.CASCADE,
+                                related_name="audit_events")
+    case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.CASCADE,
+                             related_name="audit_events")
+    before = models.JSONField(default=dict, blank=True)
+    after = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return f"{self.action} at {self.created_at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,72 @@
+"""Reads for the queue page and the API, with the filters both offer."""
+
+import django_filters
+from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from comments.models import (
+    OPEN_CASE_STATUSES,
+    AuditEvent,
+    CaseStatus,
+    Category,
+    Classification,
+    Comment,
+    Level,
+    Platform,
+)
+
+STATUS_OPEN = "open"
+STATUS_NO_CASE = "no_case"
+STATUS_CHOICES = [
+    (STATUS_OPEN, _("Open (needs work)")),
+    *CaseStatus.choices,
+    (STATUS_NO_CASE, _("No case (other)")),
+]
+
+
+class CommentFilter(django_filters.FilterSet):
+    level = django_filters.ChoiceFilter(choices=Level.choices, label=_("Level"))
+    category = django_filters.ChoiceFilter(choices=Category.choices, label=_("Category"))
+    platform = django_filters.ChoiceFilter(choices=Platform.choices, label=_("Platform"))
+    status = django_filters.ChoiceFilter(choices=STATUS_CHOICES, method="filter_status",
+                                         label=_("Status"))
+    since = django_filters.IsoDateTimeFilter(field_name="received_at", lookup_expr="gte",
+                                             label=_("Received since"))
+    until = django_filters.IsoDateTimeFilter(field_name="received_at", lookup_expr="lt",
+                                             label=_("Received before"))
+    q = django_filters.CharFilter(method="filter_text", label=_("Text contains"))
+
+    class Meta:
+        model = Comment
+        fields = ["level", "category", "platform", "status", "since", "until", "q"]
+
+    def filter_status(self, queryset, name, value):
+        if value == STATUS_OPEN:
+            return queryset.filter(case__status__in=OPEN_CASE_STATUSES)
+        if value == STATUS_NO_CASE:
+            return queryset.filter(case=None)
+        return queryset.filter(case__status=value)
+
+    def filter_text(self, queryset, name, value):
+        return queryset.filter(text__icontains=value.strip()) if value.strip() else queryset
+
+
+def comments_for_listing() -> QuerySet[Comment]:
+    return Comment.objects.select_related("author", "case").defer("raw")
+
+
+def queue_comments() -> QuerySet[Comment]:
+    """The live queue's order: red, yellow, green; the oldest first inside a level."""
+    return comments_for_listing().order_by("level_rank", "posted_at", "id")
+
+
+def comment_with_history(pk: int) -> Comment:
+    return (
+        Comment.objects.select_related("author", "case", "case__assignee", "escalation")
+        .prefetch_related(
+            Prefetch("classifications",
+                     queryset=Classification.objects.select_related("decided_by")),
+            Prefetch("audit_events", queryset=AuditEvent.objects.select_related("actor")),
+        )
+        .get(pk=pk)
+    )

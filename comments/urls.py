@@ -1,0 +1,10 @@
+from django.urls import path
+
+from comments import views
+
+urlpatterns = [
+    path("", views.queue, name="queue"),
+    path("queue/rows/", views.queue_rows, name="queue-rows"),
+    path("comments/<int:pk>/", views.comment_detail, name="comment-detail"),
+    path("comments/<int:pk>/correct/", views.comment_correct, name="comment-correct"),
+]

@@ -1,0 +1,72 @@
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from comments import selectors, workflow
+from comments.forms import CorrectionForm
+from comments.models import Comment
+
+QUEUE_PAGE_SIZE = 50
+
+
+def _queue_context(request) -> dict:
+    params = request.GET.copy()
+    params.setdefault("status", selectors.STATUS_OPEN)
+    filterset = selectors.CommentFilter(params, queryset=selectors.queue_comments())
+    comments = filterset.qs if filterset.is_valid() else selectors.queue_comments().none()
+    page = Paginator(comments, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    return {
+        "filter": filterset,
+        "page": page,
+        "query": params.urlencode(),
+        "poll_seconds": settings.SEMAFORO["QUEUE_POLL_S"],
+    }
+
+
+@login_required
+@permission_required("comments.view_queue", raise_exception=True)
+def queue(request):
+    return render(request, "comments/queue.html", _queue_context(request))
+
+
+@login_required
+@permission_required("comments.view_queue", raise_exception=True)
+def queue_rows(request):
+    """The queue's table body alone, polled by htmx so new comments appear without reload."""
+    return render(request, "comments/_queue_rows.html", _queue_context(request))
+
+
+@login_required
+@permission_required("comments.view_queue", raise_exception=True)
+def comment_detail(request, pk: int):
+    try:
+        comment = selectors.comment_with_history(pk)
+    except Comment.DoesNotExist:
+        raise Http404 from None
+    form = CorrectionForm(initial={"category": comment.category, "level": comment.level})
+    return render(request, "comments/detail.html", {"comment": comment, "form": form})
+
+
+@login_required
+@permission_required("comments.correct_classification", raise_exception=True)
+@require_POST
+def comment_correct(request, pk: int):
+    if not Comment.objects.filter(pk=pk).exists():
+        raise Http404
+    form = CorrectionForm(request.POST)
+    if not form.is_valid():
+        comment = selectors.comment_with_history(pk)
+        return render(request, "comments/detail.html", {"comment": comment, "form": form},
+                      status=400)
+    try:
+        workflow.classification_correct(comment_id=pk, user=request.user, **form.cleaned_data)
+    except workflow.WorkflowError as error:
+        messages.warning(request, str(error))
+    else:
+        messages.success(request, _("Classification corrected; it will train the next model."))
+    return redirect("comment-detail", pk=pk)

@@ -1,0 +1,130 @@
+"""Reds reach the crisis committee: create the promise, deliver it once, sweep what was missed.
+
+Delivery is claimed with a conditional UPDATE, so two workers (or a task and the sweep) never
+notify for the same escalation at once; a claim left by a worker that died is taken over after
+``CLAIM_TIMEOUT``.
+"""
+
+import logging
+from collections.abc import Iterable
+from datetime import timedelta
+from functools import partial
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import EmailMessage, get_connection
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.roles import Role
+from crisis.models import Escalation
+
+logger = logging.getLogger(__name__)
+
+CLAIM_TIMEOUT = timedelta(minutes=2)
+SWEEP_BATCH = 500
+
+
+def escalations_create(*, comment_ids: Iterable[int], now) -> list[int]:
+    """Call inside the transaction that stores the reds; enqueues delivery after commit."""
+    comment_ids = list(comment_ids)
+    if not comment_ids:
+        return []
+    Escalation.objects.bulk_create(
+        [Escalation(comment_id=comment_id, created_at=now) for comment_id in comment_ids],
+        ignore_conflicts=True,
+    )
+    ids = list(
+        Escalation.objects.filter(comment_id__in=comment_ids, notified_at=None)
+        .values_list("pk", flat=True)
+    )
+    transaction.on_commit(partial(escalations_enqueue, ids), robust=True)
+    return ids
+
+
+def escalations_enqueue(escalation_ids: Iterable[int]) -> int:
+    """Hand escalations to the crisis queue; on a broker error stop and leave them to the sweep."""
+    from crisis.tasks import escalate
+
+    sent = 0
+    for escalation_id in escalation_ids:
+        try:
+            escalate.apply_async((escalation_id,), queue="crisis")
+        except Exception:  # any broker failure: the row is safe, the sweep will retry
+            logger.warning("broker unavailable; escalation %s left to the sweep", escalation_id,
+                           exc_info=True)
+            break
+        sent += 1
+    return sent
+
+
+def escalation_notify(*, escalation_id: int) -> bool:
+    """Notify the committee of one escalation. False when it was done or is being done."""
+    now = timezone.now()
+    claimed = Escalation.objects.filter(
+        Q(claimed_at=None) | Q(claimed_at__lt=now - CLAIM_TIMEOUT),
+        pk=escalation_id, notified_at=None,
+    ).update(claimed_at=now, attempts=F("attempts") + 1)
+    if not claimed:
+        return False
+    escalation = Escalation.objects.select_related("comment__author").get(pk=escalation_id)
+    recipients = committee_emails()
+    try:
+        _send_alerts(escalation, recipients)
+    except Exception:
+        Escalation.objects.filter(pk=escalation_id).update(claimed_at=None)
+        raise
+    Escalation.objects.filter(pk=escalation_id).update(
+        notified_at=timezone.now(), recipients=recipients
+    )
+    return True
+
+
+def committee_emails() -> list[str]:
+    return sorted(
+        get_user_model().objects.filter(
+            groups__name=Role.CRISIS_COMMITTEE, is_active=True
+        ).exclude(email="").values_list("email", flat=True).distinct()
+    )
+
+
+def _send_alerts(escalation: Escalation, recipients: list[str]) -> None:
+    if not recipients:
+        logger.warning("escalation %s: the crisis committee has no members with e-mail",
+                       escalation.pk)
+        return
+    comment = escalation.comment
+    reasons = "\n".join(f"- {r['signal']}: {r['evidence']}" for r in comment.reasons)
+    subject = _("[Semáforo] RED: %(handle)s on %(platform)s") % {
+        "handle": comment.author.handle, "platform": comment.get_platform_display(),
+    }
+    body = _(
+        "A comment was classified red and needs the committee now.\n\n"
+        "%(text)s\n\nAuthor: %(handle)s (%(followers)s followers)\n"
+        "Category: %(category)s\nReasons:\n%(reasons)s\n\nLink: %(url)s\n"
+    ) % {
+        "text": comment.text, "handle": comment.author.handle,
+        "followers": comment.author_followers, "category": comment.get_category_display(),
+        "reasons": reasons, "url": f"{settings.SEMAFORO_BASE_URL}/comments/{comment.pk}/",
+    }
+    with get_connection() as connection:
+        messages = [
+            EmailMessage(subject, body, to=[address], connection=connection)
+            for address in recipients
+        ]
+        connection.send_messages(messages)
+
+
+def escalations_sweep(*, now=None) -> int:
+    """Re-enqueue escalations nobody delivered: the broker was down, or a worker died."""
+    now = now or timezone.now()
+    grace = timedelta(seconds=settings.SEMAFORO["ESCALATION_SWEEP_GRACE_S"])
+    pending = list(
+        Escalation.objects.filter(notified_at=None, created_at__lt=now - grace)
+        .filter(Q(claimed_at=None) | Q(claimed_at__lt=now - CLAIM_TIMEOUT))
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:SWEEP_BATCH]
+    )
+    return escalations_enqueue(pending)

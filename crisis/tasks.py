@@ -1,0 +1,21 @@
+"""Tasks of the ``crisis`` queue: thin, idempotent, retried with backoff."""
+
+from smtplib import SMTPException
+
+from celery import shared_task
+from django.db import DatabaseError
+
+from crisis import escalation
+
+_TRANSIENT = (SMTPException, OSError, DatabaseError)
+
+
+@shared_task(acks_late=True, autoretry_for=_TRANSIENT, max_retries=8, retry_backoff=2,
+             retry_backoff_max=120, retry_jitter=True)
+def escalate(escalation_id: int) -> bool:
+    return escalation.escalation_notify(escalation_id=escalation_id)
+
+
+@shared_task(acks_late=True)
+def sweep_escalations() -> int:
+    return escalation.escalations_sweep()

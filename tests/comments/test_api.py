@@ -1,0 +1,192 @@
+import json
+
+import pytest
+from django.urls import reverse
+
+from accounts.models import ApiToken
+from comments.models import Comment
+from tests.factories import GREEN_TEXT, RED_TEXT, comment_item
+
+pytestmark = pytest.mark.django_db
+URL = "/api/v1/comments/"
+
+
+def post(client, body, **extra):
+    return client.post(URL, data=json.dumps(body), content_type="application/json", **extra)
+
+
+def test_push_one_item_answers_201_with_the_decision(api):
+    response = post(api, comment_item(text=RED_TEXT, external_id="1789"))
+    assert response.status_code == 201
+    [result] = response.json()["results"]
+    assert result["index"] == 0
+    assert result["external_id"] == "1789"
+    assert result["created"] is True
+    assert (result["category"], result["level"]) == ("high_level", "red")
+    assert 0 <= result["confidence"] <= 1
+    assert all(set(r) == {"signal", "evidence"} for r in result["reasons"])
+
+
+def test_push_a_list_keeps_the_order_and_a_repeat_answers_200(api):
+    items = [comment_item(text=GREEN_TEXT), comment_item(text=RED_TEXT), comment_item()]
+    first = post(api, items)
+    assert first.status_code == 201
+    assert [r["index"] for r in first.json()["results"]] == [0, 1, 2]
+    again = post(api, items)
+    assert again.status_code == 200
+    assert [r["id"] for r in again.json()["results"]] == [r["id"] for r in first.json()["results"]]
+    assert Comment.objects.count() == 3
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "message"),
+    [
+        ({"colour": "red"}, "colour", "unknown field"),
+        ({"likes": -1}, "likes", "must be zero or more"),
+        ({"likes": "12"}, "likes", "must be an integer"),
+        ({"shares": True}, "shares", "must be an integer"),
+        ({"author_followers": 1.5}, "author_followers", "must be an integer"),
+        ({"text": ""}, "text", "must not be empty"),
+        ({"text": "   \n "}, "text", "must not be empty"),
+        ({"text": "x" * 10_001}, "text", "at most 10000 characters"),
+        ({"text": 42}, "text", "must be a string"),
+        ({"posted_at": "yesterday"}, "posted_at", "ISO 8601"),
+        ({"posted_at": "2026-11-23T10:00:00"}, "posted_at", "time zone"),
+        ({"platform": "myspace"}, "platform", "must be one of"),
+        ({"url": "not a url"}, "url", "valid http(s) URL"),
+        ({"lang": "spanish!"}, "lang", "language code"),
+        ({"external_id": "x" * 256}, "external_id", "at most 255"),
+    ],
+)
+def test_bad_field_answers_400_naming_index_field_and_reason(api, change, field, message):
+    response = post(api, [comment_item(), comment_item(**change)])
+    assert response.status_code == 400
+    [error] = response.json()["errors"]
+    assert error["index"] == 1
+    assert error["field"] == field
+    assert message in error["message"]
+    assert Comment.objects.count() == 0
+
+
+def test_missing_required_fields_are_each_named(api):
+    response = post(api, {"platform": "twitter"})
+    assert response.status_code == 400
+    fields = {e["field"] for e in response.json()["errors"]}
+    assert fields == {"external_id", "text", "author_handle"}
+
+
+@pytest.mark.parametrize("body", ["not json{", "[]", "42", '"text"', "[1, 2]"])
+def test_malformed_bodies_answer_400_never_500(api, body):
+    response = api.post(URL, data=body, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["message"]
+
+
+def test_non_utf8_body_answers_400(api):
+    response = api.post(URL, data=b"\xff\xfe{", content_type="application/json")
+    assert response.status_code == 400
+
+
+def test_too_many_items_answers_413(api, settings):
+    settings.SEMAFORO = {**settings.SEMAFORO, "MAX_BATCH_ITEMS": 3}
+    response = post(api, [comment_item() for _ in range(4)])
+    assert response.status_code == 413
+    assert "at most 3 items" in response.json()["errors"][0]["message"]
+    assert Comment.objects.count() == 0
+
+
+def test_too_large_a_body_answers_413(api, settings):
+    settings.SEMAFORO = {**settings.SEMAFORO, "MAX_BODY_BYTES": 2048}
+    response = post(api, [comment_item(text="y" * 3000)])
+    assert response.status_code == 413
+
+
+def test_no_token_no_write(anonymous_api):
+    response = post(anonymous_api, comment_item())
+    assert response.status_code == 401
+    assert response.json()["errors"][0]["message"]
+    assert Comment.objects.count() == 0
+
+
+def test_bad_or_revoked_token_answers_401(api, listener_token):
+    from django.utils import timezone
+
+    bad = post(api, comment_item(), HTTP_AUTHORIZATION="Token smf_not-a-real-token")
+    assert bad.status_code == 401
+    ApiToken.objects.update(revoked_at=timezone.now())
+    assert post(api, comment_item()).status_code == 401
+
+
+def test_community_manager_cannot_push_through_the_api(client, alice):
+    client.force_login(alice)
+    response = post(client, comment_item())
+    assert response.status_code == 403
+
+
+def test_token_is_stored_hashed(listener_token):
+    token = ApiToken.objects.get()
+    assert listener_token not in (token.digest, token.prefix)
+    assert len(token.digest) == 64
+
+
+def test_throttled_client_answers_429_with_retry_after(api, settings):
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.SEMAFORO = {**settings.SEMAFORO, "API_THROTTLE": "2/min"}
+    assert post(api, comment_item()).status_code == 201
+    assert post(api, comment_item()).status_code == 201
+    throttled = post(api, comment_item())
+    assert throttled.status_code == 429
+    assert int(throttled["Retry-After"]) > 0
+    cache.clear()
+
+
+def test_list_filters_by_level_and_text(api):
+    post(api, [comment_item(text=RED_TEXT), comment_item(text=GREEN_TEXT)])
+    reds = api.get(URL, {"level": "red"}).json()["results"]
+    assert [c["level"] for c in reds] == ["red"]
+    found = api.get(URL, {"q": "sucursal"}).json()["results"]
+    assert [c["text"] for c in found] == [GREEN_TEXT]
+
+
+def test_list_rejects_an_unknown_filter_value_with_400(api):
+    response = api.get(URL, {"level": "purple"})
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == "level"
+
+
+def test_list_is_cursor_paginated(api):
+    post(api, [comment_item() for _ in range(5)])
+    first = api.get(URL, {"page_size": 2}).json()
+    assert len(first["results"]) == 2 and first["next"]
+    second = api.get(first["next"]).json()
+    assert {c["id"] for c in second["results"]}.isdisjoint({c["id"] for c in first["results"]})
+
+
+def test_list_query_count_is_pinned(api, django_assert_max_num_queries):
+    post(api, [comment_item(text=RED_TEXT if n % 2 else GREEN_TEXT) for n in range(30)])
+    with django_assert_max_num_queries(4):
+        response = api.get(URL, {"page_size": 30})
+    assert len(response.json()["results"]) == 30
+
+
+def test_detail_has_the_classification_history(api):
+    [result] = post(api, comment_item(text=RED_TEXT)).json()["results"]
+    detail = api.get(f"{URL}{result['id']}/").json()
+    assert detail["level"] == "red"
+    assert len(detail["classifications"]) == 1
+    assert detail["classifications"][0]["is_human"] is False
+
+
+def test_unknown_id_answers_404_in_the_error_shape(api):
+    response = api.get(f"{URL}999999/")
+    assert response.status_code == 404
+    assert response.json()["errors"][0]["message"]
+
+
+def test_schema_and_docs_are_served(client):
+    schema = client.get(reverse("api-schema"), {"format": "json"})
+    assert schema.status_code == 200
+    assert "/api/v1/comments/" in schema.json()["paths"]
+    assert client.get(reverse("api-docs")).status_code == 200

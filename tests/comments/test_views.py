@@ -1,0 +1,129 @@
+import pytest
+from django.urls import reverse
+
+from comments import intake
+from comments.models import AuditEvent, Classification, Comment
+from crisis.models import Escalation
+from tests.factories import GREEN_TEXT, RED_TEXT, comment_item
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def mixed_queue():
+    results = intake.ingest([
+        comment_item(text=GREEN_TEXT, posted_at="2026-11-23T08:00:00Z"),
+        comment_item(text="pinche banco de mierda, me cobraron dos veces y nadie responde!!!",
+                     posted_at="2026-11-23T09:00:00Z"),
+        comment_item(text=RED_TEXT, posted_at="2026-11-23T10:00:00Z"),
+        comment_item(text=RED_TEXT + " otra vez", posted_at="2026-11-23T07:00:00Z"),
+    ])
+    return {r.external_id: r for r in results}
+
+
+def test_queue_asks_for_login(client):
+    response = client.get(reverse("queue"))
+    assert response.status_code == 302
+    assert reverse("login") in response["Location"]
+
+
+def test_queue_is_red_first_then_oldest_first(client, alice, mixed_queue):
+    client.force_login(alice)
+    response = client.get(reverse("queue"))
+    assert response.status_code == 200
+    page = list(response.context["page"].object_list)
+    ranks = [c.level_rank for c in page]
+    assert ranks == sorted(ranks)
+    reds = [c for c in page if c.level == "red"]
+    assert [c.posted_at for c in reds] == sorted(c.posted_at for c in reds)
+    assert page[0].level == "red"
+
+
+def test_queue_filters_by_level(client, alice, mixed_queue):
+    client.force_login(alice)
+    response = client.get(reverse("queue-rows"), {"level": "red"})
+    levels = {c.level for c in response.context["page"].object_list}
+    assert levels == {"red"}
+
+
+def test_queue_rows_partial_polls_itself(client, alice, mixed_queue):
+    client.force_login(alice)
+    html = client.get(reverse("queue-rows")).content.decode()
+    assert 'hx-trigger="every' in html
+    assert "<html" not in html
+
+
+def test_queue_page_query_count_is_pinned(client, alice, mixed_queue,
+                                          django_assert_max_num_queries):
+    intake.ingest([comment_item(text=RED_TEXT) for _ in range(30)])
+    client.force_login(alice)
+    with django_assert_max_num_queries(8):
+        client.get(reverse("queue-rows"))
+
+
+def test_person_without_a_role_is_refused(client, mallory):
+    client.force_login(mallory)
+    assert client.get(reverse("queue")).status_code == 403
+
+
+def test_api_client_cannot_open_the_dashboard(client, listener):
+    client.force_login(listener)
+    assert client.get(reverse("queue")).status_code == 403
+
+
+def test_community_manager_cannot_reach_the_admin(client, alice):
+    client.force_login(alice)
+    response = client.get("/admin/comments/comment/")
+    assert response.status_code == 302
+    assert "/admin/login/" in response["Location"]
+
+
+def test_comment_page_shows_reasons_and_history(client, alice, mixed_queue):
+    red = next(r for r in mixed_queue.values() if r.level == "red")
+    client.force_login(alice)
+    html = client.get(reverse("comment-detail", args=[red.id])).content.decode()
+    assert red.reasons[0]["signal"] in html
+    assert "level-red" in html
+
+
+def test_correction_is_stored_as_a_human_classification_with_an_audit_event(
+        client, alice, mixed_queue):
+    green = next(r for r in mixed_queue.values() if r.level == "green")
+    client.force_login(alice)
+    response = client.post(reverse("comment-correct", args=[green.id]),
+                           {"category": "high_level", "level": "red", "note": "menciona SIC"})
+    assert response.status_code == 302
+    comment = Comment.objects.get(pk=green.id)
+    assert (comment.category, comment.level, comment.classified_by_human) == (
+        "high_level", "red", True)
+    human = Classification.objects.get(comment=comment, is_human=True)
+    assert human.decided_by == alice and human.note == "menciona SIC"
+    event = AuditEvent.objects.get(action="classification_corrected", comment=comment)
+    assert event.before["level"] == "green" and event.after["level"] == "red"
+    assert Escalation.objects.filter(comment=comment).exists()
+
+
+def test_correction_with_an_invalid_level_is_a_form_error(client, alice, mixed_queue):
+    any_id = next(iter(mixed_queue.values())).id
+    client.force_login(alice)
+    response = client.post(reverse("comment-correct", args=[any_id]),
+                           {"category": "pqr", "level": "purple"})
+    assert response.status_code == 400
+    assert response.context["form"].errors["level"]
+    assert not Classification.objects.filter(is_human=True).exists()
+
+
+def test_committee_member_may_read_but_not_correct(client, carla, mixed_queue):
+    any_id = next(iter(mixed_queue.values())).id
+    client.force_login(carla)
+    assert client.get(reverse("comment-detail", args=[any_id])).status_code == 200
+    response = client.post(reverse("comment-correct", args=[any_id]),
+                           {"category": "pqr", "level": "green"})
+    assert response.status_code == 403
+
+
+def test_interface_speaks_spanish_by_default_and_english_on_request(client, alice):
+    client.force_login(alice)
+    assert "Cola en vivo" in client.get(reverse("queue")).content.decode()
+    english = client.get(reverse("queue"), HTTP_ACCEPT_LANGUAGE="en")
+    assert "Live queue" in english.content.decode()

@@ -1,0 +1,98 @@
+"""A real Celery worker against the Redis broker, on the test database."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+import redis
+from django.conf import settings
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _test_database_url() -> str:
+    """DATABASE_URL with the test database's name, so the worker sees what the test wrote."""
+    parts = urlsplit(os.environ["DATABASE_URL"])
+    return urlunsplit(parts._replace(path="/" + connection.settings_dict["NAME"]))
+
+
+@pytest.fixture
+def broker():
+    client = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+    client.flushdb()
+    yield client
+    client.flushdb()
+
+
+class Worker:
+    def __init__(self, mail_dir: Path, extra_env: dict):
+        self.mail_dir = mail_dir
+        self.env = {
+            **os.environ,
+            "DATABASE_URL": _test_database_url(),
+            "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "EMAIL_FILE_PATH": str(mail_dir),
+            "DB_CONN_MAX_AGE": "0",
+            **extra_env,
+        }
+        self.process = None
+
+    def start(self, *, beat: bool = False) -> "Worker":
+        command = [sys.executable, "-m", "celery", "-A", "triage", "worker", "-Q",
+                   "default,crisis", "--pool=solo", "--loglevel=INFO", "--without-gossip",
+                   "--without-mingle"]
+        if beat:
+            command += ["-B", "--schedule", str(self.mail_dir.parent / "beat-schedule")]
+        self.process = subprocess.Popen(command, cwd=ROOT, env=self.env,
+                                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        return self
+
+    def stop(self) -> str:
+        if self.process is None:
+            return ""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+        output = self.process.stdout.read().decode(errors="replace")
+        self.process = None
+        return output
+
+    def mails(self) -> list[str]:
+        if not self.mail_dir.exists():
+            return []
+        return [p.read_text(errors="replace") for p in sorted(self.mail_dir.glob("*.log"))]
+
+    def wait_for_mails(self, count: int, timeout: float = 30) -> list[str]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            mails = self.mails()
+            if len(mails) >= count:
+                return mails
+            if self.process is not None and self.process.poll() is not None:
+                break
+            time.sleep(0.2)
+        raise AssertionError(f"expected {count} mail(s), got {len(self.mails())}; worker said:\n"
+                             + self.stop()[-4000:])
+
+
+@pytest.fixture
+def celery_worker_factory(tmp_path, broker):
+    workers = []
+
+    def start(*, beat: bool = False, **extra_env) -> Worker:
+        worker = Worker(tmp_path / "mail", {k: str(v) for k, v in extra_env.items()})
+        workers.append(worker.start(beat=beat))
+        return worker
+
+    yield start
+    for worker in workers:
+        worker.stop()

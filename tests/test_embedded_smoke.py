@@ -1,0 +1,73 @@
+"""The newcomer's path: no server at all, SQLite and the filesystem broker, a real worker."""
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SERVER_VARIABLES = ("DATABASE_URL", "CELERY_BROKER_URL", "REDIS_URL", "SEMAFORO_VAR_DIR")
+
+
+def _embedded_env(var_dir: Path) -> dict:
+    env = {k: v for k, v in os.environ.items() if k not in SERVER_VARIABLES}
+    return {**env, "SEMAFORO_VAR_DIR": str(var_dir), "DEBUG": "1"}
+
+
+def test_demo_seeds_sqlite_and_a_worker_delivers_escalations_over_the_filesystem_broker(
+        tmp_path):
+    env = _embedded_env(tmp_path)
+    seeded = subprocess.run(
+        [sys.executable, "manage.py", "demo", "--no-serve", "--comments", "60"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
+    )
+    assert seeded.returncode == 0, seeded.stderr
+    for username in ("alice", "sam", "carla", "admin"):
+        assert username in seeded.stdout
+    assert "curl -s -X POST" in seeded.stdout
+
+    database = tmp_path / "semaforo.sqlite3"
+    with sqlite3.connect(database) as db:
+        comments = db.execute("select count(*) from comments_comment").fetchone()[0]
+        escalations = db.execute("select count(*) from crisis_escalation").fetchone()[0]
+    assert comments == 60
+    assert escalations > 0
+    assert any((tmp_path / "broker" / "queue").iterdir()), "nothing was queued on disk"
+
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "triage", "worker", "-Q", "default,crisis",
+         "--pool=solo", "--without-gossip", "--without-mingle"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )
+    try:
+        notified = _wait_for_notified(database, escalations, timeout=60)
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        output = worker.communicate(timeout=20)[0].decode(errors="replace")
+    assert notified == escalations, output[-3000:]
+
+
+def _wait_for_notified(database: Path, expected: int, timeout: float) -> int:
+    deadline = time.monotonic() + timeout
+    notified = 0
+    while time.monotonic() < deadline:
+        with sqlite3.connect(database) as db:
+            notified = db.execute(
+                "select count(*) from crisis_escalation where notified_at is not null"
+            ).fetchone()[0]
+        if notified >= expected:
+            break
+        time.sleep(0.5)
+    return notified
+
+
+@pytest.mark.parametrize("command", [["check"], ["makemigrations", "--check", "--dry-run"]])
+def test_project_checks_pass_in_embedded_mode(tmp_path, command):
+    done = subprocess.run([sys.executable, "manage.py", *command], cwd=ROOT,
+                          env=_embedded_env(tmp_path), capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr

@@ -1,0 +1,60 @@
+"""The one Celery app: queues, routes and the beat schedule.
+
+Reds go to their own ``crisis`` queue so a flood of ordinary work can never delay the committee;
+production runs separate workers for each queue (see docker-compose.yml).
+"""
+
+import os
+
+from celery import Celery
+from kombu import Queue
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "triage.settings")
+
+app = Celery("triage")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+
+
+def _filesystem_broker_options(broker_dir) -> dict:
+    """Folders for kombu's filesystem transport, the broker that needs no server."""
+    for sub in ("queue", "processed"):
+        (broker_dir / sub).mkdir(parents=True, exist_ok=True)
+    return {
+        "data_folder_in": str(broker_dir / "queue"),
+        "data_folder_out": str(broker_dir / "queue"),
+        "processed_folder": str(broker_dir / "processed"),
+        "store_processed": False,
+    }
+
+
+@app.on_configure.connect
+def _configure(sender, **kwargs):
+    from django.conf import settings
+
+    if sender.conf.broker_url.startswith("filesystem"):
+        sender.conf.broker_transport_options = _filesystem_broker_options(
+            settings.CELERY_BROKER_DIR
+        )
+
+
+app.conf.update(
+    task_serializer="json",
+    accept_content=["json"],
+    task_ignore_result=True,
+    task_acks_late=True,
+    task_reject_on_worker_lost=True,
+    worker_prefetch_multiplier=1,
+    task_time_limit=120,
+    task_soft_time_limit=90,
+    task_default_queue="default",
+    task_queues=[Queue("default"), Queue("crisis")],
+    task_routes={"crisis.tasks.*": {"queue": "crisis"}},
+    # Publishing happens inside a web request (after commit): if the broker is down, give up
+    # quickly and let the sweep deliver later instead of holding the client's request.
+    task_publish_retry_policy={"max_retries": 2, "interval_start": 0, "interval_step": 0.2,
+                               "interval_max": 0.5},
+    broker_connection_timeout=2,
+    broker_connection_retry_on_startup=True,
+    worker_hijack_root_logger=False,
+)
+app.autodiscover_tasks()
