@@ -11,7 +11,8 @@ COPY crisis ./crisis
 COPY accounts ./accounts
 RUN pip install .
 COPY . .
-RUN DEBUG=0 SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput \
+RUN DEBUG=0 SECRET_KEY=collectstatic-only DATABASE_URL=sqlite:////tmp/build.sqlite3 \
+    python manage.py collectstatic --noinput \
     && chown -R semaforo /app
 USER semaforo
 

@@ -89,7 +89,8 @@ def _store(items: list[CommentItem]) -> list[IngestResult]:
     seen: set[tuple[str, str]] = set()
     for index, item in enumerate(items):
         comment = stored[item.key]
-        results.append(_result(index, comment, created=item.key in created and item.key not in seen))
+        is_new = item.key in created and item.key not in seen
+        results.append(_result(index, comment, created=is_new))
         seen.add(item.key)
     return results
 
@@ -146,7 +147,7 @@ def _upsert_authors(items: Iterable[CommentItem], *, now) -> dict[tuple[str, str
 
 
 def _authors_with_overdue_case(authors: Iterable[Author], *, now) -> set[int]:
-    """Authors whose open case is past its deadline: the taxonomy makes their new comments yellow."""
+    """Authors with an open case past its deadline: the taxonomy makes new comments yellow."""
     return set(
         Case.objects.filter(
             author_id__in=[a.pk for a in authors], status__in=OPEN_CASE_STATUSES, due_at__lt=now
@@ -191,7 +192,7 @@ def _classify(items: list[CommentItem], authors, overdue_author_ids) -> list[Dec
     return classification.classify(inputs)
 
 
-def _create_comments(items, authors, overdue_author_ids, *, now) -> dict[tuple[str, str], Comment]:
+def _create_comments(items, authors, overdue_author_ids, *, now) -> dict:
     if not items:
         return {}
     decisions = _classify(items, authors, overdue_author_ids)

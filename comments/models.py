@@ -186,6 +186,10 @@ class Classification(models.Model):
                          name="classification_human"),
         ]
 
+    def __str__(self):
+        who = "human" if self.is_human else self.model_version
+        return f"{self.category}/{self.level} by {who}"
+
 
 class AuditEvent(models.Model):
     """Who changed what and when, with the state before and after. Append-only."""

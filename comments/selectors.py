@@ -25,11 +25,14 @@ STATUS_CHOICES = [
 
 
 class CommentFilter(django_filters.FilterSet):
-    level = django_filters.ChoiceFilter(choices=Level.choices, label=_("Level"))
-    category = django_filters.ChoiceFilter(choices=Category.choices, label=_("Category"))
-    platform = django_filters.ChoiceFilter(choices=Platform.choices, label=_("Platform"))
+    level = django_filters.ChoiceFilter(choices=Level.choices, label=_("Level"),
+                                        empty_label=_("All"))
+    category = django_filters.ChoiceFilter(choices=Category.choices, label=_("Category"),
+                                           empty_label=_("All"))
+    platform = django_filters.ChoiceFilter(choices=Platform.choices, label=_("Platform"),
+                                           empty_label=_("All"))
     status = django_filters.ChoiceFilter(choices=STATUS_CHOICES, method="filter_status",
-                                         label=_("Status"))
+                                         label=_("Status"), empty_label=_("Any status"))
     since = django_filters.IsoDateTimeFilter(field_name="received_at", lookup_expr="gte",
                                              label=_("Received since"))
     until = django_filters.IsoDateTimeFilter(field_name="received_at", lookup_expr="lt",

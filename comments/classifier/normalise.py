@@ -157,7 +157,8 @@ def fold(text: str) -> str:
         folded = _URL_RE.sub(" _url_ ", folded)
     if "'" in folded:
         folded = (folded.replace("won't", "will not").replace("can't", "can not")
-                  .replace("n't", " not").replace("'", " "))
+                  .replace("n't", " not").replace("'ll ", " will ").replace("'re ", " are ")
+                  .replace("'ve ", " have ").replace("i'm ", "i am ").replace("'", " "))
     if "*" in folded or "#" in folded or "$" in folded:
         folded = _CENSORED_RE.sub(_uncensor, folded)
     if _HAS_DIGIT_RE.search(folded) or "@" in folded or "$" in folded:

@@ -45,15 +45,16 @@ POSITIVE: dict[str, list[str]] = {
         "denunciarlos", "denunciarlas", "denunciarles", "los|las|lo|la|les denuncie|denuncio",
         "los|las|lo|la voy|vamos a denunciar", "denuncia formal", "denuncia ante|en|contra",
         "la|una|mi|nuestra denuncia", "puse|pondre|pondremos|poner|ponga|meti|hice|hicimos|"
-        "presente|presentare|levante|interpuse|tengo la|una denuncia|queja|reclamo|reclamacion|"
-        "demanda", "queja|reclamo|reclamacion|demanda ante|en|contra|formal",
+        "presente|presentare|levante|interpuse|tengo la|una|mi denuncia|queja|reclamo|"
+        "reclamacion|demanda", "queja|reclamo|reclamacion|demanda ante|en|contra|formal",
         "demanda colectiva", "demandar", "demandare", "demandaremos", "demandarlos", "demande",
         "los|las|lo|la|te|les voy|vamos a demandar", "los|las|lo|la|les demando",
         "la|una|mi demanda", "acciones|accion|medidas|via legal|legales|judicial|judiciales",
         "proceso judicial", "mi|un|una|el|nuestro|nuestra|al|mis|los abogado|abogada|abogados",
         "contrate|contratamos|hable|hablamos|hablando abogado|abogados",
         "abogado ya", "con un|una|mi abogado|abogada", "a juicio", "llevar a juicio",
-        "llame|llamamos|llamaron|llamar|llamare|vino|vinieron|vino la a la policia",
+        "llame|llamamos|llamaron|llamar|llamare a la policia|policias|carabineros|patrulla",
+        "vino|vinieron|llego|llegaron la policia|patrulla",
         "hice|hicimos la denuncia",
     ],
     "media_mention": [
@@ -69,7 +70,7 @@ POSITIVE: dict[str, list[str]] = {
         "hacer|hagamos tendencia", "que lo vea todo el mundo", "que lo vean todos",
         "rt", "rts", "retuit", "retuiteen", "pasenlo", "pasen la voz", "compartan",
         "comparte", "compartan esto", "difundan", "difundir", "que se sepa", "que todos sepan",
-        "se lo mando|mande|mandare|paso|pase a", "mande|mandamos|envie todo al|a la",
+        "se lo mando|mande|mandare|paso|pase a", "mande|mandamos|envie todo al|a",
     ],
     "health_safety": [
         "intoxicacion", "intoxicaciones", "intoxicado", "intoxicada", "intoxicados",
@@ -79,7 +80,7 @@ POSITIVE: dict[str, list[str]] = {
         "uci", "ambulancia", "herido", "herida", "heridos", "heridas", "lastimado", "lastimada",
         "lastimados", "lesionado", "lesionada", "lesiones", "quemadura*", "fracturo", "fractura",
         "fracturada", "pierna|brazo|mano|muneca|nariz|cadera rota|roto", "puntadas", "puntos de sutura",
-        "sangre", "sangrando", "se corto el dedo|la mano|la pierna", "me corte", "cortada",
+        "sangre", "sangrando", "se corto el dedo", "se corto la mano|pierna|cara", "me corte", "cortada",
         "incendio", "incendiar*", "se incendio", "fuego", "prendio fuego", "se prendio",
         "se quemo", "quemo|quemaron la|el|mi pared|casa|cama|cuarto|cocina|mano",
         "exploto", "explotar", "explosion", "estallo", "echo chispas", "chispas", "cortocircuito",
@@ -145,8 +146,8 @@ POSITIVE: dict[str, list[str]] = {
         "hasta que les paguen|den|devuelvan", "no mas", "nomas abusos",
     ],
     "violence_threat": [
-        "romper|romperle|rompo|rompere|parto|partir|partirle|voy a partir la|le|les|te "
-        "madre|cara|jeta|hocico|boca|cabeza|crisma|hocico",
+        "romper|romperle|rompo|rompere|parto|partire|partir|partirle|reventar|reventarle "
+        "la|el|les|le|te|os madre|cara|jeta|hocico|boca|cabeza|crisma|craneo",
         "romperle la madre|cara|cabeza|jeta|boca", "le|te|les rompo|parto la|el",
         "os rompo", "partirles la", "madreo", "madrear", "madrearlo", "lo madreo",
         "lo|la|los|las|te voy|vamos a matar|reventar|quemar|agarrar|esperar|buscar|apunalar|"
@@ -157,13 +158,13 @@ POSITIVE: dict[str, list[str]] = {
         "quemar* vivo*", "con todos adentro|dentro", "navajazo", "navaja", "machete",
         "a machetazos", "punalada", "punal", "apunal*", "cuchillo", "un bate", "con un bate",
         "balazo", "balazos", "plomo", "un tiro", "unos tiros", "meto un tiro", "pistola",
-        "arma", "garrafa de gasolina", "bidon de gasolina", "gasolina",
+        "garrafa de gasolina", "bidon de gasolina", "con gasolina",
         "a golpes", "a patadas", "a combos", "a puno", "a punetazos", "a palos", "una paliza",
-        "paliza", "le pego|pegare|pegamos", "le voy a pegar|dar", "le meto|metere",
+        "paliza", "le pego|pegare|pegamos", "le voy a pegar", "le meto|metere",
         "le doy|dare un combo|golpe|punete|navajazo|tiro",
-        "que se cuide", "que se cuiden", "cuidate", "se donde vive|vives|viven|parquea|"
+        "que se cuide", "que se cuiden", "se donde vive|vives|viven|parquea|"
         "trabaja|trabajas|estudia|duerme", "ya se quien", "ya sabe quien soy",
-        "esperar a la salida", "lo|la|los voy a esperar", "a la salida", "afuera pa que aprenda",
+        "esperar a la salida", "lo|la|los voy a esperar", "afuera pa que aprenda",
         "pa que aprenda", "lo van a lamentar con sangre", "hay que quemarlos|matarlos|colgarlos",
         "avisados", "ajusticiar", "linchar",
     ],
@@ -234,20 +235,18 @@ POSITIVE: dict[str, list[str]] = {
     ],
     "churn_threat": [
         "me cambio", "me cambiare", "me voy a cambiar", "nos cambiamos", "me paso a",
-        "me pase a", "me voy a pasar", "me voy con|a|pa|para la competencia|otra|otro",
+        "me pase a", "me voy a pasar", "me voy con|a|pa|para la|otra|otro competencia|empresa|compania|banco|operadora|lado",
         "me voy pa la competencia", "me llevo las|mis|la lineas|cuentas|linea|cuenta",
         "a la competencia", "con la competencia", "pa la competencia", "otra empresa|compania|"
         "companía|operadora|aerolinea|banco|aseguradora|tienda|app|gimnasio",
         "otro banco|proveedor|operador|gimnasio|hotel", "cancelo", "cancelare",
-        "voy a cancelar", "vamos a cancelar", "cancelar mi|la|el|todo|mi cuenta|mi plan",
+        "voy a cancelar", "vamos a cancelar", "cancelar mi|la|el|todo",
         "me doy de baja", "darme de baja", "me di de baja", "me dare de baja", "doy de baja",
         "nunca mas", "jamas vuelvo", "no vuelvo", "no volvemos", "no vuelvo a", "no les compro",
         "no compro mas", "no les compro mas", "no les vuelvo", "ni regalado",
-        "no gasto un peso|un centavo|un euro|un sol mas", "desinstalo", "desinstalare",
-        "voy a desinstalar", "borro la app", "borrar la app", "elimino la app", "porto",
-        "portabilidad", "porto el numero", "cierro la cuenta", "cerrar mi cuenta",
-        "cierro mi cuenta", "me desconecto", "me desafilio", "me voy de", "chau", "adios",
-        "hasta nunca", "me canse", "ya me harte", "ultima vez que",
+        "no gasto un peso|centavo|euro|sol|dolar mas", "desinstalo", "desinstalare",
+        "voy a desinstalar", "borro la app", "borrar la app", "elimino la app", "porto el numero", "cierro la cuenta", "cerrar mi cuenta",
+        "cierro mi cuenta", "me desconecto", "me desafilio", "hasta nunca", "ultima vez que",
     ],
     "repeated_problem": [
         "otra vez", "de nuevo", "nuevamente", "una vez mas", "otra noche|semana|dia|vez",
@@ -255,7 +254,7 @@ POSITIVE: dict[str, list[str]] = {
         "queja|correo|mail|mensaje|semana|mes", "<num> veces", "tantas veces", "varias veces",
         "muchas veces", "mil veces", "cada vez", "todas las noches|semanas|veces",
         "ya lo|la reporte|reportamos|dije|dijimos|informe|reclame|pedi|avise",
-        "ya reporte", "ya reclame", "ya avise", "lo reporte", "reporte el|la|un", "ya llame",
+        "ya reporte", "ya reclame", "ya avise", "lo reporte", "ya llame",
         "es la segunda|tercera|cuarta", "llevo <num> _ esperando|reclamando|llamando|sin",
         "llevo <num> _", "llevo _ esperando", "llevo una|un|dos|tres|meses|semanas|dias",
         "llevamos", "lleva <num> _", "esperando hace", "hace <num> _ que|y|esperando",
@@ -271,7 +270,7 @@ POSITIVE: dict[str, list[str]] = {
         "todavia nada", "aun no", "y nada", "hasta cuando", "ningun tecnico", "nunca llego",
         "nunca vino", "no vino nunca", "no ha venido", "no han venido", "reclamando",
         "sin solucion", "sin respuesta alguna", "sigue igual", "me dejaron plantado",
-        "dejado plantado", "ya me harte", "me canse", "desde hace",
+        "dejado plantado", "ya me harte", "me canse",
     ],
     "praise": [
         "gracias", "muchas gracias", "mil gracias", "excelente", "genial", "lo maximo",

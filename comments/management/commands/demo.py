@@ -108,6 +108,6 @@ class Command(BaseCommand):
             request = urllib.request.Request(url, data=body, method="POST", headers={
                 "Authorization": f"Token {token}", "Content-Type": "application/json"})
             try:
-                urllib.request.urlopen(request, timeout=10).close()  # noqa: S310 (local URL)
+                urllib.request.urlopen(request, timeout=10).close()  # noqa: S310 (our own server)
             except (urllib.error.URLError, OSError):
                 continue  # the server may still be starting

@@ -1,0 +1,188 @@
+"""Ingest throughput over HTTP against the physical limit of PostgreSQL COPY, in one run.
+
+Creates its own database, serves the app with gunicorn, then measures
+(a) COPY of N rows shaped like ``comments_comment`` into a scratch table with the same columns and
+indexes, and (b) the same N comments POSTed in batches of 500 through the real API and intake.
+Last line: ``ingest_comments_per_s=N copy_rows_per_s=M ratio=R``.
+"""
+
+import argparse
+import http.client
+import json
+import os
+import random
+import socket
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from pathlib import Path
+
+import psycopg
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT / "comments" / "classifier" / "data" / "corpus.jsonl"
+PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
+DB_NAME = "semaforo_bench"
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("-n", type=int, default=20_000, help="comments (default 20000)")
+    parser.add_argument("--batch", type=int, default=500)
+    parser.add_argument("--web-workers", type=int, default=2)
+    parser.add_argument("--clients", type=int, default=2, help="concurrent HTTP clients")
+    args = parser.parse_args()
+
+    database_url = f"{PG}/{DB_NAME}"
+    recreate_database()
+    env = bench_env(database_url)
+    run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], env)
+    token = run([sys.executable, "manage.py", "create_api_token", "bench"], env).splitlines()[-1]
+    items = make_items(args.n)
+
+    copy_rate = measure_copy(database_url, items)
+    print(f"copy: {args.n} rows at {copy_rate:,.0f} rows/s", flush=True)
+
+    port = free_port()
+    server = start_gunicorn(env, port, args.web_workers)
+    try:
+        wait_for_port(port)
+        warm_up(port, token)
+        ingest_rate = measure_http(port, token, items, args.batch, args.clients)
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+    print(f"ingest: {args.n} comments in batches of {args.batch} at {ingest_rate:,.0f}/s "
+          f"({args.web_workers} gunicorn workers, {args.clients} clients)", flush=True)
+    print(f"ingest_comments_per_s={ingest_rate:.0f} copy_rows_per_s={copy_rate:.0f} "
+          f"ratio={ingest_rate / copy_rate:.3f}")
+
+
+def recreate_database():
+    with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {DB_NAME}")
+
+
+def bench_env(database_url: str) -> dict:
+    return {
+        **os.environ, "DATABASE_URL": database_url, "DEBUG": "0", "SECRET_KEY": "bench-only",
+        "CELERY_BROKER_URL": os.environ.get("BENCH_BROKER", "redis://127.0.0.1:6379/13"),
+        "SEMAFORO_API_THROTTLE": "1000000/min", "LOG_LEVEL": "WARNING",
+    }
+
+
+def run(command, env) -> str:
+    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
+    if done.returncode:
+        sys.exit(f"{' '.join(command)} failed:\n{done.stdout}\n{done.stderr}")
+    return done.stdout.strip()
+
+
+def make_items(n: int) -> list[dict]:
+    rows = [json.loads(line) for line in CORPUS.read_text(encoding="utf-8").splitlines() if line]
+    rng = random.Random(7)
+    stamp = datetime.now(UTC).isoformat()
+    items = []
+    for i in range(n):
+        row = rng.choice(rows)
+        items.append({
+            "platform": row["platform"], "external_id": f"bench-{i}",
+            "text": row["text"], "author_handle": f"@bench_user_{rng.randrange(n // 4)}",
+            "author_followers": row["author_followers"], "likes": row["likes"],
+            "shares": row["shares"], "lang": row["lang"], "posted_at": stamp,
+        })
+    return items
+
+
+COPY_COLUMNS = ("platform", "external_id", "author_id", "text", "lang", "url", "in_reply_to",
+                "thread_key", "account", "posted_at", "received_at", "author_followers", "likes",
+                "shares", "raw", "category", "level", "level_rank", "confidence", "reasons",
+                "model_version", "classified_by_human")
+
+
+def measure_copy(database_url: str, items: list[dict]) -> float:
+    now = datetime.now(UTC)
+    reasons = json.dumps([{"signal": "model", "evidence": "cobraron"}])
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute("DROP TABLE IF EXISTS copy_scratch")
+        conn.execute("CREATE TABLE copy_scratch (LIKE comments_comment INCLUDING ALL)")
+        started = time.perf_counter()
+        with conn.cursor() as cursor, cursor.copy(
+            f"COPY copy_scratch ({', '.join(COPY_COLUMNS)}) FROM STDIN"
+        ) as copy:
+            for n, item in enumerate(items):
+                copy.write_row((
+                    item["platform"], item["external_id"], n % 5000 + 1, item["text"],
+                    item["lang"], "", "", "", "", now, now, item["author_followers"],
+                    item["likes"], item["shares"], json.dumps(item), "pqr", "green", 2, 0.9,
+                    reasons, "bench", False,
+                ))
+        elapsed = time.perf_counter() - started
+        conn.execute("DROP TABLE copy_scratch")
+    return len(items) / elapsed
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_gunicorn(env, port, workers):
+    return subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "triage.wsgi:application", "--bind",
+         f"127.0.0.1:{port}", "--workers", str(workers), "--timeout", "120", "--log-level",
+         "warning"], cwd=ROOT, env=env)
+
+
+def wait_for_port(port: int, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.2)
+    sys.exit("gunicorn did not start")
+
+
+def post(connection, token: str, body: bytes) -> int:
+    connection.request("POST", "/api/v1/comments/", body=body, headers={
+        "Authorization": f"Token {token}", "Content-Type": "application/json"})
+    response = connection.getresponse()
+    response.read()
+    return response.status
+
+
+def warm_up(port: int, token: str) -> None:
+    """Load the model and open connections in every worker before timing."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    for n in range(8):
+        body = json.dumps([{"platform": "other", "external_id": f"warm-{n}", "text": "hola",
+                            "author_handle": "@warm"}]).encode()
+        post(connection, token, body)
+    connection.close()
+
+
+def measure_http(port: int, token: str, items: list[dict], batch: int, clients: int) -> float:
+    bodies = [json.dumps(items[i:i + batch]).encode() for i in range(0, len(items), batch)]
+
+    def send(chunk: list[bytes]) -> None:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        for body in chunk:
+            status = post(connection, token, body)
+            if status != 201:
+                raise SystemExit(f"unexpected HTTP {status}")
+        connection.close()
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(clients) as pool:
+        list(pool.map(send, [bodies[i::clients] for i in range(clients)]))
+    return len(items) / (time.perf_counter() - started)
+
+
+if __name__ == "__main__":
+    main()
