@@ -4,13 +4,16 @@ The classifier package knows nothing of Django; this module gives it the thresho
 chosen in settings, so intake, corrections and commands all classify the same way.
 """
 
+import json
 from collections.abc import Sequence
 from functools import cache
+from pathlib import Path
 
 from django.conf import settings
 
 from comments import classifier
 from comments.classifier import CommentInput, Decision, Thresholds
+from comments.models import Classification
 
 
 def thresholds() -> Thresholds:
@@ -35,3 +38,40 @@ def current_model():
 
 def classify(inputs: Sequence[CommentInput]) -> list[Decision]:
     return classifier.classify(inputs, thresholds=thresholds(), model=current_model())
+
+
+def human_correction_rows() -> list[dict]:
+    """People's corrections as training rows in the corpus schema (the latest per comment)."""
+    latest: dict[int, dict] = {}
+    corrections = (
+        Classification.objects.filter(is_human=True)
+        .select_related("comment__author")
+        .order_by("created_at", "id")
+    )
+    for correction in corrections:
+        comment = correction.comment
+        latest[comment.pk] = {
+            "id": f"human-{comment.pk}", "text": comment.text, "lang": comment.lang or None,
+            "platform": comment.platform, "author_handle": comment.author.handle,
+            "author_followers": comment.author_followers, "likes": comment.likes,
+            "shares": comment.shares, "author_is_troll": comment.author.is_troll,
+            "category": correction.category, "level": correction.level,
+        }
+    return list(latest.values())
+
+
+def read_labelled_jsonl(path: str | Path) -> list[dict]:
+    """Rows of a JSON-lines file; ValueError naming the line when one is not a JSON object."""
+    rows = []
+    with Path(path).open(encoding="utf-8") as lines:
+        for number, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except ValueError as error:
+                raise ValueError(f"{path}:{number}: not valid JSON ({error})") from None
+            if not isinstance(row, dict):
+                raise ValueError(f"{path}:{number}: each line must be a JSON object")
+            rows.append(row)
+    return rows

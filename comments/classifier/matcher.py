@@ -15,7 +15,7 @@ from dataclasses import dataclass
 NUMBER_WORDS = frozenset(
     "un una uno dos tres cuatro cinco seis siete ocho nueve diez once doce quince veinte treinta "
     "cuarenta cincuenta cien cientos mil miles varios varias muchas muchos "
-    "a an one two three four five six seven eight nine ten eleven twelve fifteen twenty thirty "
+    "one two three four five six seven eight nine ten eleven twelve fifteen twenty thirty "
     "forty fifty hundred hundreds thousand thousands several many".split()
 )
 PUNCTUATION = frozenset(".,;:!?¿¡")

@@ -59,7 +59,7 @@ POSITIVE: dict[str, list[str]] = {
     ],
     "media_mention": [
         "periodista", "periodistas", "prensa", "noticiero", "noticieros", "noticias",
-        "canal <num>", "la tele", "television", "reportaje", "reportero", "reportera",
+        "canal <num>", "en|a la tele", "television", "reportaje", "reportero", "reportera",
         "los medios", "a los medios", "medios de comunicacion", "programa de tv|television",
         "influencer", "influencers", "youtuber", "youtubers", "tiktoker", "streamer",
         "lo|la|los|esto voy|vamos a hacer|volver viral", "hacer|hago|hacerlo|hacerla|hare "
@@ -89,7 +89,9 @@ POSITIVE: dict[str, list[str]] = {
         "vidrio", "vidrios", "pedazo de plastico|vidrio|metal", "cucaracha", "cucarachas",
         "gusano", "gusanos", "larva", "larvas", "mosca muerta", "un pelo en", "rata en",
         "ratas en la cocina", "chinches", "cuerpo extrano", "clavo en", "tornillo en",
-        "en mal estado", "vencido", "vencida", "vencidos", "vencidas", "caducad*", "podrid*",
+        "en mal estado", "estaba|estaban|venia|venian|esta|estan vencid*|caducad*|podrid*",
+        "carne|leche|comida|producto|productos|medicamento|medicina|jarabe|yogur|pan|formula "
+        "vencid*|caducad*|podrid*", "podrid*",
         "descompuest*", "vomit*", "diarrea", "me enferme", "se enfermo", "se enfermaron",
         "nos enfermamos", "enfermos", "mareo", "desmayo", "desmaye", "convulsion*", "asfixi*",
         "se ahogo", "se ahogaba", "atraganto", "casi se ahoga", "casi se lo come",
@@ -122,9 +124,8 @@ POSITIVE: dict[str, list[str]] = {
         "publicidad enganosa", "cobros fantasma", "cobro fantasma", "viajes fantasma",
         "ropa usada como nueva", "explotan a", "no les pagan", "trabajo esclavo",
         "se niega a reconocer el fraude", "lavado de dinero", "cobros indebidos",
-        "sin mi consentimiento", "que nunca autorice", "que no autorice", "no autorizad*",
-        "compras que no hice", "transferencias que yo no hice", "que yo no hice",
-        "que nunca pedi", "que nunca contrate", "que no contrate", "que no firme",
+        "que nunca autorice", "que no autorice", "compras que no hice",
+        "transferencias que yo no hice",
         "el sorteo fue", "sorteo arreglado", "robo", "nos roban", "les roban",
     ],
     "collective": [
@@ -234,12 +235,15 @@ POSITIVE: dict[str, list[str]] = {
         "ay si", "obvio", "claro que si", "buenisimo que",
     ],
     "churn_threat": [
-        "me cambio", "me cambiare", "me voy a cambiar", "nos cambiamos", "me paso a",
-        "me pase a", "me voy a pasar", "me voy con|a|pa|para la|otra|otro competencia|empresa|compania|banco|operadora|lado",
+        "me cambio|paso|pase|cambiare|pasare a|de la|otra|otro competencia|compania|empresa|"
+        "banco|operador|operadora|proveedor|aerolinea|gimnasio|lado",
+        "me cambio|paso de compania|empresa|banco|operador|operadora|proveedor",
+        "me voy a cambiar|pasar", "nos cambiamos", "nos pasamos", "me voy con|a|pa|para la|otra|otro competencia|empresa|compania|banco|operadora|lado",
         "me voy pa la competencia", "me llevo las|mis|la lineas|cuentas|linea|cuenta",
         "a la competencia", "con la competencia", "pa la competencia", "otra empresa|compania|"
         "companía|operadora|aerolinea|banco|aseguradora|tienda|app|gimnasio",
-        "otro banco|proveedor|operador|gimnasio|hotel", "cancelo", "cancelare",
+        "otro banco|proveedor|operador|gimnasio|hotel", "cancelo todo|ya|hoy|manana|mi|mis",
+        "y cancelo", "lo|la|los cancelo", "cancelare",
         "voy a cancelar", "vamos a cancelar", "cancelar mi|la|el|todo",
         "me doy de baja", "darme de baja", "me di de baja", "me dare de baja", "doy de baja",
         "nunca mas", "jamas vuelvo", "no vuelvo", "no volvemos", "no vuelvo a", "no les compro",
@@ -249,25 +253,24 @@ POSITIVE: dict[str, list[str]] = {
         "cierro mi cuenta", "me desconecto", "me desafilio", "hasta nunca", "ultima vez que",
     ],
     "repeated_problem": [
-        "otra vez", "de nuevo", "nuevamente", "una vez mas", "otra noche|semana|dia|vez",
+        "otra vez", "de nuevo", "nuevamente", "una vez mas", "otra noche|semana",
         f"ya es la {ORDINAL} vez", f"por {ORDINAL} vez", f"{ORDINAL} vez|llamada|reclamo|"
-        "queja|correo|mail|mensaje|semana|mes", "<num> veces", "tantas veces", "varias veces",
+        "queja|correo|mail|mensaje|semana|mes", "tres|cuatro|cinco|seis|3|4|5|6|7|8|9|10 veces", "tantas veces", "varias veces",
         "muchas veces", "mil veces", "cada vez", "todas las noches|semanas|veces",
         "ya lo|la reporte|reportamos|dije|dijimos|informe|reclame|pedi|avise",
         "ya reporte", "ya reclame", "ya avise", "lo reporte", "ya llame",
         "es la segunda|tercera|cuarta", "llevo <num> _ esperando|reclamando|llamando|sin",
         "llevo <num> _", "llevo _ esperando", "llevo una|un|dos|tres|meses|semanas|dias",
-        "llevamos", "lleva <num> _", "esperando hace", "hace <num> _ que|y|esperando",
+        "llevamos", "esperando hace", "hace <num> _ que|y|esperando",
         "van <num> _", "ya van", f"van <num> llamadas|{TIME_UNIT}",
-        "<num> dias|semanas|meses sin", "<num> llamadas", "nadie me|nos responde|contesta|"
+        "<num> llamadas", "nadie me|nos responde|contesta|"
         "atiende|da|soluciona|arregla|llama|ayuda|resuelve",
         "nadie responde|contesta|atiende|viene|vino|hace|da", "nadie da la cara",
         "ni caso", "sin respuesta", "ni una respuesta|explicacion|llamada",
         "no contestan", "no responden", "no me contestan", "no me responden", "no atienden",
         "me dan largas", "siempre me dicen|cuelgan", "el mismo numero de ticket",
-        "mismo mensaje", "mensaje automatico", "copy paste", "seguimos sin", "sigue sin",
-        "siguen sin", "sigo sin", "sigo esperando", "seguimos esperando", "todavia no",
-        "todavia nada", "aun no", "y nada", "hasta cuando", "ningun tecnico", "nunca llego",
+        "mismo mensaje", "mensaje automatico", "copy paste", "sigo esperando", "seguimos esperando",
+        "todavia nada", "y nada", "hasta cuando", "ningun tecnico", "nunca llego",
         "nunca vino", "no vino nunca", "no ha venido", "no han venido", "reclamando",
         "sin solucion", "sin respuesta alguna", "sigue igual", "me dejaron plantado",
         "dejado plantado", "ya me harte", "me canse",
@@ -395,10 +398,10 @@ MEDIA_HANDLE_PARTS = ("noticia", "periodis", "prensa", "diario", "canal", "repor
                       "noticiero", "programa", "denunciatv", "tvnoticias", "radio", "influencer",
                       "streamer", "univision", "telemundo", "televisa", "tvazteca", "caracol",
                       "rcn", "telefe", "tn_", "infobae", "clarin", "eltiempo", "elpais",
-                      "lanacion", "emol", "biobio", "rpp", "latercera", "milenio", "uno_tv")
+                      "lanacion", "biobio", "rpp", "latercera", "milenio", "uno_tv")
 AUTHORITY_HANDLE_PARTS = ("profeco", "condusef", "sernac", "indecopi", "osiptel", "superinten",
-                          "sic_", "defensoria", "consumidor", "facua", "ocu_", "enacom",
-                          "fiscalia", "policia", "carabineros", "procuraduria", "diaco")
+                          "defensoria", "consumidor", "facua", "enacom", "fiscalia", "policia",
+                          "carabineros", "procuraduria", "diaco", "ocu")
 CAMPAIGN_HASHTAG_PARTS = ("boicot", "nocompres", "nocompren", "nomas", "estafa", "fraude",
                           "abusa", "abuso", "nocumple", "caido", "caida", "ladrones", "robo",
                           "mienten", "verguenza", "justicia", "queremossolucion", "basta",

@@ -1,0 +1,36 @@
+"""Semáforo's triage classifier: category, level, confidence and reasons for each comment.
+
+Pure Python (numpy at run time, scikit-learn only to train); no Django import anywhere in
+this package. The surface the desk codes against is re-exported here.
+"""
+
+from comments.classifier.classify import classify
+from comments.classifier.evaluation import EvaluationReport, cross_series, cross_validate, evaluate
+from comments.classifier.model import DEFAULT_MODEL_PATH, Model, default_model, load_model
+from comments.classifier.signals import detect_signals
+from comments.classifier.training import train
+from comments.classifier.values import (
+    CATEGORIES,
+    LEVELS,
+    Category,
+    CommentInput,
+    Decision,
+    Level,
+    Reason,
+    Thresholds,
+)
+
+
+def __getattr__(name: str):
+    # MODEL_VERSION is the shipped model's version; reading it loads the model once.
+    if name == "MODEL_VERSION":
+        return default_model().version
+    raise AttributeError(name)
+
+
+__all__ = [
+    "CATEGORIES", "DEFAULT_MODEL_PATH", "LEVELS", "MODEL_VERSION", "Category", "CommentInput",
+    "Decision", "EvaluationReport", "Level", "Model", "Reason", "Thresholds", "classify",
+    "cross_series", "cross_validate", "default_model", "detect_signals", "evaluate",
+    "load_model", "train",
+]

@@ -1,0 +1,68 @@
+"""A cheap language guess from function words, good enough to route comments.
+
+The desk reads Spanish and English; everything else is flagged so the classifier can answer
+with low confidence instead of pretending. Mixed Spanish-English comments count as Spanish,
+as in the labelled corpus.
+"""
+
+from collections.abc import Sequence
+
+_STOPWORDS = {
+    "es": frozenset(
+        "de la que el en y los se del las un por con una su para es al lo como mas pero sus le "
+        "ya me mi hay muy sin sobre tambien fue este esta son ustedes nos tengo pedido gracias "
+        "hola buenas porque cuando donde nada todo todos desde hasta otra vez dias llevo cobraron "
+        "mis les estan sois habeis os vosotros usted ni eso esto aqui ahi pues pa q tu te "
+        "siempre nunca dice hace".split()
+    ),
+    "en": frozenset(
+        "the and to of in is it you that for on my with this was your have be are not but at "
+        "they so can just from u ur pls get what how why when been any will would there their "
+        "we our us me i im did do does had has an or if no one all out up about still again "
+        "who which its than them then only haha like click free trash smell drivers company".split()
+    ),
+    "pt": frozenset(
+        "voce voces nao obrigado obrigada meu minha muito com uma isso esse essa estou sao "
+        "ate entao tambem aqui pra vcs nunca mais ainda ele ela eles fazer dinheiro".split()
+    ),
+    "fr": frozenset(
+        "le les des est je vous pas une et pour avec mon ma mes merci tres ce cette sont nous "
+        "suis ai au aux du qui sur dans mais ou tout rien jamais toujours".split()
+    ),
+    "de": frozenset(
+        "der die und ist nicht ich sie das mit ein eine danke sehr auch auf fur wir ihr mein "
+        "meine kein keine noch schon aber oder wie was wird".split()
+    ),
+    "it": frozenset(
+        "il che non sono per della questo questa grazie molto anche ancora tutto niente sempre "
+        "mai gli nel della perche ho hai abbiamo siete".split()
+    ),
+}
+_SUPPORTED = ("es", "en")
+UNDETERMINED = "und"
+
+
+def detect_language(tokens: Sequence[str]) -> str:
+    """'es', 'en', another ISO code, or 'und' when there are no words to judge."""
+    scores = dict.fromkeys(_STOPWORDS, 0)
+    words = 0
+    for token in tokens:
+        if not token[0].isalpha() or token.startswith("_emo"):
+            continue
+        words += 1
+        for lang, stopwords in _STOPWORDS.items():
+            if token in stopwords:
+                scores[lang] += 1
+    if not words:
+        return UNDETERMINED
+    best_other = max((lang for lang in scores if lang not in _SUPPORTED), key=scores.get)
+    es_score, en_score = scores["es"], scores["en"]
+    if scores[best_other] >= 2 and scores[best_other] > max(es_score, en_score):
+        return best_other
+    if en_score > es_score * 2 or (en_score > es_score and es_score < 2):
+        return "en"
+    return "es"
+
+
+def is_supported(lang: str) -> bool:
+    return lang in _SUPPORTED

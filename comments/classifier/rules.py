@@ -1,0 +1,127 @@
+"""The taxonomy's decisions on top of the model: category guards and the semáforo level.
+
+The model proposes category probabilities; these rules settle what the taxonomy settles by
+rule (a violent threat is never `other`, `high_level` is always red, reach and ripples make a
+negative comment red, a flagged troll with small reach is green) and name the reason for each
+step, so a community manager sees in one glance why a comment got its colour.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from comments.classifier.language import is_supported
+from comments.classifier.signals import HIGH_LEVEL_SIGNALS, Signals, reason_for
+from comments.classifier.values import CATEGORIES, Reason, Thresholds
+
+PQR, INSULT, HIGH_LEVEL, OTHER = CATEGORIES
+GREEN, YELLOW, RED = "green", "yellow", "red"
+_HIGH_INDEX = CATEGORIES.index(HIGH_LEVEL)
+
+#: With a high-level trigger in the text (an authority, the press, harm, fraud, a collective
+#: call), this much model probability is enough for `high_level`: a missed red costs far more
+#: than a false one, and the trigger has already survived the innocent-use and negation checks.
+HIGH_LEVEL_WITH_SIGNAL = 0.12
+#: Confidence reported when there is nothing to judge (no words, unsupported language).
+LOW_CONFIDENCE = 0.2
+
+HOSTILITY_SIGNALS = ("profanity", "insult", "threat", "shouting", "exclamations")
+INSULT_SIGNALS = ("insult", "mockery", "profanity", "threat")
+OTHER_SIGNALS = ("praise", "spam")
+
+
+@dataclass(frozen=True, slots=True)
+class CategoryChoice:
+    category: str
+    confidence: float
+    model_decided: bool
+
+
+def choose_category(probabilities: np.ndarray, signals: Signals, *, has_words: bool,
+                    lang: str) -> CategoryChoice:
+    fired = signals.fired
+    if not has_words:
+        return CategoryChoice(OTHER, LOW_CONFIDENCE, False)
+    threat = "violence_threat" in fired
+    if not is_supported(lang) and not threat:
+        return CategoryChoice(OTHER, LOW_CONFIDENCE, False)
+    high_signal = any(signal in fired for signal in HIGH_LEVEL_SIGNALS)
+    best = int(np.argmax(probabilities))
+    if high_signal and probabilities[_HIGH_INDEX] >= HIGH_LEVEL_WITH_SIGNAL:
+        best = _HIGH_INDEX
+    category = CATEGORIES[best]
+    confidence = float(probabilities[best])
+    if threat and category == OTHER:
+        # The taxonomy: a threat of violence is never "other"; with no claim it is an attack.
+        return CategoryChoice(INSULT, max(confidence, 0.5), False)
+    return CategoryChoice(category, confidence, True)
+
+
+def has_reach(followers: int, likes: int, shares: int, thresholds: Thresholds) -> Reason | None:
+    """Reach at or above any threshold, as the number that crossed it."""
+    if followers >= thresholds.followers:
+        return Reason("reach", f"followers={followers}")
+    if shares >= thresholds.shares:
+        return Reason("reach", f"shares={shares}")
+    if likes >= thresholds.likes:
+        return Reason("reach", f"likes={likes}")
+    return None
+
+
+def hostility_reasons(signals: Signals, original: str) -> list[Reason]:
+    reasons = []
+    for signal in HOSTILITY_SIGNALS:
+        if signal in signals.fired:
+            reason = reason_for(signal, signals.first(signal), original)
+            reasons.append(Reason("hostility", reason.evidence))
+    return reasons
+
+
+def choose_level(category: str, signals: Signals, original: str, *, followers: int, likes: int,
+                 shares: int, is_troll: bool, overdue: bool, ripple: str | None,
+                 thresholds: Thresholds) -> tuple[str, list[Reason]]:
+    """The semáforo colour and the reasons that decided it (beyond the category's own)."""
+    if category == OTHER:
+        return GREEN, []
+    if category == HIGH_LEVEL:
+        reasons = [Reason("ripple", ripple)] if ripple else []
+        return RED, reasons
+    fired = signals.fired
+    red: list[Reason] = []
+    if "violence_threat" in fired:
+        red.append(reason_for("violence_threat", signals.first("violence_threat"), original))
+    reach = has_reach(followers, likes, shares, thresholds)
+    if reach:
+        red.append(reach)
+    if ripple:
+        red.append(Reason("ripple", ripple))
+    if is_troll:
+        red.append(Reason("troll", "author flagged as troll"))
+    if reach or ripple or "violence_threat" in fired:
+        return RED, red
+    overdue_reason = [Reason("overdue_case", "open case past its deadline")] if overdue else []
+    if category == INSULT:
+        if is_troll and not overdue:
+            return GREEN, red  # do not feed the troll: monitor, do not answer
+        return YELLOW, red + overdue_reason
+    yellow = hostility_reasons(signals, original)
+    for signal in ("churn_threat", "repeated_problem"):
+        if signal in fired:
+            yellow.append(reason_for(signal, signals.first(signal), original))
+    yellow += overdue_reason
+    return (YELLOW if yellow else GREEN), yellow
+
+
+def category_reasons(category: str, signals: Signals, original: str) -> list[Reason]:
+    """The signals that explain the category itself."""
+    fired = signals.fired
+    if category == HIGH_LEVEL:
+        wanted: tuple[str, ...] = HIGH_LEVEL_SIGNALS
+    elif category == INSULT:
+        wanted = INSULT_SIGNALS
+    elif category == OTHER:
+        wanted = OTHER_SIGNALS
+    else:
+        wanted = ()
+    return [reason_for(signal, fired[signal][0], original)
+            for signal in wanted if signal in fired]

@@ -1,0 +1,196 @@
+"""Which taxonomy signals a comment carries, and the words that carry them.
+
+Signals feed two consumers: the model (as features next to the n-grams) and the rules (which
+turn "violence_threat" or "churn_threat" into a level). A trigger is dropped when an innocent
+phrase covers it ("mi abuelo era policía") and kept aside as *negated* when a negation governs
+it ("no voy a denunciar"): negated triggers are features for the model, never reasons.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from comments.classifier import lexicons
+from comments.classifier.matcher import PUNCTUATION, Hit, Matcher
+from comments.classifier.normalise import Normalised, normalise
+from comments.classifier.values import Reason
+
+#: Signals that a careful community manager would read as negated by "no", "nunca", "not".
+NEGATABLE = frozenset({
+    "authority_mention", "media_mention", "health_safety", "fraud_fact", "collective",
+    "violence_threat", "threat", "churn_threat", "praise",
+})
+#: Signals that by themselves point at the high_level category.
+HIGH_LEVEL_SIGNALS = ("authority_mention", "media_mention", "health_safety", "fraud_fact",
+                      "collective")
+#: Lexicon signals that are features only, never shown to a community manager as reasons.
+FEATURE_ONLY = frozenset({"claim", "question"})
+#: Words allowed between a negator and the trigger it negates: auxiliaries, pronouns,
+#: articles ("no LO VOY A denunciar", "I'm NOT GOING TO sue").
+NEGATION_BRIDGE = frozenset(
+    "voy vamos va van a lo la los las le les me te se nos quiero queremos quiere pienso pensamos "
+    "es fue era hay hubo habia estoy estamos ir hacer un una el mi de para tengo tenemos "
+    "i am will going to do does did want plan planning is was are were be any the have has "
+    "been gonna we my an ever".split()
+)
+_NEAR_NEGATORS = frozenset({"sin", "nadie", "without", "nobody", "nor"})
+_NEGATION_WINDOW = 3
+
+_MATCHER = Matcher(lexicons.POSITIVE, lexicons.INNOCENT)
+
+
+@dataclass(frozen=True, slots=True)
+class Signals:
+    """Fired signals (signal -> folded phrases, in order of appearance) and negated ones."""
+
+    fired: dict[str, list[str]]
+    negated: frozenset[str]
+
+    def has(self, signal: str) -> bool:
+        return signal in self.fired
+
+    def first(self, signal: str) -> str:
+        return self.fired[signal][0]
+
+
+def _is_negated(tokens: Sequence[str], start: int) -> bool:
+    """A negator shortly before the trigger, joined to it only by auxiliaries, negates it."""
+    position = start - 1
+    lowest = max(0, start - 1 - _NEGATION_WINDOW)
+    while position >= lowest:
+        token = tokens[position]
+        if token in PUNCTUATION or token in lexicons.SCOPE_BREAKERS:
+            return False
+        if token in lexicons.NEGATORS:
+            if token in _NEAR_NEGATORS and position != start - 1:
+                return False
+            before = tokens[position - 1] if position > 0 else ""
+            return before not in lexicons.CONDITIONALS
+        if token not in NEGATION_BRIDGE:
+            return False
+        position -= 1
+    return False
+
+
+def _overlaps(hit: Hit, innocent_spans: list[tuple[int, int]]) -> bool:
+    return any(hit.start < end and start < hit.end for start, end in innocent_spans)
+
+
+def _handle_signals(tokens: Sequence[str], fired: dict[str, list[str]]) -> None:
+    """@handles of news outlets and regulators, and #campaign hashtags, are signals too."""
+    for token in tokens:
+        first = token[0]
+        if first == "@":
+            if _handle_matches(token, lexicons.MEDIA_HANDLE_PARTS):
+                fired.setdefault("media_mention", []).append(token)
+            elif _handle_matches(token, lexicons.AUTHORITY_HANDLE_PARTS):
+                fired.setdefault("authority_mention", []).append(token)
+        elif first == "#" and any(part in token for part in lexicons.CAMPAIGN_HASHTAG_PARTS):
+            fired.setdefault("collective", []).append(token)
+
+
+@lru_cache(maxsize=65536)
+def _handle_matches(handle: str, parts: tuple[str, ...]) -> bool:
+    """Short codes ("ftc", "ocu") must start the handle; longer parts may sit anywhere."""
+    name = handle[1:]
+    return any(name.startswith(part) if len(part) <= 4 else part in name for part in parts)
+
+
+def analyse(normalised: Normalised) -> Signals:
+    tokens = normalised.tokens
+    hits = _MATCHER.find(tokens)
+    fired: dict[str, list[str]] = {}
+    negated: set[str] = set()
+    if hits:
+        innocent: dict[str, list[tuple[int, int]]] = {}
+        for hit in hits:
+            if hit.innocent:
+                innocent.setdefault(hit.signal, []).append((hit.start, hit.end))
+        for hit in hits:
+            if hit.innocent:
+                continue
+            spans = innocent.get(hit.signal)
+            if spans and _overlaps(hit, spans):
+                continue
+            if hit.signal in NEGATABLE and _is_negated(tokens, hit.start):
+                negated.add(hit.signal)
+                continue
+            fired.setdefault(hit.signal, []).append(" ".join(tokens[hit.start:hit.end]))
+    if "@" in normalised.folded or "#" in normalised.folded:
+        _handle_signals(tokens, fired)
+    if normalised.shouting:
+        fired["shouting"] = [normalised.shouting]
+    if normalised.exclamations:
+        fired["exclamations"] = [normalised.exclamations]
+    return Signals(fired, frozenset(negated - fired.keys()))
+
+
+# --- reasons, for people -------------------------------------------------------------------
+
+_REASON_NAMES = {
+    "profanity": "hostility",
+    "threat": "hostility",
+    "shouting": "hostility",
+    "exclamations": "hostility",
+}
+_ACCENT_CLASSES = {
+    "a": "aáàäâã4@", "e": "eéèëê3", "i": "iíìïî1!", "o": "oóòöôõ0", "u": "uúùüû",
+    "n": "nñ", "s": "s5$", "t": "t7", "c": "cç", "g": "g9", "b": "b8",
+}
+
+
+@lru_cache(maxsize=8192)
+def _evidence_pattern(phrase: str):
+    """A pattern finding `phrase` in the original text despite case, accents, leet, repeats."""
+    import re
+
+    parts = []
+    for char in phrase:
+        if char == " ":
+            parts.append(r"[\W_]*")
+        elif char.isalnum():
+            parts.append("[" + re.escape(_ACCENT_CLASSES.get(char, char)) + "]+[\\s.\\-_*]?")
+        else:
+            parts.append(re.escape(char) + "?")
+    return re.compile("".join(parts), re.IGNORECASE)
+
+
+def original_words(original: str, phrase: str) -> str:
+    """The words as written in the comment, falling back to the folded phrase."""
+    if phrase.startswith("_emo") or not phrase:
+        return phrase
+    match = _evidence_pattern(phrase).search(original)
+    if match:
+        found = match.group(0).strip(" .-_*")
+        if found:
+            return found
+    return phrase
+
+
+def reason_for(signal: str, phrase: str, original: str) -> Reason:
+    name = _REASON_NAMES.get(signal, signal)
+    if signal in ("shouting", "exclamations"):
+        return Reason(name, phrase)
+    return Reason(name, original_words(original, phrase))
+
+
+def reasons_from(signals: Signals, original: str, *, skip: frozenset[str] = frozenset()
+                 ) -> list[Reason]:
+    """One reason per fired signal (its first phrase), in a stable order."""
+    reasons = []
+    for signal, phrases in signals.fired.items():
+        if signal in FEATURE_ONLY or signal in skip:
+            continue
+        reasons.append(reason_for(signal, phrases[0], original))
+    return reasons
+
+
+def detect_signals(text: str, lang: str | None = None) -> tuple[Reason, ...]:
+    """Every signal the lexicons find in `text`, with the words that fired it.
+
+    For reuse outside classification (the tone check of a reply): hostility, insult, mockery,
+    threats, praise... `lang` is accepted for symmetry with `classify`; both languages'
+    lexicons always run because comments mix them.
+    """
+    normalised = normalise(text)
+    return tuple(reasons_from(analyse(normalised), normalised.original))

@@ -1,0 +1,77 @@
+import io
+import json
+import re
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from comments import intake, workflow
+from comments.classifier import load_model
+from tests.factories import GREEN_TEXT, comment_item
+
+SUMMARY = re.compile(
+    r"^category_macro_f1=\d\.\d{3} level_macro_f1=\d\.\d{3} red_recall=\d\.\d{3} "
+    r"red_precision=\d\.\d{3} n=(\d+)$"
+)
+ROWS = [
+    {"id": "t1", "text": "Voy a poner una denuncia en la SIC por este cobro", "lang": "es",
+     "platform": "twitter", "author_followers": 10, "likes": 0, "shares": 0,
+     "author_is_troll": False, "category": "high_level", "level": "red"},
+    {"id": "t2", "text": "Thanks a lot, the new app is great!", "lang": "en",
+     "platform": "instagram", "author_followers": 10, "likes": 0, "shares": 0,
+     "author_is_troll": False, "category": "other", "level": "green"},
+    {"id": "t3", "text": "how do I change my delivery address?", "lang": "en",
+     "platform": "facebook", "author_followers": 10, "likes": 0, "shares": 0,
+     "author_is_troll": False, "category": "pqr", "level": "green"},
+]
+
+
+@pytest.fixture
+def labelled(tmp_path):
+    path = tmp_path / "labelled.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in ROWS), encoding="utf-8")
+    return path
+
+
+def test_evaluate_ends_with_the_summary_line(labelled):
+    out = io.StringIO()
+    call_command("evaluate_classifier", str(labelled), stdout=out)
+    last = out.getvalue().strip().splitlines()[-1]
+    match = SUMMARY.match(last)
+    assert match, last
+    assert int(match.group(1)) == len(ROWS)
+
+
+def test_evaluate_names_the_bad_line(tmp_path):
+    path = tmp_path / "bad.jsonl"
+    path.write_text(json.dumps(ROWS[0]) + "\n{not json\n", encoding="utf-8")
+    with pytest.raises(CommandError, match=r"bad.jsonl:2"):
+        call_command("evaluate_classifier", str(path), stdout=io.StringIO())
+
+
+def test_evaluate_missing_file_fails_with_a_message(tmp_path):
+    with pytest.raises(CommandError, match="No such file"):
+        call_command("evaluate_classifier", str(tmp_path / "nope.jsonl"), stdout=io.StringIO())
+
+
+def test_classify_file_writes_one_decision_per_line(labelled, tmp_path):
+    out_path = tmp_path / "out.jsonl"
+    call_command("classify_file", str(labelled), str(out_path), stdout=io.StringIO())
+    decisions = [json.loads(line) for line in out_path.read_text().splitlines()]
+    assert [d["id"] for d in decisions] == ["t1", "t2", "t3"]
+    assert decisions[0]["level"] == "red"
+    assert all(d["model_version"] and d["reasons"] for d in decisions)
+
+
+@pytest.mark.django_db
+def test_train_uses_corrections_and_writes_a_loadable_versioned_model(tmp_path, alice):
+    [result] = intake.ingest([comment_item(text=GREEN_TEXT)])
+    workflow.classification_correct(comment_id=result.id, user=alice, category="pqr",
+                                    level="yellow")
+    out = io.StringIO()
+    model_path = tmp_path / "model.npz"
+    call_command("train_classifier", "--output", str(model_path), "--label", "test-1",
+                 stdout=out)
+    assert "and 1 corrections" in out.getvalue()
+    model = load_model(model_path)
+    assert model.version.startswith("test-1+")
