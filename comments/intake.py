@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 
 from comments import classification
@@ -32,9 +32,9 @@ from crisis import escalation
 
 logger = logging.getLogger(__name__)
 
-# Two requests carrying the same new comment or author can race; the loser hits a unique
-# constraint and simply runs again, when it finds the winner's rows.
-_ATTEMPTS = 3
+# Two requests carrying the same new comment or author can race: the loser hits a unique
+# constraint (or, on PostgreSQL, a deadlock) and simply runs again, finding the winner's rows.
+_ATTEMPTS = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,11 +63,22 @@ def ingest(raw_items: list) -> list[IngestResult]:
         try:
             with transaction.atomic():
                 return _store(items)
-        except IntegrityError:
-            if attempt == _ATTEMPTS:
+        except (IntegrityError, OperationalError) as error:
+            if attempt == _ATTEMPTS or not _is_race(error):
                 raise
             logger.info("ingest raced with another request; retrying (attempt %s)", attempt)
     raise AssertionError("unreachable")
+
+
+def _is_race(error: Exception) -> bool:
+    if isinstance(error, IntegrityError):
+        return True
+    cause = error.__cause__
+    return getattr(cause, "sqlstate", None) in _RACE_SQLSTATES
+
+
+# deadlock_detected, serialization_failure
+_RACE_SQLSTATES = {"40P01", "40001"}
 
 
 def _store(items: list[CommentItem]) -> list[IngestResult]:
@@ -118,6 +129,8 @@ def _upsert_authors(items: Iterable[CommentItem], *, now) -> dict[tuple[str, str
     latest: dict[tuple[str, str], CommentItem] = {}
     for item in items:
         latest[(item.platform, item.author_handle)] = item
+    # Rows are locked in key order, so two batches sharing authors cannot deadlock.
+    latest = dict(sorted(latest.items()))
     handles = {handle for _, handle in latest}
     authors = {
         (a.platform, a.handle): a
@@ -125,7 +138,7 @@ def _upsert_authors(items: Iterable[CommentItem], *, now) -> dict[tuple[str, str
         if (a.platform, a.handle) in latest
     }
     changed = []
-    for key, author in authors.items():
+    for key, author in sorted(authors.items()):
         item = latest[key]
         display_name = item.author_display_name or author.display_name
         if author.followers != item.author_followers or author.display_name != display_name:
@@ -259,6 +272,7 @@ def _open_or_update_cases(items, decisions, authors, thread_keys, *, now) -> dic
             wanted[case_key] = decision
     if not wanted:
         return {}
+    wanted = dict(sorted(wanted.items()))  # the same lock order in every batch
 
     open_cases = {
         (case.author_id, case.thread_key): case

@@ -15,28 +15,6 @@ app = Celery("triage")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 
 
-def _filesystem_broker_options(broker_dir) -> dict:
-    """Folders for kombu's filesystem transport, the broker that needs no server."""
-    for sub in ("queue", "processed"):
-        (broker_dir / sub).mkdir(parents=True, exist_ok=True)
-    return {
-        "data_folder_in": str(broker_dir / "queue"),
-        "data_folder_out": str(broker_dir / "queue"),
-        "processed_folder": str(broker_dir / "processed"),
-        "store_processed": False,
-    }
-
-
-@app.on_configure.connect
-def _configure(sender, **kwargs):
-    from django.conf import settings
-
-    if sender.conf.broker_url.startswith("filesystem"):
-        sender.conf.broker_transport_options = _filesystem_broker_options(
-            settings.CELERY_BROKER_DIR
-        )
-
-
 app.conf.update(
     task_serializer="json",
     accept_content=["json"],
