@@ -121,10 +121,8 @@ def _held_out(rows: Sequence[dict], splits: Sequence[tuple[list[int], list[int]]
     for train_index, test_index in splits:
         model = trainer([rows[i] for i in train_index])
         test_rows = [rows[i] for i in test_index]
-        for index, decision in zip(test_index,
-                                   classify([input_from_row(r) for r in test_rows],
-                                            model=model), strict=True):
-            decisions[index] = decision
+        predicted = classify([input_from_row(r) for r in test_rows], model=model)
+        decisions.update(zip(test_index, predicted, strict=True))
     order = sorted(decisions)
     return summarise([rows[i]["category"] for i in order], [rows[i]["level"] for i in order],
                      [decisions[i] for i in order], [rows[i] for i in order])

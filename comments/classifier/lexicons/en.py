@@ -139,7 +139,7 @@ POSITIVE: dict[str, list[str]] = {
     ],
     "repeated_problem": [
         "again", "once again", "yet again", f"{ORDINAL} time", f"{ORDINAL} call",
-        "three|four|five|six|3|4|5|6|7|8|9|10 times", "every time", "every single time", "every other day", 
+        "three|four|five|six|3|4|5|6|7|8|9|10 times", "every time", "every single time", "every other day",
         "for weeks", "for days", "for months", "weeks now", "days now", "still no", "still not",
         "still nothing", "still waiting", "still charging", "still billing", "still charged", "nobody answers", "nobody responds", "nobody picks", "nobody came",
         "nobody shows", "nobody fixes", "nobody ever", "nobody", "no one answers",
