@@ -4,9 +4,9 @@ Pure Python (numpy at run time, scikit-learn only to train); no Django import an
 this package. The surface the desk codes against is re-exported here.
 """
 
-from comments.classifier.classify import classify
 from comments.classifier.evaluation import EvaluationReport, cross_series, cross_validate, evaluate
 from comments.classifier.model import DEFAULT_MODEL_PATH, Model, default_model, load_model
+from comments.classifier.pipeline import classify
 from comments.classifier.signals import detect_signals
 from comments.classifier.training import train
 from comments.classifier.values import (
@@ -29,8 +29,24 @@ def __getattr__(name: str):
 
 
 __all__ = [
-    "CATEGORIES", "DEFAULT_MODEL_PATH", "LEVELS", "MODEL_VERSION", "Category", "CommentInput",
-    "Decision", "EvaluationReport", "Level", "Model", "Reason", "Thresholds", "classify",
-    "cross_series", "cross_validate", "default_model", "detect_signals", "evaluate",
-    "load_model", "train",
+    "CATEGORIES",
+    "DEFAULT_MODEL_PATH",
+    "LEVELS",
+    "MODEL_VERSION",
+    "Category",
+    "CommentInput",
+    "Decision",
+    "EvaluationReport",
+    "Level",
+    "Model",
+    "Reason",
+    "Thresholds",
+    "classify",
+    "cross_series",
+    "cross_validate",
+    "default_model",
+    "detect_signals",
+    "evaluate",
+    "load_model",
+    "train",
 ]

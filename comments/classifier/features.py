@@ -1,23 +1,32 @@
-"""Features shared by training and classification: character n-grams, words, signals.
+"""Features shared by training and classification: character n-grams, words, word pairs and
+signals, all hashed into one weight table.
 
-Character n-grams are hashed in numpy over the whole batch at once (a rolling polynomial hash
-of the code points), because building n-gram strings in Python costs more than everything
-else the classifier does. Words, word pairs and signals go through a vocabulary dict fixed at
-training time. Every block is scaled the same way in training and at run time, so the model is
-just a linear map: scores = sum of the weights of the features present.
+Everything is hashed in numpy over the whole batch at once: character n-grams with a rolling
+polynomial hash of the code points, words and word pairs with prefix sums of the same
+polynomial (so a span's hash is one subtraction and one multiplication). Building n-gram
+strings in Python would cost more than everything else the classifier does. Each block is
+scaled the same way in training and at run time, so the model is a linear map: a comment's
+score for a category is the sum of the weights of the features it contains.
 """
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-CHAR_NGRAM_SIZES = (2, 3, 4, 5)
-CHAR_BUCKET_BITS = 20
-CHAR_BUCKETS = 1 << CHAR_BUCKET_BITS
-_HASH_BASE = np.uint64(0x100000001B3)
-_HASH_MIX = np.uint64(0x9E3779B97F4A7C15)
+CHAR_NGRAM_SIZES = (2, 4)  # as good as (2, 3, 4, 5) in cross-validation, half the work
+BUCKET_BITS = 18
+BUCKETS = 1 << BUCKET_BITS
+_BASE = 0x100000001B3
+_BASE_INVERSE = pow(_BASE, -1, 1 << 64)
+_MIX = np.uint64(0x9E3779B97F4A7C15)
+_SHIFT = np.uint64(64 - BUCKET_BITS)
+_WORD_SALT = np.uint64(0x5BD1E9955BD1E995)
+_PAIR_SALT = np.uint64(0x27D4EB2F165667C5)
+_SIGNAL_SALT = np.uint64(0x165667B19E3779F9)
 _SEPARATOR = "\x01"
+_SPACE = 32
 SIGNAL_VALUE = 1.0
 
 
@@ -25,110 +34,233 @@ SIGNAL_VALUE = 1.0
 class Prepared:
     """One comment reduced to what the model reads."""
 
-    char_text: str  # folded text, @handles replaced, padded with spaces
-    terms: tuple[str, ...]  # words, word pairs and signal names
+    text: str  # " word word ... " : folded tokens, brand @handles replaced
+    signals: str  # " S:signal N:negated_signal ... "
 
 
-def model_tokens(tokens: Sequence[str], signal_handles: frozenset[str]) -> list[str]:
-    """Brand @handles are noise to the model; those that fired a signal keep their name."""
-    return [("@m" if token[0] == "@" and token not in signal_handles else token)
-            for token in tokens]
+_HANDLE_RE = re.compile(r"(?<!\S)@\w+")
 
 
-def prepare(tokens: Sequence[str], fired: dict[str, list[str]], negated: frozenset[str],
-            is_troll: bool) -> Prepared:
-    handles = frozenset(p for phrases in fired.values() for p in phrases if p[:1] == "@")
-    words = model_tokens(tokens, handles)
-    terms = list(words)
-    terms.extend(f"{first} {second}" for first, second in zip(words, words[1:], strict=False))
-    terms.extend("S:" + signal for signal in fired)
-    terms.extend("N:" + signal for signal in negated)
+def prepare(
+    folded: str, fired: dict[str, list[str]], negated: frozenset[str], is_troll: bool
+) -> Prepared:
+    """`folded` is the comment's tokens joined by single spaces.
+
+    Brand @handles are noise to the model; handles that fired a signal keep their name.
+    """
+    if "@" in folded:
+        keep = {phrase for phrases in fired.values() for phrase in phrases if phrase[:1] == "@"}
+        if keep:
+            folded = _HANDLE_RE.sub(lambda m: m.group(0) if m.group(0) in keep else "@m", folded)
+        else:
+            folded = _HANDLE_RE.sub("@m", folded)
+    names = ["S:" + signal for signal in fired]
+    names.extend("N:" + signal for signal in negated)
     if is_troll:
-        terms.append("S:troll_author")
-    return Prepared(" " + " ".join(words) + " ", tuple(terms))
+        names.append("S:troll_author")
+    return Prepared(" " + folded + " ", " " + " ".join(names) + " ")
 
 
-def char_ngram_buckets(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(document index, bucket) of every character n-gram in the batch, and n-grams per doc."""
-    n_docs = len(texts)
-    lengths = np.fromiter((len(text) for text in texts), dtype=np.int64, count=n_docs)
+@dataclass(frozen=True, slots=True)
+class Hashed:
+    """Every feature occurrence of a batch: document, bucket and value."""
+
+    docs: np.ndarray
+    buckets: np.ndarray
+    values: np.ndarray
+    # unigram word occurrences, kept to explain decisions with the words that weighed most
+    word_docs: np.ndarray
+    word_buckets: np.ndarray
+    word_starts: np.ndarray
+    word_ends: np.ndarray
+    doc_offsets: np.ndarray
+
+
+def _codes(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    lengths = np.fromiter((len(text) for text in texts), dtype=np.int64, count=len(texts))
     joined = _SEPARATOR.join(texts) + _SEPARATOR
     codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
-    doc_of = np.repeat(np.arange(n_docs, dtype=np.int64), lengths + 1)
-    is_separator = np.zeros(len(codes) + 1, dtype=np.int64)
-    is_separator[1:] = np.cumsum(codes == ord(_SEPARATOR))
-    doc_parts, bucket_parts = [], []
-    shift = np.uint64(64 - CHAR_BUCKET_BITS)
-    for size in CHAR_NGRAM_SIZES:
-        count = len(codes) - size + 1
+    doc_of = np.repeat(np.arange(len(texts), dtype=np.int64), lengths + 1)
+    offsets = np.zeros(len(texts), dtype=np.int64)
+    offsets[1:] = np.cumsum(lengths + 1)[:-1]
+    return codes, doc_of, offsets
+
+
+def _bucket(hashed: np.ndarray) -> np.ndarray:
+    hashed ^= hashed >> np.uint64(29)
+    hashed *= _MIX
+    hashed >>= _SHIFT
+    return hashed.astype(np.int64)
+
+
+def _char_ngrams(codes: np.ndarray):
+    """Per n-gram size: the bucket of the n-gram starting at each position of the batch.
+
+    The n-gram of size k at position i extends the one of size k-1 by one character, so each
+    size costs one multiply-add over the batch. N-grams that cross into the next comment are
+    included here; callers drop them (training) or send them to bucket 0 (classification).
+    """
+    base = np.uint64(_BASE)
+    length = len(codes)
+    hashed = np.zeros(length, dtype=np.uint64)
+    for size in range(1, max(CHAR_NGRAM_SIZES) + 1):
+        count = length - size + 1
         if count <= 0:
-            continue
-        hashed = np.full(count, np.uint64(size), dtype=np.uint64)
-        for offset in range(size):
-            hashed = hashed * _HASH_BASE + codes[offset:offset + count]
-        clean = (is_separator[size:size + count] - is_separator[:count]) == 0
-        hashed = hashed[clean]
-        hashed ^= hashed >> np.uint64(31)
-        doc_parts.append(doc_of[:count][clean])
-        bucket_parts.append(((hashed * _HASH_MIX) >> shift).astype(np.int64))
-    if not doc_parts:
-        empty = np.zeros(0, dtype=np.int64)
-        return empty, empty, np.zeros(n_docs, dtype=np.int64)
-    docs = np.concatenate(doc_parts)
-    buckets = np.concatenate(bucket_parts)
-    per_doc = np.bincount(docs, minlength=n_docs)
-    return docs, buckets, per_doc
+            return
+        hashed = hashed[:count]
+        hashed *= base
+        hashed += codes[size - 1 : size - 1 + count]
+        if size in CHAR_NGRAM_SIZES:
+            buckets = hashed * _MIX
+            buckets >>= _SHIFT
+            yield size, buckets.astype(np.int64)
 
 
-def term_indices(prepared: Sequence[Prepared], vocabulary: dict[str, int]
-                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """(doc, term index, value) of known terms, and the per-doc word scaling."""
-    docs: list[int] = []
-    indices: list[int] = []
-    values: list[float] = []
-    word_counts = np.ones(len(prepared), dtype=np.float64)
-    get = vocabulary.get
-    for doc, item in enumerate(prepared):
-        n_words = 0
-        for term in item.terms:
-            index = get(term)
-            is_signal = term[1:2] == ":" and term[:1] in "SN"
-            if not is_signal:
-                n_words += 1
-            if index is None:
-                continue
-            docs.append(doc)
-            indices.append(index)
-            values.append(SIGNAL_VALUE if is_signal else -1.0)  # -1 marks "scale later"
-        word_counts[doc] = max(n_words, 1)
-    doc_array = np.asarray(docs, dtype=np.int64)
-    value_array = np.asarray(values, dtype=np.float64)
-    scale = 1.0 / np.sqrt(word_counts)
-    word_mask = value_array < 0
-    value_array[word_mask] = scale[doc_array[word_mask]]
-    return doc_array, np.asarray(indices, dtype=np.int64), value_array, scale
+def _span_hashes(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Prefix sums P and inverse powers so that hash(s, e) = (P[e] - P[s]) * INV[s]."""
+    length = len(codes)
+    powers = np.full(length, np.uint64(_BASE), dtype=np.uint64)
+    powers[0] = 1
+    powers = np.cumprod(powers, dtype=np.uint64)
+    inverse = np.full(length + 1, np.uint64(_BASE_INVERSE), dtype=np.uint64)
+    inverse[0] = 1
+    inverse = np.cumprod(inverse, dtype=np.uint64)
+    prefix = np.zeros(length + 1, dtype=np.uint64)
+    np.cumsum(codes * powers, dtype=np.uint64, out=prefix[1:])
+    return prefix, inverse
 
 
-def design_matrix(prepared: Sequence[Prepared], vocabulary: dict[str, int]):
-    """The sparse training matrix: [char buckets | vocabulary terms]."""
+def _words(
+    codes: np.ndarray, doc_of: np.ndarray, separators: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Word spans (between single spaces) and their hashes, plus word pairs' hashes."""
+    prefix, inverse = _span_hashes(codes)
+    spaces = np.flatnonzero(codes == _SPACE)
+    starts = spaces[:-1] + 1
+    ends = spaces[1:]
+    valid = (ends > starts) & ((separators[ends] - separators[starts]) == 0)
+    word_hash = (prefix[ends] - prefix[starts]) * inverse[starts]
+    pair_ok = valid[:-1] & valid[1:]
+    pair_starts, pair_ends = starts[:-1][pair_ok], ends[1:][pair_ok]
+    pair_hash = (prefix[pair_ends] - prefix[pair_starts]) * inverse[pair_starts]
+    starts, ends, word_hash = starts[valid], ends[valid], word_hash[valid]
+    return (
+        starts,
+        ends,
+        _bucket(word_hash ^ _WORD_SALT),
+        doc_of[pair_starts],
+        _bucket(pair_hash ^ _PAIR_SALT),
+    )
+
+
+def _signal_buckets(prepared: Sequence[Prepared]) -> tuple[np.ndarray, np.ndarray]:
+    codes, doc_of, _ = _codes([item.signals for item in prepared])
+    separators = np.zeros(len(codes) + 1, dtype=np.int64)
+    np.cumsum(codes == ord(_SEPARATOR), out=separators[1:])
+    starts, _, buckets, _, _ = _words(codes, doc_of, separators)
+    return doc_of[starts], _bucket(buckets.astype(np.uint64) ^ _SIGNAL_SALT)
+
+
+def _char_counts(prepared: Sequence[Prepared]) -> np.ndarray:
+    """Clean character n-grams per comment (all sizes), known from the lengths alone."""
+    lengths = np.fromiter(
+        (len(item.text) for item in prepared), dtype=np.int64, count=len(prepared)
+    )
+    return sum(np.maximum(lengths - size + 1, 0) for size in CHAR_NGRAM_SIZES)
+
+
+def hash_batch(prepared: Sequence[Prepared]) -> Hashed:
+    """Every feature occurrence as (doc, bucket, value): the training matrix's entries."""
+    n_docs = len(prepared)
+    codes, doc_of, offsets = _codes([item.text for item in prepared])
+    separators = np.zeros(len(codes) + 1, dtype=np.int64)
+    np.cumsum(codes == ord(_SEPARATOR), out=separators[1:])
+    char_scale = 1.0 / np.sqrt(np.maximum(_char_counts(prepared), 1))
+    doc_parts, bucket_parts = [], []
+    for size, buckets in _char_ngrams(codes):
+        clean = (separators[size : size + len(buckets)] - separators[: len(buckets)]) == 0
+        doc_parts.append(doc_of[: len(clean)][clean])
+        bucket_parts.append(buckets[clean])
+    char_docs = np.concatenate(doc_parts) if doc_parts else np.zeros(0, dtype=np.int64)
+    char_buckets = np.concatenate(bucket_parts) if bucket_parts else char_docs
+    starts, ends, word_buckets, pair_docs, pair_buckets = _words(codes, doc_of, separators)
+    word_docs = doc_of[starts]
+    word_scale = 1.0 / np.sqrt(np.maximum(np.bincount(word_docs, minlength=n_docs), 1))
+    signal_docs, signal_buckets = _signal_buckets(prepared)
+    return Hashed(
+        docs=np.concatenate([char_docs, word_docs, pair_docs, signal_docs]),
+        buckets=np.concatenate([char_buckets, word_buckets, pair_buckets, signal_buckets]),
+        values=np.concatenate(
+            [
+                char_scale[char_docs],
+                word_scale[word_docs],
+                word_scale[pair_docs],
+                np.full(len(signal_docs), SIGNAL_VALUE),
+            ]
+        ),
+        word_docs=word_docs,
+        word_buckets=word_buckets,
+        word_starts=starts,
+        word_ends=ends,
+        doc_offsets=offsets,
+    )
+
+
+def batch_scores(prepared: Sequence[Prepared], weights: np.ndarray) -> tuple[np.ndarray, Hashed]:
+    """Sum of feature weights per comment (n_docs x n_classes), without building a matrix.
+
+    Character n-grams come in comment order, so per-comment sums are one `reduceat` per
+    n-gram size; bucket 0 (unclean n-grams) must hold zero weight.
+    """
+    n_docs = len(prepared)
+    n_classes = weights.shape[1]
+    codes, doc_of, offsets = _codes([item.text for item in prepared])
+    longest = max(CHAR_NGRAM_SIZES)
+    codes = np.concatenate([codes, np.full(longest, ord(_SEPARATOR), dtype=np.uint64)])
+    separators = np.zeros(len(codes) + 1, dtype=np.int64)
+    np.cumsum(codes == ord(_SEPARATOR), out=separators[1:])
+    # One 16-byte element per bucket: numpy gathers a 1-D array far faster than rows of 2-D.
+    packed = np.ascontiguousarray(weights, dtype=np.float32).view(np.complex128).reshape(-1)
+    ends = np.append(offsets[1:], len(codes) - longest)
+    char_sums = np.zeros((n_docs, n_classes), dtype=np.float64)
+    for size, buckets in _char_ngrams(codes):
+        # the last size-1 n-grams of each comment reach into the next one: bucket 0 (weight 0)
+        buckets[(ends[:, None] - np.arange(1, size + 1)).reshape(-1)] = 0
+        buckets[ends[-1] :] = 0
+        gathered = np.take(packed, buckets).view(np.float32).reshape(-1, n_classes)
+        char_sums += np.add.reduceat(gathered, offsets, axis=0)
+    scores = char_sums / np.sqrt(np.maximum(_char_counts(prepared), 1))[:, None]
+    doc_of = np.concatenate([doc_of, np.full(longest, n_docs - 1, dtype=np.int64)])
+    starts, ends, word_buckets, pair_docs, pair_buckets = _words(codes, doc_of, separators)
+    word_docs = doc_of[starts]
+    word_scale = 1.0 / np.sqrt(np.maximum(np.bincount(word_docs, minlength=n_docs), 1))
+    signal_docs, signal_buckets = _signal_buckets(prepared)
+    docs = np.concatenate([word_docs, pair_docs, signal_docs])
+    buckets = np.concatenate([word_buckets, pair_buckets, signal_buckets])
+    values = np.concatenate(
+        [word_scale[word_docs], word_scale[pair_docs], np.full(len(signal_docs), SIGNAL_VALUE)]
+    )
+    gathered = weights[buckets] * values[:, None]
+    for column in range(n_classes):
+        scores[:, column] += np.bincount(docs, weights=gathered[:, column], minlength=n_docs)
+    hashed = Hashed(
+        docs=docs,
+        buckets=buckets,
+        values=values,
+        word_docs=word_docs,
+        word_buckets=word_buckets,
+        word_starts=starts,
+        word_ends=ends,
+        doc_offsets=offsets,
+    )
+    return scores, hashed
+
+
+def design_matrix(prepared: Sequence[Prepared]):
+    """The sparse training matrix (documents x hashed buckets)."""
     from scipy import sparse
 
-    n_docs = len(prepared)
-    char_docs, buckets, per_doc = char_ngram_buckets([p.char_text for p in prepared])
-    char_values = 1.0 / np.sqrt(np.maximum(per_doc, 1))[char_docs]
-    term_docs, terms, term_values, _ = term_indices(prepared, vocabulary)
-    rows = np.concatenate([char_docs, term_docs])
-    cols = np.concatenate([buckets, terms + CHAR_BUCKETS])
-    data = np.concatenate([char_values, term_values])
-    shape = (n_docs, CHAR_BUCKETS + len(vocabulary))
-    return sparse.csr_matrix((data, (rows, cols)), shape=shape)
-
-
-def build_vocabulary(prepared: Sequence[Prepared], min_count: int = 1) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for item in prepared:
-        for term in set(item.terms):
-            counts[term] = counts.get(term, 0) + 1
-    kept = sorted(term for term, count in counts.items()
-                  if count >= min_count or term.startswith(("S:", "N:")))
-    return {term: index for index, term in enumerate(kept)}
+    hashed = hash_batch(prepared)
+    return sparse.csr_matrix(
+        (hashed.values, (hashed.docs, hashed.buckets)), shape=(len(prepared), BUCKETS)
+    )

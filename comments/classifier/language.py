@@ -13,7 +13,8 @@ _STOPWORDS = {
         "ya me mi hay muy sin sobre tambien fue este esta son ustedes nos tengo pedido gracias "
         "hola buenas porque cuando donde nada todo todos desde hasta otra vez dias llevo cobraron "
         "mis les estan sois habeis os vosotros usted ni eso esto aqui ahi pues pa q tu te "
-        "siempre nunca dice hace".split()
+        "siempre nunca dice hace po wena che pues mae pana wey guey chamo parce oye oigan weon "
+        "tienen puedo quiero necesito".split()
     ),
     "en": frozenset(
         "the and to of in is it you that for on my with this was your have be are not but at "
@@ -39,29 +40,50 @@ _STOPWORDS = {
     ),
 }
 _SUPPORTED = ("es", "en")
+#: word -> the languages it is a function word of
+LANGUAGES_OF: dict[str, tuple[str, ...]] = {}
+for _lang, _words in _STOPWORDS.items():
+    for _word in _words:
+        LANGUAGES_OF[_word] = (*LANGUAGES_OF.get(_word, ()), _lang)
 UNDETERMINED = "und"
 
 
 def detect_language(tokens: Sequence[str]) -> str:
     """'es', 'en', another ISO code, or 'und' when there are no words to judge."""
-    scores = dict.fromkeys(_STOPWORDS, 0)
+    return language_evidence(tokens)[0]
+
+
+def language_evidence(tokens: Sequence[str]) -> tuple[str, int]:
+    """The language guess and how many function words of any language support it."""
+    tallies: dict[str, int] = {}
     words = 0
     for token in tokens:
-        if not token[0].isalpha() or token.startswith("_emo"):
+        if not token[0].isalpha():
             continue
         words += 1
-        for lang, stopwords in _STOPWORDS.items():
-            if token in stopwords:
-                scores[lang] += 1
+        for lang in LANGUAGES_OF.get(token, ()):
+            tallies[lang] = tallies.get(lang, 0) + 1
+    return language_from_tallies(tallies, words)
+
+
+def language_from_tallies(tallies: dict[str, int], words: int) -> tuple[str, int]:
+    """Decide from function-word counts per language (`words` = alphabetic tokens).
+
+    No function word at all (binary junk, one endless token, a list of hashtags) means
+    there is no sentence to judge: the evidence is 0.
+    """
     if not words:
-        return UNDETERMINED
-    best_other = max((lang for lang in scores if lang not in _SUPPORTED), key=scores.get)
-    es_score, en_score = scores["es"], scores["en"]
-    if scores[best_other] >= 2 and scores[best_other] > max(es_score, en_score):
-        return best_other
+        return UNDETERMINED, 0
+    evidence = max(tallies.values(), default=0)
+    es_score, en_score = tallies.get("es", 0), tallies.get("en", 0)
+    others = [(count, lang) for lang, count in tallies.items() if lang not in _SUPPORTED]
+    if others:
+        count, lang = max(others)
+        if count >= 2 and count > max(es_score, en_score):
+            return lang, evidence
     if en_score > es_score * 2 or (en_score > es_score and es_score < 2):
-        return "en"
-    return "es"
+        return "en", evidence
+    return "es", evidence
 
 
 def is_supported(lang: str) -> bool:

@@ -9,8 +9,9 @@ candidate checks. A big alternation regex would try hundreds of branches at ever
 and is several times slower.
 """
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 NUMBER_WORDS = frozenset(
     "un una uno dos tres cuatro cinco seis siete ocho nueve diez once doce quince veinte treinta "
@@ -31,13 +32,15 @@ class TokenSpec:
     optional: bool = False
 
     def accepts(self, token: str) -> bool:
+        if token in self.exact:
+            return True
         if token in PUNCTUATION:
             return False
-        if self.any_word or token in self.exact:
+        if self.any_word:
             return True
         if self.number and (token.isdigit() or token in NUMBER_WORDS):
             return True
-        return any(token.startswith(prefix) for prefix in self.prefixes)
+        return bool(self.prefixes) and token.startswith(self.prefixes)
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,8 +51,7 @@ class Entry:
     innocent: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class Hit:
+class Hit(NamedTuple):
     signal: str
     start: int
     end: int  # exclusive
@@ -89,9 +91,22 @@ def _expand_leading_optionals(specs: tuple[TokenSpec, ...]) -> list[tuple[TokenS
 class Matcher:
     """All lexicon entries of all signals, indexed by their first token."""
 
-    def __init__(self, positive: Mapping[str, Iterable[str]],
-                 innocent: Mapping[str, Iterable[str]]) -> None:
+    def __init__(
+        self,
+        positive: Mapping[str, Iterable[str]],
+        innocent: Mapping[str, Iterable[str]],
+        tag_signal: Callable[[str], str | None] = lambda tag: None,
+        tallies: Mapping[str, tuple[str, ...]] | None = None,
+    ) -> None:
+        """`tag_signal` names the signal an @handle or #hashtag carries, if any."""
+        self._tag_signal = tag_signal
+        self._tallies = tallies or {}
         self._by_exact: dict[str, list[Entry]] = {}
+        # Entries starting with a function word ("la policia", "me cambio a...") are indexed
+        # by their first two words, or every "la" in a comment would try dozens of entries.
+        self._by_pair: dict[tuple[str, str], list[Entry]] = {}
+        self._pair_firsts: set[str] = set()
+        self._by_number_then: dict[str, list[Entry]] = {}
         self._by_prefix: dict[str, list[Entry]] = {}
         self._by_number: list[Entry] = []
         self._prefix_lengths: set[int] = set()
@@ -109,15 +124,36 @@ class Matcher:
             first = variant[0]
             if first.any_word:
                 raise ValueError(f"lexicon entry may not start with '_': {phrase!r}")
+            second = variant[1] if len(variant) > 1 else None
+            pairable = (
+                second is not None
+                and not second.optional
+                and not second.any_word
+                and not second.number
+                and not second.prefixes
+            )
             for word in first.exact:
-                self._by_exact.setdefault(word, []).append(entry)
+                if pairable:
+                    self._pair_firsts.add(word)
+                    for next_word in second.exact:
+                        self._by_pair.setdefault((word, next_word), []).append(entry)
+                else:
+                    self._by_exact.setdefault(word, []).append(entry)
             for prefix in first.prefixes:
                 self._by_prefix.setdefault(prefix, []).append(entry)
                 self._prefix_lengths.add(len(prefix))
-            if first.number:
+            if first.number and pairable:
+                for next_word in second.exact:
+                    self._by_number_then.setdefault(next_word, []).append(entry)
+            elif first.number:
                 self._by_number.append(entry)
 
     def _candidates(self, token: str) -> tuple[Entry, ...]:
+        if token[0] in "@#":
+            signal = self._tag_signal(token)
+            if signal is None:
+                return ()
+            return (Entry(signal, token, (TokenSpec(frozenset({token}), ()),)),)
         found = list(self._by_exact.get(token, ()))
         for length in self._prefix_lengths_sorted:
             if length > len(token):
@@ -127,26 +163,56 @@ class Matcher:
             found.extend(self._by_number)
         return tuple(found)
 
-    def find(self, tokens: Sequence[str]) -> list[Hit]:
+    def _token_info(self, token: str) -> tuple:
+        """What the matcher needs to know about a token, computed once per distinct token."""
+        is_number = token.isdigit() or token in NUMBER_WORDS
+        return (
+            self._candidates(token),
+            self._tallies.get(token, ()),
+            is_number,
+            token in self._pair_firsts,
+            token[0].isalpha(),
+        )
+
+    def find(self, tokens: Sequence[str]) -> tuple[list[Hit], dict[str, int], int]:
+        """Hits, the tally of each word class seen (e.g. languages) and the word count."""
         cache = self._cache
         if len(cache) > _MAX_CACHE:
             cache.clear()
+        pairs = self._by_pair
+        number_then = self._by_number_then
         hits: list[Hit] = []
+        tallies: dict[str, int] = {}
+        words = 0
+        last = len(tokens) - 1
         for index, token in enumerate(tokens):
-            entries = cache.get(token)
-            if entries is None:
-                entries = cache[token] = self._candidates(token)
+            info = cache.get(token)
+            if info is None:
+                info = cache[token] = self._token_info(token)
+            entries, classes, is_number, pair_first, is_word = info
+            if is_word:
+                words += 1
+                for name in classes:
+                    tallies[name] = tallies.get(name, 0) + 1
+            if index < last and (pair_first or is_number):
+                following = tokens[index + 1]
+                paired = pairs.get((token, following)) if pair_first else None
+                if is_number and following in number_then:
+                    paired = (paired or []) + number_then[following]
+                if paired:
+                    entries = entries + tuple(paired) if entries else paired
             if not entries:
                 continue
             for entry in entries:
                 end = _match_rest(entry.specs, 1, tokens, index + 1)
                 if end >= 0:
                     hits.append(Hit(entry.signal, index, end, entry.innocent, entry.phrase))
-        return hits
+        return hits, tallies, words
 
 
-def _match_rest(specs: Sequence[TokenSpec], spec_index: int, tokens: Sequence[str],
-                position: int) -> int:
+def _match_rest(
+    specs: Sequence[TokenSpec], spec_index: int, tokens: Sequence[str], position: int
+) -> int:
     """End position of a match of specs[spec_index:] at tokens[position:], or -1."""
     if spec_index == len(specs):
         return position

@@ -9,7 +9,8 @@ cost of the classifier.
 """
 
 import re
-from dataclasses import dataclass
+import string
+from typing import NamedTuple
 
 #: Longer comments are cut: the verdict is in the first few thousand characters, and a
 #: 20,000-character paste must cost no more than an ordinary comment.
@@ -36,31 +37,59 @@ _EMOJI_CLASSES = {
 }
 
 _ACCENTS = {
-    "á": "a", "à": "a", "ä": "a", "â": "a", "ã": "a",
-    "é": "e", "è": "e", "ë": "e", "ê": "e",
-    "í": "i", "ì": "i", "ï": "i", "î": "i",
-    "ó": "o", "ò": "o", "ö": "o", "ô": "o", "õ": "o",
-    "ú": "u", "ù": "u", "ü": "u", "û": "u",
-    "ñ": "n", "ç": "c",
-    "’": "'", "‘": "'", "´": "'", "`": "'", "“": '"', "”": '"', "«": '"', "»": '"',
+    "á": "a",
+    "à": "a",
+    "ä": "a",
+    "â": "a",
+    "ã": "a",
+    "é": "e",
+    "è": "e",
+    "ë": "e",
+    "ê": "e",
+    "í": "i",
+    "ì": "i",
+    "ï": "i",
+    "î": "i",
+    "ó": "o",
+    "ò": "o",
+    "ö": "o",
+    "ô": "o",
+    "õ": "o",
+    "ú": "u",
+    "ù": "u",
+    "ü": "u",
+    "û": "u",
+    "ñ": "n",
+    "ç": "c",
+    "’": "'",
+    "‘": "'",
+    "´": "'",
+    "`": "'",
+    "“": '"',
+    "”": '"',
+    "«": '"',
+    "»": '"',
+    "¿": " ? ",
+    "¡": " ! ",
 }
 
 
-def _build_fold_table() -> dict[int, str]:
-    table: dict[int, str] = {}
+def _build_fold_table() -> dict[str, str]:
+    table: dict[str, str] = {}
     for code in list(range(0, 32)) + list(range(127, 160)):
-        table[code] = " "
-    for code in (0x200D, 0xFE0F, 0xFE0E, 0x200B, 0xFFFD):
-        table[code] = ""
-    for plain_from, plain_to in _ACCENTS.items():
-        table[ord(plain_from)] = plain_to
+        table[chr(code)] = " "
+    table.update(_ACCENTS)
     for token, chars in _EMOJI_CLASSES.items():
         for char in chars:
-            table[ord(char)] = f" {token} "
+            table[char] = f" {token} "
     return table
 
 
 _FOLD_TABLE = _build_fold_table()
+# Only characters outside printable ASCII need folding; matching them with a regex and
+# looking each up is much faster than str.translate with a dict over every character.
+_UNUSUAL_RE = re.compile(r"[^\x20-\x7e]")
+_URL_HINT_RE = re.compile(r"https?:|www\.|[a-z0-9]\.[a-z]{2,7}(?:/|\b)")
 
 _URL_RE = re.compile(
     r"(?:https?://|www\.)\S+|\b[a-z0-9-]+\.(?:com|net|org|ly|io|co|me|info|example|shop|top|link)"
@@ -71,20 +100,49 @@ _CAPS_WORD_RE = re.compile(r"(?<![@#\w])[A-ZÁÉÍÓÚÑÜ]{2,}(?!\w)")
 _WORD_RE = re.compile(r"(?<![@#\w])[^\W\d_]{2,}(?!\w)")
 _EXCLAIM_RE = re.compile(r"[!¡]{3,}")
 _CENSORED_RE = re.compile(r"\b([fspmc])[*#@$.]+([a-z]{1,6})\b")
-_LEET_CANDIDATE_RE = re.compile(r"\b[a-z0-9@$]*[a-z][a-z0-9@$]*\b")
+_LEET_CANDIDATE_RE = re.compile(r"(?<![@\w])[a-z$]*[0-9][a-z0-9@$]*")
 _HAS_DIGIT_RE = re.compile(r"[a-z][0-9]|[0-9][a-z]")
 _UNIT_LIKE_RE = re.compile(r"^(?:\d+[a-z]{1,3}|[a-z]{1,3}\d+|\d+x\d+)$")
 _SPACED_RE = re.compile(r"(?<![a-z0-9])(?:[a-z][ .\-_*]){3,}[a-z](?![a-z0-9])")
 _REPEAT_RE = re.compile(r"([a-z])\1{2,}")
-_LAUGH_ES_RE = re.compile(r"\b(?:[aj]*j[aeij]*){2,}\b|\bj[aj]{3,}\b")
+_LAUGH_ES_RE = re.compile(r"\ba?(?:j[aeiy]){2,}j?\b|\bj[sk](?:j[sk])+\b")
 _LAUGH_EN_RE = re.compile(r"\b(?:ha){2,}h?\b|\bl+o+l+(?:o+l+)*\b|\blm+a+o+\b")
-_TOKEN_RE = re.compile(r"[@#]?\w+|[.,;:!?¿¡]")
+_DOT_LETTER_RE = re.compile(r"\.[a-z]")
+_DIGIT_RE = re.compile(r"[0-9]")
+_TRIPLE_RE = re.compile(r"(.)\1\1")
 
-_LEET_MAP = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t",
-                           "@": "a", "$": "s", "8": "b", "9": "g"})
+
+def _build_token_table() -> dict[int, str]:
+    """ASCII symbols other than sentence punctuation become spaces (a 1:1, fast, table)."""
+    return {ord(char): " " for char in string.punctuation if char not in "@#_.,;:!?"}
+
+
+_TOKEN_TABLE = _build_token_table()
+
+_LEET_MAP = str.maketrans(
+    {
+        "0": "o",
+        "1": "i",
+        "3": "e",
+        "4": "a",
+        "5": "s",
+        "7": "t",
+        "@": "a",
+        "$": "s",
+        "8": "b",
+        "9": "g",
+    }
+)
 _CENSORED_WORDS = {
-    "f": {"ck": "fuck", "k": "fuck", "ing": "fucking", "cking": "fucking", "uck": "fuck",
-          "ck*ng": "fucking", "king": "fucking"},
+    "f": {
+        "ck": "fuck",
+        "k": "fuck",
+        "ing": "fucking",
+        "cking": "fucking",
+        "uck": "fuck",
+        "ck*ng": "fucking",
+        "king": "fucking",
+    },
     "s": {"it": "shit", "t": "shit", "hit": "shit"},
     "p": {"ta": "puta", "uta": "puta", "to": "puto"},
     "m": {"erda": "mierda", "ierda": "mierda", "rda": "mierda"},
@@ -92,8 +150,7 @@ _CENSORED_WORDS = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class Normalised:
+class Normalised(NamedTuple):
     """A comment folded for matching, plus the surface features only the original shows."""
 
     original: str
@@ -118,8 +175,6 @@ def coerce_text(text: object) -> str:
 
 def _shouting(original: str) -> str | None:
     """Mostly capitals (at least three capitalised words, 60% of the letters) is shouting."""
-    if not _CAPS_RUN_RE.search(original):
-        return None
     caps_words = _CAPS_WORD_RE.findall(original)
     if len(caps_words) < 3:
         return None
@@ -128,6 +183,15 @@ def _shouting(original: str) -> str | None:
     if caps_letters < 10 or caps_letters < 0.6 * letters:
         return None
     return " ".join(caps_words[:6])
+
+
+def _fold_char(match: re.Match) -> str:
+    """Known accents and emoji fold; other letters (another script) stay; symbols go."""
+    char = match.group(0)
+    folded = _FOLD_TABLE.get(char)
+    if folded is not None:
+        return folded
+    return char if char.isalpha() else " "
 
 
 def _uncensor(match: re.Match) -> str:
@@ -152,35 +216,107 @@ def _join_spaced(match: re.Match) -> str:
 
 def fold(text: str) -> str:
     """Lower-case, strip accents and emoji into class tokens, undo the usual disguises."""
-    folded = text.lower().translate(_FOLD_TABLE)
-    if "." in folded or "/" in folded:
-        folded = _URL_RE.sub(" _url_ ", folded)
+    folded = text.lower()
+    if not folded.isascii() or not folded.isprintable():
+        folded = _UNUSUAL_RE.sub(_fold_char, folded)
     if "'" in folded:
-        folded = (folded.replace("won't", "will not").replace("can't", "can not")
-                  .replace("n't", " not").replace("'ll ", " will ").replace("'re ", " are ")
-                  .replace("'ve ", " have ").replace("i'm ", "i am ").replace("'", " "))
+        folded = (
+            folded.replace("won't", "will not")
+            .replace("can't", "can not")
+            .replace("n't", " not")
+            .replace("'ll", " will")
+            .replace("'re", " are")
+            .replace("'ve", " have")
+            .replace("i'm", "i am")
+            .replace("'", " ")
+        )
+    # Each repair runs only when a cheap test says it can apply: most comments need none.
+    if "http" in folded or "www." in folded or _DOT_LETTER_RE.search(folded):
+        if _URL_HINT_RE.search(folded):
+            folded = _URL_RE.sub(" _url_ ", folded)
     if "*" in folded or "#" in folded or "$" in folded:
         folded = _CENSORED_RE.sub(_uncensor, folded)
-    if _HAS_DIGIT_RE.search(folded) or "@" in folded or "$" in folded:
+    if _DIGIT_RE.search(folded) and _HAS_DIGIT_RE.search(folded):
         folded = _LEET_CANDIDATE_RE.sub(_unleet, folded)
     if _SPACED_RE.search(folded):
         folded = _SPACED_RE.sub(_join_spaced, folded)
-    folded = _REPEAT_RE.sub(r"\1", folded)
-    if "j" in folded:
+    if _TRIPLE_RE.search(folded):
+        folded = _REPEAT_RE.sub(r"\1", folded)
+    if "jaj" in folded or "jej" in folded or "jsj" in folded:
         folded = _LAUGH_ES_RE.sub("jaja", folded)
-    if "ha" in folded or "l" in folded:
+    if "haha" in folded or "lol" in folded or "lmao" in folded:
         folded = _LAUGH_EN_RE.sub("haha", folded)
     return folded
 
 
+def tokenise(folded: str) -> tuple[str, ...]:
+    """Words (with @ and # kept on handles and tags) and sentence punctuation, in order."""
+    for mark in ".,;:!?":
+        if mark in folded:
+            folded = folded.replace(mark, f" {mark} ")
+    return tuple(folded.translate(_TOKEN_TABLE).split())
+
+
+_TOKEN_CACHE: dict[str, tuple[str, ...]] = {}
+_TOKEN_CACHE_LIMIT = 200_000
+_CACHEABLE_LENGTH = 40
+
+
+def fold_word(raw: str) -> tuple[str, ...]:
+    """The folded tokens of one whitespace-separated piece of a comment, memoised.
+
+    Social-media vocabulary repeats itself, so folding piece by piece and remembering the
+    result makes the regex repairs above run once per distinct piece instead of once per
+    comment.
+    """
+    folded = _TOKEN_CACHE.get(raw)
+    if folded is None:
+        folded = tokenise(fold(raw))
+        if len(raw) <= _CACHEABLE_LENGTH:
+            if len(_TOKEN_CACHE) >= _TOKEN_CACHE_LIMIT:
+                _TOKEN_CACHE.clear()
+            _TOKEN_CACHE[raw] = folded
+    return folded
+
+
+def _join_spaced_letters(tokens: list[str]) -> list[str]:
+    """ "l a d r o n e s" -> "ladrones": four or more single letters in a row are one word."""
+    joined: list[str] = []
+    run: list[str] = []
+    for token in [*tokens, ""]:
+        if len(token) == 1 and token.isalpha():
+            run.append(token)
+            continue
+        # a final "y" is more likely the conjunction than the word's last letter
+        tail = [run.pop()] if len(run) > _SPACED_MIN and run[-1] == "y" else []
+        if len(run) >= _SPACED_MIN:
+            joined.append(_REPEAT_RE.sub(r"\1", "".join(run)))
+        else:
+            joined.extend(run)
+        joined.extend(tail)
+        run = []
+        if token:
+            joined.append(token)
+    return joined
+
+
+_SPACED_MIN = 4
+
+
 def normalise(text: object) -> Normalised:
     original = coerce_text(text)
-    folded = fold(original)
-    exclaim = _EXCLAIM_RE.search(original)
-    return Normalised(
-        original=original,
-        folded=folded,
-        tokens=tuple(_TOKEN_RE.findall(folded)),
-        shouting=_shouting(original),
-        exclamations=exclaim.group(0) if exclaim else None,
-    )
+    tokens: list[str] = []
+    singles = 0
+    for raw in original.split():
+        pieces = fold_word(raw)
+        tokens.extend(pieces)
+        if len(pieces) == 1 and len(pieces[0]) == 1:
+            singles += 1
+    if singles >= _SPACED_MIN:
+        tokens = _join_spaced_letters(tokens)
+    shouting = exclamations = None
+    if _CAPS_RUN_RE.search(original):
+        shouting = _shouting(original)
+    if "!!!" in original or "¡¡¡" in original:
+        exclamations = _EXCLAIM_RE.search(original).group(0)
+    return Normalised(original, " ".join(tokens), tuple(tokens), shouting, exclamations)

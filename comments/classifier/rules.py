@@ -6,11 +6,11 @@ negative comment red, a flagged troll with small reach is green) and name the re
 step, so a community manager sees in one glance why a comment got its colour.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-import numpy as np
-
 from comments.classifier.language import is_supported
+from comments.classifier.lexicons import REGULATORS
 from comments.classifier.signals import HIGH_LEVEL_SIGNALS, Signals, reason_for
 from comments.classifier.values import CATEGORIES, Reason, Thresholds
 
@@ -37,8 +37,10 @@ class CategoryChoice:
     model_decided: bool
 
 
-def choose_category(probabilities: np.ndarray, signals: Signals, *, has_words: bool,
-                    lang: str) -> CategoryChoice:
+def choose_category(
+    probabilities: Sequence[float], signals: Signals, *, has_words: bool, lang: str
+) -> CategoryChoice:
+    """The model's category, unless the taxonomy settles it (see the module docstring)."""
     fired = signals.fired
     if not has_words:
         return CategoryChoice(OTHER, LOW_CONFIDENCE, False)
@@ -46,15 +48,30 @@ def choose_category(probabilities: np.ndarray, signals: Signals, *, has_words: b
     if not is_supported(lang) and not threat:
         return CategoryChoice(OTHER, LOW_CONFIDENCE, False)
     high_signal = any(signal in fired for signal in HIGH_LEVEL_SIGNALS)
-    best = int(np.argmax(probabilities))
-    if high_signal and probabilities[_HIGH_INDEX] >= HIGH_LEVEL_WITH_SIGNAL:
+    best = max(range(len(probabilities)), key=probabilities.__getitem__)
+    if high_signal and (
+        probabilities[_HIGH_INDEX] >= HIGH_LEVEL_WITH_SIGNAL or names_regulator(fired)
+    ):
         best = _HIGH_INDEX
     category = CATEGORIES[best]
-    confidence = float(probabilities[best])
+    confidence = probabilities[best]
     if threat and category == OTHER:
         # The taxonomy: a threat of violence is never "other"; with no claim it is an attack.
         return CategoryChoice(INSULT, max(confidence, 0.5), False)
     return CategoryChoice(category, confidence, True)
+
+
+def names_regulator(fired: dict[str, list[str]]) -> bool:
+    """A consumer-protection office or regulator by name decides high_level on its own.
+
+    The taxonomy's first rule; such names survived the innocent-use and negation checks.
+    """
+    return any(
+        phrase in REGULATORS
+        or phrase[1:] in REGULATORS
+        or (phrase[:1] == "@" and phrase in fired.get("authority_mention", ()))
+        for phrase in fired.get("authority_mention", ())
+    )
 
 
 def has_reach(followers: int, likes: int, shares: int, thresholds: Thresholds) -> Reason | None:
@@ -77,9 +94,19 @@ def hostility_reasons(signals: Signals, original: str) -> list[Reason]:
     return reasons
 
 
-def choose_level(category: str, signals: Signals, original: str, *, followers: int, likes: int,
-                 shares: int, is_troll: bool, overdue: bool, ripple: str | None,
-                 thresholds: Thresholds) -> tuple[str, list[Reason]]:
+def choose_level(
+    category: str,
+    signals: Signals,
+    original: str,
+    *,
+    followers: int,
+    likes: int,
+    shares: int,
+    is_troll: bool,
+    overdue: bool,
+    ripple: str | None,
+    thresholds: Thresholds,
+) -> tuple[str, list[Reason]]:
     """The semáforo colour and the reasons that decided it (beyond the category's own)."""
     if category == OTHER:
         return GREEN, []
@@ -123,5 +150,4 @@ def category_reasons(category: str, signals: Signals, original: str) -> list[Rea
         wanted = OTHER_SIGNALS
     else:
         wanted = ()
-    return [reason_for(signal, fired[signal][0], original)
-            for signal in wanted if signal in fired]
+    return [reason_for(signal, fired[signal][0], original) for signal in wanted if signal in fired]

@@ -7,44 +7,59 @@ it ("no voy a denunciar"): negated triggers are features for the model, never re
 """
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from comments.classifier import lexicons
+from comments.classifier.language import LANGUAGES_OF
 from comments.classifier.matcher import PUNCTUATION, Hit, Matcher
 from comments.classifier.normalise import Normalised, normalise
 from comments.classifier.values import Reason
 
 #: Signals that a careful community manager would read as negated by "no", "nunca", "not".
-NEGATABLE = frozenset({
-    "authority_mention", "media_mention", "health_safety", "fraud_fact", "collective",
-    "violence_threat", "threat", "churn_threat", "praise",
-})
+NEGATABLE = frozenset(
+    {
+        "authority_mention",
+        "media_mention",
+        "health_safety",
+        "fraud_fact",
+        "collective",
+        "violence_threat",
+        "threat",
+        "churn_threat",
+        "praise",
+    }
+)
 #: Signals that by themselves point at the high_level category.
-HIGH_LEVEL_SIGNALS = ("authority_mention", "media_mention", "health_safety", "fraud_fact",
-                      "collective")
+HIGH_LEVEL_SIGNALS = (
+    "authority_mention",
+    "media_mention",
+    "health_safety",
+    "fraud_fact",
+    "collective",
+)
 #: Lexicon signals that are features only, never shown to a community manager as reasons.
-FEATURE_ONLY = frozenset({"claim", "question"})
+FEATURE_ONLY = frozenset({"claim", "question", "care_setting"})
 #: Words allowed between a negator and the trigger it negates: auxiliaries, pronouns,
 #: articles ("no LO VOY A denunciar", "I'm NOT GOING TO sue").
 NEGATION_BRIDGE = frozenset(
     "voy vamos va van a lo la los las le les me te se nos quiero queremos quiere pienso pensamos "
     "es fue era hay hubo habia estoy estamos ir hacer un una el mi de para tengo tenemos "
     "i am will going to do does did want plan planning is was are were be any the have has "
-    "been gonna we my an ever".split()
+    "been gonna we my an ever que dije digo creo said say think pienso".split()
 )
 _NEAR_NEGATORS = frozenset({"sin", "nadie", "without", "nobody", "nor"})
-_NEGATION_WINDOW = 3
+_NEGATION_WINDOW = 4
+_NOTHING: frozenset[str] = frozenset()
 
-_MATCHER = Matcher(lexicons.POSITIVE, lexicons.INNOCENT)
 
-
-@dataclass(frozen=True, slots=True)
-class Signals:
+class Signals(NamedTuple):
     """Fired signals (signal -> folded phrases, in order of appearance) and negated ones."""
 
     fired: dict[str, list[str]]
     negated: frozenset[str]
+    languages: dict[str, int] = {}  # noqa: RUF012 - read-only tallies of function words
+    words: int = 0
 
     def has(self, signal: str) -> bool:
         return signal in self.fired
@@ -76,29 +91,31 @@ def _overlaps(hit: Hit, innocent_spans: list[tuple[int, int]]) -> bool:
     return any(hit.start < end and start < hit.end for start, end in innocent_spans)
 
 
-def _handle_signals(tokens: Sequence[str], fired: dict[str, list[str]]) -> None:
+def _tag_signal(tag: str) -> str | None:
     """@handles of news outlets and regulators, and #campaign hashtags, are signals too."""
-    for token in tokens:
-        first = token[0]
-        if first == "@":
-            if _handle_matches(token, lexicons.MEDIA_HANDLE_PARTS):
-                fired.setdefault("media_mention", []).append(token)
-            elif _handle_matches(token, lexicons.AUTHORITY_HANDLE_PARTS):
-                fired.setdefault("authority_mention", []).append(token)
-        elif first == "#" and any(part in token for part in lexicons.CAMPAIGN_HASHTAG_PARTS):
-            fired.setdefault("collective", []).append(token)
+    if tag[0] == "#":
+        return (
+            "collective" if any(part in tag for part in lexicons.CAMPAIGN_HASHTAG_PARTS) else None
+        )
+    if _handle_matches(tag, lexicons.MEDIA_HANDLE_PARTS):
+        return "media_mention"
+    if _handle_matches(tag, lexicons.AUTHORITY_HANDLE_PARTS):
+        return "authority_mention"
+    return None
 
 
-@lru_cache(maxsize=65536)
 def _handle_matches(handle: str, parts: tuple[str, ...]) -> bool:
     """Short codes ("ftc", "ocu") must start the handle; longer parts may sit anywhere."""
     name = handle[1:]
     return any(name.startswith(part) if len(part) <= 4 else part in name for part in parts)
 
 
+_MATCHER = Matcher(lexicons.POSITIVE, lexicons.INNOCENT, _tag_signal, LANGUAGES_OF)
+
+
 def analyse(normalised: Normalised) -> Signals:
     tokens = normalised.tokens
-    hits = _MATCHER.find(tokens)
+    hits, languages, words = _MATCHER.find(tokens)
     fired: dict[str, list[str]] = {}
     negated: set[str] = set()
     if hits:
@@ -109,20 +126,28 @@ def analyse(normalised: Normalised) -> Signals:
         for hit in hits:
             if hit.innocent:
                 continue
+            if hit.signal in FEATURE_ONLY:
+                # only their presence matters to the model; no phrase, no negation check
+                fired.setdefault(hit.signal, [hit.phrase])
+                continue
             spans = innocent.get(hit.signal)
             if spans and _overlaps(hit, spans):
                 continue
             if hit.signal in NEGATABLE and _is_negated(tokens, hit.start):
                 negated.add(hit.signal)
                 continue
-            fired.setdefault(hit.signal, []).append(" ".join(tokens[hit.start:hit.end]))
-    if "@" in normalised.folded or "#" in normalised.folded:
-        _handle_signals(tokens, fired)
+            phrase = (
+                tokens[hit.start]
+                if hit.end - hit.start == 1
+                else " ".join(tokens[hit.start : hit.end])
+            )
+            fired.setdefault(hit.signal, []).append(phrase)
     if normalised.shouting:
         fired["shouting"] = [normalised.shouting]
     if normalised.exclamations:
         fired["exclamations"] = [normalised.exclamations]
-    return Signals(fired, frozenset(negated - fired.keys()))
+    negated_only = frozenset(negated - fired.keys()) if negated else _NOTHING
+    return Signals(fired, negated_only, languages, words)
 
 
 # --- reasons, for people -------------------------------------------------------------------
@@ -134,8 +159,17 @@ _REASON_NAMES = {
     "exclamations": "hostility",
 }
 _ACCENT_CLASSES = {
-    "a": "aáàäâã4@", "e": "eéèëê3", "i": "iíìïî1!", "o": "oóòöôõ0", "u": "uúùüû",
-    "n": "nñ", "s": "s5$", "t": "t7", "c": "cç", "g": "g9", "b": "b8",
+    "a": "aáàäâã4@",
+    "e": "eéèëê3",
+    "i": "iíìïî1!",
+    "o": "oóòöôõ0",
+    "u": "uúùüû",
+    "n": "nñ",
+    "s": "s5$",
+    "t": "t7",
+    "c": "cç",
+    "g": "g9",
+    "b": "b8",
 }
 
 
@@ -159,6 +193,12 @@ def original_words(original: str, phrase: str) -> str:
     """The words as written in the comment, falling back to the folded phrase."""
     if phrase.startswith("_emo") or not phrase:
         return phrase
+    lowered = original.lower()
+    if len(lowered) == len(original):
+        # Most phrases appear as written up to case: slice the original at the same place.
+        start = lowered.find(phrase)
+        if start >= 0:
+            return original[start : start + len(phrase)]
     match = _evidence_pattern(phrase).search(original)
     if match:
         found = match.group(0).strip(" .-_*")
@@ -174,8 +214,9 @@ def reason_for(signal: str, phrase: str, original: str) -> Reason:
     return Reason(name, original_words(original, phrase))
 
 
-def reasons_from(signals: Signals, original: str, *, skip: frozenset[str] = frozenset()
-                 ) -> list[Reason]:
+def reasons_from(
+    signals: Signals, original: str, *, skip: frozenset[str] = frozenset()
+) -> list[Reason]:
     """One reason per fired signal (its first phrase), in a stable order."""
     reasons = []
     for signal, phrases in signals.fired.items():

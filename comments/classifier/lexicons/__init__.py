@@ -36,3 +36,5 @@ MEDIA_HANDLE_PARTS = tuple(es.MEDIA_HANDLE_PARTS + en.MEDIA_HANDLE_PARTS)
 AUTHORITY_HANDLE_PARTS = tuple(es.AUTHORITY_HANDLE_PARTS + en.AUTHORITY_HANDLE_PARTS)
 #: Substrings of #hashtags that make a campaign against a brand.
 CAMPAIGN_HASHTAG_PARTS = tuple(es.CAMPAIGN_HASHTAG_PARTS + en.CAMPAIGN_HASHTAG_PARTS)
+#: Regulators and consumer offices named outright: naming one is high_level by itself.
+REGULATORS = frozenset(es.REGULATORS | en.REGULATORS)

@@ -1,0 +1,91 @@
+"""Lexicon signals: what fires, with which words, and what must not fire."""
+
+import pytest
+
+from comments.classifier import detect_signals
+
+
+def fired(text: str) -> dict[str, str]:
+    return {reason.signal: reason.evidence for reason in detect_signals(text)}
+
+
+@pytest.mark.parametrize(
+    ("text", "signal"),
+    [
+        ("Ya puse la queja en PROFECO por el cobro", "authority_mention"),
+        ("Filed a complaint with the FTC about the hidden fees", "authority_mention"),
+        ("mi abogado ya prepara la demanda", "authority_mention"),
+        ("Periodistas de @NoticiasYa miren esto", "media_mention"),
+        ("going to make this go viral until they answer", "media_mention"),
+        ("Toda mi familia con intoxicación después del pollo", "health_safety"),
+        ("the charger caught fire on my nightstand", "health_safety"),
+        ("Se filtraron mis datos personales", "fraud_fact"),
+        ("that's discrimination, plain and simple", "fraud_fact"),
+        ("No soy el único, somos cientos", "collective"),
+        ("Don't buy anything from them #BoycottUrbanThreads", "collective"),
+        ("lo voy a esperar a la salida y le rompo la cara", "violence_threat"),
+        ("I know where your office is. I'll burn it down", "violence_threat"),
+        ("si no lo arreglan me cambio a la competencia", "churn_threat"),
+        ("never buying from you again", "churn_threat"),
+        ("ya es la tercera vez que reporto lo mismo", "repeated_problem"),
+        ("third time calling about the same leak, nobody answers", "repeated_problem"),
+        ("malparidos, me siguen cobrando", "insult"),
+        ("you absolute donkeys", "insult"),
+        ("la concha de la lora, otra vez sin luz", "hostility"),
+        ("TRES HORAS SIN LUZ EN MI CASA Y NO CONTESTAN", "hostility"),
+        ("GANA $500 DIARIOS DESDE CASA escribeme al DM", "spam"),
+        ("gracias, excelente atención", "praise"),
+    ],
+)
+def test_signal_fires_in_both_languages(text, signal):
+    assert signal in fired(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "signal"),
+    [
+        ("mi abuelo era policía y le encanta el banco", "authority_mention"),
+        ("My dad was a police officer for 30 years", "authority_mention"),
+        ("Soy abogada y salgo tarde, gracias por la cena", "authority_mention"),
+        ("se hizo viral lo rico que está", "media_mention"),
+        ("this ad went viral for good reason", "media_mention"),
+        ("Estoy enfermo de lo bueno que está el mapa", "health_safety"),
+        ("this new season is sick 🔥", "health_safety"),
+        ("no puedo creer lo bueno que es", "churn_threat"),
+        ("legit no scam, DM me", "fraud_fact"),
+        ("me muero de risa con el comercial", "violence_threat"),
+    ],
+)
+def test_innocent_uses_do_not_fire(text, signal):
+    assert signal not in fired(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "signal"),
+    [
+        ("no voy a denunciar, solo quiero mi plata", "authority_mention"),
+        ("I'm not going to sue anyone", "authority_mention"),
+        ("no quiero hacer esto viral, solo una respuesta", "media_mention"),
+        ("gracias a Dios no hubo heridos", "health_safety"),
+    ],
+)
+def test_negated_triggers_do_not_fire(text, signal):
+    assert signal not in fired(text)
+
+
+def test_conditional_negation_still_fires():
+    # "si no me devuelven..." makes the threat conditional, not denied
+    assert "authority_mention" in fired("si no me devuelven la plata los voy a denunciar")
+
+
+def test_evidence_is_written_as_in_the_comment():
+    assert fired("Ya puse la queja en la PROFECO")["authority_mention"] == "puse la queja"
+    assert fired("l4dr0n3s d3 m13rd4")["insult"] == "l4dr0n3s"
+    assert fired("Se lo mando a @NoticiasAhora_ar")["media_mention"] in {
+        "Se lo mando a",
+        "@NoticiasAhora_ar",
+    }
+
+
+def test_regulator_names_give_their_own_evidence():
+    assert fired("reclamo ante INDECOPI")["authority_mention"] in {"reclamo ante", "INDECOPI"}
