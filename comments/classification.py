@@ -4,10 +4,8 @@ The classifier package knows nothing of Django; this module gives it the thresho
 chosen in settings, so intake, corrections and commands all classify the same way.
 """
 
-import json
 from collections.abc import Sequence
 from functools import cache
-from pathlib import Path
 
 from django.conf import settings
 
@@ -59,19 +57,3 @@ def human_correction_rows() -> list[dict]:
         }
     return list(latest.values())
 
-
-def read_labelled_jsonl(path: str | Path) -> list[dict]:
-    """Rows of a JSON-lines file; ValueError naming the line when one is not a JSON object."""
-    rows = []
-    with Path(path).open(encoding="utf-8") as lines:
-        for number, line in enumerate(lines, start=1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except ValueError as error:
-                raise ValueError(f"{path}:{number}: not valid JSON ({error})") from None
-            if not isinstance(row, dict):
-                raise ValueError(f"{path}:{number}: each line must be a JSON object")
-            rows.append(row)
-    return rows

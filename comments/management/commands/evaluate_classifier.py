@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from comments import classification
 from comments.classifier import evaluate
+from comments.classifier.cli import read_jsonl
 
 
 class Command(BaseCommand):
@@ -13,7 +14,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, file, **options):
         try:
-            rows = classification.read_labelled_jsonl(file)
+            rows = read_jsonl(file)
         except (OSError, ValueError) as error:
             raise CommandError(str(error)) from None
         report = evaluate(rows, model=classification.current_model(),
