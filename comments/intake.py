@@ -6,12 +6,14 @@ that goes viral after arrival turns red and is escalated.
 """
 
 import logging
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, OperationalError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from comments import classification
@@ -22,6 +24,7 @@ from comments.models import (
     AuditEvent,
     Author,
     Case,
+    CaseStatus,
     Category,
     Classification,
     Comment,
@@ -29,6 +32,7 @@ from comments.models import (
 )
 from comments.validation import CommentItem, validate_items
 from crisis import escalation
+from triage.bulk import insert_rows
 
 logger = logging.getLogger(__name__)
 
@@ -90,12 +94,11 @@ def _store(items: list[CommentItem]) -> list[IngestResult]:
     existing = _existing_comments(first_of_key)
     new_items = [item for key, item in first_of_key.items() if key not in existing]
     authors = _upsert_authors(first_of_key.values(), now=now)
-    overdue_author_ids = _authors_with_overdue_case(authors.values(), now=now)
+    open_cases = _open_cases(authors, now=now)
+    created = _create_comments(new_items, authors, open_cases, now=now)
+    _relevel_grown(existing, first_of_key, authors, now=now)
 
-    created = _create_comments(new_items, authors, overdue_author_ids, now=now)
-    _relevel_grown(existing, first_of_key, authors, overdue_author_ids, now=now)
-
-    stored = {**existing, **created}
+    stored = {key: _Stored.of(comment) for key, comment in existing.items()} | created
     results = []
     seen: set[tuple[str, str]] = set()
     for index, item in enumerate(items):
@@ -106,9 +109,26 @@ def _store(items: list[CommentItem]) -> list[IngestResult]:
     return results
 
 
-def _result(index: int, comment: Comment, *, created: bool) -> IngestResult:
+@dataclass(frozen=True, slots=True)
+class _Stored:
+    """What the answer needs of a stored comment, without a model instance per row."""
+
+    id: int
+    external_id: str
+    category: str
+    level: str
+    confidence: float
+    reasons: list
+
+    @classmethod
+    def of(cls, comment: Comment) -> "_Stored":
+        return cls(id=comment.pk, external_id=comment.external_id, category=comment.category,
+                   level=comment.level, confidence=comment.confidence, reasons=comment.reasons)
+
+
+def _result(index: int, comment: _Stored, *, created: bool) -> IngestResult:
     return IngestResult(
-        index=index, id=comment.pk, external_id=comment.external_id, created=created,
+        index=index, id=comment.id, external_id=comment.external_id, created=created,
         category=comment.category, level=comment.level, confidence=comment.confidence,
         reasons=comment.reasons,
     )
@@ -118,54 +138,86 @@ def _result(index: int, comment: Comment, *, created: bool) -> IngestResult:
 
 
 def _existing_comments(keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], Comment]:
-    keys = set(keys)
-    external_ids = {external_id for _, external_id in keys}
-    found = Comment.objects.filter(external_id__in=external_ids).select_related("author")
-    return {(c.platform, c.external_id): c for c in found if (c.platform, c.external_id) in keys}
+    found = Comment.objects.filter(_keys_q(keys, "external_id")).select_related("author")
+    return {(c.platform, c.external_id): c for c in found}
 
 
-def _upsert_authors(items: Iterable[CommentItem], *, now) -> dict[tuple[str, str], Author]:
-    """Every author of the batch, created or with followers brought up to date."""
+def _keys_q(keys: Iterable[tuple[str, str]], field: str) -> Q:
+    """``(platform, field) IN keys`` as one condition per platform, so the unique index is used."""
+    by_platform: dict[str, set[str]] = defaultdict(set)
+    for platform, value in keys:
+        by_platform[platform].add(value)
+    condition = Q(pk__in=[])
+    for platform, values in sorted(by_platform.items()):
+        condition |= Q(platform=platform, **{f"{field}__in": sorted(values)})
+    return condition
+
+
+@dataclass(slots=True)
+class _Author:
+    pk: int | None
+    is_troll: bool
+    followers: int
+    display_name: str
+    has_overdue_case: bool = False
+
+
+def _upsert_authors(items: Iterable[CommentItem], *, now) -> dict[tuple[str, str], _Author]:
+    """Every author of the batch, created or with followers brought up to date.
+
+    One upsert writes the new and the changed authors; rows are written in key order, so two
+    batches sharing authors cannot deadlock.
+    """
     latest: dict[tuple[str, str], CommentItem] = {}
     for item in items:
         latest[(item.platform, item.author_handle)] = item
-    # Rows are locked in key order, so two batches sharing authors cannot deadlock.
-    latest = dict(sorted(latest.items()))
-    handles = {handle for _, handle in latest}
     authors = {
-        (a.platform, a.handle): a
-        for a in Author.objects.filter(handle__in=handles)
-        if (a.platform, a.handle) in latest
+        (platform, handle): _Author(pk, is_troll, followers, display_name)
+        for pk, platform, handle, is_troll, followers, display_name in Author.objects.filter(
+            _keys_q(latest, "handle")
+        ).values_list("pk", "platform", "handle", "is_troll", "followers", "display_name")
     }
-    changed = []
-    for key, author in sorted(authors.items()):
-        item = latest[key]
-        display_name = item.author_display_name or author.display_name
-        if author.followers != item.author_followers or author.display_name != display_name:
-            author.followers = item.author_followers
-            author.display_name = display_name
-            author.updated_at = now
-            changed.append(author)
-    if changed:
-        Author.objects.bulk_update(changed, ["followers", "display_name", "updated_at"])
-    missing = [
-        Author(platform=platform, handle=handle, display_name=item.author_display_name,
-               followers=item.author_followers, created_at=now, updated_at=now)
-        for (platform, handle), item in latest.items()
-        if (platform, handle) not in authors
-    ]
-    for author in Author.objects.bulk_create(missing):
-        authors[(author.platform, author.handle)] = author
+    writes = []
+    for key, item in sorted(latest.items()):
+        author = authors.get(key)
+        display_name = item.author_display_name or (author.display_name if author else "")
+        if author and (author.followers, author.display_name) == (item.author_followers,
+                                                                  display_name):
+            continue
+        writes.append({"platform": key[0], "handle": key[1], "display_name": display_name,
+                       "followers": item.author_followers, "is_troll": False,
+                       "created_at": now, "updated_at": now})
+    written = insert_rows(
+        Author, writes, returning=("id", "platform", "handle", "is_troll"),
+        unique_fields=("platform", "handle"),
+        update_fields=("followers", "display_name", "updated_at"),
+    )
+    sent = {(row["platform"], row["handle"]): row for row in writes}
+    for pk, platform, handle, is_troll in written:
+        row = sent[(platform, handle)]
+        authors[(platform, handle)] = _Author(pk, is_troll, row["followers"], row["display_name"])
     return authors
 
 
-def _authors_with_overdue_case(authors: Iterable[Author], *, now) -> set[int]:
-    """Authors with an open case past its deadline: the taxonomy makes new comments yellow."""
-    return set(
-        Case.objects.filter(
-            author_id__in=[a.pk for a in authors], status__in=OPEN_CASE_STATUSES, due_at__lt=now
-        ).values_list("author_id", flat=True)
-    )
+@dataclass(frozen=True, slots=True)
+class _OpenCase:
+    pk: int
+    level_rank: int
+    due_at: datetime
+
+
+def _open_cases(authors: dict[tuple[str, str], _Author], *, now) -> dict[tuple, _OpenCase]:
+    """The open cases of the batch's authors, by (author, thread); marks the overdue authors,
+    whose new comments the taxonomy makes yellow."""
+    by_pk = {author.pk: author for author in authors.values()}
+    open_cases = {}
+    for pk, author_id, thread_key, level_rank, due_at in Case.objects.filter(
+        author_id__in=list(by_pk), status__in=OPEN_CASE_STATUSES
+    ).values_list("pk", "author_id", "thread_key", "level_rank", "due_at"):
+        open_cases[(author_id, thread_key)] = _OpenCase(pk, level_rank, due_at)
+        if due_at < now:
+            by_pk[author_id].has_overdue_case = True
+    return open_cases
 
 
 def _thread_keys(items: list[CommentItem]) -> dict[tuple[str, str], str]:
@@ -192,7 +244,7 @@ def _thread_keys(items: list[CommentItem]) -> dict[tuple[str, str], str]:
 # --- writes ---------------------------------------------------------------------------------
 
 
-def _classify(items: list[CommentItem], authors, overdue_author_ids) -> list[Decision]:
+def _classify(items: list[CommentItem], authors) -> list[Decision]:
     inputs = []
     for item in items:
         author = authors[(item.platform, item.author_handle)]
@@ -200,37 +252,48 @@ def _classify(items: list[CommentItem], authors, overdue_author_ids) -> list[Dec
             text=item.text, lang=item.lang or None, platform=item.platform,
             author_followers=item.author_followers, likes=item.likes, shares=item.shares,
             author_is_troll=author.is_troll,
-            author_has_overdue_case=author.pk in overdue_author_ids,
+            author_has_overdue_case=author.has_overdue_case,
         ))
     return classification.classify(inputs)
 
 
-def _create_comments(items, authors, overdue_author_ids, *, now) -> dict:
+def _create_comments(items, authors, open_cases, *, now) -> dict:
     if not items:
         return {}
-    decisions = _classify(items, authors, overdue_author_ids)
+    decisions = _classify(items, authors)
     thread_keys = _thread_keys(items)
-    cases = _open_or_update_cases(items, decisions, authors, thread_keys, now=now)
-    comments = Comment.objects.bulk_create([
-        Comment(
-            platform=item.platform, external_id=item.external_id,
-            author=authors[(item.platform, item.author_handle)],
-            case=cases.get(item.key), text=item.text, lang=decision.lang or item.lang,
-            url=item.url, in_reply_to=item.in_reply_to, thread_key=thread_keys[item.key],
-            account=item.account, posted_at=item.posted_at or now, received_at=now,
-            author_followers=item.author_followers, likes=item.likes, shares=item.shares,
-            raw=item.raw, **_decision_fields(decision),
-        )
-        for item, decision in zip(items, decisions, strict=True)
-    ])
-    Classification.objects.bulk_create(
-        _classification(comment, decision, now=now)
-        for comment, decision in zip(comments, decisions, strict=True)
-    )
+    case_ids = _open_or_update_cases(items, decisions, authors, thread_keys, open_cases, now=now)
+    rows, classification_rows = [], []
+    for item, decision in zip(items, decisions, strict=True):
+        fields = _decision_fields(decision)
+        rows.append({
+            "platform": item.platform, "external_id": item.external_id,
+            "author_id": authors[(item.platform, item.author_handle)].pk,
+            "case_id": case_ids.get(item.key), "text": item.text,
+            "lang": decision.lang or item.lang, "url": item.url, "in_reply_to": item.in_reply_to,
+            "thread_key": thread_keys[item.key], "account": item.account,
+            "posted_at": item.posted_at or now, "received_at": now,
+            "author_followers": item.author_followers, "likes": item.likes,
+            "shares": item.shares, "raw": item.raw, "classified_by_human": False, **fields,
+        })
+        classification_rows.append(_classification_row(fields, now=now))
+    inserted = insert_rows(Comment, rows, returning=("id", "platform", "external_id"))
+    ids = {(platform, external_id): pk for pk, platform, external_id in inserted}
+    comment_ids = [ids[item.key] for item in items]
+    for comment_id, row in zip(comment_ids, classification_rows, strict=True):
+        row["comment_id"] = comment_id
+    insert_rows(Classification, classification_rows)
     escalation.escalations_create(
-        comment_ids=[c.pk for c in comments if c.level == Level.RED], now=now
+        comment_ids=[pk for pk, row in zip(comment_ids, rows, strict=True)
+                     if row["level"] == Level.RED],
+        now=now, fresh=True,
     )
-    return {(c.platform, c.external_id): c for c in comments}
+    return {
+        item.key: _Stored(id=pk, external_id=item.external_id, category=row["category"],
+                          level=row["level"], confidence=row["confidence"],
+                          reasons=row["reasons"])
+        for item, pk, row in zip(items, comment_ids, rows, strict=True)
+    }
 
 
 def _decision_fields(decision: Decision) -> dict:
@@ -244,17 +307,17 @@ def _decision_fields(decision: Decision) -> dict:
     }
 
 
-def _classification(comment: Comment, decision: Decision, *, now) -> Classification:
-    fields = _decision_fields(decision)
-    del fields["level_rank"]
-    return Classification(comment=comment, created_at=now, **fields)
+def _classification_row(decision_fields: dict, *, comment_id: int | None = None, now) -> dict:
+    fields = {name: value for name, value in decision_fields.items() if name != "level_rank"}
+    return {"comment_id": comment_id, "is_human": False, "decided_by_id": None, "note": "",
+            "created_at": now, **fields}
 
 
 def due_at_for(level: str, *, start: datetime) -> datetime:
     return start + timedelta(minutes=settings.SEMAFORO["DUE_MINUTES"][level])
 
 
-def _open_or_update_cases(items, decisions, authors, thread_keys, *, now) -> dict:
+def _open_or_update_cases(items, decisions, authors, thread_keys, open_cases, *, now) -> dict:
     """The open case of each negative comment's author and thread, opened when there is none.
 
     A case takes the most urgent level of its comments, and its deadline shortens to match.
@@ -274,41 +337,39 @@ def _open_or_update_cases(items, decisions, authors, thread_keys, *, now) -> dic
         return {}
     wanted = dict(sorted(wanted.items()))  # the same lock order in every batch
 
-    open_cases = {
-        (case.author_id, case.thread_key): case
-        for case in Case.objects.filter(
-            author_id__in={author_id for author_id, _ in wanted}, status__in=OPEN_CASE_STATUSES
-        )
-    }
     raised = []
     for case_key, decision in wanted.items():
         case = open_cases.get(case_key)
         rank = LEVEL_RANK[Level(decision.level)]
         if case is not None and rank < case.level_rank:
-            case.level, case.level_rank, case.category = decision.level, rank, decision.category
-            case.due_at = min(case.due_at, due_at_for(decision.level, start=now))
-            raised.append(case)
+            raised.append(Case(
+                pk=case.pk, level=decision.level, level_rank=rank, category=decision.category,
+                due_at=min(case.due_at, due_at_for(decision.level, start=now)),
+            ))
     if raised:
         Case.objects.bulk_update(raised, ["level", "level_rank", "category", "due_at"])
 
-    new_cases = Case.objects.bulk_create([
-        Case(author_id=author_id, thread_key=thread_key, category=decision.category,
-             level=decision.level, level_rank=LEVEL_RANK[Level(decision.level)], opened_at=now,
-             due_at=due_at_for(decision.level, start=now))
-        for (author_id, thread_key), decision in wanted.items()
-        if (author_id, thread_key) not in open_cases
+    case_ids = {case_key: case.pk for case_key, case in open_cases.items()}
+    to_open = [(case_key, decision) for case_key, decision in wanted.items()
+               if case_key not in open_cases]
+    opened = insert_rows(Case, [
+        {"author_id": author_id, "thread_key": thread_key, "status": CaseStatus.NEW,
+         "assignee_id": None, "category": decision.category, "level": decision.level,
+         "level_rank": LEVEL_RANK[Level(decision.level)], "opened_at": now,
+         "due_at": due_at_for(decision.level, start=now), "closed_at": None, "updated_at": now}
+        for (author_id, thread_key), decision in to_open
+    ], returning=("id", "author_id", "thread_key"))
+    case_ids |= {(author_id, thread_key): pk for pk, author_id, thread_key in opened}
+    insert_rows(AuditEvent, [
+        {"actor_id": None, "action": "case_opened", "comment_id": None,
+         "case_id": case_ids[case_key], "before": {}, "created_at": now,
+         "after": {"level": decision.level, "category": decision.category}}
+        for case_key, decision in to_open
     ])
-    AuditEvent.objects.bulk_create(
-        AuditEvent(action="case_opened", case=case, created_at=now,
-                   after={"level": case.level, "category": case.category})
-        for case in new_cases
-    )
-    for case in new_cases:
-        open_cases[(case.author_id, case.thread_key)] = case
-    return {item_key: open_cases[case_key] for item_key, case_key in key_of_item.items()}
+    return {item_key: case_ids[case_key] for item_key, case_key in key_of_item.items()}
 
 
-def _relevel_grown(existing, first_of_key, authors, overdue_author_ids, *, now) -> None:
+def _relevel_grown(existing, first_of_key, authors, *, now) -> None:
     """Classify again the known comments whose reach grew, and escalate those that turned red."""
     grown = []
     for key, comment in existing.items():
@@ -324,7 +385,7 @@ def _relevel_grown(existing, first_of_key, authors, overdue_author_ids, *, now) 
     # A person's correction outranks the model: numbers are updated, the decision is kept.
     automatic = [(item, c) for item, c in grown if not c.classified_by_human]
     decisions = _classify(
-        [_with_counts(item, c) for item, c in automatic], authors, overdue_author_ids
+        [_with_counts(item, c) for item, c in automatic], authors
     )
     changed = []
     for (_, comment), decision in zip(automatic, decisions, strict=True):
@@ -337,7 +398,9 @@ def _relevel_grown(existing, first_of_key, authors, overdue_author_ids, *, now) 
         ["likes", "shares", "author_followers", "category", "level", "level_rank", "confidence",
          "reasons", "model_version"],
     )
-    Classification.objects.bulk_create(_classification(c, d, now=now) for c, d in changed)
+    insert_rows(Classification, [
+        _classification_row(_decision_fields(d), comment_id=c.pk, now=now) for c, d in changed
+    ])
     escalation.escalations_create(
         comment_ids=[c.pk for c, _ in changed if c.level == Level.RED], now=now
     )

@@ -20,26 +20,41 @@ from django.utils.translation import gettext as _
 
 from accounts.roles import Role
 from crisis.models import Escalation
+from triage.bulk import insert_rows
 
 logger = logging.getLogger(__name__)
 
 CLAIM_TIMEOUT = timedelta(minutes=2)
 SWEEP_BATCH = 500
+# Escalations per broker message: one publish costs about as much as one notification's SQL, so a
+# batch of reds goes out in a handful of messages that several crisis workers can share.
+PUBLISH_CHUNK = 20
 
 
-def escalations_create(*, comment_ids: Iterable[int], now) -> list[int]:
-    """Call inside the transaction that stores the reds; enqueues delivery after commit."""
+def escalations_create(*, comment_ids: Iterable[int], now, fresh: bool = False) -> list[int]:
+    """Call inside the transaction that stores the reds; enqueues delivery after commit.
+
+    ``fresh``: the comments were created in this transaction, so none has an escalation yet and
+    one insert returns the ids; otherwise a comment escalated before keeps its one escalation.
+    """
     comment_ids = list(comment_ids)
     if not comment_ids:
         return []
-    Escalation.objects.bulk_create(
-        [Escalation(comment_id=comment_id, created_at=now) for comment_id in comment_ids],
-        ignore_conflicts=True,
-    )
-    ids = list(
-        Escalation.objects.filter(comment_id__in=comment_ids, notified_at=None)
-        .values_list("pk", flat=True)
-    )
+    if fresh:
+        ids = [pk for (pk,) in insert_rows(Escalation, [
+            {"comment_id": comment_id, "created_at": now, "claimed_at": None, "attempts": 0,
+             "notified_at": None, "recipients": []}
+            for comment_id in comment_ids
+        ])]
+    else:
+        Escalation.objects.bulk_create(
+            [Escalation(comment_id=comment_id, created_at=now) for comment_id in comment_ids],
+            ignore_conflicts=True,
+        )
+        ids = list(
+            Escalation.objects.filter(comment_id__in=comment_ids, notified_at=None)
+            .values_list("pk", flat=True)
+        )
     transaction.on_commit(partial(escalations_enqueue, ids), robust=True)
     return ids
 
@@ -48,15 +63,17 @@ def escalations_enqueue(escalation_ids: Iterable[int]) -> int:
     """Hand escalations to the crisis queue; on a broker error stop and leave them to the sweep."""
     from crisis.tasks import escalate
 
+    escalation_ids = list(escalation_ids)
     sent = 0
-    for escalation_id in escalation_ids:
+    for start in range(0, len(escalation_ids), PUBLISH_CHUNK):
+        chunk = escalation_ids[start:start + PUBLISH_CHUNK]
         try:
-            escalate.apply_async((escalation_id,), queue="crisis")
-        except Exception:  # any broker failure: the row is safe, the sweep will retry
-            logger.warning("broker unavailable; escalation %s left to the sweep", escalation_id,
+            escalate.apply_async((chunk,), queue="crisis")
+        except Exception:  # any broker failure: the rows are safe, the sweep will retry
+            logger.warning("broker unavailable; escalations %s… left to the sweep", chunk[0],
                            exc_info=True)
             break
-        sent += 1
+        sent += len(chunk)
     return sent
 
 

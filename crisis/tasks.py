@@ -12,8 +12,9 @@ _TRANSIENT = (SMTPException, OSError, DatabaseError)
 
 @shared_task(acks_late=True, autoretry_for=_TRANSIENT, max_retries=8, retry_backoff=2,
              retry_backoff_max=120, retry_jitter=True)
-def escalate(escalation_id: int) -> bool:
-    return escalation.escalation_notify(escalation_id=escalation_id)
+def escalate(escalation_ids: list[int]) -> int:
+    """Notify each escalation once; a retry skips those already done (the claim says so)."""
+    return sum(escalation.escalation_notify(escalation_id=pk) for pk in escalation_ids)
 
 
 @shared_task(acks_late=True)

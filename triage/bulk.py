@@ -1,0 +1,78 @@
+"""Bulk inserts that cost what the database costs, not what the ORM costs.
+
+Intake writes hundreds of rows per request. ``bulk_create`` builds a model instance per row and
+prepares every value in Python, and with client-side binding psycopg escapes every array element
+with a regular expression: 500 comments took about 100 ms. On PostgreSQL ``insert_rows`` sends
+one array per column, bound in binary, to ``INSERT … SELECT FROM unnest(…)``: about 20 ms for
+the same rows. Other databases (the embedded SQLite) take the ORM path with the same rows, so
+both paths obey the same model and constraints.
+"""
+
+import json
+from collections.abc import Mapping, Sequence
+
+import psycopg
+from django.db import connection, models
+
+
+def insert_rows(
+    model: type[models.Model],
+    rows: Sequence[Mapping],
+    *,
+    returning: Sequence[str] = ("id",),
+    unique_fields: Sequence[str] = (),
+    update_fields: Sequence[str] = (),
+) -> list[tuple]:
+    """Insert ``rows`` (dicts keyed by attname, the same keys in each) and return, per row in
+    order, the ``returning`` columns.
+
+    A conflict raises ``IntegrityError`` as the ORM would, unless ``update_fields`` are given:
+    then a row that conflicts on ``unique_fields`` updates those fields instead (an upsert, as
+    ``bulk_create(update_conflicts=True)``).
+    """
+    if not rows:
+        return []
+    columns = list(rows[0])
+    if connection.vendor == "postgresql":
+        return _insert_unnest(model, columns, rows, returning, unique_fields, update_fields)
+    created = model.objects.bulk_create(
+        [model(**row) for row in rows], update_conflicts=bool(update_fields),
+        unique_fields=unique_fields or None, update_fields=update_fields or None,
+    )
+    return [tuple(getattr(obj, name) for name in returning) for obj in created]
+
+
+def _insert_unnest(model, columns, rows, returning, unique_fields, update_fields) -> list[tuple]:
+    meta = model._meta
+    quote = connection.ops.quote_name
+    arrays, casts = [], []
+    for name in columns:
+        field = meta.get_field(name)
+        values = [row[name] for row in rows]
+        if isinstance(field, models.JSONField):
+            arrays.append([json.dumps(value, cls=field.encoder) for value in values])
+            casts.append("%b::text[]::jsonb[]")
+        else:
+            arrays.append(values)
+            casts.append(f"%b::{field.db_type(connection)}[]")
+    into = ", ".join(quote(meta.get_field(name).column) for name in columns)
+    back = ", ".join(quote(meta.get_field(name).column) for name in returning)
+    upsert = ""
+    if update_fields:
+        target = ", ".join(quote(meta.get_field(name).column) for name in unique_fields)
+        sets = ", ".join(f"{column} = EXCLUDED.{column}"
+                         for column in (quote(meta.get_field(name).column)
+                                        for name in update_fields))
+        upsert = f" ON CONFLICT ({target}) DO UPDATE SET {sets}"
+    # Table, column names and types come from the model, never from input; values are bound.
+    sql = (f"INSERT INTO {quote(meta.db_table)} ({into}) "  # noqa: S608
+           f"SELECT * FROM unnest({', '.join(casts)}){upsert} RETURNING {back}")
+    connection.ensure_connection()
+    # A server-side-binding cursor: Django's default client-side cursor cannot bind in binary.
+    # Wrapped by Django so errors, query logging and execute wrappers behave as for any query.
+    raw = psycopg.Cursor(connection.connection)
+    cursor = (connection.make_debug_cursor(raw) if connection.queries_logged
+              else connection.make_cursor(raw))
+    with cursor:
+        cursor.execute(sql, arrays)
+        return cursor.fetchall()
