@@ -1,0 +1,446 @@
+"""Ripple detection: many authors posting the same complaint, in other words, within an hour.
+
+The taxonomy makes every comment of a ripple red: at least `min_authors` (10) similar negative
+comments from distinct authors within `window` (60 minutes). This module is the pure core;
+the desk stores each comment's signature at intake and calls `find_ripples` per batch.
+
+Signature: what the complaint is about
+    `ripple_signature` folds the text with the classifier's own normalisation
+    (`normalise.fold_word`, memoised per word), stems each word with a light Spanish/English
+    suffix stripper, and looks the stems up in a concept lexicon (`lexicons/ripple.py`):
+    "me cobraron dos veces", "doble cobro", "cargo duplicado" and "charged twice" all fire
+    `~double_charge`. Words a concept consumed, function words, generic complaint words
+    ("pesimo", "servicio", "llevo"), @mentions (and words that are part of one, i.e. the
+    brand), numbers, emoji and URLs are dropped; the remaining content stems and #hashtags
+    stay. The result is a short sorted tuple of strings: JSON-ready, cheap (a few dict
+    look-ups per word), and the same for paraphrases whenever the lexicon knows the subject.
+
+Similarity: seeded containment over topics, candidates from an inverted index
+    A comment's *topic* is its concepts when it has any, else its content stems and hashtags.
+    A comment joins a cluster only through its similarity to the cluster's seed topic (never
+    through another member, so one comment that mentions two complaints cannot chain them):
+    it must contain at least `SEED_COVERAGE` (60%) of the seed's terms and the shared terms
+    must be at least `MEMBER_COVERAGE` (50%) of its own topic. Concept topics need one shared
+    concept; stem topics need at least `MIN_SHARED_STEMS` (2) shared stems, because a single
+    shared word is how unrelated complaints look alike. Seeds are the batch's topics (and
+    each single concept of a multi-concept topic); the seed whose best `window`-long span
+    holds the most distinct authors is taken first and its members are claimed, so the
+    result is deterministic and no comment is in two ripples.
+
+    Why not MinHash/LSH over shingles: it estimates Jaccard over character or word shingles,
+    so it finds near-duplicates (copy-pasted campaigns) but not paraphrases, which share no
+    shingle. TF-IDF cosine over words has the same blindness and adds a corpus-wide model.
+    A concept lexicon carries the paraphrases the desk sees most; outside it, stem topics
+    still catch copy-paste and light rewording. Topics are tiny sets (usually one concept),
+    so an inverted index over distinct topics (term -> topics) gives the candidates in time
+    that grows with the batch and the part of the window that shares a term with it; the
+    whole window is only scanned once to bucket comments by topic.
+"""
+
+from collections import Counter
+from collections.abc import Hashable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from math import ceil
+
+from comments.classifier.language import LANGUAGES_OF
+from comments.classifier.lexicons.ripple import CONCEPTS, GENERIC_WORDS
+from comments.classifier.normalise import coerce_text, fold_word
+
+#: Terms of a signature that name a concept start with this mark; stems never do.
+CONCEPT_MARK = "~"
+HASHTAG_MARK = "#"
+#: A member must contain this share of the seed's terms ...
+SEED_COVERAGE = 0.6
+#: ... and the shared terms must be this share of the member's own topic.
+MEMBER_COVERAGE = 0.5
+#: Stem topics (no concept known) must share this many stems: one shared word is noise.
+MIN_SHARED_STEMS = 2
+#: Content stems kept per signature (the first ones written); concepts are always kept.
+MAX_STEMS = 8
+#: A two-word cue matches when its second word follows the first within this many words.
+CUE_REACH = 3
+
+# --------------------------------------------------------------------------------------------
+# Stemming
+
+
+_ENDINGS = (
+    "amientos", "imientos", "amiento", "imiento", "aciones", "iciones", "acion", "icion",
+    "mente", "ieron", "aron", "iendo", "ando", "ados", "adas", "idos", "idas", "ing", "ado",
+    "ada", "ido", "ida", "ed", "ar", "er", "ir", "an", "en", "as", "os", "a", "e", "o",
+)  # fmt: skip
+_MIN_STEM = 3
+_STEM_CHARS = 8
+
+
+def stem(word: str) -> str:
+    """A light Spanish/English stem: plural, then one verb or noun ending, then a cap.
+
+    Crude on purpose: stems only have to agree between the lexicon's cues and the words people
+    write ("cobraron", "cobro", "cobrado" -> "cobr"; "charged", "charges" -> "charg"), and a
+    full Snowball stemmer per word would cost more than the rest of the signature.
+    """
+    if len(word) > 4 and word.endswith("s"):
+        word = word[:-1]
+    for ending in _ENDINGS:
+        if word.endswith(ending) and len(word) - len(ending) >= _MIN_STEM:
+            return word[: -len(ending)][:_STEM_CHARS]
+    return word[:_STEM_CHARS]
+
+
+# --------------------------------------------------------------------------------------------
+# The compiled concept lexicon
+
+_Cue = tuple[str, int]  # (concept, facet index)
+
+
+def _compile_cues() -> tuple[dict[str, list[_Cue]], dict[tuple[str, str], list[_Cue]]]:
+    """Stem every cue once: single words -> cues, (first, last) stem pairs -> cues.
+
+    Cues of three or more words keep their first and last word ("no me dejaron abordar" ->
+    "no ... abordar"); the second must follow within `CUE_REACH` words.
+    """
+    singles: dict[str, list[_Cue]] = {}
+    pairs: dict[tuple[str, str], list[_Cue]] = {}
+    for concept, facets in CONCEPTS.items():
+        for facet_index, cues in enumerate(facets):
+            for cue in cues.split("|"):
+                words = [stem(word) for word in cue.split()]
+                target = (concept, facet_index)
+                if len(words) == 1:
+                    singles.setdefault(words[0], []).append(target)
+                else:
+                    pairs.setdefault((words[0], words[-1]), []).append(target)
+    return singles, pairs
+
+
+_SINGLE_CUES, _PAIR_CUES = _compile_cues()
+_PAIR_FIRSTS = frozenset(first for first, _ in _PAIR_CUES)
+_FACET_COUNTS = {concept: len(facets) for concept, facets in CONCEPTS.items()}
+_GENERIC = frozenset(GENERIC_WORDS | set(LANGUAGES_OF))
+_GENERIC_STEMS = frozenset(stem(word) for word in GENERIC_WORDS)
+
+# --------------------------------------------------------------------------------------------
+# Signature
+
+
+_STEM_CACHE: dict[str, str] = {}
+_STEM_CACHE_LIMIT = 200_000
+
+
+def _cached_stem(word: str) -> str:
+    stemmed = _STEM_CACHE.get(word)
+    if stemmed is None:
+        if len(_STEM_CACHE) >= _STEM_CACHE_LIMIT:
+            _STEM_CACHE.clear()
+        stemmed = _STEM_CACHE[word] = stem(word)
+    return stemmed
+
+
+def _is_word(token: str) -> bool:
+    """Letters and digits ("2 veces", "4g"); punctuation, `_emoangry_` and `_url_` are not."""
+    return token.isalnum()
+
+
+def ripple_signature(text: object) -> tuple[str, ...]:
+    """The comment's ripple signature: sorted concepts (`~name`), content stems and #hashtags.
+
+    Both languages are always read (mixed comments are common), so no language is asked for.
+    Text without words (empty, emoji only, a URL only) gives `()`, which never joins a ripple.
+    """
+    tokens = [piece for raw in coerce_text(text).split() for piece in fold_word(raw)]
+    return signature_of_tokens(tokens)
+
+
+def signature_of_tokens(tokens: Sequence[str]) -> tuple[str, ...]:
+    """The signature from tokens already folded by `normalise` (intake has them at hand)."""
+    words: list[str] = []
+    handles: list[str] = []
+    hashtags: list[str] = []
+    for token in tokens:
+        if _is_word(token):
+            words.append(token)
+        elif token[0] == "@":
+            handles.append(token[1:])
+        elif token[0] == "#" and token[1:].isalnum() and len(token) > 3:
+            hashtags.append(token)
+    stems = [_cached_stem(word) for word in words]
+    concepts, consumed = _concepts_of(stems)
+    terms = {CONCEPT_MARK + concept for concept in concepts}
+    terms.update(_content_stems(words, stems, consumed, handles))
+    terms.update(tag for tag in hashtags if tag[1:] not in handles)
+    return tuple(sorted(terms))
+
+
+def _concepts_of(stems: Sequence[str]) -> tuple[list[str], set[int]]:
+    """Concepts whose every facet fired, and the word positions their cues used."""
+    fired: dict[str, dict[int, list[int]]] = {}
+    for position, first in enumerate(stems):
+        for concept, facet in _SINGLE_CUES.get(first, ()):
+            fired.setdefault(concept, {}).setdefault(facet, []).append(position)
+        if first in _PAIR_FIRSTS:
+            for offset in range(1, CUE_REACH + 1):
+                if position + offset >= len(stems):
+                    break
+                for concept, facet in _PAIR_CUES.get((first, stems[position + offset]), ()):
+                    facets = fired.setdefault(concept, {}).setdefault(facet, [])
+                    facets.extend((position, position + offset))
+    concepts: list[str] = []
+    consumed: set[int] = set()
+    for concept, facets in fired.items():
+        if len(facets) == _FACET_COUNTS[concept]:
+            concepts.append(concept)
+            for positions in facets.values():
+                consumed.update(positions)
+    return concepts, consumed
+
+
+def _content_stems(
+    words: Sequence[str], stems: Sequence[str], consumed: set[int], handles: Sequence[str]
+) -> list[str]:
+    """Stems that say something specific: not generic, not a concept's cue, not the brand."""
+    kept: list[str] = []
+    for position, (word, stemmed) in enumerate(zip(words, stems, strict=True)):
+        if position in consumed or len(word) < 3 or not word.isalpha() or word in _GENERIC:
+            continue
+        if stemmed in _GENERIC_STEMS or stemmed in kept:
+            continue
+        if len(word) >= 4 and any(word in handle for handle in handles):
+            continue  # "banco aurora" next to "@BancoAurora" is the brand, not the subject
+        kept.append(stemmed)
+        if len(kept) == MAX_STEMS:
+            break
+    return kept
+
+
+def topic_of(signature: Iterable[str]) -> frozenset[str]:
+    """What similarity compares: the concepts when there are any, else stems and hashtags."""
+    terms = frozenset(signature)
+    concepts = frozenset(term for term in terms if term.startswith(CONCEPT_MARK))
+    return concepts or terms
+
+
+# --------------------------------------------------------------------------------------------
+# Clustering
+
+
+@dataclass(frozen=True, slots=True)
+class RippleComment:
+    """A negative comment as ripple detection sees it.
+
+    `key` is whatever identifies the comment to the caller (its id); `author` its author's
+    stable key; `at` when it was posted (or received, the desk chooses, but one clock for
+    all); `signature` the stored `ripple_signature`; `cluster` the persistent ripple id the
+    desk already gave it, if any, so a growing ripple is recognised as the same one.
+    """
+
+    key: Hashable
+    author: str
+    at: datetime
+    signature: tuple[str, ...]
+    cluster: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Ripple:
+    """A cluster that reached the threshold: every member turns red."""
+
+    number: int  # 1, 2, ... in this call, in the order the clusters were found
+    subject: tuple[str, ...]  # the seed topic: concepts or stems the members share
+    members: tuple[Hashable, ...]  # keys, oldest first
+    new_members: tuple[Hashable, ...]  # the members that came in this batch
+    authors: tuple[str, ...]  # distinct, in order of their first comment
+    first_at: datetime
+    last_at: datetime
+    known_cluster: str | None  # the persistent id most members already carry, if any
+
+    @property
+    def size(self) -> int:
+        return len(self.members)
+
+    @property
+    def span(self) -> timedelta:
+        return self.last_at - self.first_at
+
+    def reason(self, cluster_id: object = None) -> str:
+        """The red reason's evidence, e.g. `cluster #41, 14 authors in 38 min, 16 comments...`.
+
+        `cluster_id` is the desk's persistent id; without one the known cluster or this
+        call's number is named.
+        """
+        label = cluster_id if cluster_id is not None else self.known_cluster or self.number
+        minutes = max(1, ceil(self.span.total_seconds() / 60))
+        subject = ", ".join(term.lstrip(CONCEPT_MARK).replace("_", " ") for term in self.subject)
+        named = ", ".join(self.authors[:3])
+        more = f" and {len(self.authors) - 3} more" if len(self.authors) > 3 else ""
+        return (
+            f"cluster #{label}, {len(self.authors)} authors in {minutes} min, "
+            f"{self.size} comments about {subject} (by {named}{more})"
+        )
+
+
+@dataclass(slots=True)
+class _Entry:
+    comment: RippleComment
+    order: int  # input order, the last tie-break, so results never depend on hashing
+    is_new: bool
+
+
+def find_ripples(
+    new: Iterable[RippleComment],
+    recent: Iterable[RippleComment],
+    *,
+    min_authors: int = 10,
+    window: timedelta = timedelta(minutes=60),
+) -> list[Ripple]:
+    """The ripples the batch `new` starts or joins, given the `recent` negative comments.
+
+    `recent` are the stored negative comments inside the window (the desk may narrow them
+    further to those sharing a signature term with the batch; the result is the same). A key
+    in both counts as new. A ripple must include at least one new comment: ripples of stored
+    comments only were reported when their last member arrived.
+    """
+    entries = _entries(new, recent)
+    by_topic = _group_by_topic(entries)
+    seeds = _seeds(entry for entry in entries if entry.is_new)
+    index = _index(by_topic, _terms_of(seeds))
+    claimed: set[int] = set()
+    ripples: list[Ripple] = []
+    viable = seeds
+    while viable:
+        found = [
+            (seed, _best_span(seed, index, by_topic, claimed, min_authors, window))
+            for seed in viable
+        ]
+        viable = [seed for seed, span in found if span]
+        if not viable:
+            break
+        seed, span = min(((s, sp) for s, sp in found if sp), key=lambda pair: _rank(*pair))
+        claimed.update(entry.order for entry in span)
+        ripples.append(_ripple(len(ripples) + 1, seed, span))
+        viable.remove(seed)
+    return ripples
+
+
+def _entries(new: Iterable[RippleComment], recent: Iterable[RippleComment]) -> list[_Entry]:
+    """One entry per key (the batch's copy wins); comments without a signature are left out."""
+    entries: dict[Hashable, _Entry] = {}
+    for is_new, comments in ((False, recent), (True, new)):
+        for comment in comments:
+            if comment.signature:
+                entries[comment.key] = _Entry(comment, len(entries), is_new)
+    return list(entries.values())
+
+
+def _group_by_topic(entries: Iterable[_Entry]) -> dict[frozenset[str], list[_Entry]]:
+    groups: dict[frozenset[str], list[_Entry]] = {}
+    for entry in entries:
+        groups.setdefault(topic_of(entry.comment.signature), []).append(entry)
+    return groups
+
+
+def _seeds(new_entries: Iterable[_Entry]) -> list[frozenset[str]]:
+    """The batch's topics, plus each concept of a topic naming several, sorted for determinism.
+
+    The single concepts let a comment that mentions two complaints still seed either one.
+    """
+    seeds: set[frozenset[str]] = set()
+    for entry in new_entries:
+        topic = topic_of(entry.comment.signature)
+        seeds.add(topic)
+        if len(topic) > 1 and next(iter(topic)).startswith(CONCEPT_MARK):
+            seeds.update(frozenset((term,)) for term in topic)
+    return sorted(seeds, key=sorted)
+
+
+def _terms_of(topics: Iterable[frozenset[str]]) -> set[str]:
+    return {term for topic in topics for term in topic}
+
+
+def _index(
+    by_topic: dict[frozenset[str], list[_Entry]], wanted: set[str]
+) -> dict[str, list[frozenset[str]]]:
+    """Inverted index term -> distinct topics, only for the terms some seed has."""
+    index: dict[str, list[frozenset[str]]] = {}
+    for topic in by_topic:
+        for term in topic:
+            if term in wanted:
+                index.setdefault(term, []).append(topic)
+    return index
+
+
+def belongs(topic: frozenset[str], seed: frozenset[str]) -> bool:
+    """Is a comment with this topic the seed's complaint? (See the module docstring.)"""
+    shared = len(topic & seed)
+    if shared < SEED_COVERAGE * len(seed) or shared < MEMBER_COVERAGE * len(topic):
+        return False
+    return shared >= MIN_SHARED_STEMS or next(iter(seed)).startswith(CONCEPT_MARK)
+
+
+def _best_span(
+    seed: frozenset[str],
+    index: dict[str, list[frozenset[str]]],
+    by_topic: dict[frozenset[str], list[_Entry]],
+    claimed: set[int],
+    min_authors: int,
+    window: timedelta,
+) -> list[_Entry]:
+    """The seed's unclaimed members inside the `window`-long span with the most authors.
+
+    The span must hold a new comment; an empty list when no span reaches `min_authors`.
+    """
+    topics = {topic for term in seed for topic in index.get(term, ())}
+    members = [
+        entry
+        for topic in topics
+        if belongs(topic, seed)
+        for entry in by_topic[topic]
+        if entry.order not in claimed
+    ]
+    if len({entry.comment.author for entry in members}) < min_authors:
+        return []
+    members.sort(key=lambda entry: (entry.comment.at, entry.order))
+    best: tuple[int, int, int] | None = None  # (authors, size, -start): most, most, earliest
+    best_end = 0
+    authors: Counter[str] = Counter()
+    new_inside = start = 0
+    for end, entry in enumerate(members):
+        authors[entry.comment.author] += 1
+        new_inside += entry.is_new
+        while entry.comment.at - members[start].comment.at > window:
+            leaving = members[start]
+            authors[leaving.comment.author] -= 1
+            if not authors[leaving.comment.author]:
+                del authors[leaving.comment.author]
+            new_inside -= leaving.is_new
+            start += 1
+        if new_inside and len(authors) >= min_authors:
+            candidate = (len(authors), end - start + 1, -start)
+            if best is None or candidate > best:
+                best, best_end = candidate, end
+    if best is None:
+        return []
+    return members[-best[2] : best_end + 1]
+
+
+def _rank(seed: frozenset[str], span: list[_Entry]) -> tuple:
+    """Most authors first, then most comments, then the earliest, then the seed's terms."""
+    authors = len({entry.comment.author for entry in span})
+    return (-authors, -len(span), span[0].comment.at, sorted(seed))
+
+
+def _ripple(number: int, seed: frozenset[str], span: list[_Entry]) -> Ripple:
+    comments = [entry.comment for entry in span]
+    clusters = Counter(comment.cluster for comment in comments if comment.cluster is not None)
+    known = min(clusters, key=lambda cluster: (-clusters[cluster], cluster)) if clusters else None
+    return Ripple(
+        number=number,
+        subject=tuple(sorted(seed)),
+        members=tuple(comment.key for comment in comments),
+        new_members=tuple(entry.comment.key for entry in span if entry.is_new),
+        authors=tuple(dict.fromkeys(comment.author for comment in comments)),
+        first_at=comments[0].at,
+        last_at=comments[-1].at,
+        known_cluster=known,
+    )
