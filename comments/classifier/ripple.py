@@ -247,7 +247,7 @@ class Ripple:
     """A cluster that reached the threshold: every member turns red."""
 
     number: int  # 1, 2, ... in this call, in the order the clusters were found
-    subject: tuple[str, ...]  # the seed topic: concepts or stems the members share
+    subject: tuple[str, ...]  # concepts or stems most members share, most shared first
     members: tuple[Hashable, ...]  # keys, oldest first
     new_members: tuple[Hashable, ...]  # the members that came in this batch
     authors: tuple[str, ...]  # distinct, in order of their first comment
@@ -425,9 +425,17 @@ def _best_span(
 
 
 def _rank(seed: frozenset[str], span: list[_Entry]) -> tuple:
-    """Most authors first, then most comments, then the earliest, then the seed's terms."""
+    """Most authors, most comments, then the smallest seed (the core, not one member's
+    extra words), then the earliest, then the seed's terms so ties never depend on order."""
     authors = len({entry.comment.author for entry in span})
-    return (-authors, -len(span), span[0].comment.at, sorted(seed))
+    return (-authors, -len(span), len(seed), span[0].comment.at, sorted(seed))
+
+
+def _core_terms(seed: frozenset[str], span: list[_Entry]) -> tuple[str, ...]:
+    """The terms at least half of the members share, most shared first: the cluster's subject."""
+    counts = Counter(term for entry in span for term in topic_of(entry.comment.signature))
+    core = [term for term, count in counts.items() if term in seed and 2 * count >= len(span)]
+    return tuple(sorted(core, key=lambda term: (-counts[term], term))) or tuple(sorted(seed))
 
 
 def _ripple(number: int, seed: frozenset[str], span: list[_Entry]) -> Ripple:
@@ -436,7 +444,7 @@ def _ripple(number: int, seed: frozenset[str], span: list[_Entry]) -> Ripple:
     known = min(clusters, key=lambda cluster: (-clusters[cluster], cluster)) if clusters else None
     return Ripple(
         number=number,
-        subject=tuple(sorted(seed)),
+        subject=_core_terms(seed, span),
         members=tuple(comment.key for comment in comments),
         new_members=tuple(entry.comment.key for entry in span if entry.is_new),
         authors=tuple(dict.fromkeys(comment.author for comment in comments)),

@@ -49,9 +49,12 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
     ),
     "refund_pending": (
         (
-            "reembolso|reembolsen|reembolsar|refund|refunded|reimburse|reimbursement|devolucion|"
-            "devuelvan|devolver|devuelven|reintegro|reintegren|money back|dinero de vuelta|"
-            "contracargo|chargeback"
+            "reembolso|reembolsen|reembolsar|refund|refunded|reimburse|reimbursement|reintegro|"
+            "reintegren|money back|contracargo|chargeback|"
+            # "devuelvan el logo anterior" is no refund: a return verb needs the money
+            "devolucion dinero|devolucion plata|devolucion pago|devuelvan dinero|devuelvan plata|"
+            "devuelvan pago|devuelvan lana|devuelvanme dinero|devuelvanme plata|devolver dinero|"
+            "devolver plata|devuelven dinero|devuelven plata|dinero de vuelta|plata de vuelta"
         ),
     ),
     "payment_not_credited": (
@@ -264,6 +267,9 @@ GENERIC_WORDS = frozenset(
     esperar esperando wait waiting espero hope usuarios users cuenten cuenta account
     explicacion explanation dan dieron give gave contacto contact mensaje message mensajes
     messages dm privado inbox correo email mail whatsapp got get gets getting van va vamos voy
-    fue estoy estamos tengo tenemos tiene hay
+    fue estoy estamos tengo tenemos tiene hay ese esa esos esas aquel quien quienes cual cuales
+    who whom whose which cada solo sola justo encima rato seguro tipo onda igual bien bueno
+    buena ahora now aca alla alguien someone algo something mismo misma same one una uno dos
+    two tres three
     """.split()
 )
