@@ -37,11 +37,13 @@ Similarity: seeded containment over topics, candidates from an inverted index
     whole window is only scanned once to bucket comments by topic.
 """
 
+import heapq
 from collections import Counter
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from math import ceil
+from typing import NamedTuple
 
 from comments.classifier.language import LANGUAGES_OF
 from comments.classifier.lexicons.ripple import CONCEPTS, GENERIC_WORDS
@@ -116,7 +118,9 @@ def _compile_cues() -> tuple[dict[str, list[_Cue]], dict[tuple[str, str], list[_
 
 
 _SINGLE_CUES, _PAIR_CUES = _compile_cues()
-_PAIR_FIRSTS = frozenset(first for first, _ in _PAIR_CUES)
+_PAIR_SECONDS: dict[str, dict[str, list[_Cue]]] = {}
+for (_first, _second), _cues in _PAIR_CUES.items():
+    _PAIR_SECONDS.setdefault(_first, {})[_second] = _cues
 _FACET_COUNTS = {concept: len(facets) for concept, facets in CONCEPTS.items()}
 _GENERIC = frozenset(GENERIC_WORDS | set(LANGUAGES_OF))
 _GENERIC_STEMS = frozenset(stem(word) for word in GENERIC_WORDS)
@@ -125,90 +129,164 @@ _GENERIC_STEMS = frozenset(stem(word) for word in GENERIC_WORDS)
 # Signature
 
 
-_STEM_CACHE: dict[str, str] = {}
-_STEM_CACHE_LIMIT = 200_000
+_WORD, _HANDLE, _HASHTAG, _OTHER = range(4)
+_NO_CUES: tuple[_Cue, ...] = ()
 
 
-def _cached_stem(word: str) -> str:
-    stemmed = _STEM_CACHE.get(word)
-    if stemmed is None:
-        if len(_STEM_CACHE) >= _STEM_CACHE_LIMIT:
-            _STEM_CACHE.clear()
-        stemmed = _STEM_CACHE[word] = stem(word)
-    return stemmed
+class _TokenInfo(NamedTuple):
+    """Everything the signature needs to know about one folded token."""
+
+    kind: int
+    stem: str
+    content: str | None  # the stem when the word is specific, None when generic/short/numeric
+    text: str  # the folded token (the handle without "@" for mentions)
+    cues: tuple[_Cue, ...]  # the one-word cues this stem fires
+    seconds: dict[str, list[_Cue]] | None  # two-word cues starting here: second stem -> cues
 
 
-def _is_word(token: str) -> bool:
-    """Letters and digits ("2 veces", "4g"); punctuation, `_emoangry_` and `_url_` are not."""
-    return token.isalnum()
+_TOKEN_INFO: dict[str, _TokenInfo] = {}
+_PIECE_INFO: dict[str, tuple[_TokenInfo, ...]] = {}
+_CACHE_LIMIT = 200_000
+_CACHEABLE_PIECE = 40
+
+
+def _token_info(token: str) -> _TokenInfo:
+    """Classify, stem and look up the cues of one token, memoised.
+
+    Vocabulary repeats, so doing this once per distinct token keeps the per-comment cost at
+    one dictionary look-up per whitespace-separated piece.
+    """
+    info = _TOKEN_INFO.get(token)
+    if info is not None:
+        return info
+    if token.isalnum():  # words and numbers ("2 veces", "4g"); not "_emoangry_" or "_url_"
+        stemmed = stem(token)
+        specific = (
+            len(token) >= 3
+            and token.isalpha()
+            and token not in _GENERIC
+            and stemmed not in _GENERIC_STEMS
+        )
+        cues = tuple(_SINGLE_CUES.get(stemmed, _NO_CUES))
+        content = stemmed if specific else None
+        info = _TokenInfo(_WORD, stemmed, content, token, cues, _PAIR_SECONDS.get(stemmed))
+    elif token[0] == "@" and len(token) > 1:
+        info = _TokenInfo(_HANDLE, "", None, token[1:], _NO_CUES, None)
+    elif token[0] == "#" and token[1:].isalnum() and len(token) > 3:
+        info = _TokenInfo(_HASHTAG, "", None, token, _NO_CUES, None)
+    else:
+        info = _TokenInfo(_OTHER, "", None, token, _NO_CUES, None)
+    if len(_TOKEN_INFO) >= _CACHE_LIMIT:
+        _TOKEN_INFO.clear()
+    _TOKEN_INFO[token] = info
+    return info
+
+
+def _piece_info(raw: str) -> tuple[_TokenInfo, ...]:
+    """The token infos of one whitespace-separated piece of a comment, memoised."""
+    infos = _PIECE_INFO.get(raw)
+    if infos is None:
+        infos = tuple(_token_info(token) for token in fold_word(raw))
+        if len(raw) <= _CACHEABLE_PIECE:
+            if len(_PIECE_INFO) >= _CACHE_LIMIT:
+                _PIECE_INFO.clear()
+            _PIECE_INFO[raw] = infos
+    return infos
 
 
 def ripple_signature(text: object) -> tuple[str, ...]:
     """The comment's ripple signature: sorted concepts (`~name`), content stems and #hashtags.
 
-    Both languages are always read (mixed comments are common), so no language is asked for.
-    Text without words (empty, emoji only, a URL only) gives `()`, which never joins a ripple.
+    Folding is the classifier's (`normalise.fold_word`, piece by piece). Both languages are
+    always read (mixed comments are common), so no language is asked for. Text without
+    words (empty, emoji only, a URL only) gives `()`, which never joins a ripple.
     """
-    tokens = [piece for raw in coerce_text(text).split() for piece in fold_word(raw)]
-    return signature_of_tokens(tokens)
+    infos: list[_TokenInfo] = []
+    known = _PIECE_INFO.get
+    for raw in coerce_text(text).split():
+        infos.extend(known(raw) or _piece_info(raw))
+    return _signature_of_infos(infos)
 
 
 def signature_of_tokens(tokens: Sequence[str]) -> tuple[str, ...]:
     """The signature from tokens already folded by `normalise` (intake has them at hand)."""
-    words: list[str] = []
+    return _signature_of_infos([_TOKEN_INFO.get(token) or _token_info(token) for token in tokens])
+
+
+def _signature_of_infos(infos: Sequence[_TokenInfo]) -> tuple[str, ...]:
+    """One pass over the words: cue hits, content candidates, handles and hashtags."""
+    stems: list[str] = []
+    hits: list[tuple[str, int, int, int]] = []  # (concept, facet, first word, last word)
+    pair_starts: list[tuple[int, dict[str, list[_Cue]]]] = []
+    candidates: list[tuple[int, str, str]] = []  # (position, content stem, word)
     handles: list[str] = []
-    hashtags: list[str] = []
-    for token in tokens:
-        if _is_word(token):
-            words.append(token)
-        elif token[0] == "@":
-            handles.append(token[1:])
-        elif token[0] == "#" and token[1:].isalnum() and len(token) > 3:
-            hashtags.append(token)
-    stems = [_cached_stem(word) for word in words]
-    concepts, consumed = _concepts_of(stems)
-    terms = {CONCEPT_MARK + concept for concept in concepts}
-    terms.update(_content_stems(words, stems, consumed, handles))
-    terms.update(tag for tag in hashtags if tag[1:] not in handles)
+    terms: set[str] = set()
+    for kind, stemmed, content, text, cues, seconds in infos:
+        if kind == _WORD:
+            position = len(stems)
+            stems.append(stemmed)
+            if content is not None:
+                candidates.append((position, content, text))
+            for concept, facet in cues:
+                hits.append((concept, facet, position, position))
+            if seconds is not None:
+                pair_starts.append((position, seconds))
+        elif kind == _HANDLE:
+            handles.append(text)
+        elif kind == _HASHTAG:
+            terms.add(text)
+    hits.extend(_pair_hits(stems, pair_starts))
+    concepts, consumed = _concepts_of(hits)
+    terms.update(CONCEPT_MARK + concept for concept in concepts)
+    if handles:
+        terms.difference_update("#" + handle for handle in handles)
+    terms.update(_content_stems(candidates, consumed, handles))
     return tuple(sorted(terms))
 
 
-def _concepts_of(stems: Sequence[str]) -> tuple[list[str], set[int]]:
+def _pair_hits(
+    stems: Sequence[str], pair_starts: Iterable[tuple[int, dict[str, list[_Cue]]]]
+) -> list[tuple[str, int, int, int]]:
+    """Two-word cues whose second word follows the first within `CUE_REACH` words."""
+    hits = []
+    count = len(stems)
+    for position, seconds in pair_starts:
+        for other in range(position + 1, min(count, position + 1 + CUE_REACH)):
+            for concept, facet in seconds.get(stems[other], _NO_CUES):
+                hits.append((concept, facet, position, other))
+    return hits
+
+
+def _concepts_of(hits: Sequence[tuple[str, int, int, int]]) -> tuple[list[str], set[int]]:
     """Concepts whose every facet fired, and the word positions their cues used."""
-    fired: dict[str, dict[int, list[int]]] = {}
-    for position, first in enumerate(stems):
-        for concept, facet in _SINGLE_CUES.get(first, ()):
-            fired.setdefault(concept, {}).setdefault(facet, []).append(position)
-        if first in _PAIR_FIRSTS:
-            for offset in range(1, CUE_REACH + 1):
-                if position + offset >= len(stems):
-                    break
-                for concept, facet in _PAIR_CUES.get((first, stems[position + offset]), ()):
-                    facets = fired.setdefault(concept, {}).setdefault(facet, [])
-                    facets.extend((position, position + offset))
-    concepts: list[str] = []
-    consumed: set[int] = set()
-    for concept, facets in fired.items():
-        if len(facets) == _FACET_COUNTS[concept]:
-            concepts.append(concept)
-            for positions in facets.values():
-                consumed.update(positions)
+    if not hits:
+        return [], set()
+    facets_fired: dict[str, set[int]] = {}
+    for concept, facet, _, _ in hits:
+        facets_fired.setdefault(concept, set()).add(facet)
+    concepts = [
+        concept for concept, facets in facets_fired.items() if len(facets) == _FACET_COUNTS[concept]
+    ]
+    consumed = {
+        position
+        for concept, _, first, last in hits
+        if concept in concepts
+        for position in (first, last)
+    }
     return concepts, consumed
 
 
 def _content_stems(
-    words: Sequence[str], stems: Sequence[str], consumed: set[int], handles: Sequence[str]
+    candidates: Iterable[tuple[int, str, str]], consumed: set[int], handles: Sequence[str]
 ) -> list[str]:
     """Stems that say something specific: not generic, not a concept's cue, not the brand."""
     kept: list[str] = []
-    for position, (word, stemmed) in enumerate(zip(words, stems, strict=True)):
-        if position in consumed or len(word) < 3 or not word.isalpha() or word in _GENERIC:
+    for position, content, word in candidates:
+        if position in consumed or content in kept:
             continue
-        if stemmed in _GENERIC_STEMS or stemmed in kept:
-            continue
-        if len(word) >= 4 and any(word in handle for handle in handles):
+        if handles and len(word) >= 4 and any(word in handle for handle in handles):
             continue  # "banco aurora" next to "@BancoAurora" is the brand, not the subject
-        kept.append(stemmed)
+        kept.append(content)
         if len(kept) == MAX_STEMS:
             break
     return kept
@@ -305,21 +383,27 @@ def find_ripples(
     by_topic = _group_by_topic(entries)
     seeds = _seeds(entry for entry in entries if entry.is_new)
     index = _index(by_topic, _terms_of(seeds))
+
+    def best_span(seed: frozenset[str]) -> list[_Entry]:
+        return _best_span(seed, index, by_topic, claimed, min_authors, window)
+
     claimed: set[int] = set()
     ripples: list[Ripple] = []
-    viable = seeds
-    while viable:
-        found = [
-            (seed, _best_span(seed, index, by_topic, claimed, min_authors, window))
-            for seed in viable
-        ]
-        viable = [seed for seed, span in found if span]
-        if not viable:
-            break
-        seed, span = min(((s, sp) for s, sp in found if sp), key=lambda pair: _rank(*pair))
+    # Lazy greedy: claiming members only ever lowers another seed's rank, so a seed popped
+    # with a rank that still holds after re-evaluation is the best one left.
+    queue = [(_rank(seed, span), seed) for seed in seeds if (span := best_span(seed))]
+    heapq.heapify(queue)
+    while queue:
+        rank, seed = heapq.heappop(queue)
+        span = best_span(seed)
+        if not span:
+            continue
+        current = _rank(seed, span)
+        if current != rank:
+            heapq.heappush(queue, (current, seed))
+            continue
         claimed.update(entry.order for entry in span)
         ripples.append(_ripple(len(ripples) + 1, seed, span))
-        viable.remove(seed)
     return ripples
 
 
