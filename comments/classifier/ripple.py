@@ -310,7 +310,9 @@ class RippleComment:
     `key` is whatever identifies the comment to the caller (its id); `author` its author's
     stable key; `at` when it was posted (or received, the desk chooses, but one clock for
     all); `signature` the stored `ripple_signature`; `cluster` the persistent ripple id the
-    desk already gave it, if any, so a growing ripple is recognised as the same one.
+    desk already gave it, if any, so a growing ripple is recognised as the same one; `scope`
+    the brand or account the complaint is addressed to, when the desk serves several: ten
+    double charges at ten different banks are no ripple, so clusters never mix scopes.
     """
 
     key: Hashable
@@ -318,6 +320,7 @@ class RippleComment:
     at: datetime
     signature: tuple[str, ...]
     cluster: str | None = None
+    scope: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -332,6 +335,7 @@ class Ripple:
     first_at: datetime
     last_at: datetime
     known_cluster: str | None  # the persistent id most members already carry, if any
+    scope: str = ""
 
     @property
     def size(self) -> int:
@@ -356,6 +360,10 @@ class Ripple:
             f"cluster #{label}, {len(self.authors)} authors in {minutes} min, "
             f"{self.size} comments about {subject} (by {named}{more})"
         )
+
+
+#: A scope and a topic: the unit candidates are generated and compared in.
+_Group = tuple[str, frozenset[str]]
 
 
 @dataclass(slots=True)
@@ -384,7 +392,7 @@ def find_ripples(
     seeds = _seeds(entry for entry in entries if entry.is_new)
     index = _index(by_topic, _terms_of(seeds))
 
-    def best_span(seed: frozenset[str]) -> list[_Entry]:
+    def best_span(seed: _Group) -> list[_Entry]:
         return _best_span(seed, index, by_topic, claimed, min_authors, window)
 
     claimed: set[int] = set()
@@ -417,40 +425,43 @@ def _entries(new: Iterable[RippleComment], recent: Iterable[RippleComment]) -> l
     return list(entries.values())
 
 
-def _group_by_topic(entries: Iterable[_Entry]) -> dict[frozenset[str], list[_Entry]]:
-    groups: dict[frozenset[str], list[_Entry]] = {}
+def _group_by_topic(entries: Iterable[_Entry]) -> dict[_Group, list[_Entry]]:
+    """Comments bucketed by (scope, topic): similarity is decided once per distinct topic."""
+    groups: dict[_Group, list[_Entry]] = {}
     for entry in entries:
-        groups.setdefault(topic_of(entry.comment.signature), []).append(entry)
+        group = (entry.comment.scope, topic_of(entry.comment.signature))
+        groups.setdefault(group, []).append(entry)
     return groups
 
 
-def _seeds(new_entries: Iterable[_Entry]) -> list[frozenset[str]]:
+def _seeds(new_entries: Iterable[_Entry]) -> list[_Group]:
     """The batch's topics, plus each concept of a topic naming several, sorted for determinism.
 
     The single concepts let a comment that mentions two complaints still seed either one.
     """
-    seeds: set[frozenset[str]] = set()
+    seeds: set[_Group] = set()
     for entry in new_entries:
-        topic = topic_of(entry.comment.signature)
-        seeds.add(topic)
+        scope, topic = entry.comment.scope, topic_of(entry.comment.signature)
+        seeds.add((scope, topic))
         if len(topic) > 1 and next(iter(topic)).startswith(CONCEPT_MARK):
-            seeds.update(frozenset((term,)) for term in topic)
-    return sorted(seeds, key=sorted)
+            seeds.update((scope, frozenset((term,))) for term in topic)
+    return sorted(seeds, key=lambda seed: (seed[0], sorted(seed[1])))
 
 
-def _terms_of(topics: Iterable[frozenset[str]]) -> set[str]:
-    return {term for topic in topics for term in topic}
+def _terms_of(seeds: Iterable[_Group]) -> set[tuple[str, str]]:
+    return {(scope, term) for scope, topic in seeds for term in topic}
 
 
 def _index(
-    by_topic: dict[frozenset[str], list[_Entry]], wanted: set[str]
-) -> dict[str, list[frozenset[str]]]:
-    """Inverted index term -> distinct topics, only for the terms some seed has."""
-    index: dict[str, list[frozenset[str]]] = {}
-    for topic in by_topic:
+    by_topic: dict[_Group, list[_Entry]], wanted: set[tuple[str, str]]
+) -> dict[tuple[str, str], list[_Group]]:
+    """Inverted index (scope, term) -> distinct topics, only for the terms some seed has."""
+    index: dict[tuple[str, str], list[_Group]] = {}
+    for group in by_topic:
+        scope, topic = group
         for term in topic:
-            if term in wanted:
-                index.setdefault(term, []).append(topic)
+            if (scope, term) in wanted:
+                index.setdefault((scope, term), []).append(group)
     return index
 
 
@@ -463,9 +474,9 @@ def belongs(topic: frozenset[str], seed: frozenset[str]) -> bool:
 
 
 def _best_span(
-    seed: frozenset[str],
-    index: dict[str, list[frozenset[str]]],
-    by_topic: dict[frozenset[str], list[_Entry]],
+    seed: _Group,
+    index: dict[tuple[str, str], list[_Group]],
+    by_topic: dict[_Group, list[_Entry]],
     claimed: set[int],
     min_authors: int,
     window: timedelta,
@@ -474,12 +485,13 @@ def _best_span(
 
     The span must hold a new comment; an empty list when no span reaches `min_authors`.
     """
-    topics = {topic for term in seed for topic in index.get(term, ())}
+    scope, seed_topic = seed
+    groups = {group for term in seed_topic for group in index.get((scope, term), ())}
     members = [
         entry
-        for topic in topics
-        if belongs(topic, seed)
-        for entry in by_topic[topic]
+        for group in groups
+        if belongs(group[1], seed_topic)
+        for entry in by_topic[group]
         if entry.order not in claimed
     ]
     if len({entry.comment.author for entry in members}) < min_authors:
@@ -508,11 +520,12 @@ def _best_span(
     return members[-best[2] : best_end + 1]
 
 
-def _rank(seed: frozenset[str], span: list[_Entry]) -> tuple:
+def _rank(seed: _Group, span: list[_Entry]) -> tuple:
     """Most authors, most comments, then the smallest seed (the core, not one member's
     extra words), then the earliest, then the seed's terms so ties never depend on order."""
     authors = len({entry.comment.author for entry in span})
-    return (-authors, -len(span), len(seed), span[0].comment.at, sorted(seed))
+    scope, topic = seed
+    return (-authors, -len(span), len(topic), span[0].comment.at, scope, sorted(topic))
 
 
 def _core_terms(seed: frozenset[str], span: list[_Entry]) -> tuple[str, ...]:
@@ -522,17 +535,18 @@ def _core_terms(seed: frozenset[str], span: list[_Entry]) -> tuple[str, ...]:
     return tuple(sorted(core, key=lambda term: (-counts[term], term))) or tuple(sorted(seed))
 
 
-def _ripple(number: int, seed: frozenset[str], span: list[_Entry]) -> Ripple:
+def _ripple(number: int, seed: _Group, span: list[_Entry]) -> Ripple:
     comments = [entry.comment for entry in span]
     clusters = Counter(comment.cluster for comment in comments if comment.cluster is not None)
     known = min(clusters, key=lambda cluster: (-clusters[cluster], cluster)) if clusters else None
     return Ripple(
         number=number,
-        subject=_core_terms(seed, span),
+        subject=_core_terms(seed[1], span),
         members=tuple(comment.key for comment in comments),
         new_members=tuple(entry.comment.key for entry in span if entry.is_new),
         authors=tuple(dict.fromkeys(comment.author for comment in comments)),
         first_at=comments[0].at,
         last_at=comments[-1].at,
         known_cluster=known,
+        scope=seed[0],
     )

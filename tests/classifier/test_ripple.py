@@ -106,7 +106,7 @@ NEW_LOGO = [
 ]
 
 
-def comments(texts, *, start=0, every=3, authors=None, key="c", cluster=None):
+def comments(texts, *, start=0, every=3, authors=None, key="c", cluster=None, scopes=None):
     """One comment per text, `every` minutes apart from NOON + `start`, one author each."""
     return [
         RippleComment(
@@ -115,6 +115,7 @@ def comments(texts, *, start=0, every=3, authors=None, key="c", cluster=None):
             at=NOON + timedelta(minutes=start + every * index),
             signature=ripple_signature(text),
             cluster=cluster,
+            scope=scopes[index] if scopes else "",
         )
         for index, text in enumerate(texts)
     ]
@@ -211,6 +212,13 @@ def test_two_complaints_of_eleven_each_stay_two_ripples_even_with_a_bridging_com
     assert keys(charges) <= charge_members
     assert keys(apps) <= app_members
     assert keys(bridge) <= charge_members | app_members
+
+
+def test_the_same_complaint_at_different_brands_is_no_ripple():
+    brands = ["@BancoAurora", "@NorthBank", "@CityNet"] * 4
+    assert find_ripples(comments(DOUBLE_CHARGE_ES, scopes=brands), []) == []
+    [ripple] = find_ripples(comments(DOUBLE_CHARGE_ES, scopes=["@BancoAurora"] * 12), [])
+    assert ripple.scope == "@BancoAurora"
 
 
 def test_a_batch_joins_stored_comments_of_a_known_ripple():
