@@ -1,9 +1,10 @@
 """Benchmark: ripple detection for one intake batch against a full hour of stored comments.
 
-The window holds 20,000 negative comments over the last hour and the batch 500 new ones: a few
-real ripples (paraphrases of one complaint from many authors, in Spanish and English) among
-complaints drawn from the shipped corpus and varied the way traffic varies (other brands,
-numbers, casing, dropped and repeated words, emoji, hashtags). Signatures are computed once,
+The window holds 20,000 negative comments over the last hour and the batch 500 new ones, for a
+desk serving 200 brands (scopes): a few real ripples (paraphrases of one complaint from many
+authors against one brand, in Spanish and English) among complaints drawn from the shipped
+corpus and varied the way traffic varies (other brands, numbers, casing, dropped and repeated
+words, emoji, hashtags). Signatures are computed once,
 as intake would, and timed separately. Prints `signature_per_s=N` and, last,
 `ripple_batch_ms_p50=A window_size=W batch=B`.
 
@@ -26,6 +27,7 @@ from comments.classifier.ripple import RippleComment, find_ripples, ripple_signa
 from comments.classifier.values import NEGATIVE_CATEGORIES  # noqa: E402
 
 NOW = datetime(2026, 3, 14, 13, 0, tzinfo=UTC)
+SCOPES = 200
 BRANDS = ["@BancoAurora", "@MovilPlus_mx", "@RapiMenu", "@VuelaSur", "@NorthBank", "@CityNet"]
 EXTRAS = ["", "", "", " 😡", " 🙏", " !!!", " #fail", " pls", " porfa", " ya", " 🤬", " smh"]
 FILLERS = ["", "", "oigan ", "en serio ", "otra vez ", "hola, ", "ugh ", "wtf "]
@@ -98,17 +100,21 @@ def paraphrase(subject: str, rng: random.Random) -> str:
 
 
 def texts_and_times(count: int, ripple_share: float, start: datetime, end: datetime, seed: int):
-    """`count` (text, time) pairs: background complaints plus `ripple_share` of paraphrases."""
+    """`count` (text, time, scope): background complaints plus `ripple_share` of paraphrases.
+
+    Each ripple hits one brand; background complaints are spread over all of them.
+    """
     rng = random.Random(seed)
     negative = [row["text"] for row in load_corpus() if row["category"] in NEGATIVE_CATEGORIES]
     seconds = (end - start).total_seconds()
     pairs = []
     for serial in range(count):
         if rng.random() < ripple_share:
-            text = paraphrase(rng.choice(sorted(RIPPLES)), rng)
+            subject = rng.choice(sorted(RIPPLES))
+            text, scope = paraphrase(subject, rng), f"brand{sorted(RIPPLES).index(subject)}"
         else:
-            text = vary(rng.choice(negative), rng, serial)
-        pairs.append((text, start + timedelta(seconds=rng.random() * seconds)))
+            text, scope = vary(rng.choice(negative), rng, serial), f"brand{rng.randrange(SCOPES)}"
+        pairs.append((text, start + timedelta(seconds=rng.random() * seconds), scope))
     return pairs
 
 
@@ -119,8 +125,9 @@ def records(pairs, signatures, prefix: str, rng: random.Random) -> list[RippleCo
             author=f"@user{rng.randrange(60_000)}",
             at=at,
             signature=signature,
+            scope=scope,
         )
-        for index, ((_, at), signature) in enumerate(zip(pairs, signatures, strict=True))
+        for index, ((_, at, scope), signature) in enumerate(zip(pairs, signatures, strict=True))
     ]
 
 
@@ -141,8 +148,8 @@ def main() -> None:
     window_pairs = texts_and_times(args.window, 0.03, hour_ago, NOW - timedelta(minutes=1), 1)
     batch_pairs = texts_and_times(args.batch, 0.06, NOW - timedelta(minutes=1), NOW, 2)
     # Intake in steady state has folded most of the vocabulary before: warm up on other text.
-    timed_signatures([text for text, _ in texts_and_times(20_000, 0.03, hour_ago, NOW, 3)])
-    texts = [text for text, _ in window_pairs + batch_pairs]
+    timed_signatures([text for text, *_ in texts_and_times(20_000, 0.03, hour_ago, NOW, 3)])
+    texts = [text for text, *_ in window_pairs + batch_pairs]
     distinct = len(set(texts))
     signatures, signing_seconds = timed_signatures(texts)
     recent = records(window_pairs, signatures[: args.window], "stored", rng)
@@ -152,14 +159,14 @@ def main() -> None:
         started = time.perf_counter()
         ripples = find_ripples(batch, recent)
         timings.append((time.perf_counter() - started) * 1000)
-    subjects = sorted(ripples, key=lambda ripple: -ripple.size)[:5]
+    largest = sorted(ripples, key=lambda ripple: -ripple.size)[:5]
     print(
         f"texts={len(texts)} distinct_texts={distinct} empty_signatures="
         f"{sum(not signature for signature in signatures)} ripples={len(ripples)} "
         f"new_in_ripples={sum(len(ripple.new_members) for ripple in ripples)}"
     )
-    for ripple in subjects:
-        print(f"  {ripple.reason()[:150]}")
+    for ripple in largest:
+        print(f"  {ripple.scope}: {ripple.reason()[:110]}")
     print(f"signature_per_s={int(len(texts) / signing_seconds)}")
     print(
         f"ripple_batch_ms_p50={statistics.median(timings):.1f} "

@@ -292,11 +292,24 @@ def _content_stems(
     return kept
 
 
-def topic_of(signature: Iterable[str]) -> frozenset[str]:
-    """What similarity compares: the concepts when there are any, else stems and hashtags."""
-    terms = frozenset(signature)
-    concepts = frozenset(term for term in terms if term.startswith(CONCEPT_MARK))
-    return concepts or terms
+_TOPICS: dict[tuple[str, ...], frozenset[str]] = {}
+
+
+def topic_of(signature: Sequence[str]) -> frozenset[str]:
+    """What similarity compares: the concepts when there are any, else stems and hashtags.
+
+    Memoised: the window's signatures repeat (most name one concept), and this runs once per
+    stored comment on every batch.
+    """
+    terms = signature if type(signature) is tuple else tuple(signature)  # lists from JSON
+    topic = _TOPICS.get(terms)
+    if topic is None:
+        concepts = frozenset(term for term in terms if term.startswith(CONCEPT_MARK))
+        topic = concepts or frozenset(terms)
+        if len(_TOPICS) >= _CACHE_LIMIT:
+            _TOPICS.clear()
+        _TOPICS[terms] = topic
+    return topic
 
 
 # --------------------------------------------------------------------------------------------
@@ -387,9 +400,9 @@ def find_ripples(
     in both counts as new. A ripple must include at least one new comment: ripples of stored
     comments only were reported when their last member arrived.
     """
-    entries = _entries(new, recent)
-    by_topic = _group_by_topic(entries)
-    seeds = _seeds(entry for entry in entries if entry.is_new)
+    batch = [comment for comment in new if comment.signature]
+    seeds = _seeds(batch)
+    by_topic = _candidate_groups(batch, recent, _seed_terms_by_scope(seeds))
     index = _index(by_topic, _terms_of(seeds))
 
     def best_span(seed: _Group) -> list[_Entry]:
@@ -415,37 +428,54 @@ def find_ripples(
     return ripples
 
 
-def _entries(new: Iterable[RippleComment], recent: Iterable[RippleComment]) -> list[_Entry]:
-    """One entry per key (the batch's copy wins); comments without a signature are left out."""
-    entries: dict[Hashable, _Entry] = {}
-    for is_new, comments in ((False, recent), (True, new)):
-        for comment in comments:
-            if comment.signature:
-                entries[comment.key] = _Entry(comment, len(entries), is_new)
-    return list(entries.values())
-
-
-def _group_by_topic(entries: Iterable[_Entry]) -> dict[_Group, list[_Entry]]:
-    """Comments bucketed by (scope, topic): similarity is decided once per distinct topic."""
-    groups: dict[_Group, list[_Entry]] = {}
-    for entry in entries:
-        group = (entry.comment.scope, topic_of(entry.comment.signature))
-        groups.setdefault(group, []).append(entry)
-    return groups
-
-
-def _seeds(new_entries: Iterable[_Entry]) -> list[_Group]:
+def _seeds(batch: Iterable[RippleComment]) -> list[_Group]:
     """The batch's topics, plus each concept of a topic naming several, sorted for determinism.
 
     The single concepts let a comment that mentions two complaints still seed either one.
     """
     seeds: set[_Group] = set()
-    for entry in new_entries:
-        scope, topic = entry.comment.scope, topic_of(entry.comment.signature)
-        seeds.add((scope, topic))
+    for comment in batch:
+        topic = topic_of(comment.signature)
+        seeds.add((comment.scope, topic))
         if len(topic) > 1 and next(iter(topic)).startswith(CONCEPT_MARK):
-            seeds.update((scope, frozenset((term,))) for term in topic)
+            seeds.update((comment.scope, frozenset((term,))) for term in topic)
     return sorted(seeds, key=lambda seed: (seed[0], sorted(seed[1])))
+
+
+def _seed_terms_by_scope(seeds: Iterable[_Group]) -> dict[str, set[str]]:
+    terms: dict[str, set[str]] = {}
+    for scope, topic in seeds:
+        terms.setdefault(scope, set()).update(topic)
+    return terms
+
+
+def _candidate_groups(
+    batch: Sequence[RippleComment],
+    recent: Iterable[RippleComment],
+    seed_terms: dict[str, set[str]],
+) -> dict[_Group, list[_Entry]]:
+    """Comments that share a term with some seed of their scope, bucketed by (scope, topic).
+
+    This is the only pass over the whole window, so it does the least per stored comment:
+    a scope look-up, a memoised topic and one set-disjointness test. A key in both the batch
+    and `recent` counts once, as new; comments without a signature are left out.
+    """
+    batch_keys = {comment.key for comment in batch}
+    groups: dict[_Group, list[_Entry]] = {}
+    order = 0
+    for is_new, comments in ((False, recent), (True, batch)):
+        for comment in comments:
+            terms = seed_terms.get(comment.scope)
+            if terms is None or not comment.signature:
+                continue
+            if not is_new and comment.key in batch_keys:
+                continue
+            topic = topic_of(comment.signature)
+            if terms.isdisjoint(topic):
+                continue
+            groups.setdefault((comment.scope, topic), []).append(_Entry(comment, order, is_new))
+            order += 1
+    return groups
 
 
 def _terms_of(seeds: Iterable[_Group]) -> set[tuple[str, str]]:
