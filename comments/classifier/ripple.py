@@ -34,7 +34,12 @@ Similarity: seeded containment over topics, candidates from an inverted index
     still catch copy-paste and light rewording. Topics are tiny sets (usually one concept),
     so an inverted index over distinct topics (term -> topics) gives the candidates in time
     that grows with the batch and the part of the window that shares a term with it; the
-    whole window is only scanned once to bucket comments by topic.
+    whole window is scanned once, at a dictionary look-up and a set test per stored comment
+    (the desk can narrow `recent` in SQL to rows whose stored terms overlap the batch's).
+
+Scope
+    Ten double charges at ten different banks are no ripple: each comment carries the scope
+    (brand or account) it is addressed to, and clusters never mix scopes.
 """
 
 import heapq
