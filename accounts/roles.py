@@ -1,6 +1,9 @@
-"""Roles are Django groups; what each may do is a permission, checked by every view and endpoint.
+"""Roles and what each may do; every view and endpoint checks a permission, never a role name.
 
-The mapping below is the single source of truth: ``sync_role_groups`` runs after each migrate.
+People hold roles per brand (``brands.Membership``): ``brands.backends.MembershipBackend`` gives
+a person the permissions of the roles they hold, and ``brands.access`` narrows every read to the
+brands where they hold them. REST clients are not people of a brand: they are users in the
+``api_client`` group, and their token names the brand.
 """
 
 from django.contrib.auth.models import Group, Permission
@@ -25,6 +28,7 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "comments.view_queue",
         "comments.view_comment",
         "comments.correct_classification",
+        "brands.manage_team",
     ),
     Role.CRISIS_COMMITTEE: (
         "comments.view_queue",
@@ -40,11 +44,15 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
 DASHBOARD_PERMISSION = "comments.view_queue"
 
 
+def roles_granting(perm: str) -> frozenset[str]:
+    return frozenset(role.value for role, perms in ROLE_PERMISSIONS.items() if perm in perms)
+
+
 def sync_role_groups(*, using: str = "default") -> None:
-    for role, perm_names in ROLE_PERMISSIONS.items():
-        group, _ = Group.objects.using(using).get_or_create(name=role.value)
-        perms = [_permission(name, using=using) for name in perm_names]
-        group.permissions.set([p for p in perms if p is not None])
+    """The REST clients' group and its permissions; people's roles live in memberships."""
+    group, _ = Group.objects.using(using).get_or_create(name=Role.API_CLIENT.value)
+    perms = [_permission(name, using=using) for name in ROLE_PERMISSIONS[Role.API_CLIENT]]
+    group.permissions.set([p for p in perms if p is not None])
 
 
 def _permission(dotted: str, *, using: str) -> Permission | None:
@@ -56,5 +64,15 @@ def _permission(dotted: str, *, using: str) -> Permission | None:
     )
 
 
-def grant_role(user, role: Role) -> None:
-    user.groups.add(Group.objects.get(name=role.value))
+def grant_role(user, role: Role, *, brand=None) -> None:
+    """A REST client joins the ``api_client`` group; a person joins ``brand`` in ``role``."""
+    if role == Role.API_CLIENT:
+        user.groups.add(Group.objects.get(name=role.value))
+        return
+    if brand is None:
+        raise ValueError(f"{role.label} is a role in a brand: name the brand")
+    from brands.models import Membership
+
+    Membership.objects.update_or_create(user=user, brand=brand, defaults={"role": role.value})
+    for cache in ("_membership_perm_cache", "_brand_roles_cache"):
+        user.__dict__.pop(cache, None)

@@ -14,13 +14,14 @@ from comments.classifier import CommentInput, Decision, Thresholds
 from comments.models import Classification
 
 
-def thresholds() -> Thresholds:
+def thresholds(brand=None) -> Thresholds:
+    """The brand's reach thresholds where it set them, the desk's otherwise."""
     config = settings.SEMAFORO
-    return Thresholds(
-        followers=config["REACH_FOLLOWERS"],
-        shares=config["REACH_SHARES"],
-        likes=config["REACH_LIKES"],
-    )
+    reach = brand.reach() if brand is not None else {
+        "followers": config["REACH_FOLLOWERS"], "shares": config["REACH_SHARES"],
+        "likes": config["REACH_LIKES"],
+    }
+    return Thresholds(**reach)
 
 
 @cache
@@ -34,8 +35,8 @@ def current_model():
     return _model_from(path) if path else None
 
 
-def classify(inputs: Sequence[CommentInput]) -> list[Decision]:
-    return classifier.classify(inputs, thresholds=thresholds(), model=current_model())
+def classify(inputs: Sequence[CommentInput], *, brand=None) -> list[Decision]:
+    return classifier.classify(inputs, thresholds=thresholds(brand), model=current_model())
 
 
 def human_correction_rows() -> list[dict]:

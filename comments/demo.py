@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from accounts.models import ApiToken
 from accounts.roles import Role, grant_role
+from brands.models import Brand, BrandAccount
 from comments import intake
 from comments.models import Author
 
@@ -25,26 +26,69 @@ ITEM_FIELDS = ("platform", "text", "lang", "author_handle", "author_followers", 
 
 
 @dataclass(frozen=True)
+class DemoBrand:
+    slug: str
+    name: str
+    language: str
+    accounts: tuple[tuple[str, str], ...]  # (platform, handle)
+
+
+DEMO_BRANDS = (
+    DemoBrand("aurora", "Banco Aurora", "es", (
+        ("twitter", "@BancoAurora"), ("facebook", "BancoAurora"), ("instagram", "@bancoaurora"),
+        ("tiktok", "@bancoaurora"), ("youtube", "BancoAurora"), ("google_reviews", "Banco Aurora"),
+    )),
+    DemoBrand("rapimenu", "RapiMenu", "en", (
+        ("twitter", "@RapiMenu"), ("facebook", "RapiMenu"), ("instagram", "@rapimenu"),
+        ("tiktok", "@rapimenu"), ("youtube", "RapiMenu"), ("google_reviews", "RapiMenu"),
+    )),
+)
+
+
+@dataclass(frozen=True)
 class DemoPerson:
     username: str
     password: str
-    role: Role | None
     first_name: str
     email: str
+    roles: tuple[tuple[str, Role], ...] = ()  # (brand slug, role)
     superuser: bool = False
 
 
 DEMO_PEOPLE = (
-    DemoPerson("alice", "semaforo-alice", Role.COMMUNITY_MANAGER, "Alice", "alice@demo.local"),
-    DemoPerson("sam", "semaforo-sam", Role.SUPERVISOR, "Sam", "sam@demo.local"),
-    DemoPerson("carla", "semaforo-carla", Role.CRISIS_COMMITTEE, "Carla", "carla@demo.local"),
-    DemoPerson("admin", "semaforo-admin", None, "Admin", "admin@demo.local", superuser=True),
+    DemoPerson("alice", "semaforo-alice", "Alice", "alice@demo.local",
+               (("aurora", Role.COMMUNITY_MANAGER),)),
+    DemoPerson("sam", "semaforo-sam", "Sam", "sam@demo.local", (("aurora", Role.SUPERVISOR),)),
+    DemoPerson("carla", "semaforo-carla", "Carla", "carla@demo.local",
+               (("aurora", Role.CRISIS_COMMITTEE),)),
+    DemoPerson("bruno", "semaforo-bruno", "Bruno", "bruno@demo.local",
+               (("rapimenu", Role.COMMUNITY_MANAGER),)),
+    DemoPerson("sofia", "semaforo-sofia", "Sofía", "sofia@demo.local",
+               (("rapimenu", Role.SUPERVISOR),)),
+    DemoPerson("diego", "semaforo-diego", "Diego", "diego@demo.local",
+               (("rapimenu", Role.CRISIS_COMMITTEE),)),
+    DemoPerson("lucia", "semaforo-lucia", "Lucía", "lucia@demo.local",
+               (("aurora", Role.COMMUNITY_MANAGER), ("rapimenu", Role.COMMUNITY_MANAGER))),
+    DemoPerson("admin", "semaforo-admin", "Admin", "admin@demo.local", superuser=True),
 )
 
 
 @transaction.atomic
-def seed_people() -> list[DemoPerson]:
-    """Create (or reset) one person per role with a known password."""
+def seed_brands() -> dict[str, Brand]:
+    brands = {}
+    for spec in DEMO_BRANDS:
+        brand, _ = Brand.objects.update_or_create(
+            slug=spec.slug, defaults={"name": spec.name, "language": spec.language})
+        for platform, handle in spec.accounts:
+            BrandAccount.objects.update_or_create(platform=platform, handle=handle,
+                                                  defaults={"brand": brand})
+        brands[spec.slug] = brand
+    return brands
+
+
+@transaction.atomic
+def seed_people(brands: dict[str, Brand]) -> list[DemoPerson]:
+    """Create (or reset) the demo people with a known password and their roles per brand."""
     users = get_user_model().objects
     for person in DEMO_PEOPLE:
         user, _ = users.get_or_create(username=person.username)
@@ -52,17 +96,23 @@ def seed_people() -> list[DemoPerson]:
         user.is_staff = user.is_superuser = person.superuser
         user.set_password(person.password)
         user.save()
-        if person.role:
-            grant_role(user, person.role)
+        for slug, role in person.roles:
+            grant_role(user, role, brand=brands[slug])
     return list(DEMO_PEOPLE)
 
 
-def issue_demo_token() -> str:
-    users = get_user_model().objects
-    user, _ = users.get_or_create(username="api:demo-listener")
+def issue_demo_token(brand: Brand | None) -> str:
+    """A REST client's token for ``brand``; ``None`` for a relay that files by account."""
+    name = f"demo-{brand.slug}" if brand else "demo-relay"
+    user, _ = get_user_model().objects.get_or_create(username=f"api:{name}")
     grant_role(user, Role.API_CLIENT)
-    _, raw = ApiToken.issue(user=user, name="demo-listener")
+    _, raw = ApiToken.issue(user=user, name=name, brand=brand)
     return raw
+
+
+def account_for(brand_slug: str, platform: str) -> str:
+    spec = next(spec for spec in DEMO_BRANDS if spec.slug == brand_slug)
+    return dict(spec.accounts)[platform]
 
 
 def corpus_rows() -> list[dict]:
@@ -70,41 +120,52 @@ def corpus_rows() -> list[dict]:
         return [json.loads(line) for line in lines if line.strip()]
 
 
-def demo_item(row: dict, *, external_id: str, posted_at) -> dict:
+def demo_item(row: dict, *, external_id: str, account: str, posted_at) -> dict:
     item = {name: row[name] for name in ITEM_FIELDS if name in row}
-    item.update(external_id=external_id, posted_at=posted_at.isoformat())
+    item.update(external_id=external_id, account=account, posted_at=posted_at.isoformat())
     return item
 
 
-def seed_comments(count: int = 300) -> int:
-    """Load ``count`` corpus comments, spread over the last six hours. Idempotent."""
+def seed_comments(brands: dict[str, Brand], count: int = 300) -> int:
+    """Load ``count`` corpus comments, spread over the last six hours and shared between the
+    brands (Spanish to Banco Aurora, English to RapiMenu, as their audiences write).
+    Idempotent."""
     rows = random.Random(DEMO_SEED).sample(corpus_rows(), count)
-    _flag_trolls(rows)
     now = timezone.now()
-    items = [
-        demo_item(row, external_id=f"demo-{row['id']}",
-                  posted_at=now - timedelta(minutes=(count - n) * 360 // count))
-        for n, row in enumerate(rows)
-    ]
     created = 0
-    for start in range(0, len(items), 100):
-        created += sum(r.created for r in intake.ingest(items[start:start + 100]))
+    for slug, brand in brands.items():
+        _flag_trolls(brand, [row for row in rows if _brand_of_row(row) == slug])
+        items = [
+            demo_item(row, external_id=f"demo-{row['id']}",
+                      account=account_for(slug, row["platform"]),
+                      posted_at=now - timedelta(minutes=(count - n) * 360 // count))
+            for n, row in enumerate(rows) if _brand_of_row(row) == slug
+        ]
+        for start in range(0, len(items), 100):
+            created += sum(r.created for r in intake.ingest(items[start:start + 100],
+                                                            brand_id=brand.pk))
     return created
 
 
-def _flag_trolls(rows: list[dict]) -> None:
+def _brand_of_row(row: dict) -> str:
+    return "aurora" if row.get("lang", "es") == "es" else "rapimenu"
+
+
+def _flag_trolls(brand: Brand, rows: list[dict]) -> None:
     """The corpus knows which authors the desk has flagged; the demo's authors agree."""
     for row in rows:
         if row.get("author_is_troll"):
             Author.objects.update_or_create(
-                platform=row["platform"], handle=row["author_handle"],
+                brand=brand, platform=row["platform"], handle=row["author_handle"],
                 defaults={"is_troll": True, "followers": row.get("author_followers", 0)},
             )
 
 
 def live_item(rng: random.Random, rows: list[dict], *, sequence: int) -> dict:
-    """A fresh comment for the live trickle; every fourth one is drawn from the reds."""
+    """A fresh comment for the live trickle, addressed to one brand's account (the relay
+    token files it there); every fourth one is drawn from the reds."""
     pool = [r for r in rows if r["level"] == "red"] if sequence % 4 == 0 else rows
     row = rng.choice(pool)
     return demo_item(row, external_id=f"live-{timezone.now():%Y%m%d%H%M%S}-{sequence}",
+                     account=account_for(_brand_of_row(row), row["platform"]),
                      posted_at=timezone.now())

@@ -16,6 +16,7 @@ from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from brands.models import Brand, BrandAccount
 from comments import classification
 from comments.classifier import CommentInput, Decision
 from comments.models import (
@@ -30,7 +31,7 @@ from comments.models import (
     Comment,
     Level,
 )
-from comments.validation import CommentItem, validate_items
+from comments.validation import CommentItem, IngestValidationError, ItemError, validate_items
 from crisis import escalation
 from triage.bulk import insert_rows
 
@@ -60,18 +61,52 @@ class IngestResult:
         }
 
 
-def ingest(raw_items: list) -> list[IngestResult]:
-    """Validate the whole batch (IngestValidationError: nothing written), then store it."""
+def ingest(raw_items: list, *, brand_id: int | None) -> list[IngestResult]:
+    """Validate the whole batch (IngestValidationError: nothing written), then store it.
+
+    ``brand_id`` is the REST client's brand; ``None`` for a relay serving several brands, whose
+    items are each filed to the brand owning the ``account`` they name.
+    """
     items = validate_items(raw_items, max_text_chars=settings.SEMAFORO["MAX_TEXT_CHARS"])
+    by_brand = _route_to_brands(items, brand_id=brand_id)
     for attempt in range(1, _ATTEMPTS + 1):
         try:
             with transaction.atomic():
-                return _store(items)
+                results: list[IngestResult] = []
+                for brand, indexed in by_brand:
+                    results.extend(_store(brand, indexed))
+                return sorted(results, key=lambda result: result.index)
         except (IntegrityError, OperationalError) as error:
             if attempt == _ATTEMPTS or not _is_race(error):
                 raise
             logger.info("ingest raced with another request; retrying (attempt %s)", attempt)
     raise AssertionError("unreachable")
+
+
+def _route_to_brands(items: list[CommentItem], *, brand_id: int | None):
+    """``[(brand, [(index, item), …]), …]``: each item filed by its account, or the client's
+    brand. An item naming another brand's account, or (for a relay) no known account, is
+    refused: a comment must never land in a brand that did not receive it."""
+    accounts = {(item.platform, item.account) for item in items if item.account}
+    owner = dict(
+        ((platform, handle), owner_id) for platform, handle, owner_id in
+        BrandAccount.objects.filter(_keys_q(accounts, "handle"))
+        .values_list("platform", "handle", "brand_id")
+    ) if accounts else {}
+    errors, routed = [], defaultdict(list)
+    for index, item in enumerate(items):
+        account_brand = owner.get((item.platform, item.account))
+        if brand_id is None and account_brand is None:
+            errors.append(ItemError(index, "account", "must name an account of one of the "
+                                    "brands this client serves"))
+        elif brand_id is not None and account_brand not in (None, brand_id):
+            errors.append(ItemError(index, "account", "is not an account of this client's brand"))
+        else:
+            routed[account_brand or brand_id].append((index, item))
+    if errors:
+        raise IngestValidationError(errors)
+    brands = Brand.objects.in_bulk(list(routed))
+    return [(brands[pk], indexed) for pk, indexed in sorted(routed.items())]
 
 
 def _is_race(error: Exception) -> bool:
@@ -85,23 +120,23 @@ def _is_race(error: Exception) -> bool:
 _RACE_SQLSTATES = {"40P01", "40001"}
 
 
-def _store(items: list[CommentItem]) -> list[IngestResult]:
+def _store(brand: Brand, indexed: list[tuple[int, CommentItem]]) -> list[IngestResult]:
     now = timezone.now()
     first_of_key: dict[tuple[str, str], CommentItem] = {}
-    for item in items:
+    for _, item in indexed:
         first_of_key.setdefault(item.key, item)
 
-    existing = _existing_comments(first_of_key)
+    existing = _existing_comments(brand, first_of_key)
     new_items = [item for key, item in first_of_key.items() if key not in existing]
-    authors = _upsert_authors(first_of_key.values(), now=now)
+    authors = _upsert_authors(brand, first_of_key.values(), now=now)
     open_cases = _open_cases(authors, now=now)
-    created = _create_comments(new_items, authors, open_cases, now=now)
-    _relevel_grown(existing, first_of_key, authors, now=now)
+    created = _create_comments(brand, new_items, authors, open_cases, now=now)
+    _relevel_grown(brand, existing, first_of_key, authors, now=now)
 
     stored = {key: _Stored.of(comment) for key, comment in existing.items()} | created
     results = []
     seen: set[tuple[str, str]] = set()
-    for index, item in enumerate(items):
+    for index, item in indexed:
         comment = stored[item.key]
         is_new = item.key in created and item.key not in seen
         results.append(_result(index, comment, created=is_new))
@@ -137,8 +172,8 @@ def _result(index: int, comment: _Stored, *, created: bool) -> IngestResult:
 # --- lookups --------------------------------------------------------------------------------
 
 
-def _existing_comments(keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], Comment]:
-    found = Comment.objects.filter(_keys_q(keys, "external_id")).select_related("author")
+def _existing_comments(brand, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], Comment]:
+    found = Comment.objects.filter(_keys_q(keys, "external_id"), brand=brand)
     return {(c.platform, c.external_id): c for c in found}
 
 
@@ -162,7 +197,7 @@ class _Author:
     has_overdue_case: bool = False
 
 
-def _upsert_authors(items: Iterable[CommentItem], *, now) -> dict[tuple[str, str], _Author]:
+def _upsert_authors(brand, items: Iterable[CommentItem], *, now) -> dict[tuple[str, str], _Author]:
     """Every author of the batch, created or with followers brought up to date.
 
     One upsert writes the new and the changed authors; rows are written in key order, so two
@@ -174,7 +209,7 @@ def _upsert_authors(items: Iterable[CommentItem], *, now) -> dict[tuple[str, str
     authors = {
         (platform, handle): _Author(pk, is_troll, followers, display_name)
         for pk, platform, handle, is_troll, followers, display_name in Author.objects.filter(
-            _keys_q(latest, "handle")
+            _keys_q(latest, "handle"), brand=brand
         ).values_list("pk", "platform", "handle", "is_troll", "followers", "display_name")
     }
     writes = []
@@ -184,12 +219,13 @@ def _upsert_authors(items: Iterable[CommentItem], *, now) -> dict[tuple[str, str
         if author and (author.followers, author.display_name) == (item.author_followers,
                                                                   display_name):
             continue
-        writes.append({"platform": key[0], "handle": key[1], "display_name": display_name,
+        writes.append({"brand_id": brand.pk, "platform": key[0], "handle": key[1],
+                       "display_name": display_name,
                        "followers": item.author_followers, "is_troll": False,
                        "created_at": now, "updated_at": now})
     written = insert_rows(
         Author, writes, returning=("id", "platform", "handle", "is_troll"),
-        unique_fields=("platform", "handle"),
+        unique_fields=("brand", "platform", "handle"),
         update_fields=("followers", "display_name", "updated_at"),
     )
     sent = {(row["platform"], row["handle"]): row for row in writes}
@@ -220,11 +256,12 @@ def _open_cases(authors: dict[tuple[str, str], _Author], *, now) -> dict[tuple, 
     return open_cases
 
 
-def _thread_keys(items: list[CommentItem]) -> dict[tuple[str, str], str]:
+def _thread_keys(brand, items: list[CommentItem]) -> dict[tuple[str, str], str]:
     """A reply joins its parent's thread when we know the parent; otherwise the id it answers."""
     parents = {item.in_reply_to for item in items if item.in_reply_to}
     known = dict(
-        Comment.objects.filter(external_id__in=parents).values_list("external_id", "thread_key")
+        Comment.objects.filter(brand=brand, external_id__in=parents)
+        .values_list("external_id", "thread_key")
     ) if parents else {}
     batch = {item.external_id: item for item in items}
     keys = {}
@@ -244,7 +281,7 @@ def _thread_keys(items: list[CommentItem]) -> dict[tuple[str, str], str]:
 # --- writes ---------------------------------------------------------------------------------
 
 
-def _classify(items: list[CommentItem], authors) -> list[Decision]:
+def _classify(brand, items: list[CommentItem], authors) -> list[Decision]:
     inputs = []
     for item in items:
         author = authors[(item.platform, item.author_handle)]
@@ -254,20 +291,21 @@ def _classify(items: list[CommentItem], authors) -> list[Decision]:
             author_is_troll=author.is_troll,
             author_has_overdue_case=author.has_overdue_case,
         ))
-    return classification.classify(inputs)
+    return classification.classify(inputs, brand=brand)
 
 
-def _create_comments(items, authors, open_cases, *, now) -> dict:
+def _create_comments(brand, items, authors, open_cases, *, now) -> dict:
     if not items:
         return {}
-    decisions = _classify(items, authors)
-    thread_keys = _thread_keys(items)
-    case_ids = _open_or_update_cases(items, decisions, authors, thread_keys, open_cases, now=now)
+    decisions = _classify(brand, items, authors)
+    thread_keys = _thread_keys(brand, items)
+    case_ids = _open_or_update_cases(brand, items, decisions, authors, thread_keys, open_cases,
+                                     now=now)
     rows, classification_rows = [], []
     for item, decision in zip(items, decisions, strict=True):
         fields = _decision_fields(decision)
         rows.append({
-            "platform": item.platform, "external_id": item.external_id,
+            "brand_id": brand.pk, "platform": item.platform, "external_id": item.external_id,
             "author_id": authors[(item.platform, item.author_handle)].pk,
             "case_id": case_ids.get(item.key), "text": item.text,
             "lang": decision.lang or item.lang, "url": item.url, "in_reply_to": item.in_reply_to,
@@ -313,11 +351,12 @@ def _classification_row(decision_fields: dict, *, comment_id: int | None = None,
             "created_at": now, **fields}
 
 
-def due_at_for(level: str, *, start: datetime) -> datetime:
-    return start + timedelta(minutes=settings.SEMAFORO["DUE_MINUTES"][level])
+def due_at_for(brand: Brand, level: str, *, start: datetime) -> datetime:
+    return start + timedelta(minutes=brand.due_minutes()[level])
 
 
-def _open_or_update_cases(items, decisions, authors, thread_keys, open_cases, *, now) -> dict:
+def _open_or_update_cases(brand, items, decisions, authors, thread_keys, open_cases, *,
+                          now) -> dict:
     """The open case of each negative comment's author and thread, opened when there is none.
 
     A case takes the most urgent level of its comments, and its deadline shortens to match.
@@ -344,7 +383,7 @@ def _open_or_update_cases(items, decisions, authors, thread_keys, open_cases, *,
         if case is not None and rank < case.level_rank:
             raised.append(Case(
                 pk=case.pk, level=decision.level, level_rank=rank, category=decision.category,
-                due_at=min(case.due_at, due_at_for(decision.level, start=now)),
+                due_at=min(case.due_at, due_at_for(brand, decision.level, start=now)),
             ))
     if raised:
         Case.objects.bulk_update(raised, ["level", "level_rank", "category", "due_at"])
@@ -353,10 +392,12 @@ def _open_or_update_cases(items, decisions, authors, thread_keys, open_cases, *,
     to_open = [(case_key, decision) for case_key, decision in wanted.items()
                if case_key not in open_cases]
     opened = insert_rows(Case, [
-        {"author_id": author_id, "thread_key": thread_key, "status": CaseStatus.NEW,
+        {"brand_id": brand.pk, "author_id": author_id, "thread_key": thread_key,
+         "status": CaseStatus.NEW,
          "assignee_id": None, "category": decision.category, "level": decision.level,
          "level_rank": LEVEL_RANK[Level(decision.level)], "opened_at": now,
-         "due_at": due_at_for(decision.level, start=now), "closed_at": None, "updated_at": now}
+         "due_at": due_at_for(brand, decision.level, start=now), "closed_at": None,
+         "updated_at": now}
         for (author_id, thread_key), decision in to_open
     ], returning=("id", "author_id", "thread_key"))
     case_ids |= {(author_id, thread_key): pk for pk, author_id, thread_key in opened}
@@ -369,7 +410,7 @@ def _open_or_update_cases(items, decisions, authors, thread_keys, open_cases, *,
     return {item_key: case_ids[case_key] for item_key, case_key in key_of_item.items()}
 
 
-def _relevel_grown(existing, first_of_key, authors, *, now) -> None:
+def _relevel_grown(brand, existing, first_of_key, authors, *, now) -> None:
     """Classify again the known comments whose reach grew, and escalate those that turned red."""
     grown = []
     for key, comment in existing.items():
@@ -384,9 +425,7 @@ def _relevel_grown(existing, first_of_key, authors, *, now) -> None:
         return
     # A person's correction outranks the model: numbers are updated, the decision is kept.
     automatic = [(item, c) for item, c in grown if not c.classified_by_human]
-    decisions = _classify(
-        [_with_counts(item, c) for item, c in automatic], authors
-    )
+    decisions = _classify(brand, [_with_counts(item, c) for item, c in automatic], authors)
     changed = []
     for (_, comment), decision in zip(automatic, decisions, strict=True):
         if (decision.level, decision.category) != (comment.level, comment.category):

@@ -44,6 +44,9 @@ LEVEL_RANK = {Level.RED: 0, Level.YELLOW: 1, Level.GREEN: 2}
 
 
 class Author(models.Model):
+    """A customer as one brand knows them: a troll flag at one brand says nothing at another."""
+
+    brand = models.ForeignKey("brands.Brand", on_delete=models.PROTECT, related_name="+")
     platform = models.CharField(max_length=20, choices=Platform.choices)
     handle = models.CharField(max_length=255)
     display_name = models.CharField(max_length=255, blank=True)
@@ -54,7 +57,8 @@ class Author(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["platform", "handle"], name="author_platform_handle"),
+            models.UniqueConstraint(fields=["brand", "platform", "handle"],
+                                    name="author_brand_platform_handle"),
         ]
 
     def __str__(self):
@@ -77,6 +81,7 @@ OPEN_CASE_STATUSES = [s for s in CaseStatus if s not in (CaseStatus.RESOLVED, Ca
 class Case(models.Model):
     """The unit of work for a person: one open case per author and thread."""
 
+    brand = models.ForeignKey("brands.Brand", on_delete=models.PROTECT, related_name="+")
     author = models.ForeignKey(Author, on_delete=models.PROTECT, related_name="cases")
     thread_key = models.CharField(
         max_length=255, blank=True,
@@ -115,6 +120,7 @@ class Case(models.Model):
 
 
 class Comment(models.Model):
+    brand = models.ForeignKey("brands.Brand", on_delete=models.PROTECT, related_name="+")
     platform = models.CharField(max_length=20, choices=Platform.choices)
     external_id = models.CharField(max_length=255)
     author = models.ForeignKey(Author, on_delete=models.PROTECT, related_name="comments")
@@ -144,14 +150,15 @@ class Comment(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["platform", "external_id"],
-                                    name="comment_platform_external_id"),
+            # The idempotency key is per brand: two brands' clients may push the same post.
+            models.UniqueConstraint(fields=["brand", "platform", "external_id"],
+                                    name="comment_brand_platform_external_id"),
         ]
         indexes = [
-            # The live queue: most urgent level first, oldest first inside a level.
-            models.Index(fields=["level_rank", "posted_at"], name="comment_queue_order"),
+            # The live queue: a brand's most urgent level first, oldest first inside a level.
+            models.Index(fields=["brand", "level_rank", "posted_at"], name="comment_queue_order"),
             # API listing with since/until and cursor pagination.
-            models.Index(fields=["received_at", "id"], name="comment_received"),
+            models.Index(fields=["brand", "received_at", "id"], name="comment_received"),
         ]
         permissions = [
             ("ingest_comment", "Can push comments through the API"),

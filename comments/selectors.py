@@ -2,8 +2,10 @@
 
 import django_filters
 from django.db.models import Prefetch, QuerySet
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 
+from brands.access import in_brands
 from comments.models import (
     OPEN_CASE_STATUSES,
     AuditEvent,
@@ -54,22 +56,24 @@ class CommentFilter(django_filters.FilterSet):
         return queryset.filter(text__icontains=value.strip()) if value.strip() else queryset
 
 
-def comments_for_listing() -> QuerySet[Comment]:
-    return Comment.objects.select_related("author", "case").defer("raw")
+def comments_for_listing(brand_ids: frozenset[int]) -> QuerySet[Comment]:
+    """Comments of these brands only: every list and detail of the desk starts here."""
+    return in_brands(Comment.objects.select_related("author", "case", "brand").defer("raw"),
+                     brand_ids)
 
 
-def queue_comments() -> QuerySet[Comment]:
+def queue_comments(brand_ids: frozenset[int]) -> QuerySet[Comment]:
     """The live queue's order: red, yellow, green; the oldest first inside a level."""
-    return comments_for_listing().order_by("level_rank", "posted_at", "id")
+    return comments_for_listing(brand_ids).order_by("level_rank", "posted_at", "id")
 
 
-def comment_with_history(pk: int) -> Comment:
-    return (
-        Comment.objects.select_related("author", "case", "case__assignee", "escalation")
-        .prefetch_related(
-            Prefetch("classifications",
-                     queryset=Classification.objects.select_related("decided_by")),
-            Prefetch("audit_events", queryset=AuditEvent.objects.select_related("actor")),
-        )
-        .get(pk=pk)
+def access_comment(pk: int, brand_ids: frozenset[int]) -> Comment:
+    """A comment with its history; Http404 when it is not in these brands (or does not exist),
+    so an id of another brand reveals nothing."""
+    comments = in_brands(Comment.objects, brand_ids).select_related(
+        "author", "case", "case__assignee", "escalation", "brand"
+    ).prefetch_related(
+        Prefetch("classifications", queryset=Classification.objects.select_related("decided_by")),
+        Prefetch("audit_events", queryset=AuditEvent.objects.select_related("actor")),
     )
+    return get_object_or_404(comments, pk=pk)

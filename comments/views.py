@@ -2,14 +2,13 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from brands.access import brand_ids_for_request
 from comments import selectors, workflow
 from comments.forms import CorrectionForm
-from comments.models import Comment
 
 QUEUE_PAGE_SIZE = 50
 
@@ -17,14 +16,17 @@ QUEUE_PAGE_SIZE = 50
 def _queue_context(request) -> dict:
     params = request.GET.copy()
     params.setdefault("status", selectors.STATUS_OPEN)
-    filterset = selectors.CommentFilter(params, queryset=selectors.queue_comments())
-    comments = filterset.qs if filterset.is_valid() else selectors.queue_comments().none()
+    brand_ids = brand_ids_for_request(request, "comments.view_queue")
+    queue = selectors.queue_comments(brand_ids)
+    filterset = selectors.CommentFilter(params, queryset=queue)
+    comments = filterset.qs if filterset.is_valid() else queue.none()
     page = Paginator(comments, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
     return {
         "filter": filterset,
         "page": page,
         "query": params.urlencode(),
         "poll_seconds": settings.SEMAFORO["QUEUE_POLL_S"],
+        "show_brand": len(brand_ids) > 1,
     }
 
 
@@ -44,10 +46,7 @@ def queue_rows(request):
 @login_required
 @permission_required("comments.view_queue", raise_exception=True)
 def comment_detail(request, pk: int):
-    try:
-        comment = selectors.comment_with_history(pk)
-    except Comment.DoesNotExist:
-        raise Http404 from None
+    comment = selectors.access_comment(pk, brand_ids_for_request(request, "comments.view_comment"))
     form = CorrectionForm(initial={"category": comment.category, "level": comment.level})
     return render(request, "comments/detail.html", {"comment": comment, "form": form})
 
@@ -56,11 +55,11 @@ def comment_detail(request, pk: int):
 @permission_required("comments.correct_classification", raise_exception=True)
 @require_POST
 def comment_correct(request, pk: int):
-    if not Comment.objects.filter(pk=pk).exists():
-        raise Http404
+    comment = selectors.access_comment(
+        pk, brand_ids_for_request(request, "comments.correct_classification")
+    )
     form = CorrectionForm(request.POST)
     if not form.is_valid():
-        comment = selectors.comment_with_history(pk)
         return render(request, "comments/detail.html", {"comment": comment, "form": form},
                       status=400)
     try:

@@ -87,7 +87,7 @@ def escalation_notify(*, escalation_id: int) -> bool:
     if not claimed:
         return False
     escalation = Escalation.objects.select_related("comment__author").get(pk=escalation_id)
-    recipients = committee_emails()
+    recipients = committee_emails(brand_id=escalation.comment.brand_id)
     try:
         _send_alerts(escalation, recipients)
     except Exception:
@@ -99,10 +99,12 @@ def escalation_notify(*, escalation_id: int) -> bool:
     return True
 
 
-def committee_emails() -> list[str]:
+def committee_emails(*, brand_id: int) -> list[str]:
+    """The crisis committee of the comment's brand, and nobody else's."""
     return sorted(
         get_user_model().objects.filter(
-            groups__name=Role.CRISIS_COMMITTEE, is_active=True
+            memberships__brand_id=brand_id, memberships__role=Role.CRISIS_COMMITTEE,
+            is_active=True,
         ).exclude(email="").values_list("email", flat=True).distinct()
     )
 

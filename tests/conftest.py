@@ -1,8 +1,12 @@
 """Personas and clients shared by the suite.
 
-alice is a community manager, sam a supervisor, carla sits on the crisis committee, mallory has
-an account and no role, and ``listener`` is a REST client with a token.
+Two brands run side by side. At Banco Aurora (``aurora``) alice is a community manager, sam a
+supervisor and carla sits on the crisis committee; ``listener`` is Aurora's REST client. At
+RapiMenu (``rapimenu``) bruno is the community manager and ``rapi_listener`` its REST client.
+mallory has an account and no role anywhere.
 """
+
+from functools import partial
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -10,6 +14,8 @@ from rest_framework.test import APIClient
 
 from accounts.models import ApiToken
 from accounts.roles import Role, grant_role
+from brands.models import Brand, BrandAccount
+from comments import intake
 
 PASSWORD = "correct-horse-battery"
 
@@ -25,33 +31,65 @@ def pytest_collection_modifyitems(config, items):
         )
 
 
-def _person(username: str, role: Role | None, **extra):
+def _person(username: str, role: Role | None = None, brand=None, **extra):
     user = get_user_model().objects.create_user(
         username=username, password=PASSWORD, email=f"{username}@example.com", **extra
     )
     if role:
-        grant_role(user, role)
+        grant_role(user, role, brand=brand)
     return user
 
 
 @pytest.fixture
-def alice(db):
-    return _person("alice", Role.COMMUNITY_MANAGER)
+def aurora(db):
+    brand = Brand.objects.create(name="Banco Aurora", slug="aurora")
+    BrandAccount.objects.create(brand=brand, platform="twitter", handle="@BancoAurora")
+    return brand
 
 
 @pytest.fixture
-def sam(db):
-    return _person("sam", Role.SUPERVISOR)
+def rapimenu(db):
+    brand = Brand.objects.create(name="RapiMenu", slug="rapimenu", language="en")
+    BrandAccount.objects.create(brand=brand, platform="twitter", handle="@RapiMenu")
+    return brand
 
 
 @pytest.fixture
-def carla(db):
-    return _person("carla", Role.CRISIS_COMMITTEE)
+def ingest(aurora):
+    """``intake.ingest`` as Aurora's REST client calls it."""
+    return partial(intake.ingest, brand_id=aurora.pk)
+
+
+@pytest.fixture
+def alice(aurora):
+    return _person("alice", Role.COMMUNITY_MANAGER, aurora)
+
+
+@pytest.fixture
+def sam(aurora):
+    return _person("sam", Role.SUPERVISOR, aurora)
+
+
+@pytest.fixture
+def carla(aurora):
+    return _person("carla", Role.CRISIS_COMMITTEE, aurora)
+
+
+@pytest.fixture
+def bruno(rapimenu):
+    return _person("bruno", Role.COMMUNITY_MANAGER, rapimenu)
 
 
 @pytest.fixture
 def mallory(db):
-    return _person("mallory", None)
+    return _person("mallory")
+
+
+def _rest_client(name: str, brand) -> str:
+    user = get_user_model().objects.create_user(username=f"api:{name}")
+    grant_role(user, Role.API_CLIENT)
+    _, raw = ApiToken.issue(user=user, name=name, brand=brand)
+    return raw
 
 
 @pytest.fixture
@@ -62,9 +100,16 @@ def listener(db):
 
 
 @pytest.fixture
-def listener_token(listener) -> str:
-    _, raw = ApiToken.issue(user=listener, name="listener")
+def listener_token(listener, aurora) -> str:
+    _, raw = ApiToken.issue(user=listener, name="listener", brand=aurora)
     return raw
+
+
+@pytest.fixture
+def rapi_api(rapimenu) -> APIClient:
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {_rest_client('rapi-listener', rapimenu)}")
+    return client
 
 
 @pytest.fixture

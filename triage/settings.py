@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_htmx",
     "accounts",
+    "brands",
     "comments",
     "crisis",
 ]
@@ -89,6 +90,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "brands.context_processors.brand_switcher",
             ],
         },
     },
@@ -130,6 +132,11 @@ else:
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+# People's permissions come from the roles they hold in their brands (brands.Membership).
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "brands.backends.MembershipBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "queue"

@@ -2,10 +2,12 @@ from django.conf import settings
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
-from rest_framework.exceptions import ParseError
+from rest_framework.exceptions import ParseError, PermissionDenied
 from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 
+from accounts.models import ApiToken
+from brands.access import brand_ids_for_request
 from comments import intake, selectors
 from comments.api.errors import PayloadTooLarge
 from comments.api.parsers import LimitedJSONParser
@@ -19,7 +21,8 @@ from comments.api.serializers import (
 )
 
 CanIngest = has_perm("comments.ingest_comment")
-CanRead = has_perm("comments.view_comment")
+READ = "comments.view_comment"
+CanRead = has_perm(READ)
 
 
 class CommentCursor(CursorPagination):
@@ -41,7 +44,7 @@ class CommentListCreate(generics.ListAPIView):
         return [CanIngest() if self.request.method == "POST" else CanRead()]
 
     def get_queryset(self):
-        return selectors.comments_for_listing()
+        return selectors.comments_for_listing(brand_ids_for_request(self.request, READ))
 
     @extend_schema(
         request=CommentItemDoc(many=True),
@@ -53,8 +56,11 @@ class CommentListCreate(generics.ListAPIView):
                     "idempotency key. 201 when anything was created, 200 when all existed.",
     )
     def post(self, request):
+        token = request.auth
+        if not isinstance(token, ApiToken):
+            raise PermissionDenied("comments are pushed with a REST client's token")
         items = _as_list(request.data)
-        results = intake.ingest(items)
+        results = intake.ingest(items, brand_id=token.brand_id)
         code = status.HTTP_201_CREATED if any(r.created for r in results) else status.HTTP_200_OK
         return Response({"results": [r.as_dict() for r in results]}, status=code)
 
@@ -78,7 +84,7 @@ class CommentDetail(generics.RetrieveAPIView):
     permission_classes = [CanRead]
 
     def get_object(self):
+        comments = selectors.comments_for_listing(brand_ids_for_request(self.request, READ))
         return get_object_or_404(
-            selectors.comments_for_listing().prefetch_related("classifications__decided_by"),
-            pk=self.kwargs["pk"],
+            comments.prefetch_related("classifications__decided_by"), pk=self.kwargs["pk"]
         )

@@ -5,7 +5,7 @@ import re
 import pytest
 from django.core.management import CommandError, call_command
 
-from comments import intake, workflow
+from comments import workflow
 from comments.classifier import load_model
 from tests.factories import GREEN_TEXT, comment_item
 
@@ -64,8 +64,8 @@ def test_classify_file_writes_one_decision_per_line(labelled, tmp_path):
 
 
 @pytest.mark.django_db
-def test_train_uses_corrections_and_writes_a_loadable_versioned_model(tmp_path, alice):
-    [result] = intake.ingest([comment_item(text=GREEN_TEXT)])
+def test_train_uses_corrections_and_writes_a_loadable_versioned_model(ingest, tmp_path, alice):
+    [result] = ingest([comment_item(text=GREEN_TEXT)])
     workflow.classification_correct(comment_id=result.id, user=alice, category="pqr",
                                     level="yellow")
     out = io.StringIO()

@@ -2,7 +2,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from comments import intake, workflow
+from comments import workflow
 from comments.models import AuditEvent, Case, CaseStatus, Classification, Comment, Level
 from comments.validation import IngestValidationError
 from crisis.models import Escalation
@@ -11,8 +11,8 @@ from tests.factories import GREEN_TEXT, RED_TEXT, comment_item
 pytestmark = pytest.mark.django_db
 
 
-def test_ingest_stores_comment_classification_and_case():
-    [result] = intake.ingest([comment_item(text=GREEN_TEXT)])
+def test_ingest_stores_comment_classification_and_case(ingest):
+    [result] = ingest([comment_item(text=GREEN_TEXT)])
     comment = Comment.objects.get(pk=result.id)
     assert result.created is True
     assert comment.category == result.category
@@ -23,10 +23,10 @@ def test_ingest_stores_comment_classification_and_case():
         assert AuditEvent.objects.filter(case=comment.case, action="case_opened").exists()
 
 
-def test_retried_batch_creates_nothing_and_answers_the_same():
+def test_retried_batch_creates_nothing_and_answers_the_same(ingest):
     items = [comment_item(), comment_item(text=RED_TEXT)]
-    first = intake.ingest(items)
-    again = intake.ingest(items)
+    first = ingest(items)
+    again = ingest(items)
     assert [r.created for r in again] == [False, False]
     assert [(r.id, r.level, r.category) for r in again] == [
         (r.id, r.level, r.category) for r in first
@@ -36,27 +36,27 @@ def test_retried_batch_creates_nothing_and_answers_the_same():
     assert Escalation.objects.count() == 1
 
 
-def test_same_key_twice_in_one_batch_is_stored_once():
+def test_same_key_twice_in_one_batch_is_stored_once(ingest):
     item = comment_item()
-    results = intake.ingest([item, dict(item)])
+    results = ingest([item, dict(item)])
     assert results[0].id == results[1].id
     assert [r.created for r in results] == [True, False]
     assert Comment.objects.count() == 1
 
 
-def test_red_comment_gets_an_escalation_in_the_same_transaction():
-    [result] = intake.ingest([comment_item(text=RED_TEXT)])
+def test_red_comment_gets_an_escalation_in_the_same_transaction(ingest):
+    [result] = ingest([comment_item(text=RED_TEXT)])
     assert result.level == Level.RED
     assert result.category == "high_level"
     assert Escalation.objects.filter(comment_id=result.id, notified_at=None).exists()
     assert any(r["signal"] for r in result.reasons)
 
 
-def test_comment_that_goes_viral_after_arrival_turns_red_and_is_escalated():
+def test_comment_that_goes_viral_after_arrival_turns_red_and_is_escalated(ingest):
     item = comment_item(text="Me cobraron dos veces la cuota de este mes, pueden revisar?")
-    [before] = intake.ingest([item])
+    [before] = ingest([item])
     assert before.level != Level.RED
-    [after] = intake.ingest([{**item, "likes": 6000}])
+    [after] = ingest([{**item, "likes": 6000}])
     assert after.created is False
     assert after.level == Level.RED
     assert any(r["signal"] == "reach" for r in after.reasons)
@@ -66,34 +66,34 @@ def test_comment_that_goes_viral_after_arrival_turns_red_and_is_escalated():
     assert Escalation.objects.filter(comment=comment).exists()
 
 
-def test_engagement_never_goes_down_on_a_late_retry():
+def test_engagement_never_goes_down_on_a_late_retry(ingest):
     item = comment_item(text="Me cobraron dos veces la cuota de este mes, pueden revisar?")
-    intake.ingest([{**item, "likes": 6000}])
-    [late] = intake.ingest([{**item, "likes": 10}])
+    ingest([{**item, "likes": 6000}])
+    [late] = ingest([{**item, "likes": 10}])
     assert late.level == Level.RED
     assert Comment.objects.get(pk=late.id).likes == 6000
 
 
-def test_a_persons_correction_survives_relevelling(alice):
+def test_a_persons_correction_survives_relevelling(ingest, alice):
     item = comment_item(text="Me cobraron dos veces la cuota de este mes, pueden revisar?")
-    [result] = intake.ingest([item])
+    [result] = ingest([item])
     workflow.classification_correct(comment_id=result.id, user=alice, category="other",
                                     level="green")
-    [again] = intake.ingest([{**item, "likes": 6000}])
+    [again] = ingest([{**item, "likes": 6000}])
     assert (again.category, again.level) == ("other", "green")
 
 
-def test_invalid_item_rejects_the_whole_batch_and_writes_nothing():
+def test_invalid_item_rejects_the_whole_batch_and_writes_nothing(ingest):
     with pytest.raises(IngestValidationError) as raised:
-        intake.ingest([comment_item(), comment_item(likes=-1), comment_item(text="  ")])
+        ingest([comment_item(), comment_item(likes=-1), comment_item(text="  ")])
     assert [(e.index, e.field) for e in raised.value.errors] == [(1, "likes"), (2, "text")]
     assert Comment.objects.count() == 0
 
 
-def test_second_negative_comment_joins_the_open_case_and_raises_its_level():
+def test_second_negative_comment_joins_the_open_case_and_raises_its_level(ingest):
     handle = "@repeat_customer"
-    [first] = intake.ingest([comment_item(author_handle=handle, text=GREEN_TEXT)])
-    [second] = intake.ingest([comment_item(author_handle=handle, text=RED_TEXT)])
+    [first] = ingest([comment_item(author_handle=handle, text=GREEN_TEXT)])
+    [second] = ingest([comment_item(author_handle=handle, text=RED_TEXT)])
     cases = Case.objects.filter(author__handle=handle)
     assert cases.count() == 1
     case = cases.get()
@@ -103,39 +103,39 @@ def test_second_negative_comment_joins_the_open_case_and_raises_its_level():
         assert Comment.objects.get(pk=first.id).case == case
 
 
-def test_praise_opens_no_case():
-    [result] = intake.ingest([comment_item(text="Gracias @BancoAurora, excelente atencion hoy!")])
+def test_praise_opens_no_case(ingest):
+    [result] = ingest([comment_item(text="Gracias @BancoAurora, excelente atencion hoy!")])
     assert result.category == "other"
     assert result.level == Level.GREEN
     assert Comment.objects.get(pk=result.id).case is None
 
 
-def test_author_with_an_overdue_case_makes_new_comments_yellow():
+def test_author_with_an_overdue_case_makes_new_comments_yellow(ingest):
     from datetime import timedelta
 
     from django.utils import timezone
 
     handle = "@waiting_customer"
-    intake.ingest([comment_item(author_handle=handle, text=GREEN_TEXT)])
+    ingest([comment_item(author_handle=handle, text=GREEN_TEXT)])
     Case.objects.filter(author__handle=handle).update(
         due_at=timezone.now() - timedelta(minutes=5)
     )
-    [later] = intake.ingest([comment_item(author_handle=handle, text=GREEN_TEXT)])
+    [later] = ingest([comment_item(author_handle=handle, text=GREEN_TEXT)])
     assert later.level == Level.YELLOW
     assert any(r["signal"] == "overdue_case" for r in later.reasons)
 
 
-def test_reply_in_a_thread_joins_the_parents_case():
+def test_reply_in_a_thread_joins_the_parents_case(ingest):
     parent = comment_item(author_handle="@threader", text=GREEN_TEXT)
-    [p] = intake.ingest([parent])
-    [r] = intake.ingest([comment_item(author_handle="@threader", in_reply_to=parent["external_id"],
+    [p] = ingest([parent])
+    [r] = ingest([comment_item(author_handle="@threader", in_reply_to=parent["external_id"],
                                       text="Y ademas me cobraron dos veces, pueden revisar?")])
     assert Comment.objects.get(pk=r.id).thread_key == Comment.objects.get(pk=p.id).thread_key
 
 
 @pytest.mark.parametrize("size", [10, 200])
-def test_query_count_does_not_grow_with_the_batch(size):
+def test_query_count_does_not_grow_with_the_batch(ingest, size):
     items = [comment_item(text=RED_TEXT if n % 3 == 0 else GREEN_TEXT) for n in range(size)]
     with CaptureQueriesContext(connection) as queries:
-        intake.ingest(items)
+        ingest(items)
     assert len(queries) <= 16, [q["sql"][:80] for q in queries]

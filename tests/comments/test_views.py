@@ -1,7 +1,6 @@
 import pytest
 from django.urls import reverse
 
-from comments import intake
 from comments.models import AuditEvent, Classification, Comment
 from crisis.models import Escalation
 from tests.factories import GREEN_TEXT, RED_TEXT, comment_item
@@ -10,8 +9,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def mixed_queue():
-    results = intake.ingest([
+def mixed_queue(ingest):
+    results = ingest([
         comment_item(text=GREEN_TEXT, posted_at="2026-11-23T08:00:00Z"),
         comment_item(text="pinche banco de mierda, me cobraron dos veces y nadie responde!!!",
                      posted_at="2026-11-23T09:00:00Z"),
@@ -53,9 +52,9 @@ def test_queue_rows_partial_polls_itself(client, alice, mixed_queue):
     assert "<html" not in html
 
 
-def test_queue_page_query_count_is_pinned(client, alice, mixed_queue,
+def test_queue_page_query_count_is_pinned(ingest, client, alice, mixed_queue,
                                           django_assert_max_num_queries):
-    intake.ingest([comment_item(text=RED_TEXT) for _ in range(30)])
+    ingest([comment_item(text=RED_TEXT) for _ in range(30)])
     client.force_login(alice)
     with django_assert_max_num_queries(8):
         client.get(reverse("queue-rows"))

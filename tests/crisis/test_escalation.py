@@ -4,7 +4,6 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from comments import intake
 from crisis import escalation
 from crisis.models import Escalation
 from tests.factories import RED_TEXT, comment_item
@@ -13,8 +12,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def red_escalation(carla):
-    [result] = intake.ingest([comment_item(text=RED_TEXT)])
+def red_escalation(ingest, carla):
+    [result] = ingest([comment_item(text=RED_TEXT)])
     return Escalation.objects.get(comment_id=result.id)
 
 

@@ -38,27 +38,34 @@ class Command(BaseCommand):
                                "DEBUG on (or --force on a throwaway database)")
         self.stdout.write("Preparing the database…")
         call_command("migrate", interactive=False, verbosity=0)
-        people = demo.seed_people()
-        token = demo.issue_demo_token()
-        created = demo.seed_comments(comments)
-        self._print_welcome(people, token, created, port)
+        brands = demo.seed_brands()
+        people = demo.seed_people(brands)
+        token = demo.issue_demo_token(brands["aurora"])
+        other_token = demo.issue_demo_token(brands["rapimenu"])
+        relay_token = demo.issue_demo_token(None)
+        created = demo.seed_comments(brands, comments)
+        self._print_welcome(brands, people, token, other_token, created, port)
         if no_serve:
             return
-        self._serve(port, token, trickle)
+        self._serve(port, relay_token, trickle)
 
-    def _print_welcome(self, people, token, created, port):
+    def _print_welcome(self, brands, people, token, other_token, created, port):
         base = f"http://127.0.0.1:{port}"
         self.stdout.write(self.style.SUCCESS(f"\n{created} demo comments loaded.\n"))
-        self.stdout.write("Demo people (username / password — role):")
+        self.stdout.write("Two brands run side by side; each person sees only their own.")
+        self.stdout.write("Demo people (username / password — role at brand):")
+        names = {slug: brand.name for slug, brand in brands.items()}
         for person in people:
-            role = person.role.label if person.role else "administrator (superuser)"
+            roles = ", ".join(f"{role.label} at {names[slug]}" for slug, role in person.roles)
+            role = roles or "administrator (superuser), every brand"
             self.stdout.write(f"  {person.username:<6} / {person.password:<16} — {role}")
         sample = json.dumps({
             "platform": "twitter", "external_id": "try-1", "author_handle": "@someone",
             "text": "Voy a denunciar ante PROFECO, me cobraron dos veces", "author_followers": 120,
         }, ensure_ascii=False)
         self.stdout.write(f"\nDesk:     {base}/   (API docs: {base}/api/docs/)")
-        self.stdout.write(f"API token: {token}")
+        self.stdout.write(f"API token (Banco Aurora): {token}")
+        self.stdout.write(f"API token (RapiMenu):     {other_token}")
         self.stdout.write("Push a comment:")
         self.stdout.write(f"  curl -s -X POST {base}/api/v1/comments/ -H 'Authorization: Token "
                           f"{token}' -H 'Content-Type: application/json' -d '{sample}'\n")

@@ -1,0 +1,61 @@
+"""Which brands a person or a REST client may see: the one place brand isolation is decided.
+
+Every page and endpoint reads through ``brand_ids_for_request`` (or ``brand_ids_for``) and
+filters by its answer, so an id of another brand is simply not found (404), never forbidden:
+nobody learns that it exists.
+"""
+
+from django.db.models import QuerySet
+
+from accounts.roles import roles_granting
+from brands.models import Brand, Membership
+
+SESSION_KEY = "brand_id"
+
+
+def brand_roles(user) -> dict[int, str]:
+    """``{brand_id: role}`` of a person, read once per request."""
+    cached = user.__dict__.get("_brand_roles_cache")
+    if cached is None:
+        cached = dict(Membership.objects.filter(user=user).values_list("brand_id", "role"))
+        user.__dict__["_brand_roles_cache"] = cached
+    return cached
+
+
+def brand_ids_for(user, perm: str) -> frozenset[int]:
+    """The brands in which ``user`` may do ``perm``; a superuser reaches every brand."""
+    if not user.is_authenticated or not user.is_active:
+        return frozenset()
+    if user.is_superuser:
+        return frozenset(Brand.objects.values_list("pk", flat=True))
+    granting = roles_granting(perm)
+    return frozenset(brand for brand, role in brand_roles(user).items() if role in granting)
+
+
+def brand_ids_for_request(request, perm: str) -> frozenset[int]:
+    """What this request may see: a REST client its token's brand; a person their brands,
+    narrowed to the one chosen in the header when they chose one."""
+    token = getattr(request, "auth", None)
+    if token is not None and hasattr(token, "brand_id"):
+        if not request.user.has_perm(perm) or token.brand_id is None:
+            return frozenset()
+        return frozenset({token.brand_id})
+    allowed = brand_ids_for(request.user, perm)
+    chosen = current_brand_id(request)
+    return frozenset({chosen}) if chosen in allowed else allowed
+
+
+def current_brand_id(request) -> int | None:
+    session = getattr(request, "session", None)
+    return session.get(SESSION_KEY) if session is not None else None
+
+
+def in_brands(queryset: QuerySet, brand_ids: frozenset[int], *, field: str = "brand") -> QuerySet:
+    return queryset.filter(**{f"{field}__in": sorted(brand_ids)})
+
+
+def brands_of(user) -> QuerySet[Brand]:
+    """The brands a person works for (every brand for a superuser), for the header switcher."""
+    if user.is_superuser:
+        return Brand.objects.all()
+    return Brand.objects.filter(pk__in=list(brand_roles(user)))

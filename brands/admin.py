@@ -1,0 +1,38 @@
+from django.contrib import admin
+
+from brands.models import Brand, BrandAccount, Membership
+
+
+class BrandAccountInline(admin.TabularInline):
+    model = BrandAccount
+    extra = 1
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 1
+    raw_id_fields = ("user",)
+
+
+@admin.register(Brand)
+class BrandAdmin(admin.ModelAdmin):
+    list_display = ("name", "slug", "language", "time_zone")
+    prepopulated_fields = {"slug": ("name",)}
+    search_fields = ("name", "slug")
+    inlines = [BrandAccountInline, MembershipInline]
+    fieldsets = [
+        (None, {"fields": ("name", "slug", "language", "time_zone")}),
+        ("Reach that makes a negative comment red",
+         {"fields": ("reach_followers", "reach_shares", "reach_likes")}),
+        ("Response deadlines", {"fields": ("due_red_minutes", "due_yellow_minutes",
+                                          "due_green_minutes")}),
+    ]
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ("user", "brand", "role", "created_at")
+    list_filter = ("brand", "role")
+    search_fields = ("user__username", "user__email", "brand__name")
+    raw_id_fields = ("user",)
+    list_select_related = ("user", "brand")

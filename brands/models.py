@@ -1,0 +1,127 @@
+"""Brands, the accounts they own on each platform, and who works for which brand in what role.
+
+Everything a brand's people see hangs off ``Brand``: comments, authors, cases, escalations.
+Its thresholds and deadlines override the desk's defaults where set (empty means the default),
+because an airline and a corner bakery do not call the same reach a crisis.
+"""
+
+import zoneinfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.roles import Role
+from comments.models import Platform
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(_("%(value)s is not a known time zone."), params={"value": value})
+
+
+class Language(models.TextChoices):
+    SPANISH = "es", _("Spanish")
+    ENGLISH = "en", _("English")
+
+
+def _optional_minutes(label):
+    return models.PositiveIntegerField(label, null=True, blank=True,
+                                       validators=[MinValueValidator(1)],
+                                       help_text=_("Empty: the desk's default."))
+
+
+class Brand(models.Model):
+    name = models.CharField(_("name"), max_length=120)
+    slug = models.SlugField(_("slug"), max_length=60, unique=True)
+    language = models.CharField(_("language"), max_length=5, choices=Language.choices,
+                                default=Language.SPANISH)
+    time_zone = models.CharField(_("time zone"), max_length=64, default="America/Bogota",
+                                 validators=[validate_time_zone])
+    reach_followers = models.PositiveBigIntegerField(
+        _("followers that make a negative comment red"), null=True, blank=True,
+        help_text=_("Empty: the desk's default."))
+    reach_shares = models.PositiveBigIntegerField(
+        _("shares that make a negative comment red"), null=True, blank=True,
+        help_text=_("Empty: the desk's default."))
+    reach_likes = models.PositiveBigIntegerField(
+        _("likes that make a negative comment red"), null=True, blank=True,
+        help_text=_("Empty: the desk's default."))
+    due_red_minutes = _optional_minutes(_("minutes to answer a red"))
+    due_yellow_minutes = _optional_minutes(_("minutes to answer a yellow"))
+    due_green_minutes = _optional_minutes(_("minutes to answer a green"))
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("brand")
+        verbose_name_plural = _("brands")
+
+    def __str__(self):
+        return self.name
+
+    def reach(self) -> dict[str, int]:
+        """Reach thresholds, this brand's where set, the desk's otherwise."""
+        defaults = settings.SEMAFORO
+        return {
+            "followers": self.reach_followers or defaults["REACH_FOLLOWERS"],
+            "shares": self.reach_shares or defaults["REACH_SHARES"],
+            "likes": self.reach_likes or defaults["REACH_LIKES"],
+        }
+
+    def due_minutes(self) -> dict[str, int]:
+        defaults = settings.SEMAFORO["DUE_MINUTES"]
+        return {
+            "red": self.due_red_minutes or defaults["red"],
+            "yellow": self.due_yellow_minutes or defaults["yellow"],
+            "green": self.due_green_minutes or defaults["green"],
+        }
+
+
+class BrandAccount(models.Model):
+    """A brand's own account on a platform: comments addressed to it are filed to the brand."""
+
+    brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="accounts")
+    platform = models.CharField(_("platform"), max_length=20, choices=Platform.choices)
+    handle = models.CharField(_("handle"), max_length=255,
+                              help_text=_("As clients send it in `account`, e.g. @BancoAurora."))
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["platform", "handle"],
+                                    name="brandaccount_platform_handle"),
+        ]
+        verbose_name = _("brand account")
+        verbose_name_plural = _("brand accounts")
+
+    def __str__(self):
+        return f"{self.handle} ({self.get_platform_display()})"
+
+
+MEMBER_ROLES = [Role.COMMUNITY_MANAGER, Role.SUPERVISOR, Role.CRISIS_COMMITTEE]
+
+
+class Membership(models.Model):
+    """A person works for a brand in one role; several brands mean several memberships."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="memberships")
+    brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("role"), max_length=30,
+                            choices=[(r.value, r.label) for r in MEMBER_ROLES])
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "brand"], name="membership_user_brand"),
+        ]
+        ordering = ["brand__name", "user__username"]
+        permissions = [("manage_team", "Can manage the people of their own brand")]
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+
+    def __str__(self):
+        return f"{self.user} · {self.brand} · {self.get_role_display()}"
