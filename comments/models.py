@@ -236,3 +236,45 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"{self.action} at {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class FollowUp(models.Model):
+    """A check with the customer of a resolved case: the day after, then daily until they
+    answer, at most ``SEMAFORO['FOLLOW_UP_MAX']`` times.
+
+    The desk never writes to the customer itself: when one falls due, the person working the
+    case is asked to send it (with a signed satisfaction link) or to record the answer.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="follow_ups")
+    brand = models.ForeignKey("brands.Brand", on_delete=models.PROTECT, related_name="+")
+    number = models.PositiveSmallIntegerField(help_text="1 for the first check, then 2, 3…")
+    due_at = models.DateTimeField()
+    enqueued_at = models.DateTimeField(null=True, blank=True,
+                                       help_text="Claimed by a scheduler pass.")
+    prompted_at = models.DateTimeField(null=True, blank=True,
+                                       help_text="When the person was asked to send it.")
+    answered_at = models.DateTimeField(null=True, blank=True)
+    satisfied = models.BooleanField(null=True, blank=True)
+    answer = models.TextField(blank=True)
+    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+",
+                                    help_text="Empty: the customer answered through the link.")
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["case", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "number"], name="followup_case_number"),
+        ]
+        indexes = [
+            # schedule_follow_ups: the due ones not yet claimed, oldest first. Partial, so a
+            # pass costs what is due, not what the table holds.
+            models.Index(fields=["due_at"],
+                         condition=Q(enqueued_at=None, cancelled_at=None, answered_at=None),
+                         name="followup_due"),
+        ]
+
+    def __str__(self):
+        return f"Follow-up {self.number} of case #{self.case_id}"

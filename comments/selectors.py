@@ -87,6 +87,7 @@ def access_case(pk: int, brand_ids: frozenset[int]) -> Case:
     ).prefetch_related(
         Prefetch("comments", queryset=Comment.objects.defer("raw").order_by("posted_at", "id")),
         Prefetch("audit_events", queryset=AuditEvent.objects.select_related("actor")),
+        "follow_ups",
     )
     return get_object_or_404(cases, pk=pk)
 

@@ -9,5 +9,7 @@ urlpatterns = [
     path("comments/<int:pk>/correct/", views.comment_correct, name="comment-correct"),
     path("cases/take-next/", views.case_take_next, name="case-take-next"),
     path("cases/<int:pk>/", views.case_detail, name="case-detail"),
+    path("cases/<int:pk>/answer/", views.case_record_answer, name="case-answer"),
     path("cases/<int:pk>/<slug:action>/", views.case_action, name="case-action"),
+    path("s/<str:token>/", views.satisfaction, name="satisfaction"),
 ]

@@ -3,13 +3,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_POST
 
 from brands.access import brand_ids_for, brand_ids_for_request
-from comments import selectors, workflow
+from comments import followups, selectors, workflow
 from comments.forms import CorrectionForm
 from comments.models import Outcome
 
@@ -159,3 +160,42 @@ def case_take_next(request):
         messages.info(request, _("No unassigned case is waiting. Well done."))
         return redirect("queue")
     return redirect("case-detail", pk=case.pk)
+
+
+@login_required
+@permission_required("comments.work_case", raise_exception=True)
+@require_POST
+def case_record_answer(request, pk: int):
+    selectors.access_case(pk, brand_ids_for_request(request, "comments.work_case"))
+    satisfied = {"yes": True, "no": False}.get(request.POST.get("satisfied", ""))
+    try:
+        if satisfied is None:
+            raise workflow.WorkflowError(_("Record whether the customer is satisfied."))
+        workflow.case_record_answer(case_id=pk, actor=request.user, satisfied=satisfied,
+                                    note=request.POST.get("note", ""))
+    except workflow.WorkflowError as error:
+        messages.warning(request, str(error))
+    else:
+        messages.success(request, _("The customer's answer is recorded."))
+    return redirect("case-detail", pk=pk)
+
+
+@csrf_protect
+def satisfaction(request, token: str):
+    """The customer's page, reached from the link in a follow-up: no login, one question."""
+    try:
+        follow_up = followups.follow_up_from_token(token)
+    except followups.LinkError as error:
+        status = 410 if error.expired else 400
+        return render(request, "comments/satisfaction.html",
+                      {"link_error": "expired" if error.expired else "invalid"}, status=status)
+    brand = follow_up.case.brand
+    with translation.override(brand.language):
+        if request.method == "POST" and follow_up.answered_at is None:
+            satisfied = {"yes": True, "no": False}.get(request.POST.get("satisfied", ""))
+            if satisfied is not None:
+                followups.follow_up_answer(follow_up_id=follow_up.pk, satisfied=satisfied,
+                                           answer=request.POST.get("comment", "")[:2000])
+                follow_up.refresh_from_db()
+        return render(request, "comments/satisfaction.html",
+                      {"follow_up": follow_up, "brand": brand})

@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from brands.access import brand_ids_for, in_brands
+from comments import followups
 from comments.models import (
     LEVEL_RANK,
     AuditEvent,
@@ -12,6 +13,7 @@ from comments.models import (
     CaseStatus,
     Classification,
     Comment,
+    FollowUp,
     Level,
     Outcome,
 )
@@ -196,6 +198,33 @@ def case_move(*, case_id: int, actor, action: str, note: str = "", outcome: str 
     case.status = target
     case.save()
     _audit(case, actor, f"case_{action}", before, after, now=now)
+    if action == "resolve":
+        followups.follow_up_schedule(case=case, now=now)
+    elif action in ("close", "reopen"):
+        followups.follow_ups_cancel(case=case, now=now)
+    return case
+
+
+def case_record_answer(*, case_id: int, actor, satisfied: bool, note: str = "") -> Case:
+    """The customer answered the person (by phone, in a private message): record it as if they
+    had used the satisfaction link."""
+    with transaction.atomic():
+        case = _locked_case(case_id, actor, WORK)
+        if not _may_work(case, actor):
+            raise WorkflowError(_("This case is assigned to someone else; ask a supervisor."))
+        if case.status != CaseStatus.RESOLVED:
+            raise WorkflowError(_("Only a resolved case waits for the customer's answer."))
+        if not satisfied and not note.strip():
+            raise WorkflowError(_("Say what the customer still needs."))
+        pending = case.follow_ups.filter(answered_at=None, cancelled_at=None).order_by(
+            "number").first()
+        if pending is None:
+            last = case.follow_ups.order_by("-number").values_list("number", flat=True).first()
+            pending = FollowUp.objects.create(case=case, brand_id=case.brand_id,
+                                              number=(last or 0) + 1, due_at=timezone.now())
+        followups.follow_up_answer(follow_up_id=pending.pk, satisfied=satisfied, answer=note,
+                                   by=actor)
+    case.refresh_from_db()
     return case
 
 

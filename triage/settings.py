@@ -223,6 +223,12 @@ SEMAFORO = {
     "ESCALATION_SWEEP_GRACE_S": env_int("SEMAFORO_ESCALATION_SWEEP_GRACE_S", 30),
     "QUEUE_POLL_S": env_int("SEMAFORO_QUEUE_POLL_S", 3, minimum=1),
     "CLASSIFIER_MODEL_PATH": env_str("SEMAFORO_CLASSIFIER_MODEL", ""),
+    # Follow-ups of a resolved case: the first after this many hours, then one a day, at most
+    # FOLLOW_UP_MAX; the customer's satisfaction link stays valid this many days.
+    "FOLLOW_UP_FIRST_H": env_int("SEMAFORO_FOLLOW_UP_FIRST_H", 24, minimum=1),
+    "FOLLOW_UP_EVERY_H": env_int("SEMAFORO_FOLLOW_UP_EVERY_H", 24, minimum=1),
+    "FOLLOW_UP_MAX": env_int("SEMAFORO_FOLLOW_UP_MAX", 5, minimum=1),
+    "SATISFACTION_LINK_DAYS": env_int("SEMAFORO_SATISFACTION_LINK_DAYS", 7, minimum=1),
 }
 
 # --- Celery ---------------------------------------------------------------------------------
@@ -246,6 +252,10 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-escalations": {
         "task": "crisis.tasks.sweep_escalations",
         "schedule": float(env_int("SEMAFORO_SWEEP_INTERVAL_S", 15, minimum=1)),
+    },
+    "schedule-follow-ups": {
+        "task": "comments.tasks.schedule_follow_ups",
+        "schedule": float(env_int("SEMAFORO_FOLLOW_UP_INTERVAL_S", 60, minimum=1)),
     },
 }
 

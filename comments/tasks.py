@@ -1,0 +1,22 @@
+"""Tasks of the ``default`` queue: thin, idempotent, retried with backoff."""
+
+from smtplib import SMTPException
+
+from celery import shared_task
+from django.db import DatabaseError
+
+from comments import followups
+
+_TRANSIENT = (SMTPException, OSError, DatabaseError)
+
+
+@shared_task(acks_late=True)
+def schedule_follow_ups() -> int:
+    return len(followups.follow_ups_claim_due())
+
+
+@shared_task(acks_late=True, autoretry_for=_TRANSIENT, max_retries=6, retry_backoff=5,
+             retry_backoff_max=300, retry_jitter=True)
+def prompt_follow_ups(follow_up_ids: list[int]) -> int:
+    """Each once: a retry skips those already prompted (their claim says so)."""
+    return sum(followups.follow_up_prompt(follow_up_id=pk) for pk in follow_up_ids)
