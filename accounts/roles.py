@@ -31,6 +31,7 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "comments.correct_classification",
         "comments.work_case",
         "comments.assign_case",
+        "comments.flag_troll",
         "brands.manage_team",
     ),
     Role.CRISIS_COMMITTEE: (

@@ -7,7 +7,7 @@ nobody learns that it exists.
 
 from django.db.models import QuerySet
 
-from accounts.roles import roles_granting
+from accounts.roles import Role, roles_granting
 from brands.models import Brand, Membership
 
 SESSION_KEY = "brand_id"
@@ -59,3 +59,16 @@ def brands_of(user) -> QuerySet[Brand]:
     if user.is_superuser:
         return Brand.objects.all()
     return Brand.objects.filter(pk__in=list(brand_roles(user)))
+
+
+def role_emails(brand_id: int, role: str) -> list[str]:
+    """E-mail addresses of the active people holding ``role`` at a brand, for notifications."""
+    from django.contrib.auth import get_user_model
+
+    return sorted(get_user_model().objects.filter(
+        memberships__brand_id=brand_id, memberships__role=role, is_active=True,
+    ).exclude(email="").values_list("email", flat=True).distinct())
+
+
+def supervisor_emails(brand_id: int) -> list[str]:
+    return role_emails(brand_id, Role.SUPERVISOR)

@@ -11,7 +11,6 @@ from datetime import timedelta
 from functools import partial
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core import signing
 from django.core.mail import send_mail
 from django.db import transaction
@@ -19,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from accounts.roles import Role
+from brands.access import supervisor_emails
 from comments.models import AuditEvent, Case, CaseStatus, FollowUp
 
 logger = logging.getLogger(__name__)
@@ -115,7 +114,7 @@ def follow_up_prompt(*, follow_up_id: int) -> bool:
 def _mail_the_team(follow_up: FollowUp) -> None:
     case = follow_up.case
     recipients = [case.assignee.email] if case.assignee and case.assignee.email else \
-        _supervisor_emails(case.brand_id)
+        supervisor_emails(case.brand_id)
     if not recipients:
         logger.warning("follow-up %s: nobody to ask at brand %s", follow_up.pk, case.brand_id)
         return
@@ -141,12 +140,6 @@ def suggested_message(follow_up: FollowUp, *, link: str) -> str:
         "Hi %(name)s, this is %(brand)s following up on case #%(case)s. Did we solve it? "
         "Tell us here: %(link)s"
     ) % {"name": name, "brand": case.brand.name, "case": case.pk, "link": link}
-
-
-def _supervisor_emails(brand_id: int) -> list[str]:
-    return sorted(get_user_model().objects.filter(
-        memberships__brand_id=brand_id, memberships__role=Role.SUPERVISOR, is_active=True,
-    ).exclude(email="").values_list("email", flat=True))
 
 
 # --- the customer's answer ------------------------------------------------------------------

@@ -108,12 +108,16 @@ class Case(models.Model):
     satisfied = models.BooleanField(null=True, blank=True,
                                     help_text="The customer's answer when the case closed.")
     closed_at = models.DateTimeField(null=True, blank=True)
+    breach_alerted_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the assignee and supervisors were told the "
+                                         "deadline passed; empty until it does.")
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         permissions = [
             ("work_case", "Can work the cases assigned to them"),
             ("assign_case", "Can assign cases to anyone in the brand"),
+            ("flag_troll", "Can flag or unflag an author as a troll"),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -128,6 +132,12 @@ class Case(models.Model):
             # "Take next": a brand's most urgent unassigned case.
             models.Index(fields=["brand", "level_rank", "due_at"],
                          condition=Q(status="new"), name="case_unassigned_urgent"),
+            # The deadline check: open cases whose breach nobody has been told of yet.
+            models.Index(fields=["due_at"],
+                         condition=Q(breach_alerted_at=None, status__in=[
+                             "new", "assigned", "in_progress", "waiting_customer",
+                             "waiting_department"]),
+                         name="case_deadline_watch"),
         ]
 
     def __str__(self):
@@ -225,6 +235,8 @@ class AuditEvent(models.Model):
     action = models.CharField(max_length=50)
     comment = models.ForeignKey(Comment, null=True, blank=True, on_delete=models.CASCADE,
                                 related_name="audit_events")
+    author = models.ForeignKey(Author, null=True, blank=True, on_delete=models.CASCADE,
+                               related_name="audit_events")
     case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.CASCADE,
                              related_name="audit_events")
     before = models.JSONField(default=dict, blank=True)

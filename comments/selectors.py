@@ -64,8 +64,19 @@ def comments_for_listing(brand_ids: frozenset[int]) -> QuerySet[Comment]:
 
 
 def queue_comments(brand_ids: frozenset[int]) -> QuerySet[Comment]:
-    """The live queue's order: red, yellow, green; the oldest first inside a level."""
-    return comments_for_listing(brand_ids).order_by("level_rank", "posted_at", "id")
+    """The live queue's order: red, yellow, green; the oldest first inside a level.
+
+    A known troll's green comments are not work for the queue: they wait on the monitor list.
+    """
+    return (comments_for_listing(brand_ids)
+            .exclude(author__is_troll=True, level=Level.GREEN)
+            .order_by("level_rank", "posted_at", "id"))
+
+
+def monitored_comments(brand_ids: frozenset[int]) -> QuerySet[Comment]:
+    """What known trolls said, newest first: watched, not answered."""
+    return comments_for_listing(brand_ids).filter(author__is_troll=True).order_by(
+        "-posted_at", "-id")
 
 
 def access_comment(pk: int, brand_ids: frozenset[int]) -> Comment:

@@ -5,7 +5,7 @@ from smtplib import SMTPException
 from celery import shared_task
 from django.db import DatabaseError
 
-from comments import followups
+from comments import deadlines, followups
 
 _TRANSIENT = (SMTPException, OSError, DatabaseError)
 
@@ -20,3 +20,14 @@ def schedule_follow_ups() -> int:
 def prompt_follow_ups(follow_up_ids: list[int]) -> int:
     """Each once: a retry skips those already prompted (their claim says so)."""
     return sum(followups.follow_up_prompt(follow_up_id=pk) for pk in follow_up_ids)
+
+
+@shared_task(acks_late=True)
+def check_deadlines() -> int:
+    return len(deadlines.deadline_breaches_claim())
+
+
+@shared_task(acks_late=True, autoretry_for=_TRANSIENT, max_retries=6, retry_backoff=5,
+             retry_backoff_max=300, retry_jitter=True)
+def alert_deadline_breaches(case_ids: list[int]) -> int:
+    return sum(deadlines.deadline_breach_alert(case_id=pk) for pk in case_ids)

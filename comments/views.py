@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone, translation
 from django.utils.functional import cached_property
@@ -199,3 +200,33 @@ def satisfaction(request, token: str):
                 follow_up.refresh_from_db()
         return render(request, "comments/satisfaction.html",
                       {"follow_up": follow_up, "brand": brand})
+
+
+@login_required
+@permission_required("comments.view_queue", raise_exception=True)
+def monitor(request):
+    """The monitor list: known trolls' comments, watched but not fed."""
+    comments = selectors.monitored_comments(brand_ids_for_request(request, "comments.view_queue"))
+    page = CappedPaginator(comments, QUEUE_PAGE_SIZE, cap=QUEUE_COUNT_CAP).get_page(
+        request.GET.get("page"))
+    return render(request, "comments/monitor.html", {"page": page})
+
+
+@login_required
+@permission_required("comments.flag_troll", raise_exception=True)
+@require_POST
+def author_troll(request, pk: int, comment_pk: int):
+    """Flag or unflag the author of the comment the supervisor is reading."""
+    comment = selectors.access_comment(
+        comment_pk, brand_ids_for_request(request, "comments.flag_troll"))
+    if comment.author_id != pk:
+        raise Http404
+    try:
+        workflow.author_flag_troll(author_id=pk, actor=request.user,
+                                   is_troll=request.POST.get("is_troll") == "1",
+                                   note=request.POST.get("note", ""))
+    except workflow.WorkflowError as error:
+        messages.warning(request, str(error))
+    else:
+        messages.success(request, _("Author updated."))
+    return redirect("comment-detail", pk=comment_pk)

@@ -6,9 +6,11 @@ from django.utils.translation import gettext as _
 
 from brands.access import brand_ids_for, in_brands
 from comments import followups
+from comments.intake import due_at_for
 from comments.models import (
     LEVEL_RANK,
     AuditEvent,
+    Author,
     Case,
     CaseStatus,
     Classification,
@@ -193,6 +195,8 @@ def case_move(*, case_id: int, actor, action: str, note: str = "", outcome: str 
         if not note.strip():
             raise WorkflowError(_("Say why the case is reopened."))
         case.satisfied, case.closed_at, case.resolved_at, case.outcome = None, None, None, ""
+        # A reopened case is owed a fresh answer: a new deadline, watched again.
+        case.due_at, case.breach_alerted_at = due_at_for(case.brand, case.level, start=now), None
     if note.strip():
         after["note"] = note.strip()
     case.status = target
@@ -230,3 +234,31 @@ def case_record_answer(*, case_id: int, actor, satisfied: bool, note: str = "") 
 
 def _username(user) -> str | None:
     return user.get_username() if user is not None else None
+
+
+# --- authors --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def author_flag_troll(*, author_id: int, actor, is_troll: bool, note: str = "") -> Author:
+    """Flag (or unflag) an author as a troll at their brand: *no alimentes al troll*.
+
+    From now on their insults with small reach are green and wait on the monitor list instead of
+    the reply queue. Unflagging needs a reason, because it puts them back in front of people.
+    """
+    author = in_brands(Author.objects.select_for_update(),
+                       brand_ids_for(actor, "comments.flag_troll")).filter(pk=author_id).first()
+    if author is None:
+        raise Author.DoesNotExist(f"author {author_id}")
+    if author.is_troll == is_troll:
+        raise WorkflowError(_("Nothing to change."))
+    if not is_troll and not note.strip():
+        raise WorkflowError(_("Say why this author is no longer treated as a troll."))
+    author.is_troll = is_troll
+    author.save(update_fields=["is_troll", "updated_at"])
+    AuditEvent.objects.create(
+        actor=actor, action="troll_flagged" if is_troll else "troll_unflagged", author=author,
+        before={"is_troll": not is_troll}, after={"is_troll": is_troll, "note": note.strip()},
+        created_at=timezone.now(),
+    )
+    return author

@@ -11,7 +11,6 @@ from datetime import timedelta
 from functools import partial
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.db.models import F, Q
@@ -19,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.roles import Role
+from brands.access import role_emails
 from crisis.models import Escalation
 from triage.bulk import insert_rows
 
@@ -101,12 +101,7 @@ def escalation_notify(*, escalation_id: int) -> bool:
 
 def committee_emails(*, brand_id: int) -> list[str]:
     """The crisis committee of the comment's brand, and nobody else's."""
-    return sorted(
-        get_user_model().objects.filter(
-            memberships__brand_id=brand_id, memberships__role=Role.CRISIS_COMMITTEE,
-            is_active=True,
-        ).exclude(email="").values_list("email", flat=True).distinct()
-    )
+    return role_emails(brand_id, Role.CRISIS_COMMITTEE)
 
 
 def _send_alerts(escalation: Escalation, recipients: list[str]) -> None:

@@ -253,6 +253,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "crisis.tasks.sweep_escalations",
         "schedule": float(env_int("SEMAFORO_SWEEP_INTERVAL_S", 15, minimum=1)),
     },
+    "check-deadlines": {
+        "task": "comments.tasks.check_deadlines",
+        "schedule": float(env_int("SEMAFORO_DEADLINE_INTERVAL_S", 60, minimum=1)),
+    },
     "schedule-follow-ups": {
         "task": "comments.tasks.schedule_follow_ups",
         "schedule": float(env_int("SEMAFORO_FOLLOW_UP_INTERVAL_S", 60, minimum=1)),
