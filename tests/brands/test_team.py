@@ -283,3 +283,10 @@ def test_a_demoted_supervisor_cannot_act_on_a_role_read_before(sam, sofia, alice
     with pytest.raises((team.TeamError, Http404)):
         team.member_remove(actor=sam, membership_id=membership(alice, aurora).pk)
     assert alice.memberships.exists()
+
+
+def test_team_page_speaks_english_too(staff, aurora):
+    staff.cookies.load({"django_language": "en"})
+    html = staff.get(reverse("team")).content.decode()
+    assert "Team of Banco Aurora" in html
+    assert "Add a person" in html
