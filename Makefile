@@ -30,4 +30,6 @@ lint: $(BIN)/.installed
 bench: $(BIN)/.installed
 	scripts/test-services
 	$(BIN)/python bench/classifier.py
+	$(BIN)/python bench/ripple.py
 	$(BIN)/python bench/ingest.py
+	$(BIN)/python bench/queue_poll.py

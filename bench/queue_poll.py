@@ -1,8 +1,9 @@
 """The live queue's poll under load: how long `/queue/rows/` takes with a large table.
 
-Creates its own PostgreSQL database, loads N comments through the real intake (spread over the
-last days, a few brands' worth of traffic), logs a community manager in, and times the htmx
-partial the queue polls every few seconds: the default view (open cases) and the red filter.
+Creates its own PostgreSQL database, loads N comments for one brand through the real intake
+(spread over the last week) plus a quarter as many for a second brand, logs in a community
+manager of the first brand, and times the htmx partial the queue polls every few seconds: the
+default view (open cases) and the red filter.
 Last line: ``queue_rows_p50_ms=A queue_rows_p95_ms=B red_rows_p50_ms=C comments=N``.
 """
 
@@ -46,6 +47,7 @@ def main():
     started = time.perf_counter()
     load_comments(args.n)
     print(f"loaded {args.n} comments in {time.perf_counter() - started:.0f} s", flush=True)
+    analyse()
 
     client = logged_in_client()
     default = time_polls(client, "/queue/rows/", args.polls)
@@ -62,6 +64,15 @@ def recreate_database():
 
 
 def load_comments(n: int) -> None:
+    from brands.models import Brand
+
+    ours = Brand.objects.create(name="Ours", slug="ours")
+    theirs = Brand.objects.create(name="Theirs", slug="theirs")
+    load_brand(ours, n, prefix="q")
+    load_brand(theirs, n // 4, prefix="t")
+
+
+def load_brand(brand, n: int, *, prefix: str) -> None:
     from comments import intake
 
     rows = [json.loads(line) for line in CORPUS.read_text(encoding="utf-8").splitlines() if line]
@@ -72,16 +83,24 @@ def load_comments(n: int) -> None:
         row = rng.choice(rows)
         posted = now - timedelta(minutes=rng.randrange(7 * 24 * 60))
         batch.append({
-            "platform": row["platform"], "external_id": f"q-{i}", "text": row["text"],
-            "author_handle": f"@queue_user_{rng.randrange(n // 3)}", "lang": row["lang"],
+            "platform": row["platform"], "external_id": f"{prefix}-{i}", "text": row["text"],
+            "author_handle": f"@queue_user_{rng.randrange(n // 3 + 1)}", "lang": row["lang"],
             "author_followers": row["author_followers"], "likes": row["likes"],
             "shares": row["shares"], "posted_at": posted.isoformat(),
         })
         if len(batch) == 1000:
-            intake.ingest(batch)
+            intake.ingest(batch, brand_id=brand.pk)
             batch = []
     if batch:
-        intake.ingest(batch)
+        intake.ingest(batch, brand_id=brand.pk)
+
+
+def analyse() -> None:
+    """Fresh planner statistics, as autovacuum would have them after a week of traffic."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
 
 
 def logged_in_client():
@@ -89,9 +108,10 @@ def logged_in_client():
     from django.test import Client
 
     from accounts.roles import Role, grant_role
+    from brands.models import Brand
 
     user = get_user_model().objects.create_user("bench-cm", password="bench-only")  # noqa: S106
-    grant_role(user, Role.COMMUNITY_MANAGER)
+    grant_role(user, Role.COMMUNITY_MANAGER, brand=Brand.objects.get(slug="ours"))
     client = Client()
     client.force_login(user)
     return client

@@ -3,6 +3,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -11,6 +12,31 @@ from comments import selectors, workflow
 from comments.forms import CorrectionForm
 
 QUEUE_PAGE_SIZE = 50
+# Counting every open comment on each poll costs a scan of the whole open queue; past this many
+# the page says "more than" and the filters narrow it, so a poll stays as cheap as one page.
+QUEUE_COUNT_CAP = 1000
+
+
+class CappedPaginator(Paginator):
+    """Counts at most ``cap + 1`` rows; ``is_capped`` says the count is only a floor."""
+
+    def __init__(self, object_list, per_page, *, cap: int):
+        super().__init__(object_list, per_page)
+        self.cap = cap
+
+    @cached_property
+    def count(self) -> int:
+        return self.object_list[:self.cap + 1].count()
+
+    @property
+    def is_capped(self) -> bool:
+        return self.count > self.cap
+
+    def page(self, number):
+        # A full page even when the capped count ends inside it.
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        return self._get_page(self.object_list[bottom:bottom + self.per_page], number, self)
 
 
 def _queue_context(request) -> dict:
@@ -20,7 +46,8 @@ def _queue_context(request) -> dict:
     queue = selectors.queue_comments(brand_ids)
     filterset = selectors.CommentFilter(params, queryset=queue)
     comments = filterset.qs if filterset.is_valid() else queue.none()
-    page = Paginator(comments, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(comments, QUEUE_PAGE_SIZE, cap=QUEUE_COUNT_CAP).get_page(
+        request.GET.get("page"))
     return {
         "filter": filterset,
         "page": page,

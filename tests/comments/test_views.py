@@ -60,6 +60,22 @@ def test_queue_page_query_count_is_pinned(ingest, client, alice, mixed_queue,
         client.get(reverse("queue-rows"))
 
 
+def test_a_long_queue_is_counted_only_up_to_the_cap(ingest, client, alice, monkeypatch):
+    from comments import views
+
+    monkeypatch.setattr(views, "QUEUE_COUNT_CAP", 3)
+    ingest([comment_item(text=RED_TEXT) for _ in range(5)])
+    client.force_login(alice)
+    response = client.get(reverse("queue-rows"))
+    assert response.context["page"].paginator.is_capped
+    assert len(response.context["page"].object_list) == 5
+    assert "Más de 3 comentarios" in response.content.decode()
+    monkeypatch.setattr(views, "QUEUE_COUNT_CAP", 5)
+    response = client.get(reverse("queue-rows"))
+    assert not response.context["page"].paginator.is_capped
+    assert "5 comentarios" in response.content.decode()
+
+
 def test_person_without_a_role_is_refused(client, mallory):
     client.force_login(mallory)
     assert client.get(reverse("queue")).status_code == 403
