@@ -23,11 +23,14 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "comments.view_queue",
         "comments.view_comment",
         "comments.correct_classification",
+        "comments.work_case",
     ),
     Role.SUPERVISOR: (
         "comments.view_queue",
         "comments.view_comment",
         "comments.correct_classification",
+        "comments.work_case",
+        "comments.assign_case",
         "brands.manage_team",
     ),
     Role.CRISIS_COMMITTEE: (

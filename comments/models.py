@@ -78,6 +78,14 @@ class CaseStatus(models.TextChoices):
 OPEN_CASE_STATUSES = [s for s in CaseStatus if s not in (CaseStatus.RESOLVED, CaseStatus.CLOSED)]
 
 
+class Outcome(models.TextChoices):
+    """The three ways out of a case, decided by a person (the seed texts' protocol)."""
+
+    SOLVED = "solved", _("Our fault: solved fully")
+    INTERMEDIATE = "intermediate", _("Upset without reason: intermediate solution")
+    TROLL = "troll", _("Troll: monitor, do not feed")
+
+
 class Case(models.Model):
     """The unit of work for a person: one open case per author and thread."""
 
@@ -95,10 +103,18 @@ class Case(models.Model):
     level_rank = models.PositiveSmallIntegerField()
     opened_at = models.DateTimeField(default=timezone.now)
     due_at = models.DateTimeField()
+    outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    satisfied = models.BooleanField(null=True, blank=True,
+                                    help_text="The customer's answer when the case closed.")
     closed_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        permissions = [
+            ("work_case", "Can work the cases assigned to them"),
+            ("assign_case", "Can assign cases to anyone in the brand"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["author", "thread_key"],
@@ -109,6 +125,9 @@ class Case(models.Model):
         indexes = [
             # Intake looks up the open case of each author in a batch.
             models.Index(fields=["author", "status"], name="case_author_status"),
+            # "Take next": a brand's most urgent unassigned case.
+            models.Index(fields=["brand", "level_rank", "due_at"],
+                         condition=Q(status="new"), name="case_unassigned_urgent"),
         ]
 
     def __str__(self):

@@ -9,6 +9,7 @@ from brands.access import in_brands
 from comments.models import (
     OPEN_CASE_STATUSES,
     AuditEvent,
+    Case,
     CaseStatus,
     Category,
     Classification,
@@ -77,3 +78,26 @@ def access_comment(pk: int, brand_ids: frozenset[int]) -> Comment:
         Prefetch("audit_events", queryset=AuditEvent.objects.select_related("actor")),
     )
     return get_object_or_404(comments, pk=pk)
+
+
+def access_case(pk: int, brand_ids: frozenset[int]) -> Case:
+    """A case with its comments and history; Http404 outside these brands."""
+    cases = in_brands(Case.objects, brand_ids).select_related(
+        "author", "assignee", "brand"
+    ).prefetch_related(
+        Prefetch("comments", queryset=Comment.objects.defer("raw").order_by("posted_at", "id")),
+        Prefetch("audit_events", queryset=AuditEvent.objects.select_related("actor")),
+    )
+    return get_object_or_404(cases, pk=pk)
+
+
+def case_assignees(case: Case) -> QuerySet:
+    """The people a supervisor may give this case to: those who work cases at its brand."""
+    from django.contrib.auth import get_user_model
+
+    from accounts.roles import roles_granting
+
+    return get_user_model().objects.filter(
+        memberships__brand_id=case.brand_id,
+        memberships__role__in=roles_granting("comments.work_case"), is_active=True,
+    ).order_by("username")

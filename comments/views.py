@@ -3,13 +3,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from brands.access import brand_ids_for_request
+from brands.access import brand_ids_for, brand_ids_for_request
 from comments import selectors, workflow
 from comments.forms import CorrectionForm
+from comments.models import Outcome
 
 QUEUE_PAGE_SIZE = 50
 # Counting every open comment on each poll costs a scan of the whole open queue; past this many
@@ -96,3 +98,64 @@ def comment_correct(request, pk: int):
     else:
         messages.success(request, _("Classification corrected; it will train the next model."))
     return redirect("comment-detail", pk=pk)
+
+
+@login_required
+@permission_required("comments.view_comment", raise_exception=True)
+def case_detail(request, pk: int):
+    case = selectors.access_case(pk, brand_ids_for_request(request, "comments.view_comment"))
+    can_assign = case.brand_id in brand_ids_for(request.user, "comments.assign_case")
+    return render(request, "comments/case.html", {
+        "case": case,
+        "now": timezone.now(),
+        "actions": workflow.allowed_actions(case),
+        "outcomes": Outcome.choices,
+        "may_work": request.user.has_perm("comments.work_case")
+        and (case.assignee_id == request.user.pk or can_assign),
+        "assignees": selectors.case_assignees(case) if can_assign else [],
+    })
+
+
+@login_required
+@permission_required("comments.work_case", raise_exception=True)
+@require_POST
+def case_action(request, pk: int, action: str):
+    """One button of the case page: a transition, or an assignment."""
+    selectors.access_case(pk, brand_ids_for_request(request, "comments.work_case"))
+    try:
+        if action == "assign":
+            assignee = _assignee(request)
+            workflow.case_assign(case_id=pk, actor=request.user, assignee=assignee)
+        else:
+            workflow.case_move(
+                case_id=pk, actor=request.user, action=action,
+                note=request.POST.get("note", ""), outcome=request.POST.get("outcome", ""),
+                satisfied={"yes": True, "no": False}.get(request.POST.get("satisfied", "")),
+            )
+    except workflow.WorkflowError as error:
+        messages.warning(request, str(error))
+    else:
+        messages.success(request, _("Case updated."))
+    return redirect("case-detail", pk=pk)
+
+
+def _assignee(request):
+    from django.contrib.auth import get_user_model
+
+    username = request.POST.get("assignee") or request.user.get_username()
+    user = get_user_model().objects.filter(username=username, is_active=True).first()
+    if user is None:
+        raise workflow.WorkflowError(_("No such person."))
+    return user
+
+
+@login_required
+@permission_required("comments.work_case", raise_exception=True)
+@require_POST
+def case_take_next(request):
+    case = workflow.case_take_next(
+        actor=request.user, brand_ids=brand_ids_for_request(request, "comments.work_case"))
+    if case is None:
+        messages.info(request, _("No unassigned case is waiting. Well done."))
+        return redirect("queue")
+    return redirect("case-detail", pk=case.pk)

@@ -2,8 +2,19 @@
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from comments.models import LEVEL_RANK, AuditEvent, Classification, Comment, Level
+from brands.access import brand_ids_for, in_brands
+from comments.models import (
+    LEVEL_RANK,
+    AuditEvent,
+    Case,
+    CaseStatus,
+    Classification,
+    Comment,
+    Level,
+    Outcome,
+)
 from crisis import escalation
 
 
@@ -40,3 +51,153 @@ def classification_correct(*, comment_id: int, user, category: str, level: str,
     if level == Level.RED:
         escalation.escalations_create(comment_ids=[comment.pk], now=now)
     return comment
+
+
+# --- cases ----------------------------------------------------------------------------------
+
+WORK = "comments.work_case"
+ASSIGN = "comments.assign_case"
+
+# action: (the statuses it may start from, the status it leads to)
+TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
+    "start": (frozenset({CaseStatus.ASSIGNED}), CaseStatus.IN_PROGRESS),
+    "wait_customer": (frozenset({CaseStatus.IN_PROGRESS, CaseStatus.WAITING_DEPARTMENT}),
+                      CaseStatus.WAITING_CUSTOMER),
+    "wait_department": (frozenset({CaseStatus.IN_PROGRESS, CaseStatus.WAITING_CUSTOMER}),
+                        CaseStatus.WAITING_DEPARTMENT),
+    "resume": (frozenset({CaseStatus.WAITING_CUSTOMER, CaseStatus.WAITING_DEPARTMENT}),
+               CaseStatus.IN_PROGRESS),
+    "resolve": (frozenset({CaseStatus.IN_PROGRESS, CaseStatus.WAITING_CUSTOMER,
+                           CaseStatus.WAITING_DEPARTMENT}), CaseStatus.RESOLVED),
+    "close": (frozenset({CaseStatus.RESOLVED}), CaseStatus.CLOSED),
+    "reopen": (frozenset({CaseStatus.RESOLVED, CaseStatus.CLOSED}), CaseStatus.IN_PROGRESS),
+}
+
+
+def allowed_actions(case: Case) -> list[str]:
+    """The transitions open from the case's status, in the order a person takes them."""
+    return [action for action, (sources, _) in TRANSITIONS.items() if case.status in sources]
+
+
+def _locked_case(case_id: int, actor, perm: str) -> Case:
+    """The case, locked for this transaction, if the actor may ``perm`` in its brand.
+
+    Another brand's case is "not found", as everywhere else in the desk.
+    """
+    case = in_brands(Case.objects.select_for_update(), brand_ids_for(actor, perm)).filter(
+        pk=case_id).first()
+    if case is None:
+        raise Case.DoesNotExist(f"case {case_id}")
+    return case
+
+
+def _audit(case: Case, actor, action: str, before: dict, after: dict, *, now) -> None:
+    AuditEvent.objects.create(actor=actor, action=action, case=case, before=before, after=after,
+                              created_at=now)
+
+
+def _may_work(case: Case, actor) -> bool:
+    """The assignee works their case; a supervisor of the brand may act on any of its cases."""
+    return case.assignee_id == actor.pk or case.brand_id in brand_ids_for(actor, ASSIGN)
+
+
+@transaction.atomic
+def case_assign(*, case_id: int, actor, assignee) -> Case:
+    """Give a case to a person of its brand. Anyone who works cases may take one for
+    themselves; giving it to someone else is a supervisor's call."""
+    case = _locked_case(case_id, actor, WORK)
+    reassigning = case.assignee_id not in (None, actor.pk)
+    if (assignee.pk != actor.pk or reassigning) and case.brand_id not in brand_ids_for(actor,
+                                                                                    ASSIGN):
+        raise WorkflowError(_("Only a supervisor assigns cases to other people or takes them "
+                              "from someone."))
+    if case.brand_id not in brand_ids_for(assignee, WORK):
+        raise WorkflowError(_("%(name)s does not work cases for this brand.")
+                            % {"name": assignee.get_username()})
+    if not case.is_open:
+        raise WorkflowError(_("The case is no longer open; reopen it first."))
+    if case.assignee_id == assignee.pk:
+        raise WorkflowError(_("The case is already assigned to %(name)s.")
+                            % {"name": assignee.get_username()})
+    now = timezone.now()
+    before = {"status": case.status, "assignee": _username(case.assignee)}
+    case.assignee = assignee
+    if case.status == CaseStatus.NEW:
+        case.status = CaseStatus.ASSIGNED
+    case.save(update_fields=["assignee", "status", "updated_at"])
+    _audit(case, actor, "case_assigned", before,
+           {"status": case.status, "assignee": assignee.get_username()}, now=now)
+    return case
+
+
+@transaction.atomic
+def case_take_next(*, actor, brand_ids: frozenset[int]) -> Case | None:
+    """The most urgent unassigned case of these brands, now the actor's; None when none waits.
+
+    ``skip_locked``: two people pressing "take next" at once get two different cases.
+    """
+    workable = brand_ids & brand_ids_for(actor, WORK)
+    case = (
+        in_brands(Case.objects.filter(status=CaseStatus.NEW, assignee=None), workable)
+        .order_by("level_rank", "due_at", "id")
+        .select_for_update(skip_locked=True)
+        .first()
+    )
+    if case is None:
+        return None
+    now = timezone.now()
+    case.assignee, case.status = actor, CaseStatus.ASSIGNED
+    case.save(update_fields=["assignee", "status", "updated_at"])
+    _audit(case, actor, "case_assigned", {"status": CaseStatus.NEW, "assignee": None},
+           {"status": case.status, "assignee": actor.get_username(), "via": "take_next"},
+           now=now)
+    return case
+
+
+@transaction.atomic
+def case_move(*, case_id: int, actor, action: str, note: str = "", outcome: str = "",
+              satisfied: bool | None = None) -> Case:
+    """Move a case along its life (``TRANSITIONS``); every move leaves an audit event.
+
+    ``resolve`` needs the outcome a person chose; ``close`` records whether the customer was
+    satisfied, and a case closes unsatisfied only with a note saying why.
+    """
+    if action not in TRANSITIONS:
+        raise WorkflowError(_("Unknown action."))
+    case = _locked_case(case_id, actor, WORK)
+    if not _may_work(case, actor):
+        raise WorkflowError(_("This case is assigned to someone else; ask a supervisor."))
+    sources, target = TRANSITIONS[action]
+    if case.status not in sources:
+        raise WorkflowError(_("A case that is “%(status)s” cannot do that.")
+                            % {"status": case.get_status_display()})
+    now = timezone.now()
+    before = {"status": case.status}
+    after: dict = {"status": target}
+    if action == "resolve":
+        if outcome not in Outcome.values:
+            raise WorkflowError(_("Choose how the case ends: solved, intermediate solution or "
+                                  "troll."))
+        case.outcome, case.resolved_at = outcome, now
+        after["outcome"] = outcome
+    elif action == "close":
+        if satisfied is None:
+            raise WorkflowError(_("Record whether the customer is satisfied."))
+        if not satisfied and not note.strip():
+            raise WorkflowError(_("Say why the case closes with the customer unsatisfied."))
+        case.satisfied, case.closed_at = satisfied, now
+        after["satisfied"] = satisfied
+    elif action == "reopen":
+        if not note.strip():
+            raise WorkflowError(_("Say why the case is reopened."))
+        case.satisfied, case.closed_at, case.resolved_at, case.outcome = None, None, None, ""
+    if note.strip():
+        after["note"] = note.strip()
+    case.status = target
+    case.save()
+    _audit(case, actor, f"case_{action}", before, after, now=now)
+    return case
+
+
+def _username(user) -> str | None:
+    return user.get_username() if user is not None else None

@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 
 import psycopg
 from django.db import connection, models
+from django.utils import timezone
 
 
 def insert_rows(
@@ -32,6 +33,9 @@ def insert_rows(
     """
     if not rows:
         return []
+    missing = _defaults(model, rows[0])
+    if missing:
+        rows = [{**row, **missing} for row in rows]
     columns = list(rows[0])
     if connection.vendor == "postgresql":
         return _insert_unnest(model, columns, rows, returning, unique_fields, update_fields)
@@ -40,6 +44,21 @@ def insert_rows(
         unique_fields=unique_fields or None, update_fields=update_fields or None,
     )
     return [tuple(getattr(obj, name) for name in returning) for obj in created]
+
+
+def _defaults(model, row: Mapping) -> dict:
+    """The model's defaults for the columns a row leaves out, as ``Model()`` would set them,
+    so a field added later never breaks a caller that did not name it."""
+    now = timezone.now()
+    defaults = {}
+    for field in model._meta.concrete_fields:
+        if field.primary_key or field.attname in row:
+            continue
+        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            defaults[field.attname] = now
+        else:
+            defaults[field.attname] = field.get_default()
+    return defaults
 
 
 def _insert_unnest(model, columns, rows, returning, unique_fields, update_fields) -> list[tuple]:
