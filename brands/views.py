@@ -1,9 +1,17 @@
-from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.http import Http404
+from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from brands.access import SESSION_KEY, brands_of
+from brands import team
+from brands.access import SESSION_KEY, brand_ids_for_request, brands_of, in_brands
+from brands.forms import MEMBER_ROLE_CHOICES, MemberAddForm
+from brands.models import Brand
+
+ROLE_LABELS = dict(MEMBER_ROLE_CHOICES)
 
 
 @login_required
@@ -20,3 +28,86 @@ def brand_switch(request):
                                            require_https=request.is_secure()):
         target = "queue"
     return redirect(target)
+
+
+@login_required
+@permission_required(team.MANAGE_TEAM, raise_exception=True)
+def team_page(request):
+    """The team of the brand chosen in the header; with several brands and none chosen, the
+    supervisor picks one first, so a change never lands on a brand they did not mean."""
+    brand_ids = brand_ids_for_request(request, team.MANAGE_TEAM)
+    if len(brand_ids) != 1:
+        brands = in_brands(Brand.objects, brand_ids, field="pk")
+        return render(request, "brands/team_choose.html", {"brands": brands})
+    brand = Brand.objects.get(pk=next(iter(brand_ids)))
+    return _team_render(request, brand, MemberAddForm())
+
+
+@login_required
+@permission_required(team.MANAGE_TEAM, raise_exception=True)
+@require_POST
+def team_member_add(request):
+    brand = team.access_managed_brand(actor=request.user, brand_id=_posted_id(request, "brand"))
+    form = MemberAddForm(request.POST)
+    if form.is_valid():
+        try:
+            membership = team.member_add(actor=request.user, brand=brand, **form.cleaned_data)
+        except team.TeamError as error:
+            form.add_error(error.field, error.message)
+        else:
+            messages.success(request, _("%(username)s now works for %(brand)s as %(role)s.") % {
+                "username": membership.user.get_username(), "brand": brand,
+                "role": ROLE_LABELS[membership.role]})
+            return redirect("team")
+    return _team_render(request, brand, form, status=400)
+
+
+@login_required
+@permission_required(team.MANAGE_TEAM, raise_exception=True)
+@require_POST
+def team_member_role(request, pk: int):
+    try:
+        membership = team.member_change_role(actor=request.user, membership_id=pk,
+                                             role=request.POST.get("role", ""))
+    except team.TeamError as error:
+        messages.warning(request, error.message)
+        return redirect("team")
+    messages.success(request, _("%(username)s is now %(role)s at %(brand)s.") % {
+        "username": membership.user.get_username(), "brand": membership.brand,
+        "role": ROLE_LABELS[membership.role]})
+    return _after_change(request, membership)
+
+
+@login_required
+@permission_required(team.MANAGE_TEAM, raise_exception=True)
+@require_POST
+def team_member_remove(request, pk: int):
+    try:
+        membership = team.member_remove(actor=request.user, membership_id=pk)
+    except team.TeamError as error:
+        messages.warning(request, error.message)
+        return redirect("team")
+    messages.success(request, _("%(username)s no longer works for %(brand)s.") % {
+        "username": membership.user.get_username(), "brand": membership.brand})
+    return _after_change(request, membership, removed=True)
+
+
+def _after_change(request, membership, *, removed: bool = False):
+    """Back to the team, unless the supervisor just gave up managing it themselves."""
+    gave_up = removed or not team.role_manages_team(membership.role)
+    if membership.user_id == request.user.pk and gave_up:
+        return redirect("queue")
+    return redirect("team")
+
+
+def _posted_id(request, name: str) -> int:
+    value = request.POST.get(name, "")
+    if not value.isdigit():
+        raise Http404
+    return int(value)
+
+
+def _team_render(request, brand: Brand, form: MemberAddForm, *, status: int = 200):
+    context = {"brand": brand, "members": team.team_members(brand), "form": form,
+               "role_choices": MEMBER_ROLE_CHOICES}
+    return render(request, "brands/team.html", context, status=status)
