@@ -32,6 +32,8 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "comments.work_case",
         "comments.assign_case",
         "comments.flag_troll",
+        "comments.approve_reply",
+        "comments.change_protocol",
         "brands.manage_team",
     ),
     Role.CRISIS_COMMITTEE: (
