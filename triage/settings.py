@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "brands",
     "comments",
     "crisis",
+    "outbound",
 ]
 
 MIDDLEWARE = [
@@ -223,6 +224,14 @@ SEMAFORO = {
     "ESCALATION_SWEEP_GRACE_S": env_int("SEMAFORO_ESCALATION_SWEEP_GRACE_S", 30),
     "QUEUE_POLL_S": env_int("SEMAFORO_QUEUE_POLL_S", 3, minimum=1),
     "CLASSIFIER_MODEL_PATH": env_str("SEMAFORO_CLASSIFIER_MODEL", ""),
+    # Outbound webhooks (outbound/delivery.py): per-attempt timeout, attempts before giving up,
+    # exponential backoff from BACKOFF_S capped at BACKOFF_MAX_S, and how late a due delivery
+    # must be before the sweep re-enqueues it.
+    "OUTBOUND_TIMEOUT_S": env_int("SEMAFORO_OUTBOUND_TIMEOUT_S", 10, minimum=1),
+    "OUTBOUND_MAX_ATTEMPTS": env_int("SEMAFORO_OUTBOUND_MAX_ATTEMPTS", 10, minimum=1),
+    "OUTBOUND_BACKOFF_S": env_int("SEMAFORO_OUTBOUND_BACKOFF_S", 10, minimum=1),
+    "OUTBOUND_BACKOFF_MAX_S": env_int("SEMAFORO_OUTBOUND_BACKOFF_MAX_S", 3600, minimum=1),
+    "OUTBOUND_SWEEP_GRACE_S": env_int("SEMAFORO_OUTBOUND_SWEEP_GRACE_S", 30),
 }
 
 # --- Celery ---------------------------------------------------------------------------------
@@ -246,6 +255,10 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-escalations": {
         "task": "crisis.tasks.sweep_escalations",
         "schedule": float(env_int("SEMAFORO_SWEEP_INTERVAL_S", 15, minimum=1)),
+    },
+    "sweep-deliveries": {
+        "task": "outbound.tasks.sweep_deliveries",
+        "schedule": float(env_int("SEMAFORO_OUTBOUND_SWEEP_INTERVAL_S", 15, minimum=1)),
     },
 }
 
