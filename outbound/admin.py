@@ -5,6 +5,7 @@ secret, and masked everywhere else.
 """
 
 from django.contrib import admin, messages
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from outbound.endpoints import endpoint_rotate_secret
@@ -24,6 +25,8 @@ class EndpointAdmin(admin.ModelAdmin):
     list_filter = ("purpose", "active", "brand")
     readonly_fields = ("masked_secret", "created_at", "secret_rotated_at")
     actions = ["rotate_secret"]
+    # A URL typed without a scheme is taken as https: webhooks carry replies and crisis notices.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     @admin.display(description=_("secret"))
     def masked_secret(self, endpoint):
