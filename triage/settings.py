@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "brands",
     "comments",
     "crisis",
+    "outbound",
 ]
 
 MIDDLEWARE = [
@@ -229,6 +230,14 @@ SEMAFORO = {
     "FOLLOW_UP_EVERY_H": env_int("SEMAFORO_FOLLOW_UP_EVERY_H", 24, minimum=1),
     "FOLLOW_UP_MAX": env_int("SEMAFORO_FOLLOW_UP_MAX", 5, minimum=1),
     "SATISFACTION_LINK_DAYS": env_int("SEMAFORO_SATISFACTION_LINK_DAYS", 7, minimum=1),
+    # Outbound webhooks (outbound/delivery.py): per-attempt timeout, attempts before giving up,
+    # exponential backoff from BACKOFF_S capped at BACKOFF_MAX_S, and how late a due delivery
+    # must be before the sweep re-enqueues it.
+    "OUTBOUND_TIMEOUT_S": env_int("SEMAFORO_OUTBOUND_TIMEOUT_S", 10, minimum=1),
+    "OUTBOUND_MAX_ATTEMPTS": env_int("SEMAFORO_OUTBOUND_MAX_ATTEMPTS", 10, minimum=1),
+    "OUTBOUND_BACKOFF_S": env_int("SEMAFORO_OUTBOUND_BACKOFF_S", 10, minimum=1),
+    "OUTBOUND_BACKOFF_MAX_S": env_int("SEMAFORO_OUTBOUND_BACKOFF_MAX_S", 3600, minimum=1),
+    "OUTBOUND_SWEEP_GRACE_S": env_int("SEMAFORO_OUTBOUND_SWEEP_GRACE_S", 30),
 }
 
 # --- Celery ---------------------------------------------------------------------------------
@@ -260,6 +269,10 @@ CELERY_BEAT_SCHEDULE = {
     "schedule-follow-ups": {
         "task": "comments.tasks.schedule_follow_ups",
         "schedule": float(env_int("SEMAFORO_FOLLOW_UP_INTERVAL_S", 60, minimum=1)),
+    },
+    "sweep-deliveries": {
+        "task": "outbound.tasks.sweep_deliveries",
+        "schedule": float(env_int("SEMAFORO_OUTBOUND_SWEEP_INTERVAL_S", 15, minimum=1)),
     },
 }
 

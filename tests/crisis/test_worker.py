@@ -2,6 +2,7 @@
 
 from contextlib import contextmanager
 
+import kombu.pools
 import pytest
 from django.conf import settings
 
@@ -15,7 +16,8 @@ pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 @contextmanager
 def broker_at(url: str):
     """Point this process's publisher at ``url``; Celery caches its connection pools, so they
-    are dropped on the way in and out."""
+    are dropped on the way in and out (kombu's global producer pools too: a closed one left
+    there breaks every later publish in this process)."""
     original = celery_app.conf.broker_url
 
     def reset(to):
@@ -24,6 +26,7 @@ def broker_at(url: str):
             celery_app._pool.force_close_all()
         celery_app._pool = None
         celery_app.amqp._producer_pool = None
+        kombu.pools.reset()
 
     reset(url)
     try:
