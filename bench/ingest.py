@@ -24,7 +24,7 @@ import psycopg
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "comments" / "classifier" / "data" / "corpus.jsonl"
 PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
-DB_NAME = "semaforo_bench"
+DB_NAME = os.environ.get("BENCH_DB", "semaforo_bench")
 
 
 def main():
