@@ -39,6 +39,9 @@ def main():
     recreate_database()
     env = bench_env(database_url)
     run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], env)
+    # Since brands, a REST client's token belongs to a brand: the bench posts as one.
+    run([sys.executable, "manage.py", "shell", "-c", "from brands.models import Brand; "
+         "Brand.objects.get_or_create(slug='bench', defaults={'name': 'Bench'})"], env)
     token = run([sys.executable, "manage.py", "create_api_token", "bench"], env).splitlines()[-1]
     items = make_items(args.n)
 
