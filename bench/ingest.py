@@ -103,7 +103,7 @@ def make_items(n: int) -> list[dict]:
 COPY_COLUMNS = ("platform", "external_id", "author_id", "text", "lang", "url", "in_reply_to",
                 "thread_key", "account", "posted_at", "received_at", "author_followers", "likes",
                 "shares", "raw", "category", "level", "level_rank", "confidence", "reasons",
-                "model_version", "classified_by_human")
+                "model_version", "classified_by_human", "brand_id")
 
 
 def measure_copy(database_url: str, items: list[dict]) -> float:
@@ -121,7 +121,7 @@ def measure_copy(database_url: str, items: list[dict]) -> float:
                     item["platform"], item["external_id"], n % 5000 + 1, item["text"],
                     item["lang"], "", "", "", "", now, now, item["author_followers"],
                     item["likes"], item["shares"], json.dumps(item), "pqr", "green", 2, 0.9,
-                    reasons, "bench", False,
+                    reasons, "bench", False, 1,
                 ))
         elapsed = time.perf_counter() - started
         conn.execute("DROP TABLE copy_scratch")
