@@ -32,7 +32,7 @@ from comments.models import (
     Level,
 )
 from comments.validation import CommentItem, IngestValidationError, ItemError, validate_items
-from crisis import escalation
+from crisis import escalation, ripples
 from triage.bulk import insert_rows
 
 logger = logging.getLogger(__name__)
@@ -298,6 +298,14 @@ def _create_comments(brand, items, authors, open_cases, *, now) -> dict:
     if not items:
         return {}
     decisions = _classify(brand, items, authors)
+    detected = ripples.ripples_detect(brand=brand, batch=[
+        ripples.BatchComment(
+            key=item.key, author_id=authors[(item.platform, item.author_handle)].pk,
+            author=item.author_handle, posted_at=item.posted_at or now, text=item.text,
+            category=decision.category,
+        ) for item, decision in zip(items, decisions, strict=True)
+    ], now=now)
+    decisions = [detected.decision(item.key, d) for item, d in zip(items, decisions, strict=True)]
     thread_keys = _thread_keys(brand, items)
     case_ids = _open_or_update_cases(brand, items, decisions, authors, thread_keys, open_cases,
                                      now=now)
@@ -312,7 +320,9 @@ def _create_comments(brand, items, authors, open_cases, *, now) -> dict:
             "thread_key": thread_keys[item.key], "account": item.account,
             "posted_at": item.posted_at or now, "received_at": now,
             "author_followers": item.author_followers, "likes": item.likes,
-            "shares": item.shares, "raw": item.raw, "classified_by_human": False, **fields,
+            "shares": item.shares, "raw": item.raw, "classified_by_human": False,
+            "ripple_terms": detected.terms.get(item.key),
+            "ripple_id": detected.ripple_of.get(item.key), **fields,
         })
         classification_rows.append(_classification_row(fields, now=now))
     inserted = insert_rows(Comment, rows, returning=("id", "platform", "external_id"))
@@ -326,6 +336,7 @@ def _create_comments(brand, items, authors, open_cases, *, now) -> dict:
                      if row["level"] == Level.RED],
         now=now, fresh=True,
     )
+    ripples.ripples_apply(detected, now=now)
     return {
         item.key: _Stored(id=pk, external_id=item.external_id, category=row["category"],
                           level=row["level"], confidence=row["confidence"],

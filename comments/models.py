@@ -42,6 +42,9 @@ class Level(models.TextChoices):
 
 LEVEL_RANK = {Level.RED: 0, Level.YELLOW: 1, Level.GREEN: 2}
 
+#: The categories a ripple is made of (the taxonomy's "negative").
+NEGATIVE_CATEGORIES = [Category.PQR, Category.INSULT, Category.HIGH_LEVEL]
+
 
 class Author(models.Model):
     """A customer as one brand knows them: a troll flag at one brand says nothing at another."""
@@ -148,6 +151,14 @@ class Comment(models.Model):
     model_version = models.CharField(max_length=64, blank=True)
     classified_by_human = models.BooleanField(default=False)
 
+    # Ripple detection (``crisis.ripples``). A JSON list rather than an ArrayField: the desk also
+    # runs on SQLite, and PostgreSQL's jsonb still narrows the window with ``?|``. NULL for
+    # comments that were not negative when they arrived: they are never compared.
+    ripple_terms = models.JSONField(
+        null=True, blank=True, help_text="The ripple signature: concepts, stems and hashtags.")
+    ripple = models.ForeignKey("crisis.Ripple", null=True, blank=True, on_delete=models.SET_NULL,
+                               related_name="comments", db_index=False)
+
     class Meta:
         constraints = [
             # The idempotency key is per brand: two brands' clients may push the same post.
@@ -159,6 +170,14 @@ class Comment(models.Model):
             models.Index(fields=["brand", "level_rank", "posted_at"], name="comment_queue_order"),
             # API listing with since/until and cursor pagination.
             models.Index(fields=["brand", "received_at", "id"], name="comment_received"),
+            # Ripple detection loads a brand's negative comments posted inside the window
+            # around each batch (``crisis.ripples._window``).
+            models.Index(fields=["brand", "posted_at"], name="comment_ripple_window",
+                         condition=Q(category__in=NEGATIVE_CATEGORIES)),
+            # A ripple's members, recounted when it grows; partial because most comments are in
+            # none and every insert would otherwise pay for the entry.
+            models.Index(fields=["ripple"], name="comment_ripple_members",
+                         condition=Q(ripple__isnull=False)),
         ]
         permissions = [
             ("ingest_comment", "Can push comments through the API"),
