@@ -171,12 +171,13 @@ class Comment(models.Model):
             # API listing with since/until and cursor pagination.
             models.Index(fields=["brand", "received_at", "id"], name="comment_received"),
             # Ripple detection loads a brand's negative comments posted inside the window
-            # around each batch (``crisis.ripples._window``).
+            # around each batch that are in no ripple yet (``crisis.ripples._window``).
             models.Index(fields=["brand", "posted_at"], name="comment_ripple_window",
-                         condition=Q(category__in=NEGATIVE_CATEGORIES)),
-            # A ripple's members, recounted when it grows; partial because most comments are in
-            # none and every insert would otherwise pay for the entry.
-            models.Index(fields=["ripple"], name="comment_ripple_members",
+                         condition=Q(category__in=NEGATIVE_CATEGORIES, ripple__isnull=True)),
+            # A ripple's members: which of a batch's authors it already counts, and its recount
+            # (``crisis.ripples``). Partial: most comments are in none, and every insert would
+            # otherwise pay for an entry.
+            models.Index(fields=["ripple", "author"], name="comment_ripple_members",
                          condition=Q(ripple__isnull=False)),
         ]
         permissions = [

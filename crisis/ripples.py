@@ -1,13 +1,20 @@
 """Ripples at intake: many authors posting the same complaint at one brand within the window.
 
 Intake calls ``ripples_detect`` with a brand's batch after classifying it and before writing it,
-and ``ripples_apply`` after writing it. Detection loads the brand's negative comments posted
-inside the window around the batch (one query on the partial index ``comment_ripple_window``,
-narrowed on PostgreSQL to rows sharing a signature term with the batch), runs the pure
-``find_ripples`` over them, and creates a ``Ripple`` row for each new cluster. The batch's
-members get the ripple in their decision before they are written; members already stored are
-attached, turned red, given a history row and escalated by ``ripples_apply``, in a constant
-number of statements. Cost grows with the batch and the window, never with the table.
+and ``ripples_apply`` after writing it. Detection runs in two steps:
+
+1. A ripple still active (a member posted within the window of the comment) absorbs the batch's
+   comments about its subject (``belongs`` to its stored subject): a wave that goes on all
+   afternoon stays one cluster, and its hundreds of members are never read again.
+2. The rest of the batch is compared by the pure ``find_ripples`` with the brand's negative
+   comments in no ripple yet, posted inside the window around the batch: one query on the
+   partial index ``comment_ripple_window``, narrowed on PostgreSQL to rows sharing a signature
+   term with the batch. Each cluster found becomes a ``Ripple`` row.
+
+The batch's members get the ripple in their decision before they are written; members already
+stored are attached, turned red, given a history row and escalated by ``ripples_apply``, in a
+constant number of statements. Cost grows with the batch and the window, never with the table
+nor with the size of a ripple.
 
 A person's correction outranks the ripple: such a comment joins the cluster (it is part of the
 wave the committee must see) but keeps the category and level a person gave it.
@@ -17,26 +24,30 @@ across them is found by the next batch; a stored comment claimed by both is atta
 update locks and re-checks ``ripple IS NULL``).
 """
 
+import json
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from math import ceil
 
 from django.db import connection
-from django.db.models import Count, Max, Min, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Case, Count, F, Max, Min, OuterRef, Q, Subquery, TextField, Value, When
+from django.db.models.functions import Cast, Coalesce, Greatest, Least
 
 from comments.classifier.ripple import (
-    Ripple as FoundRipple,
-)
-from comments.classifier.ripple import (
+    CONCEPT_MARK,
     RippleComment,
+    belongs,
     find_ripples,
     ripple_signature,
     topic_of,
 )
+from comments.classifier.ripple import (
+    Ripple as FoundRipple,
+)
 from comments.classifier.rules import with_ripple
 from comments.classifier.values import Decision
-from comments.models import NEGATIVE_CATEGORIES, Classification, Comment, Level
+from comments.models import NEGATIVE_CATEGORIES, Author, Classification, Comment, Level
 from crisis import escalation
 from crisis.models import Ripple
 from triage.bulk import insert_rows
@@ -63,6 +74,16 @@ class _StoredMember:
     evidence: str
 
 
+@dataclass(frozen=True, slots=True)
+class _Growth:
+    """What the batch adds to an active ripple: comments, new authors, posting times."""
+
+    size: int
+    authors: int
+    first_at: datetime
+    last_at: datetime
+
+
 @dataclass(slots=True)
 class Detection:
     """What the batch's rows need (signature, ripple, decision) and what is left to apply."""
@@ -71,7 +92,8 @@ class Detection:
     ripple_of: dict[Hashable, int] = field(default_factory=dict)
     evidence_of: dict[Hashable, str] = field(default_factory=dict)
     stored_members: list[_StoredMember] = field(default_factory=list)
-    ripple_ids: set[int] = field(default_factory=set)
+    created: set[int] = field(default_factory=set)
+    grown: dict[int, _Growth] = field(default_factory=dict)
 
     def decision(self, key: Hashable, decision: Decision) -> Decision:
         """The comment's decision, red with the ripple's reason when it is a member."""
@@ -99,77 +121,169 @@ def ripples_detect(*, brand, batch: Sequence[BatchComment], now: datetime) -> De
         return detection
     thresholds = brand.ripple()
     window = timedelta(minutes=thresholds["window_minutes"])
-    recent, stored = _window(brand, new, window)
-    found = find_ripples(new, recent, min_authors=thresholds["min_authors"], window=window)
+    handles = {str(comment.author_id): comment.author for comment in batch}
+    rest = _join_active(detection, brand, new, window)
+    if not rest:
+        return detection
+    recent = _window(brand, rest, window)
+    found = find_ripples(rest, recent, min_authors=thresholds["min_authors"], window=window)
     if not found:
         return detection
 
-    handles = {str(comment.author_id): comment.author for comment in batch}
-    handles.update((str(row.author_id), row.handle) for row in stored.values())
-    created = iter(_create_ripples(brand, [r for r in found if r.known_cluster is None], now=now))
-    for ripple in found:
-        ripple_id = int(ripple.known_cluster) if ripple.known_cluster else next(created)
-        detection.ripple_ids.add(ripple_id)
-        named = replace(ripple, authors=tuple(handles[a] for a in ripple.authors))
+    handles |= _handles(author for r in found for author in r.authors[:3] if author not in handles)
+    for ripple, ripple_id in zip(found, _create_ripples(brand, found, now=now), strict=True):
+        detection.created.add(ripple_id)
+        named = replace(ripple, authors=tuple(handles.get(a, "?") for a in ripple.authors))
         evidence = named.reason(ripple_id)
         new_members = set(ripple.new_members)
         for key in ripple.members:
             if key in new_members:
                 detection.ripple_of[key] = ripple_id
                 detection.evidence_of[key] = evidence
-            elif stored[key].ripple_id is None:
+            else:
                 detection.stored_members.append(_StoredMember(key, ripple_id, evidence))
     return detection
 
 
 def ripples_apply(detection: Detection, *, now: datetime) -> None:
-    """Attach the stored members, turn them red and escalate them; recount the ripples.
+    """Attach the stored members, turn them red and escalate them; settle the ripples' figures.
 
     Call in the same transaction, after the batch's own members were written with their
-    ``ripple_id``, so the recount includes them.
+    ``ripple_id``, so the new ripples' recount includes them.
     """
     if detection.stored_members:
         _attach_stored(detection.stored_members, now=now)
-    if detection.ripple_ids:
-        _recount(detection.ripple_ids, now=now)
+    if detection.created:
+        _recount(detection.created, now=now)
+    if detection.grown:
+        _grow(detection.grown, now=now)
 
 
 # --- detection ------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
-class _WindowRow:
-    author_id: int
-    handle: str
-    ripple_id: int | None
+class _Active:
+    pk: int
+    subject: frozenset[str]
+    first_at: datetime
+    last_at: datetime
+    size: int
+    authors: int
+
+
+def _join_active(detection: Detection, brand, new: Sequence[RippleComment],
+                 window: timedelta) -> list[RippleComment]:
+    """Comments about the subject of a ripple still active join it; the others are returned.
+
+    Active: posted within ``window`` of the ripple's span. Where several ripples fit, the one
+    with the most authors takes the comment, so results do not depend on the order of rows.
+    """
+    times = sorted(comment.at for comment in new)
+    active = [
+        _Active(pk, topic_of(tuple(subject)), first_at, last_at, size, authors)
+        for pk, subject, first_at, last_at, size, authors in Ripple.objects.filter(
+            brand=brand, last_at__gte=times[0] - window, first_at__lte=times[-1] + window,
+        ).values_list("pk", "subject", "first_at", "last_at", "size", "authors")
+    ]
+    if not active:
+        return list(new)
+    by_term: dict[str, list[_Active]] = {}
+    for ripple in sorted(active, key=lambda r: (-r.authors, -r.size, r.pk)):
+        for term in ripple.subject:
+            by_term.setdefault(term, []).append(ripple)
+    joined: dict[int, list[RippleComment]] = {}
+    rest = []
+    for comment in new:
+        topic = topic_of(comment.signature)
+        candidates = {r.pk: r for term in topic for r in by_term.get(term, ())}.values()
+        fits = [
+            r for r in candidates
+            if r.first_at - window <= comment.at <= r.last_at + window
+            and belongs(topic, r.subject)
+        ]
+        if fits:
+            best = min(fits, key=lambda r: (-r.authors, -r.size, r.pk))
+            joined.setdefault(best.pk, []).append(comment)
+        else:
+            rest.append(comment)
+    if joined:
+        _record_growth(detection, {r.pk: r for r in active}, joined)
+    return rest
+
+
+def _record_growth(detection: Detection, active: dict[int, _Active],
+                   joined: dict[int, list[RippleComment]]) -> None:
+    """The joiners' figures and reason: the ripple's as stored, plus what the batch brings.
+
+    Authors are counted once: one indexed query finds which of the batch's authors each ripple
+    already has.
+    """
+    known = set(
+        Comment.objects.filter(
+            ripple_id__in=sorted(joined),
+            author_id__in=sorted({int(c.author) for cs in joined.values() for c in cs}),
+        ).values_list("ripple_id", "author_id").distinct()
+    )
+    for pk, comments in joined.items():
+        ripple = active[pk]
+        authors = {int(c.author) for c in comments} - {a for r, a in known if r == pk}
+        growth = _Growth(size=len(comments), authors=len(authors),
+                         first_at=min(c.at for c in comments),
+                         last_at=max(c.at for c in comments))
+        detection.grown[pk] = growth
+        evidence = _evidence(pk, ripple, growth)
+        for comment in comments:
+            detection.ripple_of[comment.key] = pk
+            detection.evidence_of[comment.key] = evidence
+
+
+def _evidence(pk: int, ripple: _Active, growth: _Growth) -> str:
+    """The reason of a comment joining an active ripple, in ``Ripple.reason``'s words."""
+    span = max(ripple.last_at, growth.last_at) - min(ripple.first_at, growth.first_at)
+    minutes = max(1, ceil(span.total_seconds() / 60))
+    subject = ", ".join(
+        term.lstrip(CONCEPT_MARK).replace("_", " ") for term in sorted(ripple.subject))
+    return (f"cluster #{pk}, {ripple.authors + growth.authors} authors in {minutes} min, "
+            f"{ripple.size + growth.size} comments about {subject}")
 
 
 def _window(brand, new: Sequence[RippleComment], window: timedelta):
-    """The brand's stored negative comments that could share a ripple with the batch.
+    """The brand's stored negative comments in no ripple that could start one with the batch.
 
     Only those posted within ``window`` of some comment of the batch can share a
     ``window``-long span with it; on PostgreSQL only those whose signature shares a term with
-    the batch's topics can be compared at all (jsonb ``?|``), so they are filtered in SQL.
+    the batch's topics can be compared at all (jsonb ``?|``), so they are filtered in SQL. The
+    signature comes back as text and is parsed once per distinct value: most repeat.
     """
     terms = sorted({term for comment in new for term in topic_of(comment.signature)})
     query = Comment.objects.filter(
         _spans(sorted(comment.at for comment in new), window),
-        brand=brand, category__in=NEGATIVE_CATEGORIES,
+        brand=brand, category__in=NEGATIVE_CATEGORIES, ripple=None,
     )
     if connection.vendor == "postgresql":
         query = query.filter(ripple_terms__has_any_keys=terms)
-    recent, stored = [], {}
-    for pk, author_id, handle, posted_at, signature, ripple_id in query.values_list(
-        "pk", "author_id", "author__handle", "posted_at", "ripple_terms", "ripple_id"
-    ):
-        if not signature:
-            continue
-        recent.append(RippleComment(
-            key=pk, author=str(author_id), at=posted_at, signature=tuple(signature),
-            cluster=None if ripple_id is None else str(ripple_id),
-        ))
-        stored[pk] = _WindowRow(author_id, handle, ripple_id)
-    return recent, stored
+    parsed: dict[str, tuple[str, ...]] = {"null": (), "[]": ()}
+    recent = []
+    for pk, author_id, posted_at, text in query.annotate(
+        terms_text=Cast("ripple_terms", TextField())
+    ).values_list("pk", "author_id", "posted_at", "terms_text"):
+        signature = parsed.get(text or "null")
+        if signature is None:
+            signature = parsed[text] = tuple(json.loads(text))
+        if signature:
+            recent.append(RippleComment(key=pk, author=str(author_id), at=posted_at,
+                                        signature=signature))
+    return recent
+
+
+def _handles(author_ids: Iterable[str]) -> dict[str, str]:
+    """The handles a reason names ("by @ana, @luis, @sol and 9 more"), of stored authors."""
+    wanted = sorted({int(author) for author in author_ids})
+    if not wanted:
+        return {}
+    return {str(pk): handle for pk, handle in
+            Author.objects.filter(pk__in=wanted).values_list("pk", "handle")}
 
 
 def _spans(times: Sequence[datetime], window: timedelta) -> Q:
@@ -187,6 +301,7 @@ def _spans(times: Sequence[datetime], window: timedelta) -> Q:
 
 def _create_ripples(brand, found: Iterable[FoundRipple], *, now: datetime) -> list[int]:
     """One row per new cluster, with its figures as found; ``_recount`` settles them."""
+    found = list(found)
     return [pk for (pk,) in insert_rows(Ripple, [
         {"brand_id": brand.pk, "subject": list(ripple.subject), "first_at": ripple.first_at,
          "last_at": ripple.last_at, "size": ripple.size, "authors": len(ripple.authors),
@@ -255,5 +370,24 @@ def _recount(ripple_ids: Iterable[int], *, now: datetime) -> None:
         authors=Coalesce(aggregate(Count("author", distinct=True)), 0),
         first_at=Coalesce(aggregate(Min("posted_at")), "first_at"),
         last_at=Coalesce(aggregate(Max("posted_at")), "last_at"),
+        updated_at=now,
+    )
+
+
+def _grow(grown: dict[int, _Growth], *, now: datetime) -> None:
+    """Add what the batch brought to each active ripple, in one statement.
+
+    Increments rather than a recount: a ripple may have thousands of members, and concurrent
+    batches growing it both land.
+    """
+    def per_ripple(attribute):
+        return Case(*[When(pk=pk, then=Value(getattr(growth, attribute)))
+                      for pk, growth in grown.items()])
+
+    Ripple.objects.filter(pk__in=sorted(grown)).update(
+        size=F("size") + per_ripple("size"),
+        authors=F("authors") + per_ripple("authors"),
+        first_at=Least(F("first_at"), per_ripple("first_at")),
+        last_at=Greatest(F("last_at"), per_ripple("last_at")),
         updated_at=now,
     )
