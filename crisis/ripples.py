@@ -31,8 +31,8 @@ from datetime import datetime, timedelta
 from math import ceil
 
 from django.db import connection
-from django.db.models import Case, Count, F, Max, Min, OuterRef, Q, Subquery, TextField, Value, When
-from django.db.models.functions import Cast, Coalesce, Greatest, Least
+from django.db.models import Count, Max, Min, OuterRef, Q, Subquery, TextField
+from django.db.models.functions import Cast, Coalesce
 
 from comments.classifier.ripple import (
     CONCEPT_MARK,
@@ -50,7 +50,7 @@ from comments.classifier.values import Decision
 from comments.models import NEGATIVE_CATEGORIES, Author, Classification, Comment, Level
 from crisis import escalation
 from crisis.models import Ripple
-from triage.bulk import insert_rows
+from triage.bulk import insert_rows, update_rows
 
 RIPPLE_SIGNAL = "ripple"
 
@@ -348,7 +348,11 @@ def _attach_stored(members: Sequence[_StoredMember], *, now: datetime) -> None:
         updated.append(comment)
     if not updated:
         return
-    Comment.objects.bulk_update(updated, ["ripple", "level", "level_rank", "reasons"])
+    update_rows(Comment, [
+        {"id": c.pk, "ripple_id": c.ripple_id, "level": c.level, "level_rank": c.level_rank,
+         "reasons": c.reasons}
+        for c in updated
+    ])
     insert_rows(Classification, history)
     escalation.escalations_create(comment_ids=escalate, now=now)
 
@@ -380,14 +384,9 @@ def _grow(grown: dict[int, _Growth], *, now: datetime) -> None:
     Increments rather than a recount: a ripple may have thousands of members, and concurrent
     batches growing it both land.
     """
-    def per_ripple(attribute):
-        return Case(*[When(pk=pk, then=Value(getattr(growth, attribute)))
-                      for pk, growth in grown.items()])
-
-    Ripple.objects.filter(pk__in=sorted(grown)).update(
-        size=F("size") + per_ripple("size"),
-        authors=F("authors") + per_ripple("authors"),
-        first_at=Least(F("first_at"), per_ripple("first_at")),
-        last_at=Greatest(F("last_at"), per_ripple("last_at")),
-        updated_at=now,
-    )
+    update_rows(Ripple, [
+        {"id": pk, "size": growth.size, "authors": growth.authors, "first_at": growth.first_at,
+         "last_at": growth.last_at, "updated_at": now}
+        for pk, growth in sorted(grown.items())
+    ], combine={"size": "{old} + {new}", "authors": "{old} + {new}",
+                "first_at": "LEAST({old}, {new})", "last_at": "GREATEST({old}, {new})"})
