@@ -33,7 +33,7 @@ from comments.models import (
 )
 from comments.validation import CommentItem, IngestValidationError, ItemError, validate_items
 from crisis import escalation, ripples
-from triage.bulk import insert_rows
+from triage.bulk import insert_rows, update_rows
 
 logger = logging.getLogger(__name__)
 
@@ -392,12 +392,14 @@ def _open_or_update_cases(brand, items, decisions, authors, thread_keys, open_ca
         case = open_cases.get(case_key)
         rank = LEVEL_RANK[Level(decision.level)]
         if case is not None and rank < case.level_rank:
-            raised.append(Case(
-                pk=case.pk, level=decision.level, level_rank=rank, category=decision.category,
-                due_at=min(case.due_at, due_at_for(brand, decision.level, start=now)),
-            ))
-    if raised:
-        Case.objects.bulk_update(raised, ["level", "level_rank", "category", "due_at"])
+            raised.append({
+                "id": case.pk, "level": decision.level, "level_rank": rank,
+                "category": decision.category,
+                "due_at": min(case.due_at, due_at_for(brand, decision.level, start=now)),
+            })
+    # One UPDATE FROM unnest: a ripple raises hundreds of cases at once, and bulk_update's
+    # CASE WHEN took longer to build than to run.
+    update_rows(Case, raised)
 
     case_ids = {case_key: case.pk for case_key, case in open_cases.items()}
     to_open = [(case_key, decision) for case_key, decision in wanted.items()

@@ -112,7 +112,7 @@ def ripples_detect(*, brand, batch: Sequence[BatchComment], now: datetime) -> De
     for comment in batch:
         if comment.category not in NEGATIVE_CATEGORIES:
             continue
-        signature = ripple_signature(comment.text)
+        signature = _signature(comment.text)
         detection.terms[comment.key] = list(signature)
         if signature:
             new.append(RippleComment(key=comment.key, author=str(comment.author_id),
@@ -180,33 +180,39 @@ def _join_active(detection: Detection, brand, new: Sequence[RippleComment],
     with the most authors takes the comment, so results do not depend on the order of rows.
     """
     times = sorted(comment.at for comment in new)
+    query = Ripple.objects.filter(
+        brand=brand, last_at__gte=times[0] - window, first_at__lte=times[-1] + window)
+    if connection.vendor == "postgresql":
+        query = query.filter(subject__has_any_keys=_terms(new))
     active = [
-        _Active(pk, topic_of(tuple(subject)), first_at, last_at, size, authors)
-        for pk, subject, first_at, last_at, size, authors in Ripple.objects.filter(
-            brand=brand, last_at__gte=times[0] - window, first_at__lte=times[-1] + window,
-        ).values_list("pk", "subject", "first_at", "last_at", "size", "authors")
+        _Active(pk, topic_of(_parsed(subject)), first_at, last_at, size, authors)
+        for pk, subject, first_at, last_at, size, authors in query.annotate(
+            subject_text=Cast("subject", TextField())
+        ).values_list("pk", "subject_text", "first_at", "last_at", "size", "authors")
     ]
     if not active:
         return list(new)
-    by_term: dict[str, list[_Active]] = {}
-    for ripple in sorted(active, key=lambda r: (-r.authors, -r.size, r.pk)):
+    ranked = sorted(active, key=lambda r: (-r.authors, -r.size, r.pk))
+    by_term: dict[str, list[int]] = {}
+    for rank, ripple in enumerate(ranked):
         for term in ripple.subject:
-            by_term.setdefault(term, []).append(ripple)
+            by_term.setdefault(term, []).append(rank)
+    about: dict[frozenset[str], list[_Active]] = {}  # topic -> its ripples, best first
     joined: dict[int, list[RippleComment]] = {}
     rest = []
     for comment in new:
         topic = topic_of(comment.signature)
-        candidates = {r.pk: r for term in topic for r in by_term.get(term, ())}.values()
-        fits = [
-            r for r in candidates
-            if r.first_at - window <= comment.at <= r.last_at + window
-            and belongs(topic, r.subject)
-        ]
-        if fits:
-            best = min(fits, key=lambda r: (-r.authors, -r.size, r.pk))
-            joined.setdefault(best.pk, []).append(comment)
-        else:
+        subjects = about.get(topic)
+        if subjects is None:
+            ranks = sorted({rank for term in topic for rank in by_term.get(term, ())})
+            subjects = about[topic] = [
+                ranked[rank] for rank in ranks if belongs(topic, ranked[rank].subject)]
+        best = next((r for r in subjects
+                     if r.first_at - window <= comment.at <= r.last_at + window), None)
+        if best is None:
             rest.append(comment)
+        else:
+            joined.setdefault(best.pk, []).append(comment)
     if joined:
         _record_growth(detection, {r.pk: r for r in active}, joined)
     return rest
@@ -219,12 +225,7 @@ def _record_growth(detection: Detection, active: dict[int, _Active],
     Authors are counted once: one indexed query finds which of the batch's authors each ripple
     already has.
     """
-    known = set(
-        Comment.objects.filter(
-            ripple_id__in=sorted(joined),
-            author_id__in=sorted({int(c.author) for cs in joined.values() for c in cs}),
-        ).values_list("ripple_id", "author_id").distinct()
-    )
+    known = _known_authors(sorted({(pk, int(c.author)) for pk, cs in joined.items() for c in cs}))
     for pk, comments in joined.items():
         ripple = active[pk]
         authors = {int(c.author) for c in comments} - {a for r, a in known if r == pk}
@@ -236,6 +237,27 @@ def _record_growth(detection: Detection, active: dict[int, _Active],
         for comment in comments:
             detection.ripple_of[comment.key] = pk
             detection.evidence_of[comment.key] = evidence
+
+
+def _known_authors(pairs: Sequence[tuple[int, int]]) -> set[tuple[int, int]]:
+    """Which of these (ripple, author) pairs already have a comment in the ripple.
+
+    On PostgreSQL the pairs themselves are probed on ``comment_ripple_members`` (one index look-up
+    each); elsewhere ripples x authors, which the embedded mode's sizes allow.
+    """
+    if connection.vendor != "postgresql":
+        return set(Comment.objects.filter(
+            ripple_id__in={r for r, _ in pairs}, author_id__in={a for _, a in pairs},
+        ).values_list("ripple_id", "author_id").distinct())
+    table = Comment._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT DISTINCT c.ripple_id, c.author_id FROM {table} c "  # noqa: S608 (model name)
+            "JOIN unnest(%s::bigint[], %s::bigint[]) AS p(ripple_id, author_id) "
+            "ON c.ripple_id = p.ripple_id AND c.author_id = p.author_id",
+            [[r for r, _ in pairs], [a for _, a in pairs]],
+        )
+        return {tuple(row) for row in cursor.fetchall()}
 
 
 def _evidence(pk: int, ripple: _Active, growth: _Growth) -> str:
@@ -256,25 +278,53 @@ def _window(brand, new: Sequence[RippleComment], window: timedelta):
     the batch's topics can be compared at all (jsonb ``?|``), so they are filtered in SQL. The
     signature comes back as text and is parsed once per distinct value: most repeat.
     """
-    terms = sorted({term for comment in new for term in topic_of(comment.signature)})
+    terms = _terms(new)
     query = Comment.objects.filter(
         _spans(sorted(comment.at for comment in new), window),
         brand=brand, category__in=NEGATIVE_CATEGORIES, ripple=None,
     )
     if connection.vendor == "postgresql":
         query = query.filter(ripple_terms__has_any_keys=terms)
-    parsed: dict[str, tuple[str, ...]] = {"null": (), "[]": ()}
     recent = []
     for pk, author_id, posted_at, text in query.annotate(
         terms_text=Cast("ripple_terms", TextField())
     ).values_list("pk", "author_id", "posted_at", "terms_text"):
-        signature = parsed.get(text or "null")
-        if signature is None:
-            signature = parsed[text] = tuple(json.loads(text))
+        signature = _parsed(text)
         if signature:
             recent.append(RippleComment(key=pk, author=str(author_id), at=posted_at,
                                         signature=signature))
     return recent
+
+
+def _terms(new: Iterable[RippleComment]) -> list[str]:
+    """The terms the batch's topics are made of: a stored row sharing none cannot match."""
+    return sorted({term for comment in new for term in topic_of(comment.signature)})
+
+
+_PARSED: dict[str | None, tuple[str, ...]] = {None: (), "null": (), "[]": ()}
+_SIGNATURES: dict[str, tuple[str, ...]] = {}
+_CACHE_LIMIT = 50_000
+
+
+def _parsed(text: str | None) -> tuple[str, ...]:
+    """A stored JSON list of terms as a tuple, memoised: the window's signatures repeat."""
+    terms = _PARSED.get(text)
+    if terms is None:
+        if len(_PARSED) >= _CACHE_LIMIT:
+            _PARSED.clear()
+            _PARSED.update({None: (), "null": (), "[]": ()})
+        terms = _PARSED[text] = tuple(json.loads(text))
+    return terms
+
+
+def _signature(text: str) -> tuple[str, ...]:
+    """``ripple_signature``, memoised by text: a ripple is often the same text copy-pasted."""
+    signature = _SIGNATURES.get(text)
+    if signature is None:
+        if len(_SIGNATURES) >= _CACHE_LIMIT:
+            _SIGNATURES.clear()
+        signature = _SIGNATURES[text] = ripple_signature(text)
+    return signature
 
 
 def _handles(author_ids: Iterable[str]) -> dict[str, str]:
