@@ -24,7 +24,7 @@ import psycopg
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "comments" / "classifier" / "data" / "corpus.jsonl"
 PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
-DB_NAME = "semaforo_bench"
+DB_NAME = os.environ.get("BENCH_DB", "semaforo_bench")
 
 
 def main():
@@ -39,6 +39,9 @@ def main():
     recreate_database()
     env = bench_env(database_url)
     run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], env)
+    # Since brands, a REST client's token belongs to a brand: the bench posts as one.
+    run([sys.executable, "manage.py", "shell", "-c", "from brands.models import Brand; "
+         "Brand.objects.get_or_create(slug='bench', defaults={'name': 'Bench'})"], env)
     token = run([sys.executable, "manage.py", "create_api_token", "bench"], env).splitlines()[-1]
     items = make_items(args.n)
 
@@ -100,7 +103,7 @@ def make_items(n: int) -> list[dict]:
 COPY_COLUMNS = ("platform", "external_id", "author_id", "text", "lang", "url", "in_reply_to",
                 "thread_key", "account", "posted_at", "received_at", "author_followers", "likes",
                 "shares", "raw", "category", "level", "level_rank", "confidence", "reasons",
-                "model_version", "classified_by_human")
+                "model_version", "classified_by_human", "brand_id")
 
 
 def measure_copy(database_url: str, items: list[dict]) -> float:
@@ -118,7 +121,7 @@ def measure_copy(database_url: str, items: list[dict]) -> float:
                     item["platform"], item["external_id"], n % 5000 + 1, item["text"],
                     item["lang"], "", "", "", "", now, now, item["author_followers"],
                     item["likes"], item["shares"], json.dumps(item), "pqr", "green", 2, 0.9,
-                    reasons, "bench", False,
+                    reasons, "bench", False, 1,
                 ))
         elapsed = time.perf_counter() - started
         conn.execute("DROP TABLE copy_scratch")

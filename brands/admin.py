@@ -24,6 +24,8 @@ class BrandAdmin(admin.ModelAdmin):
         (None, {"fields": ("name", "slug", "language", "time_zone")}),
         ("Reach that makes a negative comment red",
          {"fields": ("reach_followers", "reach_shares", "reach_likes")}),
+        ("Ripple: similar negative comments that turn red together",
+         {"fields": ("ripple_min_authors", "ripple_window_minutes")}),
         ("Response deadlines", {"fields": ("due_red_minutes", "due_yellow_minutes",
                                           "due_green_minutes")}),
     ]

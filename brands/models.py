@@ -53,6 +53,10 @@ class Brand(models.Model):
     due_red_minutes = _optional_minutes(_("minutes to answer a red"))
     due_yellow_minutes = _optional_minutes(_("minutes to answer a yellow"))
     due_green_minutes = _optional_minutes(_("minutes to answer a green"))
+    ripple_min_authors = models.PositiveIntegerField(
+        _("distinct authors that make a ripple"), null=True, blank=True,
+        validators=[MinValueValidator(2)], help_text=_("Empty: the desk's default."))
+    ripple_window_minutes = _optional_minutes(_("minutes a ripple must fit in"))
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -70,6 +74,14 @@ class Brand(models.Model):
             "followers": self.reach_followers or defaults["REACH_FOLLOWERS"],
             "shares": self.reach_shares or defaults["REACH_SHARES"],
             "likes": self.reach_likes or defaults["REACH_LIKES"],
+        }
+
+    def ripple(self) -> dict[str, int]:
+        """Ripple thresholds: a viral brand may want more authors, a small one fewer."""
+        defaults = settings.SEMAFORO
+        return {
+            "min_authors": self.ripple_min_authors or defaults["RIPPLE_MIN_AUTHORS"],
+            "window_minutes": self.ripple_window_minutes or defaults["RIPPLE_WINDOW_MIN"],
         }
 
     def due_minutes(self) -> dict[str, int]:

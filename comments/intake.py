@@ -32,8 +32,8 @@ from comments.models import (
     Level,
 )
 from comments.validation import CommentItem, IngestValidationError, ItemError, validate_items
-from crisis import escalation
-from triage.bulk import insert_rows
+from crisis import escalation, ripples
+from triage.bulk import insert_rows, update_rows
 
 logger = logging.getLogger(__name__)
 
@@ -298,6 +298,14 @@ def _create_comments(brand, items, authors, open_cases, *, now) -> dict:
     if not items:
         return {}
     decisions = _classify(brand, items, authors)
+    detected = ripples.ripples_detect(brand=brand, batch=[
+        ripples.BatchComment(
+            key=item.key, author_id=authors[(item.platform, item.author_handle)].pk,
+            author=item.author_handle, posted_at=item.posted_at or now, text=item.text,
+            category=decision.category,
+        ) for item, decision in zip(items, decisions, strict=True)
+    ], now=now)
+    decisions = [detected.decision(item.key, d) for item, d in zip(items, decisions, strict=True)]
     thread_keys = _thread_keys(brand, items)
     case_ids = _open_or_update_cases(brand, items, decisions, authors, thread_keys, open_cases,
                                      now=now)
@@ -312,7 +320,9 @@ def _create_comments(brand, items, authors, open_cases, *, now) -> dict:
             "thread_key": thread_keys[item.key], "account": item.account,
             "posted_at": item.posted_at or now, "received_at": now,
             "author_followers": item.author_followers, "likes": item.likes,
-            "shares": item.shares, "raw": item.raw, "classified_by_human": False, **fields,
+            "shares": item.shares, "raw": item.raw, "classified_by_human": False,
+            "ripple_terms": detected.terms.get(item.key),
+            "ripple_id": detected.ripple_of.get(item.key), **fields,
         })
         classification_rows.append(_classification_row(fields, now=now))
     inserted = insert_rows(Comment, rows, returning=("id", "platform", "external_id"))
@@ -326,6 +336,7 @@ def _create_comments(brand, items, authors, open_cases, *, now) -> dict:
                      if row["level"] == Level.RED],
         now=now, fresh=True,
     )
+    ripples.ripples_apply(detected, now=now)
     return {
         item.key: _Stored(id=pk, external_id=item.external_id, category=row["category"],
                           level=row["level"], confidence=row["confidence"],
@@ -381,12 +392,14 @@ def _open_or_update_cases(brand, items, decisions, authors, thread_keys, open_ca
         case = open_cases.get(case_key)
         rank = LEVEL_RANK[Level(decision.level)]
         if case is not None and rank < case.level_rank:
-            raised.append(Case(
-                pk=case.pk, level=decision.level, level_rank=rank, category=decision.category,
-                due_at=min(case.due_at, due_at_for(brand, decision.level, start=now)),
-            ))
-    if raised:
-        Case.objects.bulk_update(raised, ["level", "level_rank", "category", "due_at"])
+            raised.append({
+                "id": case.pk, "level": decision.level, "level_rank": rank,
+                "category": decision.category,
+                "due_at": min(case.due_at, due_at_for(brand, decision.level, start=now)),
+            })
+    # One UPDATE FROM unnest: a ripple raises hundreds of cases at once, and bulk_update's
+    # CASE WHEN took longer to build than to run.
+    update_rows(Case, raised)
 
     case_ids = {case_key: case.pk for case_key, case in open_cases.items()}
     to_open = [(case_key, decision) for case_key, decision in wanted.items()

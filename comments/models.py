@@ -42,6 +42,9 @@ class Level(models.TextChoices):
 
 LEVEL_RANK = {Level.RED: 0, Level.YELLOW: 1, Level.GREEN: 2}
 
+#: The categories a ripple is made of (the taxonomy's "negative").
+NEGATIVE_CATEGORIES = [Category.PQR, Category.INSULT, Category.HIGH_LEVEL]
+
 
 class Author(models.Model):
     """A customer as one brand knows them: a troll flag at one brand says nothing at another."""
@@ -177,6 +180,14 @@ class Comment(models.Model):
     model_version = models.CharField(max_length=64, blank=True)
     classified_by_human = models.BooleanField(default=False)
 
+    # Ripple detection (``crisis.ripples``). A JSON list rather than an ArrayField: the desk also
+    # runs on SQLite, and PostgreSQL's jsonb still narrows the window with ``?|``. NULL for
+    # comments that were not negative when they arrived: they are never compared.
+    ripple_terms = models.JSONField(
+        null=True, blank=True, help_text="The ripple signature: concepts, stems and hashtags.")
+    ripple = models.ForeignKey("crisis.Ripple", null=True, blank=True, on_delete=models.SET_NULL,
+                               related_name="comments", db_index=False)
+
     class Meta:
         constraints = [
             # The idempotency key is per brand: two brands' clients may push the same post.
@@ -188,6 +199,15 @@ class Comment(models.Model):
             models.Index(fields=["brand", "level_rank", "posted_at"], name="comment_queue_order"),
             # API listing with since/until and cursor pagination.
             models.Index(fields=["brand", "received_at", "id"], name="comment_received"),
+            # Ripple detection loads a brand's negative comments posted inside the window
+            # around each batch that are in no ripple yet (``crisis.ripples._window``).
+            models.Index(fields=["brand", "posted_at"], name="comment_ripple_window",
+                         condition=Q(category__in=NEGATIVE_CATEGORIES, ripple__isnull=True)),
+            # A ripple's members: which of a batch's authors it already counts, and its recount
+            # (``crisis.ripples``). Partial: most comments are in none, and every insert would
+            # otherwise pay for an entry.
+            models.Index(fields=["ripple", "author"], name="comment_ripple_members",
+                         condition=Q(ripple__isnull=False)),
         ]
         permissions = [
             ("ingest_comment", "Can push comments through the API"),

@@ -214,6 +214,10 @@ SEMAFORO = {
     "REACH_FOLLOWERS": env_int("SEMAFORO_REACH_FOLLOWERS", 100_000, minimum=1),
     "REACH_SHARES": env_int("SEMAFORO_REACH_SHARES", 1_000, minimum=1),
     "REACH_LIKES": env_int("SEMAFORO_REACH_LIKES", 5_000, minimum=1),
+    # Ripple: this many distinct authors posting similar negative comments inside this many
+    # minutes turn every comment of the cluster red.
+    "RIPPLE_MIN_AUTHORS": env_int("SEMAFORO_RIPPLE_MIN_AUTHORS", 10, minimum=2),
+    "RIPPLE_WINDOW_MIN": env_int("SEMAFORO_RIPPLE_WINDOW_MIN", 60, minimum=1),
     # Response deadline of a case, by level, in minutes.
     "DUE_MINUTES": {
         "red": env_int("SEMAFORO_DUE_RED_MIN", 15, minimum=1),

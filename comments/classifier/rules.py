@@ -7,12 +7,12 @@ step, so a community manager sees in one glance why a comment got its colour.
 """
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from comments.classifier.language import is_supported
 from comments.classifier.lexicons import REGULATORS
 from comments.classifier.signals import HIGH_LEVEL_SIGNALS, Signals, reason_for
-from comments.classifier.values import CATEGORIES, Reason, Thresholds
+from comments.classifier.values import CATEGORIES, Decision, Reason, Thresholds
 
 PQR, INSULT, HIGH_LEVEL, OTHER = CATEGORIES
 GREEN, YELLOW, RED = "green", "yellow", "red"
@@ -151,3 +151,16 @@ def category_reasons(category: str, signals: Signals, original: str) -> list[Rea
     else:
         wanted = ()
     return [reason_for(signal, fired[signal][0], original) for signal in wanted if signal in fired]
+
+
+def with_ripple(decision: Decision, evidence: str) -> Decision:
+    """The decision of a negative comment found to belong to a ripple: red, with its reason.
+
+    What `choose_level` decides when `CommentInput.ripple` is given, applied after the batch is
+    classified: the ripple is only known once the batch's negatives are compared with the
+    window, and classifying the members a second time would cost the model's pass again.
+    """
+    if decision.category == OTHER:
+        return decision
+    reasons = tuple(reason for reason in decision.reasons if reason.signal != "ripple")
+    return replace(decision, level=RED, reasons=(*reasons, Reason("ripple", evidence[:500])))
