@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('brands', '0002_ripple_thresholds'),
-        ('comments', '0004_brand_required'),
+        ('comments', '0008_protocols_and_replies'),
         ('crisis', '0002_ripple'),
     ]
 
