@@ -113,3 +113,13 @@ def case_assignees(case: Case) -> QuerySet:
         memberships__brand_id=case.brand_id,
         memberships__role__in=roles_granting("comments.work_case"), is_active=True,
     ).order_by("username")
+
+
+def replies_waiting(brand_ids: frozenset[int]) -> QuerySet:
+    """Replies waiting for a supervisor in these brands, oldest first (``reply_pending_approval``
+    index)."""
+    from comments.models import Reply, ReplyStatus
+
+    return (in_brands(Reply.objects.filter(status=ReplyStatus.PENDING_APPROVAL), brand_ids)
+            .select_related("case__author", "author", "brand")
+            .order_by("submitted_at", "id"))

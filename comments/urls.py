@@ -13,6 +13,11 @@ urlpatterns = [
     path("cases/take-next/", views.case_take_next, name="case-take-next"),
     path("cases/<int:pk>/", views.case_detail, name="case-detail"),
     path("cases/<int:pk>/answer/", views.case_record_answer, name="case-answer"),
+    path("cases/<int:pk>/replies/", views.reply_save, name="reply-save"),
+    path("replies/<int:pk>/submit/", views.reply_submit, name="reply-submit"),
+    path("replies/<int:pk>/publish/", views.reply_publish, name="reply-publish"),
+    path("replies/<int:pk>/review/", views.reply_review, name="reply-review"),
+    path("approvals/", views.approvals, name="approvals"),
     path("cases/<int:pk>/<slug:action>/", views.case_action, name="case-action"),
     path("s/<str:token>/", views.satisfaction, name="satisfaction"),
 ]

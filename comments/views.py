@@ -2,18 +2,20 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.functional import cached_property
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_POST
 
 from brands.access import brand_ids_for, brand_ids_for_request
-from comments import followups, selectors, workflow
+from comments import followups, protocols, replies, selectors, workflow
 from comments.forms import CorrectionForm
-from comments.models import Outcome
+from comments.models import Case, Outcome, Reply, Visibility
 
 QUEUE_PAGE_SIZE = 50
 # Counting every open comment on each poll costs a scan of the whole open queue; past this many
@@ -107,9 +109,16 @@ def comment_correct(request, pk: int):
 def case_detail(request, pk: int):
     case = selectors.access_case(pk, brand_ids_for_request(request, "comments.view_comment"))
     can_assign = case.brand_id in brand_ids_for(request.user, "comments.assign_case")
+    protocol = protocols.protocol_for(brand=case.brand, category=case.category,
+                                      level=case.level)
     return render(request, "comments/case.html", {
         "case": case,
         "now": timezone.now(),
+        "protocol": protocol,
+        "reply_templates": protocol.templates.all(),
+        "draft_text": _draft_text(request, case, protocol),
+        "needs_approval": replies.approval_required(case),
+        "replies": case.replies.select_related("author", "reviewed_by", "published_by"),
         "actions": workflow.allowed_actions(case),
         "outcomes": Outcome.choices,
         "may_work": request.user.has_perm("comments.work_case")
@@ -230,3 +239,82 @@ def author_troll(request, pk: int, comment_pk: int):
     else:
         messages.success(request, _("Author updated."))
     return redirect("comment-detail", pk=comment_pk)
+
+
+def _draft_text(request, case, protocol) -> str:
+    """The composer's starting text: the chosen template with the case's details filled in."""
+    chosen = request.GET.get("template", "")
+    template = protocol.templates.filter(pk=int(chosen)).first() if chosen.isdigit() else None
+    return replies.template_text(template, case) if template else ""
+
+
+def _reply_action(request, pk: int, act) -> HttpResponse:
+    """Run one reply step; a refusal is shown to the person, never a server error."""
+    try:
+        reply = act()
+    except workflow.WorkflowError as error:
+        messages.warning(request, str(error))
+        return redirect(_back(request, reverse("queue")))
+    except (Reply.DoesNotExist, Case.DoesNotExist):
+        raise Http404 from None
+    messages.success(request, _("Reply updated: %(status)s.") % {
+        "status": reply.get_status_display()})
+    return redirect(_back(request, reverse("case-detail", args=[reply.case_id])))
+
+
+def _back(request, default: str) -> str:
+    """The page the form came from, when it is one of ours."""
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                       require_https=request.is_secure()):
+        return target
+    return default
+
+
+@login_required
+@permission_required("comments.work_case", raise_exception=True)
+@require_POST
+def reply_save(request, pk: int):
+    """Save a draft (new, or an edit of one) from the case page's composer."""
+    reply_id = request.POST.get("reply", "")
+    template_id = request.POST.get("template", "")
+    return _reply_action(request, pk, lambda: replies.reply_draft(
+        case_id=pk, actor=request.user, body=request.POST.get("body", ""),
+        visibility=request.POST.get("visibility", Visibility.PUBLIC),
+        template_id=int(template_id) if template_id.isdigit() else None,
+        reply_id=int(reply_id) if reply_id.isdigit() else None,
+    ))
+
+
+@login_required
+@permission_required("comments.work_case", raise_exception=True)
+@require_POST
+def reply_submit(request, pk: int):
+    return _reply_action(request, pk, lambda: replies.reply_submit(
+        reply_id=pk, actor=request.user, tone_reviewed=request.POST.get("tone_reviewed") == "1"))
+
+
+@login_required
+@permission_required("comments.work_case", raise_exception=True)
+@require_POST
+def reply_publish(request, pk: int):
+    return _reply_action(request, pk, lambda: replies.reply_publish(
+        reply_id=pk, actor=request.user, by_hand=request.POST.get("by_hand") == "1"))
+
+
+@login_required
+@permission_required("comments.approve_reply", raise_exception=True)
+@require_POST
+def reply_review(request, pk: int):
+    return _reply_action(request, pk, lambda: replies.reply_review(
+        reply_id=pk, actor=request.user, approve=request.POST.get("decision") == "approve",
+        note=request.POST.get("note", ""), body=request.POST.get("body"),
+    ))
+
+
+@login_required
+@permission_required("comments.approve_reply", raise_exception=True)
+def approvals(request):
+    """The supervisors' queue: replies waiting for approval, oldest first."""
+    waiting = selectors.replies_waiting(brand_ids_for_request(request, "comments.approve_reply"))
+    return render(request, "comments/approvals.html", {"replies": waiting})

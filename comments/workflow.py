@@ -100,7 +100,7 @@ def _audit(case: Case, actor, action: str, before: dict, after: dict, *, now) ->
                               created_at=now)
 
 
-def _may_work(case: Case, actor) -> bool:
+def may_work_case(case: Case, actor) -> bool:
     """The assignee works their case; a supervisor of the brand may act on any of its cases."""
     return case.assignee_id == actor.pk or case.brand_id in brand_ids_for(actor, ASSIGN)
 
@@ -169,7 +169,7 @@ def case_move(*, case_id: int, actor, action: str, note: str = "", outcome: str 
     if action not in TRANSITIONS:
         raise WorkflowError(_("Unknown action."))
     case = _locked_case(case_id, actor, WORK)
-    if not _may_work(case, actor):
+    if not may_work_case(case, actor):
         raise WorkflowError(_("This case is assigned to someone else; ask a supervisor."))
     sources, target = TRANSITIONS[action]
     if case.status not in sources:
@@ -214,7 +214,7 @@ def case_record_answer(*, case_id: int, actor, satisfied: bool, note: str = "") 
     had used the satisfaction link."""
     with transaction.atomic():
         case = _locked_case(case_id, actor, WORK)
-        if not _may_work(case, actor):
+        if not may_work_case(case, actor):
             raise WorkflowError(_("This case is assigned to someone else; ask a supervisor."))
         if case.status != CaseStatus.RESOLVED:
             raise WorkflowError(_("Only a resolved case waits for the customer's answer."))
