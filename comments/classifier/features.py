@@ -12,6 +12,7 @@ score for a category is the sum of the weights of the features it contains.
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -30,8 +31,7 @@ _SPACE = 32
 SIGNAL_VALUE = 1.0
 
 
-@dataclass(frozen=True, slots=True)
-class Prepared:
+class Prepared(NamedTuple):
     """One comment reduced to what the model reads."""
 
     text: str  # " word word ... " : folded tokens, brand @handles replaced
@@ -39,12 +39,18 @@ class Prepared:
 
 
 _HANDLE_RE = re.compile(r"(?<!\S)@\w+")
+_NO_SIGNALS = "  "
 
 
 def prepare(
     folded: str, fired: dict[str, list[str]], negated: frozenset[str], is_troll: bool
 ) -> Prepared:
-    """`folded` is the comment's tokens joined by single spaces.
+    """`folded` is the comment's tokens joined by single spaces."""
+    return Prepared(model_text(folded, fired), signal_text(fired, negated, is_troll))
+
+
+def model_text(folded: str, fired: dict[str, list[str]]) -> str:
+    """The text the n-grams are read from.
 
     Brand @handles are noise to the model; handles that fired a signal keep their name.
     """
@@ -54,11 +60,18 @@ def prepare(
             folded = _HANDLE_RE.sub(lambda m: m.group(0) if m.group(0) in keep else "@m", folded)
         else:
             folded = _HANDLE_RE.sub("@m", folded)
+    return " " + folded + " "
+
+
+def signal_text(fired: dict[str, list[str]], negated: frozenset[str], is_troll: bool) -> str:
+    """The signals as pseudo-words: fired ones, then negated ones, then the troll flag."""
+    if not fired and not negated and not is_troll:
+        return _NO_SIGNALS
     names = ["S:" + signal for signal in fired]
     names.extend("N:" + signal for signal in negated)
     if is_troll:
         names.append("S:troll_author")
-    return Prepared(" " + folded + " ", " " + " ".join(names) + " ")
+    return " " + " ".join(names) + " "
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,8 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import NamedTuple
 
+import numpy as np
+
 from comments.classifier import lexicons
 from comments.classifier.language import LANGUAGES_OF
 from comments.classifier.matcher import PUNCTUATION, Hit, Matcher
@@ -58,14 +60,20 @@ class Signals(NamedTuple):
 
     fired: dict[str, list[str]]
     negated: frozenset[str]
-    languages: dict[str, int] = {}  # noqa: RUF012 - read-only tallies of function words
-    words: int = 0
 
     def has(self, signal: str) -> bool:
         return signal in self.fired
 
     def first(self, signal: str) -> str:
         return self.fired[signal][0]
+
+
+class BatchSignals(NamedTuple):
+    """Signals per comment, plus what language detection needs: words and function words."""
+
+    signals: list[Signals]
+    words: np.ndarray  # alphabetic tokens per comment
+    tallies: dict[str, np.ndarray]  # language -> its function words per comment
 
 
 def _is_negated(tokens: Sequence[str], start: int) -> bool:
@@ -114,8 +122,27 @@ _MATCHER = Matcher(lexicons.POSITIVE, lexicons.INNOCENT, _tag_signal, LANGUAGES_
 
 
 def analyse(normalised: Normalised) -> Signals:
+    """The signals of one comment (batches go through `analyse_batch`)."""
+    return analyse_batch([normalised]).signals[0]
+
+
+def analyse_batch(normalised: Sequence[Normalised]) -> BatchSignals:
+    """The signals of every comment of a batch; the lexicon lookups run once for the batch."""
+    findings = _MATCHER.find_batch([item.tokens for item in normalised])
+    hits_of = findings.hits
+    signals = []
+    for index, item in enumerate(normalised):
+        hits = hits_of.get(index)
+        if hits is None and item.shouting is None and item.exclamations is None:
+            signals.append(Signals({}, _NOTHING))
+        else:
+            signals.append(_signals_from_hits(item, hits or ()))
+    return BatchSignals(signals, findings.words, findings.tallies)
+
+
+def _signals_from_hits(normalised: Normalised, hits: Sequence[Hit]) -> Signals:
+    """Drop innocent uses, set negated triggers aside, and add the surface signals."""
     tokens = normalised.tokens
-    hits, languages, words = _MATCHER.find(tokens)
     fired: dict[str, list[str]] = {}
     negated: set[str] = set()
     if hits:
@@ -147,7 +174,7 @@ def analyse(normalised: Normalised) -> Signals:
     if normalised.exclamations:
         fired["exclamations"] = [normalised.exclamations]
     negated_only = frozenset(negated - fired.keys()) if negated else _NOTHING
-    return Signals(fired, negated_only, languages, words)
+    return Signals(fired, negated_only)
 
 
 # --- reasons, for people -------------------------------------------------------------------

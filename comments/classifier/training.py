@@ -8,7 +8,7 @@ import numpy as np
 
 from comments.classifier.corpus import input_from_row
 from comments.classifier.model import Model, corpus_digest, fit, rows_with_labels
-from comments.classifier.pipeline import analyse_comment
+from comments.classifier.pipeline import prepare_comments
 
 
 def train(rows: Iterable[dict], *, version: str) -> Model:
@@ -20,7 +20,7 @@ def train(rows: Iterable[dict], *, version: str) -> Model:
     labelled = rows_with_labels(rows)
     if len({row["category"] for row in labelled}) < 2:
         raise ValueError("training needs labelled rows of at least two categories")
-    items = [analyse_comment(input_from_row(row)) for row in labelled]
+    prepared = prepare_comments([input_from_row(row) for row in labelled])
     corpus = corpus_digest(labelled)
     meta = {
         "trained_at": datetime.now(tz=UTC).isoformat(timespec="seconds"),
@@ -28,7 +28,7 @@ def train(rows: Iterable[dict], *, version: str) -> Model:
         "corpus_sha256": corpus,
     }
     model = fit(
-        [item.prepared for item in items],
+        prepared,
         [row["category"] for row in labelled],
         version=version,
         meta=meta,
