@@ -301,37 +301,47 @@ class Matcher:
         positions = self._starting_positions(ids, last)
         position_docs = doc_of[positions]
         hits: dict[int, list[Hit]] = {}
+        infos = self._infos
         for doc, index, token_id in zip(
             position_docs.tolist(),
             (positions - starts[position_docs]).tolist(),
             ids[positions].tolist(),
             strict=True,
         ):
-            found = self._hits_at(documents[doc], index, self._infos[token_id])
-            if found:
-                if doc in hits:
-                    hits[doc].extend(found)
+            tokens = documents[doc]
+            info = infos[token_id]
+            entries = info.entries
+            if info.pair_first or info.is_number:
+                entries = self._with_pairs(entries, tokens, index, info)
+            for entry in entries:
+                rest = entry.rest
+                if rest is None:
+                    end = _match_rest(entry.specs, 1, tokens, index + 1)
+                elif rest:
+                    end = _match_fixed(rest, tokens, index + 1)
                 else:
-                    hits[doc] = found
+                    end = index + 1
+                if end >= 0:
+                    hit = Hit(entry.signal, index, end, entry.innocent, entry.phrase)
+                    if doc in hits:
+                        hits[doc].append(hit)
+                    else:
+                        hits[doc] = [hit]
         return BatchFindings(hits, words, tallies)
 
-    def _hits_at(self, tokens: Sequence[str], index: int, info: TokenInfo) -> list[Hit]:
-        """Every entry that matches starting at tokens[index]."""
-        entries = info.entries
-        token = tokens[index]
-        if index < len(tokens) - 1 and (info.pair_first or info.is_number):
-            following = tokens[index + 1]
-            paired = self._by_pair.get((token, following)) if info.pair_first else None
-            if info.is_number and following in self._by_number_then:
-                paired = (paired or []) + self._by_number_then[following]
-            if paired:
-                entries = entries + tuple(paired) if entries else tuple(paired)
-        hits = []
-        for entry in entries:
-            end = _match_end(entry, tokens, index)
-            if end >= 0:
-                hits.append(Hit(entry.signal, index, end, entry.innocent, entry.phrase))
-        return hits
+    def _with_pairs(
+        self, entries: tuple[Entry, ...], tokens: Sequence[str], index: int, info: TokenInfo
+    ) -> tuple[Entry, ...]:
+        """Add the entries indexed by this token and the next (a word pair, a number's)."""
+        if index >= len(tokens) - 1:
+            return entries
+        following = tokens[index + 1]
+        paired = self._by_pair.get((tokens[index], following)) if info.pair_first else None
+        if info.is_number and following in self._by_number_then:
+            paired = (paired or []) + self._by_number_then[following]
+        if paired:
+            return entries + tuple(paired) if entries else tuple(paired)
+        return entries
 
     def find(self, tokens: Sequence[str]) -> tuple[list[Hit], dict[str, int], int]:
         """One document's hits, its tally of each word class and its word count."""
@@ -340,15 +350,8 @@ class Matcher:
         return findings.hits.get(0, []), tallies, int(findings.words[0])
 
 
-def _match_end(entry: Entry, tokens: Sequence[str], index: int) -> int:
-    """End position of a match of `entry` whose first token is tokens[index], or -1.
-
-    Most entries have no optional token: those are checked in one loop, without recursion.
-    """
-    rest = entry.rest
-    if rest is None:
-        return _match_rest(entry.specs, 1, tokens, index + 1)
-    position = index + 1
+def _match_fixed(rest: tuple[TokenSpec, ...], tokens: Sequence[str], position: int) -> int:
+    """End position of a match of `rest` (no optional token) at tokens[position:], or -1."""
     if position + len(rest) > len(tokens):
         return -1
     for spec in rest:
