@@ -40,8 +40,13 @@ HIGH_LEVEL_SIGNALS = (
     "fraud_fact",
     "collective",
 )
+#: A vital item (insulin, oxygen, dialysis...) and its loss or cut ("perdieron", "sin luz",
+#: "spoiled") anywhere in the same comment are together a health risk, each alone ordinary.
+VITAL_ITEM, DEPRIVATION = "vital_item", "deprivation"
 #: Lexicon signals that are features only, never shown to a community manager as reasons.
-FEATURE_ONLY = frozenset({"claim", "question", "care_setting"})
+FEATURE_ONLY = frozenset({"claim", "question", "care_setting", VITAL_ITEM, DEPRIVATION})
+#: Of those, the ones recorded with the comment's words (they become a reason when combined).
+_KEEP_WORDS = frozenset({VITAL_ITEM, DEPRIVATION})
 #: Words allowed between a negator and the trigger it negates: auxiliaries, pronouns,
 #: articles ("no LO VOY A denunciar", "I'm NOT GOING TO sue").
 NEGATION_BRIDGE = frozenset(
@@ -153,7 +158,7 @@ def _signals_from_hits(normalised: Normalised, hits: Sequence[Hit]) -> Signals:
         for hit in hits:
             if hit.innocent:
                 continue
-            if hit.signal in FEATURE_ONLY:
+            if hit.signal in FEATURE_ONLY and hit.signal not in _KEEP_WORDS:
                 # only their presence matters to the model; no phrase, no negation check
                 fired.setdefault(hit.signal, [hit.phrase])
                 continue
@@ -169,6 +174,8 @@ def _signals_from_hits(normalised: Normalised, hits: Sequence[Hit]) -> Signals:
                 else " ".join(tokens[hit.start : hit.end])
             )
             fired.setdefault(hit.signal, []).append(phrase)
+    if VITAL_ITEM in fired and DEPRIVATION in fired and "health_safety" not in fired:
+        fired["health_safety"] = [fired[VITAL_ITEM][0]]
     if normalised.shouting:
         fired["shouting"] = [normalised.shouting]
     if normalised.exclamations:
