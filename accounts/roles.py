@@ -58,3 +58,9 @@ def _permission(dotted: str, *, using: str) -> Permission | None:
 
 def grant_role(user, role: Role) -> None:
     user.groups.add(Group.objects.get(name=role.value))
+
+
+def has_role(user, role: Role) -> bool:
+    """Whether `user` holds `role`: for the few pages meant for one role rather than for a
+    permission several roles share (the classifier's figures are for supervisors)."""
+    return user.is_authenticated and user.groups.filter(name=role.value).exists()

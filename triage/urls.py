@@ -11,5 +11,6 @@ urlpatterns = [
     path("api/v1/", include("comments.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("classifier/", include("comments.views_classifier")),
     path("", include("comments.urls")),
 ]

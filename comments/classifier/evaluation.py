@@ -214,6 +214,7 @@ def cross_validated_figures(
     return {
         **{name: round(metrics[name], 3) for name in FIGURES},
         "n": metrics["n"],
+        "folds": folds,
         "method": f"{folds}-fold stratified cross-validation",
     }
 
