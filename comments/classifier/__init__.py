@@ -14,6 +14,7 @@ from comments.classifier.evaluation import (
 from comments.classifier.model import DEFAULT_MODEL_PATH, Model, default_model, load_model
 from comments.classifier.pipeline import classify
 from comments.classifier.signals import detect_signals
+from comments.classifier.tone import ToneWarning, tone_check
 from comments.classifier.training import train, train_evaluated
 from comments.classifier.values import (
     CATEGORIES,
@@ -47,6 +48,7 @@ __all__ = [
     "Model",
     "Reason",
     "Thresholds",
+    "ToneWarning",
     "classify",
     "cross_series",
     "cross_validate",
@@ -55,6 +57,7 @@ __all__ = [
     "detect_signals",
     "evaluate",
     "load_model",
+    "tone_check",
     "train",
     "train_evaluated",
 ]

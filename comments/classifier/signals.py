@@ -81,7 +81,7 @@ class BatchSignals(NamedTuple):
     tallies: dict[str, np.ndarray]  # language -> its function words per comment
 
 
-def _is_negated(tokens: Sequence[str], start: int) -> bool:
+def is_negated(tokens: Sequence[str], start: int) -> bool:
     """A negator shortly before the trigger, joined to it only by auxiliaries, negates it."""
     position = start - 1
     lowest = max(0, start - 1 - _NEGATION_WINDOW)
@@ -165,7 +165,7 @@ def _signals_from_hits(normalised: Normalised, hits: Sequence[Hit]) -> Signals:
             spans = innocent.get(hit.signal)
             if spans and _overlaps(hit, spans):
                 continue
-            if hit.signal in NEGATABLE and _is_negated(tokens, hit.start):
+            if hit.signal in NEGATABLE and is_negated(tokens, hit.start):
                 negated.add(hit.signal)
                 continue
             phrase = (
