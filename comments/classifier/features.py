@@ -38,7 +38,7 @@ class Prepared(NamedTuple):
     signals: str  # " S:signal N:negated_signal ... "
 
 
-_HANDLE_RE = re.compile(r"(?<!\S)@\w+")
+_SPACED_HANDLE_RE = re.compile(r" @\w+")
 _NO_SIGNALS = "  "
 
 
@@ -54,13 +54,18 @@ def model_text(folded: str, fired: dict[str, list[str]]) -> str:
 
     Brand @handles are noise to the model; handles that fired a signal keep their name.
     """
+    text = " " + folded + " "
     if "@" in folded:
         keep = {phrase for phrases in fired.values() for phrase in phrases if phrase[:1] == "@"}
+        # Tokens are joined by single spaces, so " @" starts exactly the tokens that are
+        # handles; a literal start makes the regex scan fast.
         if keep:
-            folded = _HANDLE_RE.sub(lambda m: m.group(0) if m.group(0) in keep else "@m", folded)
+            text = _SPACED_HANDLE_RE.sub(
+                lambda m: m.group(0) if m.group(0)[1:] in keep else " @m", text
+            )
         else:
-            folded = _HANDLE_RE.sub("@m", folded)
-    return " " + folded + " "
+            text = _SPACED_HANDLE_RE.sub(" @m", text)
+    return text
 
 
 def signal_text(fired: dict[str, list[str]], negated: frozenset[str], is_troll: bool) -> str:

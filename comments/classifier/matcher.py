@@ -24,6 +24,7 @@ NUMBER_WORDS = frozenset(
 )
 PUNCTUATION = frozenset(".,;:!?¿¡")
 _MAX_CACHE = 200_000
+_NO_NEXT = 0xFFFFFFFF  # the "next token id" of a document's last token
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,6 +223,8 @@ class Matcher:
     def _reset_vocabulary(self) -> None:
         self._vocabulary: dict[str, int] = {}
         self._infos: list[TokenInfo] = []
+        # (token id << 32 | next token id) -> the entries that may start there
+        self._entries_by_key: dict[int, tuple[Entry, ...]] = {}
         # Per-token flags as bytes, read by numpy without a copy.
         self._has_entries = bytearray()
         self._pair_first = bytearray()
@@ -259,20 +262,20 @@ class Matcher:
     def _flags(self, flags: bytearray, ids: np.ndarray) -> np.ndarray:
         return np.frombuffer(flags, dtype=np.uint8)[ids].view(np.bool_)
 
-    def _starting_positions(self, ids: np.ndarray, last: np.ndarray) -> np.ndarray:
+    def _starting_positions(
+        self, ids: np.ndarray, following: np.ndarray, last: np.ndarray
+    ) -> np.ndarray:
         """Positions where some entry may match: a lexicon word, a known word pair, or a
-        number before a word that follows numbers in an entry. `last` marks each document's
-        last token, which has no next word."""
-        following = np.empty_like(ids)
-        following[:-1] = ids[1:]
-        following[last] = 0
+        number before a word that follows numbers in an entry. `following` is the next
+        token's id; `last` marks each document's last token, which has no next word."""
         has_next = ~last
         candidates = self._flags(self._has_entries, ids)
         pairs = np.flatnonzero(self._flags(self._pair_first, ids) & has_next)
         keys = (ids[pairs] << 32) | following[pairs]
         candidates[pairs[np.isin(keys, self._pair_keys)]] = True
         numbers = np.flatnonzero(self._flags(self._is_number, ids) & has_next)
-        candidates[numbers[self._flags(self._after_number, following[numbers])]] = True
+        after_number = self._flags(self._after_number, following[numbers])
+        candidates[numbers[after_number]] = True
         return np.flatnonzero(candidates)
 
     def find_batch(self, documents: Sequence[Sequence[str]]) -> BatchFindings:
@@ -298,21 +301,24 @@ class Matcher:
         }
         last = np.zeros(len(flat), dtype=np.bool_)
         last[(starts + lengths - 1)[lengths > 0]] = True
-        positions = self._starting_positions(ids, last)
+        following = np.empty_like(ids)
+        following[:-1] = ids[1:]
+        following[last] = _NO_NEXT
+        positions = self._starting_positions(ids, following, last)
+        if len(self._entries_by_key) > _MAX_CACHE:
+            self._entries_by_key.clear()
         position_docs = doc_of[positions]
         hits: dict[int, list[Hit]] = {}
-        infos = self._infos
-        for doc, index, token_id in zip(
+        for doc, index, key in zip(
             position_docs.tolist(),
             (positions - starts[position_docs]).tolist(),
-            ids[positions].tolist(),
+            ((ids[positions] << 32) | following[positions]).tolist(),
             strict=True,
         ):
+            entries = self._entries_by_key.get(key)
+            if entries is None:
+                entries = self._entries_starting(documents[doc], index, key)
             tokens = documents[doc]
-            info = infos[token_id]
-            entries = info.entries
-            if info.pair_first or info.is_number:
-                entries = self._with_pairs(entries, tokens, index, info)
             for entry in entries:
                 rest = entry.rest
                 if rest is None:
@@ -329,18 +335,19 @@ class Matcher:
                         hits[doc] = [hit]
         return BatchFindings(hits, words, tallies)
 
-    def _with_pairs(
-        self, entries: tuple[Entry, ...], tokens: Sequence[str], index: int, info: TokenInfo
-    ) -> tuple[Entry, ...]:
-        """Add the entries indexed by this token and the next (a word pair, a number's)."""
-        if index >= len(tokens) - 1:
-            return entries
-        following = tokens[index + 1]
-        paired = self._by_pair.get((tokens[index], following)) if info.pair_first else None
-        if info.is_number and following in self._by_number_then:
-            paired = (paired or []) + self._by_number_then[following]
-        if paired:
-            return entries + tuple(paired) if entries else tuple(paired)
+    def _entries_starting(self, tokens: Sequence[str], index: int, key: int) -> tuple[Entry, ...]:
+        """The entries that may match at tokens[index]: those indexed by the token, and by it
+        and the next one (a word pair, a number's). Memoised by the two tokens' ids."""
+        info = self._infos[key >> 32]
+        entries = info.entries
+        if (info.pair_first or info.is_number) and index < len(tokens) - 1:
+            following = tokens[index + 1]
+            paired = self._by_pair.get((tokens[index], following)) if info.pair_first else None
+            if info.is_number and following in self._by_number_then:
+                paired = (paired or []) + self._by_number_then[following]
+            if paired:
+                entries = entries + tuple(paired)
+        self._entries_by_key[key] = entries
         return entries
 
     def find(self, tokens: Sequence[str]) -> tuple[list[Hit], dict[str, int], int]:

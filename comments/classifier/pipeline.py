@@ -19,6 +19,8 @@ from comments.classifier.language import UNDETERMINED, languages_from_tallies
 from comments.classifier.model import Model, default_model
 from comments.classifier.normalise import Normalised, coerce_text, normalise_batch
 from comments.classifier.rules import (
+    GREEN,
+    OTHER,
     CategoryChoice,
     category_reasons,
     choose_category,
@@ -171,18 +173,22 @@ def decide(
     top_words: list[str] | None,
 ) -> Decision:
     """Settle the level and assemble the reasons: the category's first, then the level's."""
-    level, level_reasons = choose_level(
-        choice.category,
-        analysis.signals,
-        analysis.normalised.original,
-        followers=around.followers,
-        likes=around.likes,
-        shares=around.shares,
-        is_troll=around.is_troll,
-        overdue=around.overdue,
-        ripple=around.ripple if choice.category in NEGATIVE_CATEGORIES else None,
-        thresholds=thresholds,
-    )
+    category = choice.category
+    if category == OTHER:
+        level, level_reasons = GREEN, ()  # `other` is always green (the taxonomy)
+    else:
+        level, level_reasons = choose_level(
+            category,
+            analysis.signals,
+            analysis.normalised.original,
+            followers=around.followers,
+            likes=around.likes,
+            shares=around.shares,
+            is_troll=around.is_troll,
+            overdue=around.overdue,
+            ripple=around.ripple if category in NEGATIVE_CATEGORIES else None,
+            thresholds=thresholds,
+        )
     if not reasons:
         if choice.model_decided:
             reasons.append(_model_reason(choice, top_words or []))
@@ -191,13 +197,14 @@ def decide(
     for reason in level_reasons:
         if reason not in reasons:
             reasons.append(reason)
+    confidence = choice.confidence
     return Decision(
-        category=choice.category,
-        level=level,
-        confidence=round(min(max(choice.confidence, 0.0), 1.0), 3),
-        reasons=tuple(reasons),
-        model_version=version,
-        lang=lang,
+        category,
+        level,
+        round(1.0 if confidence > 1.0 else (confidence if confidence > 0.0 else 0.0), 3),
+        tuple(reasons),
+        version,
+        lang,
     )
 
 

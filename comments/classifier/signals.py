@@ -47,6 +47,7 @@ VITAL_ITEM, DEPRIVATION = "vital_item", "deprivation"
 FEATURE_ONLY = frozenset({"claim", "question", "care_setting", VITAL_ITEM, DEPRIVATION})
 #: Of those, the ones recorded with the comment's words (they become a reason when combined).
 _KEEP_WORDS = frozenset({VITAL_ITEM, DEPRIVATION})
+_PRESENCE_ONLY = FEATURE_ONLY - _KEEP_WORDS
 #: Words allowed between a negator and the trigger it negates: auxiliaries, pronouns,
 #: articles ("no LO VOY A denunciar", "I'm NOT GOING TO sue").
 NEGATION_BRIDGE = frozenset(
@@ -100,6 +101,14 @@ def is_negated(tokens: Sequence[str], start: int) -> bool:
     return False
 
 
+def _innocent_spans(hits: Sequence[Hit]) -> dict[str, list[tuple[int, int]]]:
+    spans: dict[str, list[tuple[int, int]]] = {}
+    for hit in hits:
+        if hit.innocent:
+            spans.setdefault(hit.signal, []).append((hit.start, hit.end))
+    return spans
+
+
 def _overlaps(hit: Hit, innocent_spans: list[tuple[int, int]]) -> bool:
     return any(hit.start < end and start < hit.end for start, end in innocent_spans)
 
@@ -150,30 +159,31 @@ def _signals_from_hits(normalised: Normalised, hits: Sequence[Hit]) -> Signals:
     tokens = normalised.tokens
     fired: dict[str, list[str]] = {}
     negated: set[str] = set()
-    if hits:
-        innocent: dict[str, list[tuple[int, int]]] = {}
-        for hit in hits:
-            if hit.innocent:
-                innocent.setdefault(hit.signal, []).append((hit.start, hit.end))
-        for hit in hits:
-            if hit.innocent:
-                continue
-            if hit.signal in FEATURE_ONLY and hit.signal not in _KEEP_WORDS:
-                # only their presence matters to the model; no phrase, no negation check
-                fired.setdefault(hit.signal, [hit.phrase])
-                continue
-            spans = innocent.get(hit.signal)
-            if spans and _overlaps(hit, spans):
-                continue
-            if hit.signal in NEGATABLE and is_negated(tokens, hit.start):
-                negated.add(hit.signal)
-                continue
-            phrase = (
-                tokens[hit.start]
-                if hit.end - hit.start == 1
-                else " ".join(tokens[hit.start : hit.end])
-            )
-            fired.setdefault(hit.signal, []).append(phrase)
+    innocent: dict[str, list[tuple[int, int]]] | None = None
+    for hit in hits:
+        signal = hit.signal
+        if hit.innocent:
+            continue
+        if signal in _PRESENCE_ONLY:
+            # only their presence matters to the model; no phrase, no negation check
+            if signal not in fired:
+                fired[signal] = [hit.phrase]
+            continue
+        if innocent is None:
+            innocent = _innocent_spans(hits)
+        spans = innocent.get(signal)
+        if spans and _overlaps(hit, spans):
+            continue
+        if signal in NEGATABLE and is_negated(tokens, hit.start):
+            negated.add(signal)
+            continue
+        phrase = (
+            tokens[hit.start] if hit.end - hit.start == 1 else " ".join(tokens[hit.start : hit.end])
+        )
+        if signal in fired:
+            fired[signal].append(phrase)
+        else:
+            fired[signal] = [phrase]
     if VITAL_ITEM in fired and DEPRIVATION in fired and "health_safety" not in fired:
         fired["health_safety"] = [fired[VITAL_ITEM][0]]
     if normalised.shouting:
