@@ -72,11 +72,22 @@ def signal_text(fired: dict[str, list[str]], negated: frozenset[str], is_troll: 
     """The signals as pseudo-words: fired ones, then negated ones, then the troll flag."""
     if not fired and not negated and not is_troll:
         return _NO_SIGNALS
-    names = ["S:" + signal for signal in fired]
-    names.extend("N:" + signal for signal in negated)
-    if is_troll:
-        names.append("S:troll_author")
-    return " " + " ".join(names) + " "
+    key = (tuple(fired), negated, is_troll)
+    text = _signal_texts.get(key)
+    if text is None:
+        names = ["S:" + signal for signal in fired]
+        names.extend("N:" + signal for signal in negated)
+        if is_troll:
+            names.append("S:troll_author")
+        text = " " + " ".join(names) + " "
+        if len(_signal_texts) > 10_000:
+            _signal_texts.clear()
+        _signal_texts[key] = text
+    return text
+
+
+#: The few combinations of signals that occur, each spelled once.
+_signal_texts: dict[tuple, str] = {}
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,6 +25,7 @@ NUMBER_WORDS = frozenset(
 PUNCTUATION = frozenset(".,;:!?¿¡")
 _MAX_CACHE = 200_000
 _NO_NEXT = 0xFFFFFFFF  # the "next token id" of a document's last token
+_new_hit = tuple.__new__
 
 
 @dataclass(frozen=True, slots=True)
@@ -328,7 +329,8 @@ class Matcher:
                 else:
                     end = index + 1
                 if end >= 0:
-                    hit = Hit(entry.signal, index, end, entry.innocent, entry.phrase)
+                    # tuple.__new__ skips the NamedTuple's Python-level constructor
+                    hit = _new_hit(Hit, (entry.signal, index, end, entry.innocent, entry.phrase))
                     if doc in hits:
                         hits[doc].append(hit)
                     else:

@@ -54,7 +54,7 @@ def choose_category(
     threat = "violence_threat" in fired
     if not is_supported(lang) and not threat:
         return CategoryChoice(OTHER, LOW_CONFIDENCE, False)
-    high_signal = any(signal in fired for signal in HIGH_LEVEL_SIGNALS)
+    high_signal = not fired.keys().isdisjoint(HIGH_LEVEL_SIGNALS)
     if best is None:
         best = max(range(len(probabilities)), key=probabilities.__getitem__)
     if high_signal and (
