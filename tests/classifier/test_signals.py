@@ -103,6 +103,8 @@ def test_regulator_names_give_their_own_evidence():
         "the driver was texting the whole ride",
         "me dieron el medicamento equivocado en la farmacia",
         "they gave my dad the wrong dose",
+        "mi perrita murio un dia despues de la cirugia",
+        "my grandmother passed away in your waiting room",
     ],
 )
 def test_harm_without_trigger_words_is_health_and_safety(text):
@@ -131,6 +133,11 @@ def test_a_vital_item_with_its_loss_or_cut_is_a_health_risk(text, item):
         "you lost my suitcase, when will it arrive?",
         "el elevador lleva una semana fuera de servicio",
         "se cayo el juego otra vez",
+        "se murio la app otra vez",
+        "la bateria del celular se murio en 2 horas",
+        "jajaja me mori de risa con el comercial",
+        "my phone died after 2 hours",
+        "i died laughing at the new ad",
     ],
 )
 def test_the_same_words_without_harm_are_not_health_and_safety(text):

@@ -242,6 +242,9 @@ POSITIVE: dict[str, list[str]] = {
         "driver was|kept drunk|asleep|texting|high|falling|nodding",
         "driver fell asleep",
         "wrong medication|medicine|meds|pills|dose|dosage|prescription",
+        # a death (of a person or a pet) told as the outcome of the service
+        "died",
+        "passed away",
     ],
     "fraud_fact": [
         "this is fraud",
@@ -904,6 +907,11 @@ INNOCENT: dict[str, list[str]] = {
         "come see us",
     ],
     "health_safety": [
+        "phone|battery|app|laptop|wifi|internet|router|car|console|controller|screen|tv|charger|"
+        "modem|signal|server|account|computer [just|completely|literally] died",
+        "i|we [just|literally|almost] died laughing|of|inside",
+        "died laughing",
+        "i died",
         "nurse at the hospital",
         "at the hospital who",
         "lobby of",

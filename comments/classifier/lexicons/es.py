@@ -404,6 +404,9 @@ POSITIVE: dict[str, list[str]] = {
         "pastillas|dosis|jarabe equivocad*|incorrect*|vencid*",
         "dosis equivocada|incorrecta",
         "medicamento|medicina|pastillas equivocad*",
+        # a death (of a person or a pet) told as the outcome of the service
+        "murio|fallecio|murieron|fallecieron|muere|fallece",
+        "se nos murio|fue",
     ],
     "fraud_fact": [
         "es|esto|fue|son|un|una fraude|estafa|robo|timo|engano|estafadores",
@@ -1490,6 +1493,12 @@ INNOCENT: dict[str, list[str]] = {
         "viral en mi",
     ],
     "health_safety": [
+        "se murio|murio|muere la|el|mi app|aplicacion|pagina|bateria|celular|telefono|senal|"
+        "internet|wifi|sistema|servidor|pantalla|control|compu|computadora|laptop|consola",
+        "app|aplicacion|pagina|bateria|celular|telefono|senal|internet|wifi|sistema|servidor|"
+        "pantalla|control|compu|computadora|laptop|consola se murio|murio|muere",
+        "me|nos mori|morimos|muero|morimos de risa|amor|ganas|hambre|sueno|frio|calor|verguenza",
+        "muere de risa|amor|envidia",
         "trabajo en un hospital",
         "cerca de algun|un hospital",
         "afuera del hospital",
