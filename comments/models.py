@@ -236,6 +236,9 @@ class Classification(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
+        permissions = [
+            ("view_model_figures", "Can see the running model's cross-validated figures"),
+        ]
         indexes = [
             # Retraining reads the human corrections only.
             models.Index(fields=["created_at"], condition=Q(is_human=True),

@@ -12,5 +12,6 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include("brands.urls")),
+    path("classifier/", include("comments.views_classifier")),
     path("", include("comments.urls")),
 ]

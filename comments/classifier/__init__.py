@@ -4,11 +4,18 @@ Pure Python (numpy at run time, scikit-learn only to train); no Django import an
 this package. The surface the desk codes against is re-exported here.
 """
 
-from comments.classifier.evaluation import EvaluationReport, cross_series, cross_validate, evaluate
+from comments.classifier.evaluation import (
+    EvaluationReport,
+    cross_series,
+    cross_validate,
+    cross_validated_figures,
+    evaluate,
+)
 from comments.classifier.model import DEFAULT_MODEL_PATH, Model, default_model, load_model
 from comments.classifier.pipeline import classify
 from comments.classifier.signals import detect_signals
-from comments.classifier.training import train
+from comments.classifier.tone import ToneWarning, tone_check
+from comments.classifier.training import train, train_evaluated
 from comments.classifier.values import (
     CATEGORIES,
     LEVELS,
@@ -41,12 +48,16 @@ __all__ = [
     "Model",
     "Reason",
     "Thresholds",
+    "ToneWarning",
     "classify",
     "cross_series",
     "cross_validate",
+    "cross_validated_figures",
     "default_model",
     "detect_signals",
     "evaluate",
     "load_model",
+    "tone_check",
     "train",
+    "train_evaluated",
 ]

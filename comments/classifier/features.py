@@ -12,6 +12,7 @@ score for a category is the sum of the weights of the features it contains.
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -30,35 +31,63 @@ _SPACE = 32
 SIGNAL_VALUE = 1.0
 
 
-@dataclass(frozen=True, slots=True)
-class Prepared:
+class Prepared(NamedTuple):
     """One comment reduced to what the model reads."""
 
     text: str  # " word word ... " : folded tokens, brand @handles replaced
     signals: str  # " S:signal N:negated_signal ... "
 
 
-_HANDLE_RE = re.compile(r"(?<!\S)@\w+")
+_SPACED_HANDLE_RE = re.compile(r" @\w+")
+_NO_SIGNALS = "  "
 
 
 def prepare(
     folded: str, fired: dict[str, list[str]], negated: frozenset[str], is_troll: bool
 ) -> Prepared:
-    """`folded` is the comment's tokens joined by single spaces.
+    """`folded` is the comment's tokens joined by single spaces."""
+    return Prepared(model_text(folded, fired), signal_text(fired, negated, is_troll))
+
+
+def model_text(folded: str, fired: dict[str, list[str]]) -> str:
+    """The text the n-grams are read from.
 
     Brand @handles are noise to the model; handles that fired a signal keep their name.
     """
+    text = " " + folded + " "
     if "@" in folded:
         keep = {phrase for phrases in fired.values() for phrase in phrases if phrase[:1] == "@"}
+        # Tokens are joined by single spaces, so " @" starts exactly the tokens that are
+        # handles; a literal start makes the regex scan fast.
         if keep:
-            folded = _HANDLE_RE.sub(lambda m: m.group(0) if m.group(0) in keep else "@m", folded)
+            text = _SPACED_HANDLE_RE.sub(
+                lambda m: m.group(0) if m.group(0)[1:] in keep else " @m", text
+            )
         else:
-            folded = _HANDLE_RE.sub("@m", folded)
-    names = ["S:" + signal for signal in fired]
-    names.extend("N:" + signal for signal in negated)
-    if is_troll:
-        names.append("S:troll_author")
-    return Prepared(" " + folded + " ", " " + " ".join(names) + " ")
+            text = _SPACED_HANDLE_RE.sub(" @m", text)
+    return text
+
+
+def signal_text(fired: dict[str, list[str]], negated: frozenset[str], is_troll: bool) -> str:
+    """The signals as pseudo-words: fired ones, then negated ones, then the troll flag."""
+    if not fired and not negated and not is_troll:
+        return _NO_SIGNALS
+    key = (tuple(fired), negated, is_troll)
+    text = _signal_texts.get(key)
+    if text is None:
+        names = ["S:" + signal for signal in fired]
+        names.extend("N:" + signal for signal in negated)
+        if is_troll:
+            names.append("S:troll_author")
+        text = " " + " ".join(names) + " "
+        if len(_signal_texts) > 10_000:
+            _signal_texts.clear()
+        _signal_texts[key] = text
+    return text
+
+
+#: The few combinations of signals that occur, each spelled once.
+_signal_texts: dict[tuple, str] = {}
 
 
 @dataclass(frozen=True, slots=True)

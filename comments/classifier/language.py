@@ -7,6 +7,8 @@ as in the labelled corpus.
 
 from collections.abc import Sequence
 
+import numpy as np
+
 _STOPWORDS = {
     "es": frozenset(
         "de la que el en y los se del las un por con una su para es al lo como mas pero sus le "
@@ -88,3 +90,31 @@ def language_from_tallies(tallies: dict[str, int], words: int) -> tuple[str, int
 
 def is_supported(lang: str) -> bool:
     return lang in _SUPPORTED
+
+
+def languages_from_tallies(
+    tallies: dict[str, np.ndarray], words: np.ndarray
+) -> tuple[list[str], np.ndarray]:
+    """`language_from_tallies` for a whole batch at once: languages and evidence per comment.
+
+    Same decision, vectorised: ties between other languages go to the later name, as
+    `max((count, lang))` does in the scalar version.
+    """
+    count = len(words)
+    zeros = np.zeros(count, dtype=np.int64)
+    es_score, en_score = tallies.get("es", zeros), tallies.get("en", zeros)
+    evidence = np.max(np.stack([zeros, *tallies.values()]), axis=0)
+    langs = np.where(
+        (en_score > es_score * 2) | ((en_score > es_score) & (es_score < 2)), "en", "es"
+    ).astype(object)
+    others = sorted((lang for lang in tallies if lang not in _SUPPORTED), reverse=True)
+    if others:
+        other_counts = np.stack([tallies[lang] for lang in others])
+        best = other_counts.argmax(axis=0)
+        best_count = other_counts.max(axis=0)
+        wins = (best_count >= 2) & (best_count > np.maximum(es_score, en_score))
+        langs[wins] = np.array(others, dtype=object)[best[wins]]
+    undetermined = words == 0
+    langs[undetermined] = UNDETERMINED
+    evidence[undetermined] = 0
+    return langs.tolist(), evidence

@@ -11,7 +11,10 @@ and is several times slower.
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import chain, repeat
 from typing import NamedTuple
+
+import numpy as np
 
 NUMBER_WORDS = frozenset(
     "un una uno dos tres cuatro cinco seis siete ocho nueve diez once doce quince veinte treinta "
@@ -21,6 +24,8 @@ NUMBER_WORDS = frozenset(
 )
 PUNCTUATION = frozenset(".,;:!?¿¡")
 _MAX_CACHE = 200_000
+_NO_NEXT = 0xFFFFFFFF  # the "next token id" of a document's last token
+_new_hit = tuple.__new__
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +54,21 @@ class Entry:
     phrase: str
     specs: tuple[TokenSpec, ...]
     innocent: bool = False
+    #: the tokens after the first when none is optional (matched without backtracking)
+    rest: tuple[TokenSpec, ...] | None = None
+
+    @classmethod
+    def of(cls, signal: str, phrase: str, specs: tuple[TokenSpec, ...], innocent: bool = False):
+        fixed = not any(spec.optional for spec in specs)
+        return cls(signal, phrase, specs, innocent, specs[1:] if fixed else None)
+
+
+class TokenInfo(NamedTuple):
+    entries: tuple[Entry, ...]
+    is_number: bool
+    pair_first: bool
+    is_word: bool
+    classes: tuple[str, ...]
 
 
 class Hit(NamedTuple):
@@ -57,6 +77,12 @@ class Hit(NamedTuple):
     end: int  # exclusive
     innocent: bool
     phrase: str
+
+
+class BatchFindings(NamedTuple):
+    hits: dict[int, list[Hit]]  # document index -> hits, for documents with any
+    words: np.ndarray  # alphabetic tokens per document
+    tallies: dict[str, np.ndarray]  # word class -> count per document
 
 
 def parse_token(raw: str) -> TokenSpec:
@@ -110,17 +136,20 @@ class Matcher:
         self._by_prefix: dict[str, list[Entry]] = {}
         self._by_number: list[Entry] = []
         self._prefix_lengths: set[int] = set()
-        self._cache: dict[str, tuple[Entry, ...]] = {}
+        self._class_names = sorted({name for names in self._tallies.values() for name in names})
+        if len(self._class_names) > 8:
+            raise ValueError("at most 8 word classes fit the per-token bit set")
         for signals, is_innocent in ((positive, False), (innocent, True)):
             for signal, phrases in signals.items():
                 for phrase in phrases:
                     self._add(signal, phrase, is_innocent)
         self._prefix_lengths_sorted = tuple(sorted(self._prefix_lengths))
+        self._reset_vocabulary()
 
     def _add(self, signal: str, phrase: str, innocent: bool) -> None:
         specs = tuple(parse_token(raw) for raw in phrase.split())
         for variant in _expand_leading_optionals(specs):
-            entry = Entry(signal, phrase, variant, innocent)
+            entry = Entry.of(signal, phrase, variant, innocent)
             first = variant[0]
             if first.any_word:
                 raise ValueError(f"lexicon entry may not start with '_': {phrase!r}")
@@ -153,7 +182,7 @@ class Matcher:
             signal = self._tag_signal(token)
             if signal is None:
                 return ()
-            return (Entry(signal, token, (TokenSpec(frozenset({token}), ()),)),)
+            return (Entry.of(signal, token, (TokenSpec(frozenset({token}), ()),)),)
         found = list(self._by_exact.get(token, ()))
         for length in self._prefix_lengths_sorted:
             if length > len(token):
@@ -163,51 +192,183 @@ class Matcher:
             found.extend(self._by_number)
         return tuple(found)
 
-    def _token_info(self, token: str) -> tuple:
+    def _token_info(self, token: str) -> TokenInfo:
         """What the matcher needs to know about a token, computed once per distinct token."""
         is_number = token.isdigit() or token in NUMBER_WORDS
-        return (
+        return TokenInfo(
             self._candidates(token),
-            self._tallies.get(token, ()),
             is_number,
             token in self._pair_firsts,
             token[0].isalpha(),
+            self._tallies.get(token, ()),
         )
 
-    def find(self, tokens: Sequence[str]) -> tuple[list[Hit], dict[str, int], int]:
-        """Hits, the tally of each word class seen (e.g. languages) and the word count."""
-        cache = self._cache
-        if len(cache) > _MAX_CACHE:
-            cache.clear()
-        pairs = self._by_pair
-        number_then = self._by_number_then
-        hits: list[Hit] = []
-        tallies: dict[str, int] = {}
-        words = 0
-        last = len(tokens) - 1
-        for index, token in enumerate(tokens):
-            info = cache.get(token)
-            if info is None:
-                info = cache[token] = self._token_info(token)
-            entries, classes, is_number, pair_first, is_word = info
-            if is_word:
-                words += 1
-                for name in classes:
-                    tallies[name] = tallies.get(name, 0) + 1
-            if index < last and (pair_first or is_number):
-                following = tokens[index + 1]
-                paired = pairs.get((token, following)) if pair_first else None
-                if is_number and following in number_then:
-                    paired = (paired or []) + number_then[following]
-                if paired:
-                    entries = entries + tuple(paired) if entries else paired
-            if not entries:
-                continue
+    def _ids_of(self, tokens: list[str]) -> np.ndarray:
+        """The vocabulary id of every token, adding the tokens never seen before."""
+        vocabulary = self._vocabulary
+        if len(vocabulary) > _MAX_CACHE:
+            self._reset_vocabulary()
+            vocabulary = self._vocabulary
+        known = map(vocabulary.get, tokens, repeat(-1))
+        ids = np.fromiter(known, dtype=np.int64, count=len(tokens))
+        unseen = np.flatnonzero(ids < 0)
+        if len(unseen):
+            for position in unseen.tolist():
+                token = tokens[position]
+                token_id = vocabulary.get(token)
+                if token_id is None:
+                    token_id = vocabulary[token] = self._learn(token)
+                ids[position] = token_id
+        return ids
+
+    def _reset_vocabulary(self) -> None:
+        self._vocabulary: dict[str, int] = {}
+        self._infos: list[TokenInfo] = []
+        # (token id << 32 | next token id) -> the entries that may start there
+        self._entries_by_key: dict[int, tuple[Entry, ...]] = {}
+        # Per-token flags as bytes, read by numpy without a copy.
+        self._has_entries = bytearray()
+        self._pair_first = bytearray()
+        self._is_number = bytearray()
+        self._after_number = bytearray()  # the second word of a "<num> word ..." entry
+        self._is_word = bytearray()
+        self._language_bits = bytearray()  # one bit per word class (language)
+        # Every two-word start of an entry as one integer (first id << 32 | second id), so a
+        # batch checks all its word pairs with one `isin`.
+        pairs = [
+            (self._id_of(first) << 32) | self._id_of(second) for first, second in self._by_pair
+        ]
+        self._pair_keys = np.unique(np.array(pairs, dtype=np.int64))
+
+    def _id_of(self, token: str) -> int:
+        token_id = self._vocabulary.get(token)
+        if token_id is None:
+            token_id = self._vocabulary[token] = self._learn(token)
+        return token_id
+
+    def _learn(self, token: str) -> int:
+        info = self._token_info(token)
+        self._infos.append(info)
+        self._has_entries.append(bool(info.entries))
+        self._pair_first.append(info.pair_first)
+        self._is_number.append(info.is_number)
+        self._after_number.append(token in self._by_number_then)
+        self._is_word.append(info.is_word)
+        bits = 0
+        for name in info.classes:
+            bits |= 1 << self._class_names.index(name)
+        self._language_bits.append(bits)
+        return len(self._infos) - 1
+
+    def _flags(self, flags: bytearray, ids: np.ndarray) -> np.ndarray:
+        return np.frombuffer(flags, dtype=np.uint8)[ids].view(np.bool_)
+
+    def _starting_positions(
+        self, ids: np.ndarray, following: np.ndarray, last: np.ndarray
+    ) -> np.ndarray:
+        """Positions where some entry may match: a lexicon word, a known word pair, or a
+        number before a word that follows numbers in an entry. `following` is the next
+        token's id; `last` marks each document's last token, which has no next word."""
+        has_next = ~last
+        candidates = self._flags(self._has_entries, ids)
+        pairs = np.flatnonzero(self._flags(self._pair_first, ids) & has_next)
+        keys = (ids[pairs] << 32) | following[pairs]
+        candidates[pairs[np.isin(keys, self._pair_keys)]] = True
+        numbers = np.flatnonzero(self._flags(self._is_number, ids) & has_next)
+        after_number = self._flags(self._after_number, following[numbers])
+        candidates[numbers[after_number]] = True
+        return np.flatnonzero(candidates)
+
+    def find_batch(self, documents: Sequence[Sequence[str]]) -> BatchFindings:
+        """Hits per document, word counts and the tally of each word class (e.g. languages).
+
+        Vectorised over the batch: each token becomes a vocabulary id in one pass in C, the
+        counts are numpy bincounts, and Python walks only the few positions where an entry
+        can start - most words of a comment start none.
+        """
+        count = len(documents)
+        lengths = np.fromiter(map(len, documents), dtype=np.int64, count=count)
+        flat = list(chain.from_iterable(documents))
+        ids = self._ids_of(flat)
+        doc_of = np.repeat(np.arange(count), lengths)
+        starts = np.zeros(count, dtype=np.int64)
+        np.cumsum(lengths[:-1], out=starts[1:])
+        is_word = self._flags(self._is_word, ids)
+        words = np.bincount(doc_of, weights=is_word, minlength=count).astype(np.int64)
+        bits = np.frombuffer(self._language_bits, dtype=np.uint8)[ids]
+        tallies = {
+            name: np.bincount(doc_of, weights=(bits >> bit) & 1, minlength=count).astype(np.int64)
+            for bit, name in enumerate(self._class_names)
+        }
+        last = np.zeros(len(flat), dtype=np.bool_)
+        last[(starts + lengths - 1)[lengths > 0]] = True
+        following = np.empty_like(ids)
+        following[:-1] = ids[1:]
+        following[last] = _NO_NEXT
+        positions = self._starting_positions(ids, following, last)
+        if len(self._entries_by_key) > _MAX_CACHE:
+            self._entries_by_key.clear()
+        position_docs = doc_of[positions]
+        hits: dict[int, list[Hit]] = {}
+        for doc, index, key in zip(
+            position_docs.tolist(),
+            (positions - starts[position_docs]).tolist(),
+            ((ids[positions] << 32) | following[positions]).tolist(),
+            strict=True,
+        ):
+            entries = self._entries_by_key.get(key)
+            if entries is None:
+                entries = self._entries_starting(documents[doc], index, key)
+            tokens = documents[doc]
             for entry in entries:
-                end = _match_rest(entry.specs, 1, tokens, index + 1)
+                rest = entry.rest
+                if rest is None:
+                    end = _match_rest(entry.specs, 1, tokens, index + 1)
+                elif rest:
+                    end = _match_fixed(rest, tokens, index + 1)
+                else:
+                    end = index + 1
                 if end >= 0:
-                    hits.append(Hit(entry.signal, index, end, entry.innocent, entry.phrase))
-        return hits, tallies, words
+                    # tuple.__new__ skips the NamedTuple's Python-level constructor
+                    hit = _new_hit(Hit, (entry.signal, index, end, entry.innocent, entry.phrase))
+                    if doc in hits:
+                        hits[doc].append(hit)
+                    else:
+                        hits[doc] = [hit]
+        return BatchFindings(hits, words, tallies)
+
+    def _entries_starting(self, tokens: Sequence[str], index: int, key: int) -> tuple[Entry, ...]:
+        """The entries that may match at tokens[index]: those indexed by the token, and by it
+        and the next one (a word pair, a number's). Memoised by the two tokens' ids."""
+        info = self._infos[key >> 32]
+        entries = info.entries
+        if (info.pair_first or info.is_number) and index < len(tokens) - 1:
+            following = tokens[index + 1]
+            paired = self._by_pair.get((tokens[index], following)) if info.pair_first else None
+            if info.is_number and following in self._by_number_then:
+                paired = (paired or []) + self._by_number_then[following]
+            if paired:
+                entries = entries + tuple(paired)
+        self._entries_by_key[key] = entries
+        return entries
+
+    def find(self, tokens: Sequence[str]) -> tuple[list[Hit], dict[str, int], int]:
+        """One document's hits, its tally of each word class and its word count."""
+        findings = self.find_batch([tokens])
+        tallies = {name: int(counts[0]) for name, counts in findings.tallies.items() if counts[0]}
+        return findings.hits.get(0, []), tallies, int(findings.words[0])
+
+
+def _match_fixed(rest: tuple[TokenSpec, ...], tokens: Sequence[str], position: int) -> int:
+    """End position of a match of `rest` (no optional token) at tokens[position:], or -1."""
+    if position + len(rest) > len(tokens):
+        return -1
+    for spec in rest:
+        token = tokens[position]
+        if token not in spec.exact and not spec.accepts(token):
+            return -1
+        position += 1
+    return position
 
 
 def _match_rest(

@@ -42,6 +42,12 @@ class Model:
         self.bias = bias.astype(np.float64, copy=False)
         self.meta = meta or {}
 
+    @property
+    def evaluation(self) -> dict | None:
+        """Cross-validated figures stored when the model was trained, if any."""
+        figures = self.meta.get("evaluation")
+        return figures if isinstance(figures, dict) else None
+
     # --- applying ---------------------------------------------------------------------------
 
     def predict(self, prepared: Sequence[Prepared]) -> tuple[np.ndarray, Hashed | None]:

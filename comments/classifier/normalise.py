@@ -10,7 +10,11 @@ cost of the classifier.
 
 import re
 import string
+from collections.abc import Sequence
+from itertools import chain
 from typing import NamedTuple
+
+import numpy as np
 
 #: Longer comments are cut: the verdict is in the first few thousand characters, and a
 #: 20,000-character paste must cost no more than an ordinary comment.
@@ -304,19 +308,62 @@ _SPACED_MIN = 4
 
 
 def normalise(text: object) -> Normalised:
-    original = coerce_text(text)
-    tokens: list[str] = []
-    singles = 0
-    for raw in original.split():
-        pieces = fold_word(raw)
-        tokens.extend(pieces)
-        if len(pieces) == 1 and len(pieces[0]) == 1:
-            singles += 1
-    if singles >= _SPACED_MIN:
-        tokens = _join_spaced_letters(tokens)
-    shouting = exclamations = None
-    if _CAPS_RUN_RE.search(original):
-        shouting = _shouting(original)
-    if "!!!" in original or "¡¡¡" in original:
-        exclamations = _EXCLAIM_RE.search(original).group(0)
-    return Normalised(original, " ".join(tokens), tuple(tokens), shouting, exclamations)
+    """The normalised form of one comment (batches go through `normalise_batch`)."""
+    return normalise_batch([coerce_text(text)])[0]
+
+
+def normalise_batch(texts: Sequence[str]) -> list[Normalised]:
+    """`normalise` for many comments (already coerced): the per-piece lookups of the whole
+    batch run at once in C, and Python only slices each comment's tokens out of the result."""
+    split = [text.split() for text in texts]
+    raws = list(chain.from_iterable(split))
+    pieces = _folded_pieces(raws)
+    flat = list(chain.from_iterable(pieces))
+    # Where each comment's pieces and tokens start and end in the flat lists.
+    piece_bounds = np.zeros(len(texts) + 1, dtype=np.int64)
+    np.cumsum(np.fromiter(map(len, split), dtype=np.int64, count=len(split)), out=piece_bounds[1:])
+    tokens_per_piece = np.fromiter(map(len, pieces), dtype=np.int64, count=len(pieces))
+    token_bounds = np.zeros(len(pieces) + 1, dtype=np.int64)
+    np.cumsum(tokens_per_piece, out=token_bounds[1:])
+    doc_bounds = token_bounds[piece_bounds].tolist()
+    spaced = (
+        _singles_per_document(flat, tokens_per_piece, token_bounds, piece_bounds) >= _SPACED_MIN
+    ).tolist()
+    result = []
+    for index, original in enumerate(texts):
+        tokens = tuple(flat[doc_bounds[index] : doc_bounds[index + 1]])
+        if spaced[index]:
+            tokens = tuple(_join_spaced_letters(list(tokens)))
+        shouting = exclamations = None
+        if _CAPS_RUN_RE.search(original):
+            shouting = _shouting(original)
+        if "!!!" in original or "¡¡¡" in original:
+            exclamations = _EXCLAIM_RE.search(original).group(0)
+        result.append(Normalised(original, " ".join(tokens), tokens, shouting, exclamations))
+    return result
+
+
+def _folded_pieces(raws: list[str]) -> list[tuple[str, ...]]:
+    """The folded tokens of each whitespace piece: one dict lookup each, folding the unseen."""
+    pieces = list(map(_TOKEN_CACHE.get, raws))
+    position = 0
+    while True:
+        try:
+            position = pieces.index(None, position)
+        except ValueError:
+            return pieces
+        pieces[position] = fold_word(raws[position])
+
+
+def _singles_per_document(
+    flat: list[str], tokens_per_piece: np.ndarray, token_bounds: np.ndarray, piece_bounds
+) -> np.ndarray:
+    """Pieces that fold to one single-character token ("l a d r o n"), per comment."""
+    if not flat:
+        return np.zeros(len(piece_bounds) - 1, dtype=np.int64)
+    token_lengths = np.fromiter(map(len, flat), dtype=np.int64, count=len(flat))
+    first = np.minimum(token_bounds[:-1], len(flat) - 1)
+    single = (tokens_per_piece == 1) & (token_lengths[first] == 1)
+    cumulative = np.zeros(len(single) + 1, dtype=np.int64)
+    np.cumsum(single, out=cumulative[1:])
+    return cumulative[piece_bounds[1:]] - cumulative[piece_bounds[:-1]]

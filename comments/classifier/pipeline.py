@@ -1,47 +1,56 @@
 """`classify`: a batch of comments in, one decision per comment out, in order.
 
-The per-comment work (normalising, lexicons, language) is plain Python and memoised by text,
-because copy-pasted complaints arrive by the dozen in a ripple; the model is applied to the
-whole batch at once in numpy. Nothing a client sends can make this raise: text is coerced and
-bounded, numbers are coerced, and a comment without words gets a low-confidence `other`.
+The work is done for the whole batch at once wherever it can be: the lexicon lookups, the
+language tallies and the model run in numpy over every comment of the batch, and Python
+walks only what is specific to one comment (folding its words, the few lexicon hits it has,
+its level rules). The text analysis is memoised by text, because copy-pasted complaints
+arrive by the dozen in a ripple. Nothing a client sends can make this raise: text is coerced
+and bounded, numbers are coerced, and a comment without words gets a low-confidence `other`.
 """
 
 import gc
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
-from comments.classifier.features import Prepared, prepare
-from comments.classifier.language import UNDETERMINED, language_from_tallies
+from comments.classifier.features import Prepared, model_text, signal_text
+from comments.classifier.language import UNDETERMINED, languages_from_tallies
 from comments.classifier.model import Model, default_model
-from comments.classifier.normalise import Normalised, coerce_text, normalise
+from comments.classifier.normalise import Normalised, coerce_text, normalise_batch
 from comments.classifier.rules import (
+    GREEN,
+    OTHER,
     CategoryChoice,
     category_reasons,
     choose_category,
     choose_level,
 )
-from comments.classifier.signals import FEATURE_ONLY, Signals, analyse
-from comments.classifier.values import CATEGORIES, CommentInput, Decision, Reason, Thresholds
+from comments.classifier.signals import FEATURE_ONLY, Signals, analyse_batch
+from comments.classifier.values import (
+    CATEGORIES,
+    NEGATIVE_CATEGORIES,
+    CommentInput,
+    Decision,
+    Reason,
+    Thresholds,
+)
 
 _TEXT_CACHE_LIMIT = 50_000
-_text_cache: dict[str, tuple[Normalised, Signals, str, bool]] = {}
 
 
-@dataclass(frozen=True, slots=True)
-class Analysed:
+class TextAnalysis(NamedTuple):
+    """Everything about a comment that depends on its text alone (memoised by text)."""
+
     normalised: Normalised
     signals: Signals
     lang: str
     has_words: bool
-    prepared: Prepared
-    followers: int
-    likes: int
-    shares: int
-    is_troll: bool
-    overdue: bool
-    ripple: str | None
+    model_text: str
+    signal_text: str  # for an author not flagged as a troll
+
+
+_text_cache: dict[str, TextAnalysis] = {}
 
 
 def _count(value: object) -> int:
@@ -53,20 +62,39 @@ def _count(value: object) -> int:
         return 0
 
 
-def _analyse_text(text: str) -> tuple[Normalised, Signals, str, bool]:
-    cached = _text_cache.get(text)
-    if cached is None:
-        if len(_text_cache) >= _TEXT_CACHE_LIMIT:
-            _text_cache.clear()
-        normalised = normalise(text)
-        signals = analyse(normalised)
-        lang, evidence = language_from_tallies(signals.languages, signals.words)
+def analyse_texts(texts: Sequence[str]) -> list[TextAnalysis]:
+    """The analysis of each text, computing the unseen ones together as one batch."""
+    cache = _text_cache
+    unseen = [text for text in dict.fromkeys(texts) if text not in cache]
+    if unseen:
+        if len(cache) + len(unseen) > _TEXT_CACHE_LIMIT:
+            cache.clear()
+        cache.update(zip(unseen, _analyse_unseen(unseen), strict=True))
+    return list(map(cache.__getitem__, texts))
+
+
+def _analyse_unseen(texts: Sequence[str]) -> list[TextAnalysis]:
+    normalised = normalise_batch(texts)
+    batch = analyse_batch(normalised)
+    langs, evidence = languages_from_tallies(batch.tallies, batch.words)
+    analyses = []
+    for item, signals, lang, supported_by in zip(
+        normalised, batch.signals, langs, evidence.tolist(), strict=True
+    ):
         # Something to judge: a function word of some language, or a lexicon signal.
-        has_words = lang != UNDETERMINED and (evidence > 0 or _judgeable_signals(signals))
-        if not has_words:
-            lang = UNDETERMINED
-        cached = _text_cache[text] = (normalised, signals, lang, has_words)
-    return cached
+        has_words = lang != UNDETERMINED and (supported_by > 0 or _judgeable_signals(signals))
+        fired = signals.fired
+        analyses.append(
+            TextAnalysis(
+                item,
+                signals,
+                lang if has_words else UNDETERMINED,
+                has_words,
+                model_text(item.folded, fired),
+                signal_text(fired, signals.negated, False),
+            )
+        )
+    return analyses
 
 
 def clear_text_cache() -> None:
@@ -82,26 +110,25 @@ def _judgeable_signals(signals: Signals) -> bool:
     )
 
 
-def analyse_comment(comment: CommentInput) -> Analysed:
-    text = coerce_text(getattr(comment, "text", ""))
-    normalised, signals, detected, has_words = _analyse_text(text)
+def _prepared(analysis: TextAnalysis, is_troll: bool) -> Prepared:
+    if not is_troll:
+        return Prepared(analysis.model_text, analysis.signal_text)
+    signals = analysis.signals
+    return Prepared(analysis.model_text, signal_text(signals.fired, signals.negated, True))
+
+
+def prepare_comments(comments: Sequence[CommentInput]) -> list[Prepared]:
+    """What the model reads of each comment: the same features in training and in use."""
+    texts = [coerce_text(getattr(comment, "text", "")) for comment in comments]
+    return [
+        _prepared(analysis, bool(getattr(comment, "author_is_troll", False)))
+        for analysis, comment in zip(analyse_texts(texts), comments, strict=True)
+    ]
+
+
+def _given_lang(comment: CommentInput, detected: str) -> str:
     given = getattr(comment, "lang", None)
-    lang = given.strip().lower()[:8] if isinstance(given, str) and given.strip() else detected
-    is_troll = bool(getattr(comment, "author_is_troll", False))
-    ripple = getattr(comment, "ripple", None)
-    return Analysed(
-        normalised=normalised,
-        signals=signals,
-        lang=lang,
-        has_words=has_words,
-        prepared=prepare(normalised.folded, signals.fired, signals.negated, is_troll),
-        followers=_count(getattr(comment, "author_followers", 0)),
-        likes=_count(getattr(comment, "likes", 0)),
-        shares=_count(getattr(comment, "shares", 0)),
-        is_troll=is_troll,
-        overdue=bool(getattr(comment, "author_has_overdue_case", False)),
-        ripple=str(ripple)[:500] if ripple else None,
-    )
+    return given.strip().lower()[:8] if isinstance(given, str) and given.strip() else detected
 
 
 def _model_reason(choice: CategoryChoice, words: list[str]) -> Reason:
@@ -111,8 +138,33 @@ def _model_reason(choice: CategoryChoice, words: list[str]) -> Reason:
     return Reason("model", evidence)
 
 
+class Circumstances(NamedTuple):
+    """What the desk knows about a comment besides its text: reach, author, ripple."""
+
+    followers: int
+    likes: int
+    shares: int
+    is_troll: bool
+    overdue: bool
+    ripple: str | None
+
+
+def _circumstances(comment: CommentInput) -> Circumstances:
+    ripple = getattr(comment, "ripple", None)
+    return Circumstances(
+        _count(getattr(comment, "author_followers", 0)),
+        _count(getattr(comment, "likes", 0)),
+        _count(getattr(comment, "shares", 0)),
+        bool(getattr(comment, "author_is_troll", False)),
+        bool(getattr(comment, "author_has_overdue_case", False)),
+        str(ripple)[:500] if ripple else None,
+    )
+
+
 def decide(
-    item: Analysed,
+    analysis: TextAnalysis,
+    lang: str,
+    around: Circumstances,
     choice: CategoryChoice,
     reasons: list[Reason],
     *,
@@ -121,42 +173,45 @@ def decide(
     top_words: list[str] | None,
 ) -> Decision:
     """Settle the level and assemble the reasons: the category's first, then the level's."""
-    original = item.normalised.original
-    negative = choice.category in ("pqr", "insult", "high_level")
-    level, level_reasons = choose_level(
-        choice.category,
-        item.signals,
-        original,
-        followers=item.followers,
-        likes=item.likes,
-        shares=item.shares,
-        is_troll=item.is_troll,
-        overdue=item.overdue,
-        ripple=item.ripple if negative else None,
-        thresholds=thresholds,
-    )
+    category = choice.category
+    if category == OTHER:
+        level, level_reasons = GREEN, ()  # `other` is always green (the taxonomy)
+    else:
+        level, level_reasons = choose_level(
+            category,
+            analysis.signals,
+            analysis.normalised.original,
+            followers=around.followers,
+            likes=around.likes,
+            shares=around.shares,
+            is_troll=around.is_troll,
+            overdue=around.overdue,
+            ripple=around.ripple if category in NEGATIVE_CATEGORIES else None,
+            thresholds=thresholds,
+        )
     if not reasons:
         if choice.model_decided:
             reasons.append(_model_reason(choice, top_words or []))
         else:
-            reasons.append(Reason("model", _no_judgement_evidence(item)))
+            reasons.append(Reason("model", _no_judgement_evidence(analysis.has_words, lang)))
     for reason in level_reasons:
         if reason not in reasons:
             reasons.append(reason)
+    confidence = choice.confidence
     return Decision(
-        category=choice.category,
-        level=level,
-        confidence=round(min(max(choice.confidence, 0.0), 1.0), 3),
-        reasons=tuple(reasons),
-        model_version=version,
-        lang=item.lang,
+        category,
+        level,
+        round(1.0 if confidence > 1.0 else (confidence if confidence > 0.0 else 0.0), 3),
+        tuple(reasons),
+        version,
+        lang,
     )
 
 
-def _no_judgement_evidence(item: Analysed) -> str:
-    if not item.has_words:
+def _no_judgement_evidence(has_words: bool, lang: str) -> str:
+    if not has_words:
         return "no words to judge"
-    return f"unsupported language: {item.lang}"
+    return f"unsupported language: {lang}"
 
 
 def classify(
@@ -182,32 +237,47 @@ def classify(
 def _classify(
     comments: Sequence[CommentInput], thresholds: Thresholds, model: Model
 ) -> list[Decision]:
-    items = [analyse_comment(comment) for comment in comments]
-    if not items:
+    if not comments:
         return []
-    probabilities, hashed = model.predict([item.prepared for item in items])
+    analyses = analyse_texts([coerce_text(getattr(comment, "text", "")) for comment in comments])
+    around = [_circumstances(comment) for comment in comments]
+    langs = [
+        _given_lang(comment, analysis.lang)
+        for comment, analysis in zip(comments, analyses, strict=True)
+    ]
+    prepared = [
+        _prepared(analysis, circumstances.is_troll)
+        for analysis, circumstances in zip(analyses, around, strict=True)
+    ]
+    probabilities, hashed = model.predict(prepared)
     rows = probabilities.tolist()  # Python floats: cheaper than numpy scalars one by one
+    best = probabilities.argmax(axis=1).tolist()
     choices = [
-        choose_category(rows[index], item.signals, has_words=item.has_words, lang=item.lang)
-        for index, item in enumerate(items)
+        choose_category(
+            rows[index], analysis.signals, has_words=analysis.has_words, lang=lang, best=best[index]
+        )
+        for index, (analysis, lang) in enumerate(zip(analyses, langs, strict=True))
     ]
     reasons = [
-        category_reasons(choice.category, item.signals, item.normalised.original)
-        for choice, item in zip(choices, items, strict=True)
+        category_reasons(choice.category, analysis.signals, analysis.normalised.original)
+        for choice, analysis in zip(choices, analyses, strict=True)
     ]
     wanted = np.array(
         [choice.model_decided and not found for choice, found in zip(choices, reasons, strict=True)]
     )
     classes = np.array([CATEGORIES.index(choice.category) for choice in choices])
-    top_words = model.top_words(hashed, [item.prepared.text for item in items], classes, wanted)
+    top_words = model.top_words(hashed, [item.text for item in prepared], classes, wanted)
+    version = model.version
     return [
         decide(
-            item,
+            analyses[index],
+            langs[index],
+            around[index],
             choices[index],
             reasons[index],
-            version=model.version,
+            version=version,
             thresholds=thresholds,
             top_words=top_words.get(index),
         )
-        for index, item in enumerate(items)
+        for index in range(len(analyses))
     ]

@@ -7,7 +7,8 @@ step, so a community manager sees in one glance why a comment got its colour.
 """
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
+from typing import NamedTuple
 
 from comments.classifier.language import is_supported
 from comments.classifier.lexicons import REGULATORS
@@ -30,25 +31,33 @@ INSULT_SIGNALS = ("insult", "mockery", "profanity", "threat")
 OTHER_SIGNALS = ("praise", "spam")
 
 
-@dataclass(frozen=True, slots=True)
-class CategoryChoice:
+class CategoryChoice(NamedTuple):
     category: str
     confidence: float
     model_decided: bool
 
 
 def choose_category(
-    probabilities: Sequence[float], signals: Signals, *, has_words: bool, lang: str
+    probabilities: Sequence[float],
+    signals: Signals,
+    *,
+    has_words: bool,
+    lang: str,
+    best: int | None = None,
 ) -> CategoryChoice:
-    """The model's category, unless the taxonomy settles it (see the module docstring)."""
+    """The model's category, unless the taxonomy settles it (see the module docstring).
+
+    `best` is the most probable category's index when the caller computed it for a batch.
+    """
     fired = signals.fired
     if not has_words:
         return CategoryChoice(OTHER, LOW_CONFIDENCE, False)
     threat = "violence_threat" in fired
     if not is_supported(lang) and not threat:
         return CategoryChoice(OTHER, LOW_CONFIDENCE, False)
-    high_signal = any(signal in fired for signal in HIGH_LEVEL_SIGNALS)
-    best = max(range(len(probabilities)), key=probabilities.__getitem__)
+    high_signal = not fired.keys().isdisjoint(HIGH_LEVEL_SIGNALS)
+    if best is None:
+        best = max(range(len(probabilities)), key=probabilities.__getitem__)
     if high_signal and (
         probabilities[_HIGH_INDEX] >= HIGH_LEVEL_WITH_SIGNAL or names_regulator(fired)
     ):

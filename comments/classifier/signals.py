@@ -10,6 +10,8 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import NamedTuple
 
+import numpy as np
+
 from comments.classifier import lexicons
 from comments.classifier.language import LANGUAGES_OF
 from comments.classifier.matcher import PUNCTUATION, Hit, Matcher
@@ -38,8 +40,14 @@ HIGH_LEVEL_SIGNALS = (
     "fraud_fact",
     "collective",
 )
+#: A vital item (insulin, oxygen, dialysis...) and its loss or cut ("perdieron", "sin luz",
+#: "spoiled") anywhere in the same comment are together a health risk, each alone ordinary.
+VITAL_ITEM, DEPRIVATION = "vital_item", "deprivation"
 #: Lexicon signals that are features only, never shown to a community manager as reasons.
-FEATURE_ONLY = frozenset({"claim", "question", "care_setting"})
+FEATURE_ONLY = frozenset({"claim", "question", "care_setting", VITAL_ITEM, DEPRIVATION})
+#: Of those, the ones recorded with the comment's words (they become a reason when combined).
+_KEEP_WORDS = frozenset({VITAL_ITEM, DEPRIVATION})
+_PRESENCE_ONLY = FEATURE_ONLY - _KEEP_WORDS
 #: Words allowed between a negator and the trigger it negates: auxiliaries, pronouns,
 #: articles ("no LO VOY A denunciar", "I'm NOT GOING TO sue").
 NEGATION_BRIDGE = frozenset(
@@ -58,8 +66,6 @@ class Signals(NamedTuple):
 
     fired: dict[str, list[str]]
     negated: frozenset[str]
-    languages: dict[str, int] = {}  # noqa: RUF012 - read-only tallies of function words
-    words: int = 0
 
     def has(self, signal: str) -> bool:
         return signal in self.fired
@@ -68,7 +74,15 @@ class Signals(NamedTuple):
         return self.fired[signal][0]
 
 
-def _is_negated(tokens: Sequence[str], start: int) -> bool:
+class BatchSignals(NamedTuple):
+    """Signals per comment, plus what language detection needs: words and function words."""
+
+    signals: list[Signals]
+    words: np.ndarray  # alphabetic tokens per comment
+    tallies: dict[str, np.ndarray]  # language -> its function words per comment
+
+
+def is_negated(tokens: Sequence[str], start: int) -> bool:
     """A negator shortly before the trigger, joined to it only by auxiliaries, negates it."""
     position = start - 1
     lowest = max(0, start - 1 - _NEGATION_WINDOW)
@@ -85,6 +99,14 @@ def _is_negated(tokens: Sequence[str], start: int) -> bool:
             return False
         position -= 1
     return False
+
+
+def _innocent_spans(hits: Sequence[Hit]) -> dict[str, list[tuple[int, int]]]:
+    spans: dict[str, list[tuple[int, int]]] = {}
+    for hit in hits:
+        if hit.innocent:
+            spans.setdefault(hit.signal, []).append((hit.start, hit.end))
+    return spans
 
 
 def _overlaps(hit: Hit, innocent_spans: list[tuple[int, int]]) -> bool:
@@ -114,40 +136,62 @@ _MATCHER = Matcher(lexicons.POSITIVE, lexicons.INNOCENT, _tag_signal, LANGUAGES_
 
 
 def analyse(normalised: Normalised) -> Signals:
+    """The signals of one comment (batches go through `analyse_batch`)."""
+    return analyse_batch([normalised]).signals[0]
+
+
+def analyse_batch(normalised: Sequence[Normalised]) -> BatchSignals:
+    """The signals of every comment of a batch; the lexicon lookups run once for the batch."""
+    findings = _MATCHER.find_batch([item.tokens for item in normalised])
+    hits_of = findings.hits
+    signals = []
+    for index, item in enumerate(normalised):
+        hits = hits_of.get(index)
+        if hits is None and item.shouting is None and item.exclamations is None:
+            signals.append(Signals({}, _NOTHING))
+        else:
+            signals.append(_signals_from_hits(item, hits or ()))
+    return BatchSignals(signals, findings.words, findings.tallies)
+
+
+def _signals_from_hits(normalised: Normalised, hits: Sequence[Hit]) -> Signals:
+    """Drop innocent uses, set negated triggers aside, and add the surface signals."""
     tokens = normalised.tokens
-    hits, languages, words = _MATCHER.find(tokens)
     fired: dict[str, list[str]] = {}
     negated: set[str] = set()
-    if hits:
-        innocent: dict[str, list[tuple[int, int]]] = {}
-        for hit in hits:
-            if hit.innocent:
-                innocent.setdefault(hit.signal, []).append((hit.start, hit.end))
-        for hit in hits:
-            if hit.innocent:
-                continue
-            if hit.signal in FEATURE_ONLY:
-                # only their presence matters to the model; no phrase, no negation check
-                fired.setdefault(hit.signal, [hit.phrase])
-                continue
-            spans = innocent.get(hit.signal)
-            if spans and _overlaps(hit, spans):
-                continue
-            if hit.signal in NEGATABLE and _is_negated(tokens, hit.start):
-                negated.add(hit.signal)
-                continue
-            phrase = (
-                tokens[hit.start]
-                if hit.end - hit.start == 1
-                else " ".join(tokens[hit.start : hit.end])
-            )
-            fired.setdefault(hit.signal, []).append(phrase)
+    innocent: dict[str, list[tuple[int, int]]] | None = None
+    for hit in hits:
+        signal = hit.signal
+        if hit.innocent:
+            continue
+        if signal in _PRESENCE_ONLY:
+            # only their presence matters to the model; no phrase, no negation check
+            if signal not in fired:
+                fired[signal] = [hit.phrase]
+            continue
+        if innocent is None:
+            innocent = _innocent_spans(hits)
+        spans = innocent.get(signal)
+        if spans and _overlaps(hit, spans):
+            continue
+        if signal in NEGATABLE and is_negated(tokens, hit.start):
+            negated.add(signal)
+            continue
+        phrase = (
+            tokens[hit.start] if hit.end - hit.start == 1 else " ".join(tokens[hit.start : hit.end])
+        )
+        if signal in fired:
+            fired[signal].append(phrase)
+        else:
+            fired[signal] = [phrase]
+    if VITAL_ITEM in fired and DEPRIVATION in fired and "health_safety" not in fired:
+        fired["health_safety"] = [fired[VITAL_ITEM][0]]
     if normalised.shouting:
         fired["shouting"] = [normalised.shouting]
     if normalised.exclamations:
         fired["exclamations"] = [normalised.exclamations]
     negated_only = frozenset(negated - fired.keys()) if negated else _NOTHING
-    return Signals(fired, negated_only, languages, words)
+    return Signals(fired, negated_only)
 
 
 # --- reasons, for people -------------------------------------------------------------------

@@ -7,8 +7,9 @@ from datetime import UTC, datetime
 import numpy as np
 
 from comments.classifier.corpus import input_from_row
+from comments.classifier.evaluation import cross_validated_figures
 from comments.classifier.model import Model, corpus_digest, fit, rows_with_labels
-from comments.classifier.pipeline import analyse_comment
+from comments.classifier.pipeline import prepare_comments
 
 
 def train(rows: Iterable[dict], *, version: str) -> Model:
@@ -20,7 +21,7 @@ def train(rows: Iterable[dict], *, version: str) -> Model:
     labelled = rows_with_labels(rows)
     if len({row["category"] for row in labelled}) < 2:
         raise ValueError("training needs labelled rows of at least two categories")
-    items = [analyse_comment(input_from_row(row)) for row in labelled]
+    prepared = prepare_comments([input_from_row(row) for row in labelled])
     corpus = corpus_digest(labelled)
     meta = {
         "trained_at": datetime.now(tz=UTC).isoformat(timespec="seconds"),
@@ -28,7 +29,7 @@ def train(rows: Iterable[dict], *, version: str) -> Model:
         "corpus_sha256": corpus,
     }
     model = fit(
-        [item.prepared for item in items],
+        prepared,
         [row["category"] for row in labelled],
         version=version,
         meta=meta,
@@ -37,4 +38,21 @@ def train(rows: Iterable[dict], *, version: str) -> Model:
     weights.update(model.weights.astype(np.float16).tobytes())
     weights.update(model.bias.astype(np.float16).tobytes())
     model.version = f"{version}+{weights.hexdigest()[:8]}"
+    return model
+
+
+def train_evaluated(rows: Iterable[dict], *, version: str, folds: int = 5) -> Model:
+    """`train`, plus the model's cross-validated figures stored in its metadata.
+
+    The figures travel inside the model file, so the desk shows the quality of exactly the
+    model it runs; `evaluated_at` and `version` say which model and when.
+    """
+    rows = list(rows)
+    model = train(rows, version=version)
+    figures = cross_validated_figures(rows, folds=folds)
+    model.meta["evaluation"] = {
+        **figures,
+        "version": model.version,
+        "evaluated_at": datetime.now(tz=UTC).isoformat(timespec="seconds"),
+    }
     return model

@@ -10,10 +10,15 @@ from comments.classifier import (
     MODEL_VERSION,
     CommentInput,
     classify,
+    cross_validated_figures,
+    evaluate,
     load_model,
     train,
+    train_evaluated,
 )
 from comments.classifier.corpus import load_corpus
+from comments.classifier.evaluation import FIGURES
+from comments.classifier.model import corpus_digest, rows_with_labels
 
 CLAIM = CommentInput(text="Me cobraron dos veces el delivery, me devuelven la plata?")
 
@@ -79,3 +84,31 @@ def test_loading_something_else_fails_clearly(tmp_path):
     np.savez(bogus, meta=np.array(json.dumps({"format": "other"})))
     with pytest.raises(ValueError, match="not a"):
         load_model(bogus)
+
+
+def test_the_shipped_model_is_built_from_the_shipped_corpus_with_cross_validated_figures(corpus):
+    model = load_model(DEFAULT_MODEL_PATH)
+    labelled = rows_with_labels(corpus)
+    assert model.meta["corpus_sha256"] == corpus_digest(labelled)
+    figures = model.evaluation
+    assert figures["version"] == model.version
+    assert figures["n"] == len(labelled)
+    assert "cross-validation" in figures["method"]
+    assert all(0.0 <= figures[name] <= 1.0 for name in FIGURES)
+
+
+def test_stored_figures_are_cross_validated_not_in_sample(corpus):
+    rows = corpus[::5]
+    model = train_evaluated(rows, version="sem-test-cv", folds=2)
+    held_out = cross_validated_figures(rows, folds=2)
+    in_sample = evaluate(rows, model=model).metrics
+    stored = model.evaluation
+    assert {name: stored[name] for name in FIGURES} == {name: held_out[name] for name in FIGURES}
+    # A model judged on its own training rows looks better than on rows it never saw.
+    assert stored["category_macro_f1"] < round(in_sample["category_macro_f1"], 3)
+
+
+def test_figures_survive_saving_and_loading(tmp_path, corpus):
+    model = train_evaluated(corpus[::8], version="sem-test-save", folds=2)
+    loaded = load_model(model.save(tmp_path / "model.npz"))
+    assert loaded.evaluation == model.evaluation

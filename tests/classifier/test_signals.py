@@ -89,3 +89,82 @@ def test_evidence_is_written_as_in_the_comment():
 
 def test_regulator_names_give_their_own_evidence():
     assert fired("reclamo ante INDECOPI")["authority_mention"] in {"reclamo ante", "INDECOPI"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "el ascensor del hotel se desplomo con nosotros adentro",
+        "the elevator dropped three floors with my kids inside",
+        "nos quedamos atrapados en el ascensor del edificio dos horas con un bebe",
+        "mi hijo se trago una pila del control remoto que venden ustedes",
+        "my toddler swallowed a magnet that came off the toy",
+        "la puerta del bus se abrio en marcha",
+        "the driver was texting the whole ride",
+        "me dieron el medicamento equivocado en la farmacia",
+        "they gave my dad the wrong dose",
+        "mi perrita murio un dia despues de la cirugia",
+        "my grandmother passed away in your waiting room",
+    ],
+)
+def test_harm_without_trigger_words_is_health_and_safety(text):
+    assert "health_safety" in fired(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "item"),
+    [
+        ("perdieron mi maleta y adentro estaba la insulina de mi hijo", "insulina"),
+        ("llevamos dos dias sin luz y mi papa usa oxigeno", "oxigeno"),
+        ("you lost my bag with my son's insulin inside", "insulin"),
+        ("power outage since last night and mom is on an oxygen concentrator", "oxygen"),
+    ],
+)
+def test_a_vital_item_with_its_loss_or_cut_is_a_health_risk(text, item):
+    assert fired(text).get("health_safety", "").lower().startswith(item)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "tienen insulina en la sucursal del centro?",
+        "otra vez sin luz en el barrio",
+        "do you deliver oxygen tanks on sundays?",
+        "you lost my suitcase, when will it arrive?",
+        "el elevador lleva una semana fuera de servicio",
+        "se cayo el juego otra vez",
+        "se murio la app otra vez",
+        "la bateria del celular se murio en 2 horas",
+        "jajaja me mori de risa con el comercial",
+        "my phone died after 2 hours",
+        "i died laughing at the new ad",
+    ],
+)
+def test_the_same_words_without_harm_are_not_health_and_safety(text):
+    assert "health_safety" not in fired(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "your CEO is a fraud and a creep",
+        "you are a total fraud lol",
+        "el CEO es un farsante",
+        "eres un fraude",
+    ],
+)
+def test_a_person_called_a_fraud_is_an_insult_not_a_fraud_fact(text):
+    signals = fired(text)
+    assert "insult" in signals
+    assert "fraud_fact" not in signals
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "me cobraron tres veces una suscripcion que nunca abri, esto es un fraude",
+        "charged my card 3 times for nothing, this is fraud",
+    ],
+)
+def test_fraud_about_the_service_stays_a_fraud_fact(text):
+    assert "fraud_fact" in fired(text)

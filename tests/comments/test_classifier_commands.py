@@ -7,6 +7,7 @@ from django.core.management import CommandError, call_command
 
 from comments import workflow
 from comments.classifier import load_model
+from comments.classifier.corpus import load_corpus
 from tests.factories import GREEN_TEXT, comment_item
 
 SUMMARY = re.compile(
@@ -71,7 +72,26 @@ def test_train_uses_corrections_and_writes_a_loadable_versioned_model(ingest, tm
     out = io.StringIO()
     model_path = tmp_path / "model.npz"
     call_command("train_classifier", "--output", str(model_path), "--label", "test-1",
-                 stdout=out)
+                 "--folds", "2", stdout=out)
     assert "and 1 corrections" in out.getvalue()
     model = load_model(model_path)
     assert model.version.startswith("test-1+")
+    figures = model.evaluation
+    assert figures["method"] == "2-fold stratified cross-validation"
+    assert figures["n"] == len(load_corpus()) + 1
+    assert f"red_recall={figures['red_recall']:.3f}" in out.getvalue()
+
+
+def test_train_corpus_only_ignores_corrections_and_can_skip_figures(tmp_path):
+    out = io.StringIO()
+    model_path = tmp_path / "model.npz"
+    call_command("train_classifier", "--output", str(model_path), "--corpus-only",
+                 "--folds", "0", stdout=out)
+    assert "and 0 corrections" in out.getvalue()
+    assert load_model(model_path).evaluation is None
+
+
+def test_train_refuses_a_single_fold(tmp_path):
+    with pytest.raises(CommandError, match="--folds"):
+        call_command("train_classifier", "--output", str(tmp_path / "m.npz"), "--folds", "1",
+                     stdout=io.StringIO())

@@ -224,6 +224,27 @@ POSITIVE: dict[str, list[str]] = {
         "contaminated",
         "health code",
         "safety",
+        # Harm told without the usual trigger words: a lift or a structure that falls with
+        # people on it, a fall of some floors, a vehicle out of control, the wrong medicine.
+        "elevator|elevators|lift|escalator|ceiling|balcony|railing|scaffolding|ride [suddenly|"
+        "just] dropped|fell|plunged|plummeted|collapsed|snapped|gave",
+        "dropped|fell|plunged|plummeted|falling <num> floors|stories|storeys|feet|meters|metres",
+        "free fall",
+        "freefall",
+        "trapped|stuck [_] in the|an|your [_] elevator|elevators|lift",
+        "almost|nearly got us|me|him|her|them killed",
+        "almost|nearly killed us|me|him|her|them|my",
+        "brakes failed|gave",
+        "brakes did not work",
+        "brakes stopped working",
+        "door|doors opened|flew|swung open while|when driving|moving",
+        "door|doors opened|flew open in motion",
+        "driver was|kept drunk|asleep|texting|high|falling|nodding",
+        "driver fell asleep",
+        "wrong medication|medicine|meds|pills|dose|dosage|prescription",
+        # a death (of a person or a pet) told as the outcome of the service
+        "died",
+        "passed away",
     ],
     "fraud_fact": [
         "this is fraud",
@@ -426,6 +447,13 @@ POSITIVE: dict[str, list[str]] = {
         "bloody",
     ],
     "insult": [
+        # a person called a fraud (see INNOCENT fraud_fact)
+        "ceo|boss|owner|founder|president|manager|director|influencer|spokesperson|he|she|guy|"
+        "dude is|was a [total|complete|absolute|huge|massive|walking|such|fucking] fraud|fake|"
+        "conman",
+        "you|u are|were|r a [total|complete|absolute|huge|massive|walking|such|fucking] fraud|"
+        "fake|conman",
+        "ur|youre a [total|complete|absolute|huge|massive|walking|such|fucking] fraud|fake|conman",
         "idiot",
         "idiots",
         "moron",
@@ -711,6 +739,45 @@ POSITIVE: dict[str, list[str]] = {
         "first",
         "win a",
     ],
+    # A vital item and, anywhere in the same comment, its loss or cut: together they are a
+    # health risk ("lost my bag with my son's insulin", "no power and dad is on oxygen").
+    "vital_item": [
+        "insulin",
+        "oxygen",
+        "oxygen concentrator",
+        "dialysis",
+        "chemo",
+        "chemotherapy",
+        "pacemaker",
+        "ventilator",
+        "cpap",
+        "inhaler",
+        "epipen",
+        "epi pen",
+        "nebulizer",
+        "wheelchair",
+        "meds|medication|medicine|medicines|treatment for|of my|his|her|our son|daughter|baby|"
+        "kid|mom|dad|mother|father|grandma|grandpa|wife|husband",
+    ],
+    "deprivation": [
+        "lost",
+        "misplaced",
+        "stolen",
+        "spoiled",
+        "went bad",
+        "got|arrived|was warm",
+        "melted",
+        "thawed",
+        "without power|electricity|service|internet",
+        "no power|electricity",
+        "power outage|cut",
+        "blackout",
+        "outage",
+        "cut off",
+        "stopped working",
+        "shut off|down",
+        "turned off",
+    ],
     "care_setting": [
         "hospital",
         "er",
@@ -840,6 +907,11 @@ INNOCENT: dict[str, list[str]] = {
         "come see us",
     ],
     "health_safety": [
+        "phone|battery|app|laptop|wifi|internet|router|car|console|controller|screen|tv|charger|"
+        "modem|signal|server|account|computer [just|completely|literally] died",
+        "i|we [just|literally|almost] died laughing|of|inside",
+        "died laughing",
+        "i died",
         "nurse at the hospital",
         "at the hospital who",
         "lobby of",
@@ -883,6 +955,13 @@ INNOCENT: dict[str, list[str]] = {
         "drunk in love",
     ],
     "fraud_fact": [
+        # a person called a fraud is name-calling, not a fraud told as fact
+        "ceo|boss|owner|founder|president|manager|director|influencer|spokesperson|he|she|guy|"
+        "dude is|was a [total|complete|absolute|huge|massive|walking|such|fucking] fraud|fake|"
+        "conman",
+        "you|u are|were|r a [total|complete|absolute|huge|massive|walking|such|fucking] fraud|"
+        "fake|conman",
+        "ur|youre a [total|complete|absolute|huge|massive|walking|such|fucking] fraud|fake|conman",
         "no scam",
         "not a scam",
         "legit no scam",

@@ -377,6 +377,36 @@ POSITIVE: dict[str, list[str]] = {
         "no sabia primeros auxilios",
         "mordio",
         "mordida",
+        # Harm told without the usual trigger words: a lift or a structure that falls with
+        # people on it, a fall of some floors or metres, a swallowed part, a vehicle out of
+        # control, a door that opens in motion.
+        "ascensor|ascensores|elevador|elevadores|montacargas|andamio|techo|plafon|balcon|"
+        "barandal|baranda|tobogan|atraccion [del|de|la|el] [_] se cayo|desplomo|solto|"
+        "precipito|derrumbo|descolgo|desprendio|cedio",
+        "cayo|cayeron|desplomo|desplomaron|precipito|caimos|cai <num> pisos|metros|plantas",
+        "caida libre",
+        "atrapad*|encerrad* [_] en el|un [_] ascensor|elevador|montacargas",
+        "escalera|escaleras electrica|mecanica|electricas|mecanicas atrapo|trago|agarro|mordio",
+        "[se] trago|tragaron una|un|la|el|unas|unos pila|pilas|iman|imanes|pieza|piezas|"
+        "bateria|boton|tornillo|tuerca|resorte|pedazo",
+        "frenos fallaron|fallan|fallaban",
+        "frenos no frenaban|funcionaban|respondieron|servian",
+        "se quedo sin frenos",
+        "puerta|puertas [de|del] [_] se abrio|abrieron|abria en marcha|movimiento",
+        "puerta|puertas [de|del] [_] se abrio|abrieron|abria andando|manejando",
+        "casi nos|me matamos|matan|mata|morimos|atropella|atropellan",
+        "casi lo|la|los|las matan|mata|atropella|atropellan",
+        "chofer|conductor|taxista|piloto|motorista [de|del] [_] iba|manejaba|conducia dormido|"
+        "durmiendose|"
+        "borracho|ebrio|mensajeando|chateando|texteando",
+        "manejaba|conducia|iba con|mirando el celular|telefono",
+        "me|le|nos dieron|vendieron|despacharon el|la|un|una medicamento|medicina|pastilla|"
+        "pastillas|dosis|jarabe equivocad*|incorrect*|vencid*",
+        "dosis equivocada|incorrecta",
+        "medicamento|medicina|pastillas equivocad*",
+        # a death (of a person or a pet) told as the outcome of the service
+        "murio|fallecio|murieron|fallecieron|muere|fallece",
+        "se nos murio|fue",
     ],
     "fraud_fact": [
         "es|esto|fue|son|un|una fraude|estafa|robo|timo|engano|estafadores",
@@ -704,6 +734,10 @@ POSITIVE: dict[str, list[str]] = {
         "ostras",
     ],
     "insult": [
+        # a person called a fraud (see INNOCENT fraud_fact)
+        "ceo|dueno|duena|jefe|jefa|gerente|presidente|presidenta|fundador|fundadora|direc"
+        "tor|directora|influencer|vocero|vocera es un|una [total|completo|completa|tremendo|tremenda|autentico|autentica] fraude|farsante|estafador|estafadora",
+        "eres|sos un|una [total|completo|completa|tremendo|tremenda] fraude|farsante",
         "pendejo",
         "pendeja",
         "pendejos",
@@ -1066,6 +1100,10 @@ POSITIVE: dict[str, list[str]] = {
         "<num> llamadas",
         "nadie me|nos responde|contesta|atiende|da|soluciona|arregla|llama|ayuda|resuelve",
         "nadie responde|contesta|atiende|viene|vino|hace|da",
+        "nadie lo|la|los|las arregla|repara|soluciona|revisa",
+        "lleva|llevan <num> dia|dias|semana|semanas|mes|meses fuera de servicio",
+        "lleva|llevan <num> dia|dias|semana|semanas|mes|meses sin|danado|danada|roto|rota|caido|"
+        "caida|esperando",
         "nadie da la cara",
         "ni caso",
         "sin respuesta",
@@ -1236,6 +1274,44 @@ POSITIVE: dict[str, list[str]] = {
         "sorteo",
         "primer comentario",
         "primero",
+    ],
+    # A vital item and, anywhere in the same comment, its loss or cut: together they are a
+    # health risk ("perdieron mi maleta ... la insulina de mi hijo", "sin luz y mi papa usa
+    # oxigeno"). Each alone is ordinary ("tienen insulina?", "otra vez sin luz").
+    "vital_item": [
+        "insulina",
+        "oxigeno",
+        "concentrador de oxigeno",
+        "dialisis",
+        "quimio",
+        "quimioterapia",
+        "marcapasos",
+        "respirador",
+        "inhalador",
+        "nebulizador",
+        "epipen",
+        "adrenalina",
+        "anticonvulsivo|anticonvulsivos|anticoagulante|anticoagulantes",
+        "medicamento|medicamentos|medicina|medicinas|tratamiento|tratamientos de|para mi|su "
+        "hijo|hija|bebe|mama|papa|madre|padre|abuela|abuelo|esposa|esposo",
+        "silla de ruedas",
+    ],
+    "deprivation": [
+        "perdieron|perdio|extraviaron|extravio|robaron|rompieron",
+        "se perdio|extravio|rompio|dano|calento|descongelo",
+        "se echo a perder",
+        "echaron a perder",
+        "sin refrigerar|refrigeracion",
+        "cadena de frio",
+        "sin luz|electricidad|energia|corriente|servicio|internet",
+        "corte|cortes de luz|energia|electricidad",
+        "cortaron la luz|energia|electricidad|el servicio",
+        "apagon|apagones",
+        "se corto|fue la luz",
+        "se apago",
+        "dejo de funcionar",
+        "lo|la apagaron",
+        "se quedo|quedo|quedamos sin",
     ],
     "care_setting": [
         "hospital",
@@ -1417,6 +1493,12 @@ INNOCENT: dict[str, list[str]] = {
         "viral en mi",
     ],
     "health_safety": [
+        "se murio|murio|muere la|el|mi app|aplicacion|pagina|bateria|celular|telefono|senal|"
+        "internet|wifi|sistema|servidor|pantalla|control|compu|computadora|laptop|consola",
+        "app|aplicacion|pagina|bateria|celular|telefono|senal|internet|wifi|sistema|servidor|"
+        "pantalla|control|compu|computadora|laptop|consola se murio|murio|muere",
+        "me|nos mori|morimos|muero|morimos de risa|amor|ganas|hambre|sueno|frio|calor|verguenza",
+        "muere de risa|amor|envidia",
         "trabajo en un hospital",
         "cerca de algun|un hospital",
         "afuera del hospital",
@@ -1460,6 +1542,10 @@ INNOCENT: dict[str, list[str]] = {
         "me asaltaron",
     ],
     "fraud_fact": [
+        # a person called a fraud is name-calling, not a fraud told as fact
+        "ceo|dueno|duena|jefe|jefa|gerente|presidente|presidenta|fundador|fundadora|direc"
+        "tor|directora|influencer|vocero|vocera es un|una [total|completo|completa|tremendo|tremenda|autentico|autentica] fraude|farsante|estafador|estafadora",
+        "eres|sos un|una [total|completo|completa|tremendo|tremenda] fraude|farsante",
         "prevencion de fraude",
         "no es estafa",
         "no es una estafa",

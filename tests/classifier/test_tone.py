@@ -1,0 +1,88 @@
+"""The tone check of a draft reply: each warning in both languages, and what must not warn."""
+
+import pytest
+
+from comments.classifier.tone import KINDS, ToneWarning, tone_check
+
+
+def kinds(text: str, **options) -> dict[str, str]:
+    return {warning.kind: warning.evidence for warning in tone_check(text, **options)}
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "evidence"),
+    [
+        ("Son unos idiotas si creen que les vamos a devolver algo", "insult", "idiotas"),
+        ("You people are morons, read the email", "insult", "morons"),
+        ("Que mierda de pregunta, revise la app", "profanity", "mierda"),
+        ("What the fuck do you want us to do", "profanity", "fuck"),
+        ("Le vamos a romper la cara si vuelve a escribir", "threat", "romper la cara"),
+        ("Ya veran lo que les pasa por quejarse", "threat", "Ya veran"),
+        ("Deje de escribir!!!", "anger", "!!!"),
+        ("STOP WRITING TO US ABOUT THIS ORDER", "shouting", "STOP WRITING TO US ABOUT THIS"),
+        ("jajaja que queja tan tonta", "mockery", "jaja"),
+        ("Congrats on finally reading the instructions", "mockery", "Congrats on"),
+        ("Como ya le dijimos tres veces, el envio sale manana", "sarcasm", "Como ya le dijimos"),
+        ("As we already told you, the refund takes 5 days", "sarcasm", "As we already told"),
+        ("Eso le pasa por no leer las condiciones", "blame", "Eso le pasa por"),
+        ("That is user error, the app works fine", "blame", "user error"),
+        ("Usted se equivoco de direccion al pedir", "blame", "Usted se equivoco"),
+        ("You should have checked the size chart", "blame", "You should have checked"),
+    ],
+)
+def test_each_warning_fires_with_the_words_that_raised_it(text, kind, evidence):
+    assert kinds(text)[kind].lower() == evidence.lower()
+
+
+@pytest.mark.parametrize(
+    ("text", "complaint"),
+    [
+        ("Lamentamos lo ocurrido, ya revisamos su cobro y le devolvemos el dinero hoy.", True),
+        ("We're sorry about the delay, your order ships today.", True),
+        ("¡Claro que sí! Con gusto revisamos su caso, ¿nos comparte su número de pedido?", False),
+        ("Gracias por escribirnos, ya escalamos su caso al área técnica.", False),
+        ("Thanks for your patience, a technician will call you this afternoon.", False),
+    ],
+)
+def test_a_courteous_reply_raises_nothing(text, complaint):
+    assert tone_check(text, replying_to_complaint=complaint) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "No es su culpa, el error fue nuestro. Disculpe las molestias.",
+        "It is not your fault at all, sorry for the trouble.",
+    ],
+)
+def test_a_negated_blame_is_no_blame(text):
+    assert "blame" not in kinds(text, replying_to_complaint=True)
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [("Su pedido sale mañana por la mañana.", "es"), ("Your order ships tomorrow.", "en")],
+)
+def test_a_reply_to_a_complaint_without_an_apology_is_warned(text, lang):
+    assert kinds(text, lang=lang, replying_to_complaint=True) == {"missing_apology": ""}
+    assert tone_check(text, lang=lang) == []
+
+
+def test_a_refused_apology_is_no_apology():
+    assert "missing_apology" in kinds("No lo sentimos, son las reglas.", replying_to_complaint=True)
+
+
+def test_warnings_come_once_per_kind_in_a_stable_order():
+    warnings = tone_check(
+        "COMO YA LE DIJIMOS, USTED NO LEYO NADA, IDIOTA!!!", replying_to_complaint=True
+    )
+    found = [warning.kind for warning in warnings]
+    assert found == sorted(found, key=KINDS.index)
+    assert len(found) == len(set(found))
+    assert {"insult", "anger", "shouting", "sarcasm", "blame", "missing_apology"} <= set(found)
+    assert all(isinstance(warning, ToneWarning) for warning in warnings)
+
+
+@pytest.mark.parametrize("junk", ["", "   ", "😡😡", b"\xff\xfe", "a" * 20_000])
+def test_any_draft_gets_a_list_without_raising(junk):
+    assert isinstance(tone_check(junk, replying_to_complaint=True), list)
