@@ -18,6 +18,7 @@ from comments.models import (
     AuditEvent,
     Case,
     Category,
+    Classification,
     Reply,
     ReplyStatus,
     ReplyTemplate,
@@ -42,9 +43,11 @@ def approval_required(case: Case) -> bool:
 
 
 def _mentions_an_authority(case: Case) -> bool:
+    """Read in every decision on the case's comments, so a person's later correction does not
+    hide that the customer named an authority."""
+    history = Classification.objects.filter(comment__case=case).values_list("reasons", flat=True)
     return any(reason.get("signal") == AUTHORITY_SIGNAL
-               for reasons in case.comments.values_list("reasons", flat=True)
-               for reason in reasons or [])
+               for reasons in history for reason in reasons or [])
 
 
 def template_text(template: ReplyTemplate, case: Case, *, department: str = "") -> str:

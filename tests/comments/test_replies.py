@@ -5,9 +5,11 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
+from accounts.roles import Role
 from comments import replies, workflow
 from comments.models import AuditEvent, Case, Comment, Reply, ReplyStatus, Visibility
 from outbound.models import Delivery, Endpoint, Purpose
+from tests.conftest import _person
 from tests.factories import RED_TEXT, comment_item
 
 pytestmark = pytest.mark.django_db
@@ -121,8 +123,8 @@ def test_a_yellow_reply_is_approved_by_a_supervisor_and_published_through_the_to
     assert reply.status == ReplyStatus.PUBLISHED
     delivery = Delivery.objects.get(pk=reply.delivery_id)
     assert delivery.endpoint == publishing_tool
-    assert delivery.payload["data"]["text"] == edited if "data" in delivery.payload else \
-        delivery.payload["text"] == edited
+    assert delivery.payload["text"] == edited
+    assert delivery.payload["approved_by"] == "sam"
 
 
 @pytest.mark.parametrize("status", [s for s in ReplyStatus if s != ReplyStatus.APPROVED])
@@ -151,9 +153,6 @@ def test_without_a_publishing_tool_the_person_sends_it_by_hand(green_case, alice
 def test_replies_stay_inside_their_brand(yellow_case, alice, bruno, rapimenu):
     reply = replies.reply_draft(case_id=yellow_case.pk, actor=alice, body=GOOD_REPLY)
     replies.reply_submit(reply_id=reply.pk, actor=alice)
-    from tests.conftest import _person
-    from accounts.roles import Role
-
     rita = _person("rita", Role.SUPERVISOR, rapimenu)
     with pytest.raises(Reply.DoesNotExist):
         replies.reply_review(reply_id=reply.pk, actor=rita, approve=True)
