@@ -33,3 +33,4 @@ bench: $(BIN)/.installed
 	$(BIN)/python bench/ripple.py
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/queue_poll.py
+	$(BIN)/python bench/followups.py
