@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from brands.access import supervisor_emails
 from comments.models import OPEN_CASE_STATUSES, AuditEvent, Case
+from triage.queueing import claim_due, publish_in_chunks
 
 logger = logging.getLogger(__name__)
 
@@ -29,14 +30,12 @@ def deadline_breaches_claim(*, now=None) -> list[int]:
     """Claim the open cases that passed their deadline unannounced; alert them after commit."""
     now = now or timezone.now()
     with transaction.atomic():
-        ids = list(
-            Case.objects.select_for_update(skip_locked=True)
-            .filter(breach_alerted_at=None, status__in=OPEN_CASE_STATUSES, due_at__lt=now)
-            .order_by("due_at")
-            .values_list("pk", flat=True)[:CLAIM_BATCH]
+        ids = claim_due(
+            Case.objects.filter(breach_alerted_at=None, status__in=OPEN_CASE_STATUSES,
+                                due_at__lt=now),
+            order_by="due_at", limit=CLAIM_BATCH, mark={"breach_alerted_at": now},
         )
         if ids:
-            Case.objects.filter(pk__in=ids).update(breach_alerted_at=now)
             AuditEvent.objects.bulk_create(
                 AuditEvent(action="deadline_breached", case_id=pk, created_at=now) for pk in ids)
             transaction.on_commit(partial(_enqueue_alerts, ids), robust=True)
@@ -46,14 +45,8 @@ def deadline_breaches_claim(*, now=None) -> list[int]:
 def _enqueue_alerts(ids: list[int]) -> None:
     from comments.tasks import alert_deadline_breaches
 
-    for start in range(0, len(ids), PUBLISH_CHUNK):
-        try:
-            alert_deadline_breaches.delay(ids[start:start + PUBLISH_CHUNK])
-        except Exception:  # the broker is down: release the rest for the next pass
-            logger.warning("broker unavailable; deadline alerts left for the next pass",
-                           exc_info=True)
-            Case.objects.filter(pk__in=ids[start:]).update(breach_alerted_at=None)
-            return
+    publish_in_chunks(alert_deadline_breaches, ids, chunk=PUBLISH_CHUNK, release=lambda rest: (
+        Case.objects.filter(pk__in=rest).update(breach_alerted_at=None)))
 
 
 def deadline_breach_alert(*, case_id: int) -> bool:

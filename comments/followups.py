@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from brands.access import supervisor_emails
 from comments.models import AuditEvent, Case, CaseStatus, FollowUp
+from triage.queueing import claim_due, publish_in_chunks
 
 logger = logging.getLogger(__name__)
 
@@ -63,14 +64,12 @@ def follow_ups_claim_due(*, now=None) -> list[int]:
     """
     now = now or timezone.now()
     with transaction.atomic():
-        ids = list(
-            FollowUp.objects.select_for_update(skip_locked=True)
-            .filter(enqueued_at=None, cancelled_at=None, answered_at=None, due_at__lte=now)
-            .order_by("due_at")
-            .values_list("pk", flat=True)[:SCHEDULE_BATCH]
+        ids = claim_due(
+            FollowUp.objects.filter(enqueued_at=None, cancelled_at=None, answered_at=None,
+                                    due_at__lte=now),
+            order_by="due_at", limit=SCHEDULE_BATCH, mark={"enqueued_at": now},
         )
         if ids:
-            FollowUp.objects.filter(pk__in=ids).update(enqueued_at=now)
             transaction.on_commit(partial(_enqueue_prompts, ids), robust=True)
     return ids
 
@@ -78,14 +77,8 @@ def follow_ups_claim_due(*, now=None) -> list[int]:
 def _enqueue_prompts(ids: list[int]) -> None:
     from comments.tasks import prompt_follow_ups
 
-    for start in range(0, len(ids), PUBLISH_CHUNK):
-        try:
-            prompt_follow_ups.delay(ids[start:start + PUBLISH_CHUNK])
-        except Exception:  # the broker is down: release the rest for the next pass
-            logger.warning("broker unavailable; follow-ups left for the next pass", exc_info=True)
-            FollowUp.objects.filter(pk__in=ids[start:], prompted_at=None).update(
-                enqueued_at=None)
-            return
+    publish_in_chunks(prompt_follow_ups, ids, chunk=PUBLISH_CHUNK, release=lambda rest: (
+        FollowUp.objects.filter(pk__in=rest, prompted_at=None).update(enqueued_at=None)))
 
 
 def follow_up_prompt(*, follow_up_id: int) -> bool:

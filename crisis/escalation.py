@@ -21,6 +21,7 @@ from accounts.roles import Role
 from brands.access import role_emails
 from crisis.models import Escalation
 from triage.bulk import insert_rows
+from triage.queueing import publish_in_chunks
 
 logger = logging.getLogger(__name__)
 
@@ -63,18 +64,7 @@ def escalations_enqueue(escalation_ids: Iterable[int]) -> int:
     """Hand escalations to the crisis queue; on a broker error stop and leave them to the sweep."""
     from crisis.tasks import escalate
 
-    escalation_ids = list(escalation_ids)
-    sent = 0
-    for start in range(0, len(escalation_ids), PUBLISH_CHUNK):
-        chunk = escalation_ids[start:start + PUBLISH_CHUNK]
-        try:
-            escalate.apply_async((chunk,), queue="crisis")
-        except Exception:  # any broker failure: the rows are safe, the sweep will retry
-            logger.warning("broker unavailable; escalations %s… left to the sweep", chunk[0],
-                           exc_info=True)
-            break
-        sent += len(chunk)
-    return sent
+    return publish_in_chunks(escalate, list(escalation_ids), chunk=PUBLISH_CHUNK, queue="crisis")
 
 
 def escalation_notify(*, escalation_id: int) -> bool:

@@ -64,16 +64,7 @@ def _defaults(model, row: Mapping) -> dict:
 def _insert_unnest(model, columns, rows, returning, unique_fields, update_fields) -> list[tuple]:
     meta = model._meta
     quote = connection.ops.quote_name
-    arrays, casts = [], []
-    for name in columns:
-        field = meta.get_field(name)
-        values = [row[name] for row in rows]
-        if isinstance(field, models.JSONField):
-            arrays.append([json.dumps(value, cls=field.encoder) for value in values])
-            casts.append("%b::text[]::jsonb[]")
-        else:
-            arrays.append(values)
-            casts.append(f"%b::{field.db_type(connection)}[]")
+    arrays, casts = _column_arrays(model, columns, rows)
     into = ", ".join(quote(meta.get_field(name).column) for name in columns)
     back = ", ".join(quote(meta.get_field(name).column) for name in returning)
     upsert = ""
@@ -86,15 +77,34 @@ def _insert_unnest(model, columns, rows, returning, unique_fields, update_fields
     # Table, column names and types come from the model, never from input; values are bound.
     sql = (f"INSERT INTO {quote(meta.db_table)} ({into}) "  # noqa: S608
            f"SELECT * FROM unnest({', '.join(casts)}){upsert} RETURNING {back}")
-    connection.ensure_connection()
-    # A server-side-binding cursor: Django's default client-side cursor cannot bind in binary.
-    # Wrapped by Django so errors, query logging and execute wrappers behave as for any query.
-    raw = psycopg.Cursor(connection.connection)
-    cursor = (connection.make_debug_cursor(raw) if connection.queries_logged
-              else connection.make_cursor(raw))
-    with cursor:
+    with _binary_cursor() as cursor:
         cursor.execute(sql, arrays)
         return cursor.fetchall()
+
+
+def _column_arrays(model, names, rows) -> tuple[list[list], list[str]]:
+    """One array per column, and its placeholder with the cast to the column's type; JSON goes
+    as text and is cast on the server, as psycopg has no binary array of jsonb."""
+    arrays, casts = [], []
+    for name in names:
+        field = model._meta.pk if name == "id" else model._meta.get_field(name)
+        values = [row[name] for row in rows]
+        if isinstance(field, models.JSONField):
+            arrays.append([json.dumps(value, cls=field.encoder) for value in values])
+            casts.append("%b::text[]::jsonb[]")
+        else:
+            arrays.append(values)
+            casts.append(f"%b::{field.db_type(connection)}[]")
+    return arrays, casts
+
+
+def _binary_cursor():
+    """A server-side-binding cursor: Django's default client-side cursor cannot bind in binary.
+    Wrapped by Django so errors, query logging and execute wrappers behave as for any query."""
+    connection.ensure_connection()
+    raw = psycopg.Cursor(connection.connection)
+    return (connection.make_debug_cursor(raw) if connection.queries_logged
+            else connection.make_cursor(raw))
 
 
 def update_rows(
@@ -148,17 +158,8 @@ def _update_unnest(model, fields, rows, combine) -> int:
     quote = connection.ops.quote_name
     table = quote(meta.db_table)
     names = ["id", *fields]
-    arrays, casts, aliases = [], [], []
-    for name in names:
-        field = meta.get_field(name) if name != "id" else meta.pk
-        values = [row[name] for row in rows]
-        if isinstance(field, models.JSONField):
-            arrays.append([json.dumps(value, cls=field.encoder) for value in values])
-            casts.append("%b::text[]::jsonb[]")
-        else:
-            arrays.append(values)
-            casts.append(f"%b::{field.db_type(connection)}[]")
-        aliases.append(quote(f"new_{name}"))
+    arrays, casts = _column_arrays(model, names, rows)
+    aliases = [quote(f"new_{name}") for name in names]
     sets = []
     for name, alias in zip(fields, aliases[1:], strict=True):
         column = quote(meta.get_field(name).column)
@@ -168,10 +169,6 @@ def _update_unnest(model, fields, rows, combine) -> int:
     sql = (f"UPDATE {table} SET {', '.join(sets)} "  # noqa: S608
            f"FROM unnest({', '.join(casts)}) AS u({', '.join(aliases)}) "
            f"WHERE {table}.{quote(meta.pk.column)} = u.{aliases[0]}")
-    connection.ensure_connection()
-    raw = psycopg.Cursor(connection.connection)
-    cursor = (connection.make_debug_cursor(raw) if connection.queries_logged
-              else connection.make_cursor(raw))
-    with cursor:
+    with _binary_cursor() as cursor:
         cursor.execute(sql, arrays)
         return cursor.rowcount

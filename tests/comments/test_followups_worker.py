@@ -22,7 +22,7 @@ def test_beat_and_a_worker_prompt_a_due_follow_up_once(ingest, alice, celery_wor
     FollowUp.objects.filter(case=case).update(due_at=timezone.now() - timedelta(seconds=1))
 
     worker: Worker = celery_worker_factory(beat=True, SEMAFORO_FOLLOW_UP_INTERVAL_S=1)
-    [message] = worker.wait_for_mails(1, timeout=40)
+    [message] = worker.wait_for_mails(1, timeout=90)
     assert alice.email in message
     assert f"#{case.pk}" in message
     first = FollowUp.objects.get(case=case, number=1)

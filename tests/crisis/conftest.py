@@ -71,7 +71,7 @@ class Worker:
             return []
         return [p.read_text(errors="replace") for p in sorted(self.mail_dir.glob("*.log"))]
 
-    def wait_for_mails(self, count: int, timeout: float = 30) -> list[str]:
+    def wait_for_mails(self, count: int, timeout: float = 90) -> list[str]:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             mails = self.mails()

@@ -63,7 +63,7 @@ def test_red_posted_while_the_broker_is_down_is_delivered_by_the_sweep(
 
     worker = celery_worker_factory(beat=True, SEMAFORO_ESCALATION_SWEEP_GRACE_S=0,
                                    SEMAFORO_SWEEP_INTERVAL_S=1)
-    [mail] = worker.wait_for_mails(1, timeout=40)
+    [mail] = worker.wait_for_mails(1, timeout=90)
     assert carla.email in mail
     escalation.refresh_from_db()
     assert escalation.notified_at is not None

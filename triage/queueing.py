@@ -1,0 +1,43 @@
+"""Handing rows to workers: claim what is due once, publish ids in a few messages.
+
+Beat's passes (follow-ups, deadlines) and intake's escalations share these two steps, so the
+rules that keep work from being lost or doubled live in one place.
+"""
+
+import logging
+from collections.abc import Callable, Sequence
+
+from django.db.models import QuerySet
+
+logger = logging.getLogger(__name__)
+
+
+def claim_due(queryset: QuerySet, *, order_by: str, limit: int, mark: dict) -> list[int]:
+    """Lock up to ``limit`` rows no other pass holds and mark them claimed; call inside the
+    transaction that enqueues them after commit. ``skip_locked`` lets two overlapping passes
+    share the work; the mark keeps a later pass from taking a row again."""
+    ids = list(queryset.select_for_update(skip_locked=True).order_by(order_by)
+               .values_list("pk", flat=True)[:limit])
+    if ids:
+        queryset.model.objects.filter(pk__in=ids).update(**mark)
+    return ids
+
+
+def publish_in_chunks(task, ids: Sequence[int], *, chunk: int, queue: str | None = None,
+                      release: Callable[[list[int]], object] | None = None) -> int:
+    """Send ``task(ids[i:i+chunk])`` messages; return how many ids went out.
+
+    On a broker error stop: ``release`` gets the ids not sent (to undo their claim so the next
+    pass takes them); without it they wait for their sweep.
+    """
+    ids = list(ids)
+    for start in range(0, len(ids), chunk):
+        try:
+            task.apply_async((ids[start:start + chunk],), queue=queue)
+        except Exception:  # any broker failure: the rows are safe in the database
+            logger.warning("broker unavailable; %s left for the next pass (%s ids)",
+                           task.name, len(ids) - start, exc_info=True)
+            if release is not None:
+                release(ids[start:])
+            return start
+    return len(ids)
