@@ -9,6 +9,7 @@ candidate checks. A big alternation regex would try hundreds of branches at ever
 and is several times slower.
 """
 
+import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import chain, repeat
@@ -144,6 +145,7 @@ class Matcher:
                 for phrase in phrases:
                     self._add(signal, phrase, is_innocent)
         self._prefix_lengths_sorted = tuple(sorted(self._prefix_lengths))
+        self._lock = threading.Lock()
         self._reset_vocabulary()
 
     def _add(self, signal: str, phrase: str, innocent: bool) -> None:
@@ -286,6 +288,12 @@ class Matcher:
         counts are numpy bincounts, and Python walks only the few positions where an entry
         can start - most words of a comment start none.
         """
+        # The vocabulary grows as tokens arrive, and a numpy view of a growing bytearray makes
+        # it refuse to grow: one batch at a time per process (threaded servers).
+        with self._lock:
+            return self._find_batch(documents)
+
+    def _find_batch(self, documents: Sequence[Sequence[str]]) -> BatchFindings:
         count = len(documents)
         lengths = np.fromiter(map(len, documents), dtype=np.int64, count=count)
         flat = list(chain.from_iterable(documents))

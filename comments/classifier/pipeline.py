@@ -65,12 +65,22 @@ def _count(value: object) -> int:
 def analyse_texts(texts: Sequence[str]) -> list[TextAnalysis]:
     """The analysis of each text, computing the unseen ones together as one batch."""
     cache = _text_cache
-    unseen = [text for text in dict.fromkeys(texts) if text not in cache]
+    # Read into a local dict first: another thread may clear the shared cache meanwhile.
+    known: dict[str, TextAnalysis] = {}
+    unseen = []
+    for text in dict.fromkeys(texts):
+        analysis = cache.get(text)
+        if analysis is None:
+            unseen.append(text)
+        else:
+            known[text] = analysis
     if unseen:
-        if len(cache) + len(unseen) > _TEXT_CACHE_LIMIT:
+        fresh = dict(zip(unseen, _analyse_unseen(unseen), strict=True))
+        known.update(fresh)
+        if len(cache) + len(fresh) > _TEXT_CACHE_LIMIT:
             cache.clear()
-        cache.update(zip(unseen, _analyse_unseen(unseen), strict=True))
-    return list(map(cache.__getitem__, texts))
+        cache.update(fresh)
+    return list(map(known.__getitem__, texts))
 
 
 def _analyse_unseen(texts: Sequence[str]) -> list[TextAnalysis]:
