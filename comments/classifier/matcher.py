@@ -2,11 +2,11 @@
 
 Lexicon entries are written as readable phrases: tokens separated by spaces, where a token may
 be `a|b` (alternatives), `denunci*` (a prefix, for Spanish verb endings), `_` (any word),
-`<num>` (a number, in digits or words) and `[x|y]` (optional). Matching walks the comment's
-tokens once and looks each one up in a dict of first tokens; the result of that lookup is
-memoised per distinct token, so a comment costs one dict lookup per word plus the rare
-candidate checks. A big alternation regex would try hundreds of branches at every position
-and is several times slower.
+`<num>` (a number, in digits or words) and `[x|y]` (optional). Entries are indexed by their
+first token (or first two, for entries that start with a function word). A batch of comments
+is matched at once: every token becomes a vocabulary id, numpy finds the few positions where
+an entry can start, and Python checks the candidate entries only there. A big alternation
+regex would try hundreds of branches at every position and is several times slower.
 """
 
 import threading
