@@ -2,13 +2,14 @@
 
 Lexicon entries are written as readable phrases: tokens separated by spaces, where a token may
 be `a|b` (alternatives), `denunci*` (a prefix, for Spanish verb endings), `_` (any word),
-`<num>` (a number, in digits or words) and `[x|y]` (optional). Matching walks the comment's
-tokens once and looks each one up in a dict of first tokens; the result of that lookup is
-memoised per distinct token, so a comment costs one dict lookup per word plus the rare
-candidate checks. A big alternation regex would try hundreds of branches at every position
-and is several times slower.
+`<num>` (a number, in digits or words) and `[x|y]` (optional). Entries are indexed by their
+first token (or first two, for entries that start with a function word). A batch of comments
+is matched at once: every token becomes a vocabulary id, numpy finds the few positions where
+an entry can start, and Python checks the candidate entries only there. A big alternation
+regex would try hundreds of branches at every position and is several times slower.
 """
 
+import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import chain, repeat
@@ -144,6 +145,7 @@ class Matcher:
                 for phrase in phrases:
                     self._add(signal, phrase, is_innocent)
         self._prefix_lengths_sorted = tuple(sorted(self._prefix_lengths))
+        self._lock = threading.Lock()
         self._reset_vocabulary()
 
     def _add(self, signal: str, phrase: str, innocent: bool) -> None:
@@ -286,6 +288,12 @@ class Matcher:
         counts are numpy bincounts, and Python walks only the few positions where an entry
         can start - most words of a comment start none.
         """
+        # The vocabulary grows as tokens arrive, and a numpy view of a growing bytearray makes
+        # it refuse to grow: one batch at a time per process (threaded servers).
+        with self._lock:
+            return self._find_batch(documents)
+
+    def _find_batch(self, documents: Sequence[Sequence[str]]) -> BatchFindings:
         count = len(documents)
         lengths = np.fromiter(map(len, documents), dtype=np.int64, count=count)
         flat = list(chain.from_iterable(documents))

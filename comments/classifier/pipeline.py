@@ -37,6 +37,7 @@ from comments.classifier.values import (
 )
 
 _TEXT_CACHE_LIMIT = 50_000
+_CATEGORY_INDEX = {category: index for index, category in enumerate(CATEGORIES)}
 
 
 class TextAnalysis(NamedTuple):
@@ -65,12 +66,22 @@ def _count(value: object) -> int:
 def analyse_texts(texts: Sequence[str]) -> list[TextAnalysis]:
     """The analysis of each text, computing the unseen ones together as one batch."""
     cache = _text_cache
-    unseen = [text for text in dict.fromkeys(texts) if text not in cache]
+    # Read into a local dict first: another thread may clear the shared cache meanwhile.
+    known: dict[str, TextAnalysis] = {}
+    unseen = []
+    for text in dict.fromkeys(texts):
+        analysis = cache.get(text)
+        if analysis is None:
+            unseen.append(text)
+        else:
+            known[text] = analysis
     if unseen:
-        if len(cache) + len(unseen) > _TEXT_CACHE_LIMIT:
+        fresh = dict(zip(unseen, _analyse_unseen(unseen), strict=True))
+        known.update(fresh)
+        if len(cache) + len(fresh) > _TEXT_CACHE_LIMIT:
             cache.clear()
-        cache.update(zip(unseen, _analyse_unseen(unseen), strict=True))
-    return list(map(cache.__getitem__, texts))
+        cache.update(fresh)
+    return list(map(known.__getitem__, texts))
 
 
 def _analyse_unseen(texts: Sequence[str]) -> list[TextAnalysis]:
@@ -252,20 +263,22 @@ def _classify(
     probabilities, hashed = model.predict(prepared)
     rows = probabilities.tolist()  # Python floats: cheaper than numpy scalars one by one
     best = probabilities.argmax(axis=1).tolist()
-    choices = [
-        choose_category(
-            rows[index], analysis.signals, has_words=analysis.has_words, lang=lang, best=best[index]
+    # One pass for the category, its reasons, and whether the model must explain it.
+    choices, reasons, explain, class_of = [], [], [], []
+    for analysis, lang, row, top in zip(analyses, langs, rows, best, strict=True):
+        signals = analysis.signals
+        choice = choose_category(row, signals, has_words=analysis.has_words, lang=lang, best=top)
+        found = (
+            category_reasons(choice.category, signals, analysis.normalised.original)
+            if signals.fired
+            else []
         )
-        for index, (analysis, lang) in enumerate(zip(analyses, langs, strict=True))
-    ]
-    reasons = [
-        category_reasons(choice.category, analysis.signals, analysis.normalised.original)
-        for choice, analysis in zip(choices, analyses, strict=True)
-    ]
-    wanted = np.array(
-        [choice.model_decided and not found for choice, found in zip(choices, reasons, strict=True)]
-    )
-    classes = np.array([CATEGORIES.index(choice.category) for choice in choices])
+        choices.append(choice)
+        reasons.append(found)
+        explain.append(choice.model_decided and not found)
+        class_of.append(_CATEGORY_INDEX[choice.category])
+    wanted = np.array(explain, dtype=np.bool_)
+    classes = np.array(class_of, dtype=np.int64)
     top_words = model.top_words(hashed, [item.text for item in prepared], classes, wanted)
     version = model.version
     return [
