@@ -108,19 +108,23 @@ def ripples_detect(*, brand, batch: Sequence[BatchComment], now: datetime) -> De
     ``Ripple`` rows so that their numbers can be named in the members' reasons.
     """
     detection = Detection()
+    thresholds = brand.ripple()
+    window = timedelta(minutes=thresholds["window_minutes"])
+    # A ripple is what is spreading now: a comment posted longer than a window ago (a history
+    # import, a late delivery) is signed and stored but starts nothing, which also keeps the
+    # window query to the last two windows instead of the whole history.
+    live_since = now - window
     new = []
     for comment in batch:
         if comment.category not in NEGATIVE_CATEGORIES:
             continue
         signature = _signature(comment.text)
         detection.terms[comment.key] = list(signature)
-        if signature:
+        if signature and comment.posted_at >= live_since:
             new.append(RippleComment(key=comment.key, author=str(comment.author_id),
                                      at=comment.posted_at, signature=signature))
     if not new:
         return detection
-    thresholds = brand.ripple()
-    window = timedelta(minutes=thresholds["window_minutes"])
     handles = {str(comment.author_id): comment.author for comment in batch}
     rest = _join_active(detection, brand, new, window)
     if not rest:

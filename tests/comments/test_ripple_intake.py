@@ -160,6 +160,13 @@ def test_comments_spread_over_more_than_the_window_are_not_a_ripple(ingest):
     assert not Ripple.objects.exists()
 
 
+def test_an_import_of_old_comments_starts_no_ripple_but_keeps_their_signatures(ingest):
+    start = timezone.now() - timedelta(days=2)
+    ingest(_items(DOUBLE_CHARGE, start=start))
+    assert not Ripple.objects.exists()
+    assert not Comment.objects.filter(ripple_terms=None).exists()
+
+
 def test_a_ripple_does_not_form_across_two_brands(ingest, rapimenu):
     ingest_rapimenu = partial(intake.ingest, brand_id=rapimenu.pk)
     items = _items(DOUBLE_CHARGE)
