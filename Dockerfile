@@ -9,6 +9,8 @@ COPY triage ./triage
 COPY comments ./comments
 COPY crisis ./crisis
 COPY accounts ./accounts
+COPY brands ./brands
+COPY outbound ./outbound
 RUN pip install .
 COPY . .
 RUN DEBUG=0 SECRET_KEY=collectstatic-only DATABASE_URL=sqlite:////tmp/build.sqlite3 \
