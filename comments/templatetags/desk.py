@@ -1,0 +1,35 @@
+"""Template helpers of the desk: what the history says, in the person's language."""
+
+from django import template
+from django.utils.translation import gettext_lazy as _
+
+register = template.Library()
+
+AUDIT_LABELS = {
+    "case_opened": _("Case opened"),
+    "case_assigned": _("Assigned"),
+    "case_start": _("Work started"),
+    "case_wait_customer": _("Waiting on the customer"),
+    "case_wait_department": _("Waiting on a department"),
+    "case_resume": _("Work resumed"),
+    "case_resolve": _("Resolved"),
+    "case_close": _("Closed"),
+    "case_reopen": _("Reopened"),
+    "classification_corrected": _("Classification corrected"),
+    "deadline_breached": _("Deadline passed; team told"),
+    "follow_up_due": _("Follow-up due; the person on the case was asked"),
+    "follow_up_answered": _("The customer answered the follow-up"),
+    "reply_drafted": _("Reply drafted"),
+    "reply_submitted": _("Reply sent on"),
+    "reply_approved": _("Reply approved"),
+    "reply_sent_back": _("Reply sent back"),
+    "reply_published": _("Reply published"),
+    "troll_flagged": _("Author flagged as troll"),
+    "troll_unflagged": _("Troll flag removed"),
+}
+
+
+@register.filter
+def audit_label(action: str) -> str:
+    """A history line's action as people read it; an action without a label shows as stored."""
+    return AUDIT_LABELS.get(action, action)
