@@ -345,6 +345,10 @@ class Protocol(models.Model):
     def step_list(self) -> list[str]:
         return [line.strip() for line in self.steps.splitlines() if line.strip()]
 
+    def outcome_choices(self) -> list[tuple[str, str]]:
+        """The ways out this protocol allows, in the desk's order, with their labels."""
+        return [(value, label) for value, label in Outcome.choices if value in self.outcomes]
+
 
 class ReplyTemplate(models.Model):
     """A suggestion a person edits before anything is sent: never sent as it stands.

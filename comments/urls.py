@@ -1,6 +1,6 @@
 from django.urls import path
 
-from comments import views
+from comments import views, views_protocols
 
 urlpatterns = [
     path("", views.queue, name="queue"),
@@ -18,6 +18,8 @@ urlpatterns = [
     path("replies/<int:pk>/publish/", views.reply_publish, name="reply-publish"),
     path("replies/<int:pk>/review/", views.reply_review, name="reply-review"),
     path("approvals/", views.approvals, name="approvals"),
+    path("protocols/", views_protocols.protocol_list, name="protocols"),
+    path("protocols/<int:pk>/", views_protocols.protocol_edit, name="protocol-edit"),
     path("cases/<int:pk>/<slug:action>/", views.case_action, name="case-action"),
     path("s/<str:token>/", views.satisfaction, name="satisfaction"),
 ]

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from brands.access import brand_ids_for, brand_ids_for_request
 from comments import followups, protocols, replies, selectors, workflow
 from comments.forms import CorrectionForm
-from comments.models import Case, Outcome, Reply, Visibility
+from comments.models import Case, Reply, Visibility
 
 QUEUE_PAGE_SIZE = 50
 # Counting every open comment on each poll costs a scan of the whole open queue; past this many
@@ -120,7 +120,7 @@ def case_detail(request, pk: int):
         "needs_approval": replies.approval_required(case),
         "replies": case.replies.select_related("author", "reviewed_by", "published_by"),
         "actions": workflow.allowed_actions(case),
-        "outcomes": Outcome.choices,
+        "outcomes": protocol.outcome_choices(),
         "may_work": request.user.has_perm("comments.work_case")
         and (case.assignee_id == request.user.pk or can_assign),
         "assignees": selectors.case_assignees(case) if can_assign else [],

@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from brands.access import brand_ids_for, in_brands
-from comments import followups
+from comments import followups, protocols
 from comments.intake import due_at_for
 from comments.models import (
     LEVEL_RANK,
@@ -182,6 +182,13 @@ def case_move(*, case_id: int, actor, action: str, note: str = "", outcome: str 
         if outcome not in Outcome.values:
             raise WorkflowError(_("Choose how the case ends: solved, intermediate solution or "
                                   "troll."))
+        protocol = protocols.protocol_for(brand=case.brand, category=case.category,
+                                          level=case.level)
+        if outcome not in protocol.outcomes:
+            raise WorkflowError(_("The protocol for this kind of case does not allow “%(outcome)s”;"
+                                  " choose one of: %(allowed)s.") % {
+                "outcome": Outcome(outcome).label,
+                "allowed": ", ".join(str(label) for _v, label in protocol.outcome_choices())})
         case.outcome, case.resolved_at = outcome, now
         after["outcome"] = outcome
     elif action == "close":
