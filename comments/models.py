@@ -426,3 +426,61 @@ class Reply(models.Model):
 
     def __str__(self):
         return f"Reply {self.pk} to case #{self.case_id}"
+
+
+class Department(models.Model):
+    """A team of the brand that solves what the desk cannot (billing, logistics, legal…).
+
+    Departments do not log in: they get the gathered information by e-mail with a signed link
+    to answer (``departments.py``).
+    """
+
+    brand = models.ForeignKey("brands.Brand", on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(max_length=120)
+    email = models.EmailField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["brand", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["brand", "name"], name="department_brand_name"),
+        ]
+        permissions = [("manage_department", "Can add and change the brand's departments")]
+
+    def __str__(self):
+        return self.name
+
+
+class DepartmentRequest(models.Model):
+    """A case handed to a department with everything gathered from the customer, written once
+    so nobody asks the customer again (the CRM record the seed texts ask for)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="department_requests")
+    brand = models.ForeignKey("brands.Brand", on_delete=models.PROTECT, related_name="+")
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="requests")
+    need = models.TextField(help_text="What the customer needs, in one or two sentences.")
+    details = models.TextField(help_text="Everything gathered from the customer.")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                     related_name="+")
+    requested_at = models.DateTimeField(default=timezone.now)
+    answer = models.TextField(blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+", help_text="Empty: the department answered through its link.")
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["case", "requested_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(answered_at=None) | ~Q(answer=""),
+                name="department_request_answer_text"),
+        ]
+        indexes = [
+            # "Is the case still waiting on a department?" when one answers.
+            models.Index(fields=["case"], condition=Q(answered_at=None),
+                         name="department_request_waiting"),
+        ]
+
+    def __str__(self):
+        return f"{self.department} for case #{self.case_id}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from comments import views, views_protocols
+from comments import views, views_departments, views_protocols
 
 urlpatterns = [
     path("", views.queue, name="queue"),
@@ -20,6 +20,11 @@ urlpatterns = [
     path("approvals/", views.approvals, name="approvals"),
     path("protocols/", views_protocols.protocol_list, name="protocols"),
     path("protocols/<int:pk>/", views_protocols.protocol_edit, name="protocol-edit"),
+    path("departments/", views_departments.department_list, name="departments"),
+    path("cases/<int:pk>/department/", views_departments.case_route, name="case-route"),
+    path("department-requests/<int:pk>/answer/", views_departments.request_answer,
+         name="department-request-answer"),
+    path("d/<str:token>/", views_departments.department_answer, name="department-answer"),
     path("cases/<int:pk>/<slug:action>/", views.case_action, name="case-action"),
     path("s/<str:token>/", views.satisfaction, name="satisfaction"),
 ]

@@ -13,9 +13,9 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_POST
 
 from brands.access import brand_ids_for, brand_ids_for_request
-from comments import followups, protocols, replies, selectors, workflow
+from comments import departments, followups, protocols, replies, selectors, workflow
 from comments.forms import CorrectionForm
-from comments.models import Case, Reply, Visibility
+from comments.models import Case, Department, Reply, Visibility
 
 QUEUE_PAGE_SIZE = 50
 # Counting every open comment on each poll costs a scan of the whole open queue; past this many
@@ -121,6 +121,8 @@ def case_detail(request, pk: int):
         "replies": case.replies.select_related("author", "reviewed_by", "published_by"),
         "actions": workflow.allowed_actions(case),
         "outcomes": protocol.outcome_choices(),
+        "department_requests": departments.case_requests(case),
+        "departments": Department.objects.filter(brand_id=case.brand_id),
         "may_work": request.user.has_perm("comments.work_case")
         and (case.assignee_id == request.user.pk or can_assign),
         "assignees": selectors.case_assignees(case) if can_assign else [],

@@ -216,6 +216,25 @@ def case_move(*, case_id: int, actor, action: str, note: str = "", outcome: str 
     return case
 
 
+@transaction.atomic
+def case_department_answered(*, case_id: int, by=None) -> Case:
+    """A department answered: the case goes back to the person once no department it waits on
+    is still silent. ``by`` is the person who recorded the answer; None when the department
+    answered through its link (it has no login, so no permission is asked of it here: the
+    signed link is its credential, checked by the caller).
+    """
+    case = Case.objects.select_for_update().get(pk=case_id)
+    still_waiting = case.department_requests.filter(answered_at=None).exists()
+    if case.status != CaseStatus.WAITING_DEPARTMENT or still_waiting:
+        return case
+    now = timezone.now()
+    case.status = CaseStatus.IN_PROGRESS
+    case.save(update_fields=["status", "updated_at"])
+    _audit(case, by, "case_resume", {"status": CaseStatus.WAITING_DEPARTMENT},
+           {"status": case.status, "via": "department answer"}, now=now)
+    return case
+
+
 def case_record_answer(*, case_id: int, actor, satisfied: bool, note: str = "") -> Case:
     """The customer answered the person (by phone, in a private message): record it as if they
     had used the satisfaction link."""
