@@ -89,6 +89,15 @@ class Outcome(models.TextChoices):
     TROLL = "troll", _("Troll: monitor, do not feed")
 
 
+class PrivateChannel(models.TextChoices):
+    """Where the conversation went once personal data was needed."""
+
+    PLATFORM_DM = "platform_dm", _("Private message on the platform")
+    EMAIL = "email", _("E-mail")
+    PHONE = "phone", _("Phone call")
+    WHATSAPP = "whatsapp", _("WhatsApp")
+
+
 class Case(models.Model):
     """The unit of work for a person: one open case per author and thread."""
 
@@ -114,6 +123,14 @@ class Case(models.Model):
     breach_alerted_at = models.DateTimeField(
         null=True, blank=True, help_text="When the assignee and supervisors were told the "
                                          "deadline passed; empty until it does.")
+    private_channel = models.CharField(
+        max_length=20, choices=PrivateChannel.choices, blank=True,
+        help_text="Set when the conversation moved to a private channel.")
+    personal_data = models.JSONField(
+        default=dict, blank=True,
+        help_text="What the customer gave in private (privacy.PERSONAL_FIELDS). Shown in full "
+                  "only on the case page to the brand's people who work cases; masked "
+                  "everywhere else (privacy.mask_personal_data).")
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from comments import views, views_departments, views_protocols
+from comments import views, views_departments, views_privacy, views_protocols
 
 urlpatterns = [
     path("", views.queue, name="queue"),
@@ -10,7 +10,11 @@ urlpatterns = [
     path("monitor/", views.monitor, name="monitor"),
     path("authors/<int:pk>/troll/from/<int:comment_pk>/", views.author_troll,
          name="author-troll"),
+    path("cases/", views_privacy.case_list, name="cases"),
     path("cases/take-next/", views.case_take_next, name="case-take-next"),
+    path("cases/<int:pk>/personal-data/", views_privacy.case_personal_data,
+         name="case-personal-data"),
+    path("cases/<int:pk>/handoff/", views_privacy.case_handoff, name="case-handoff"),
     path("cases/<int:pk>/", views.case_detail, name="case-detail"),
     path("cases/<int:pk>/answer/", views.case_record_answer, name="case-answer"),
     path("cases/<int:pk>/replies/", views.reply_save, name="reply-save"),
