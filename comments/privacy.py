@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 from brands.access import brand_ids_for
 from comments import protocols, replies
 from comments.models import AuditEvent, Case, PrivateChannel, Reply, Visibility
-from comments.workflow import WORK, WorkflowError, _locked_case, may_work_case
+from comments.workflow import WORK, WorkflowError, access_case_for_update, may_work_case
 
 #: The personal data a community manager may capture, in the order the form shows it.
 PERSONAL_FIELDS = {
@@ -98,7 +98,7 @@ def personal_data_record(*, case_id: int, actor, data: dict) -> Case:
     The audit event keeps which fields changed and their masked values: the log is read by more
     people than the case page, and must not become a copy of the data.
     """
-    case = _locked_case(case_id, actor, WORK)
+    case = access_case_for_update(case_id, actor, WORK)
     if not may_work_case(case, actor):
         raise WorkflowError(_("This case is assigned to someone else; ask a supervisor."))
     cleaned = personal_data_clean(data)
@@ -134,7 +134,7 @@ def private_handoff(*, case_id: int, actor, channel: str,
     """
     if channel not in PrivateChannel.values:
         raise WorkflowError(_("Choose the private channel."))
-    case = _locked_case(case_id, actor, WORK)
+    case = access_case_for_update(case_id, actor, WORK)
     if not may_work_case(case, actor):
         raise WorkflowError(_("This case is assigned to someone else; ask a supervisor."))
     if not case.is_open:

@@ -95,6 +95,12 @@ def _locked_case(case_id: int, actor, perm: str) -> Case:
     return case
 
 
+def access_case_for_update(case_id: int, actor, perm: str) -> Case:
+    """``_locked_case`` for the domain modules beside this one (privacy, departments) that
+    change a case outside its life's transitions. Call inside a transaction."""
+    return _locked_case(case_id, actor, perm)
+
+
 def _audit(case: Case, actor, action: str, before: dict, after: dict, *, now) -> None:
     AuditEvent.objects.create(actor=actor, action=action, case=case, before=before, after=after,
                               created_at=now)

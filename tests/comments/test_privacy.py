@@ -163,3 +163,13 @@ def test_the_handoff_is_refused_without_a_channel_or_to_someone_else(case, alice
         privacy.private_handoff(case_id=case.pk, actor=bruno, channel="email")
     assert Case.objects.get(pk=case.pk).private_channel == ""
     assert not case.replies.exists()
+
+
+def test_case_list_query_count_is_pinned(ingest, client, alice, django_assert_max_num_queries):
+    ingest([comment_item(text=RUDE_CLAIM) for _ in range(30)])
+    Case.objects.update(personal_data=DATA)
+    client.force_login(alice)
+    with django_assert_max_num_queries(9):  # session, user, roles, switcher, count, page
+        response = client.get(reverse("cases"))
+    page = response.content.decode()
+    assert page.count("ju***@gm***.com") == 30 and _leaks(page) == []

@@ -206,3 +206,10 @@ def test_a_supervisor_of_two_brands_sees_both_when_no_brand_is_chosen(client, au
     assert response.status_code == 200
     assert len(response.context["protocols"]) == 24
     assert response.context["show_brand"] is True
+
+
+def test_protocol_list_query_count_is_pinned_once_seeded(client, sam,
+                                                         django_assert_max_num_queries):
+    _client(client, sam).get(reverse("protocols"))
+    with django_assert_max_num_queries(9):
+        client.get(reverse("protocols"))
