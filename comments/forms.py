@@ -26,7 +26,10 @@ class ProtocolForm(forms.Form):
 
 
 class ReplyTemplateForm(forms.ModelForm):
-    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
+    # ``initial``: the blank row of the formset sends the select's first option; without the
+    # same initial it would look filled in and be validated as a new, empty template.
+    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES,
+                                 initial=settings.LANGUAGES[0][0])
 
     class Meta:
         model = ReplyTemplate

@@ -92,6 +92,11 @@ def test_a_supervisor_edits_steps_outcomes_approval_and_templates_with_an_audit_
     protocol = _pqr_green(aurora)
     [first, *_rest] = protocol.templates.order_by("pk")
     count = protocol.templates.count()
+    form = _client(client, sam).get(reverse("protocol-edit", args=[protocol.pk]))
+    assert form.status_code == 200
+    html = form.content.decode()
+    assert 'name="outcomes" value="solved"' in html and 'value="troll"' in html
+    assert html.count('name="templates-') > count * 4 and first.body in html
     data = _post_data(
         protocol, steps="Saluda\n\n  Resuelve  ", outcomes=["solved"], requires_approval="on",
         **{"templates-0-body": "Hola {customer_name}, caso #{case_number} en {brand}.",
@@ -213,3 +218,15 @@ def test_protocol_list_query_count_is_pinned_once_seeded(client, sam,
     _client(client, sam).get(reverse("protocols"))
     with django_assert_max_num_queries(9):
         client.get(reverse("protocols"))
+
+
+def test_the_blank_template_row_as_the_browser_sends_it_is_ignored(client, sam, aurora):
+    protocol = _pqr_green(aurora)
+    count = protocol.templates.count()
+    data = _post_data(protocol, requires_approval="on", **{
+        f"templates-{count}-name": "", f"templates-{count}-language": "es",
+        f"templates-{count}-body": ""})
+    response = _client(client, sam).post(reverse("protocol-edit", args=[protocol.pk]), data)
+    assert response.status_code == 302
+    assert protocol.templates.count() == count
+    assert Protocol.objects.get(pk=protocol.pk).requires_approval is True
