@@ -144,6 +144,8 @@ def test_the_case_page_routes_shows_the_request_and_records_an_answer(
     client.login(username="alice", password=PASSWORD)
     page = client.get(reverse("case-detail", args=[case.pk])).content.decode()
     assert "Facturación" in page and 'name="need"' in page
+    # With departments to route to, waiting on one goes through the routing form, never bare.
+    assert reverse("case-action", args=[case.pk, "wait_department"]) not in page
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("case-route", args=[case.pk]), {
             "department": billing.pk, "need": "Reembolso", "details": DETAILS})
