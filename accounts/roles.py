@@ -34,6 +34,7 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "comments.flag_troll",
         "comments.approve_reply",
         "comments.change_protocol",
+        "comments.manage_department",
         "comments.view_model_figures",
         "brands.manage_team",
     ),

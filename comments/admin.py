@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from comments.models import AuditEvent, Author, Case, Classification, Comment
+from comments.models import AuditEvent, Author, Case, Classification, Comment, Department
 
 
 @admin.register(Author)
@@ -48,3 +48,9 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Department)
+class DepartmentAdmin(admin.ModelAdmin):
+    list_display = ("name", "brand", "email")
+    list_filter = ("brand",)

@@ -18,7 +18,7 @@ from accounts.models import ApiToken
 from accounts.roles import Role, grant_role
 from brands.models import Brand, BrandAccount
 from comments import intake
-from comments.models import Author
+from comments.models import Author, Department
 
 CORPUS = Path(__file__).resolve().parent / "classifier" / "data" / "corpus.jsonl"
 DEMO_SEED = 20261123
@@ -73,6 +73,15 @@ DEMO_PEOPLE = (
 )
 
 
+#: The teams a demo case can be routed to (``comments.departments``), per brand.
+DEMO_DEPARTMENTS = {
+    "aurora": (("Facturación", "facturacion@demo.local"), ("Tarjetas", "tarjetas@demo.local"),
+               ("Legal", "legal@demo.local")),
+    "rapimenu": (("Billing", "billing@demo.local"), ("Logistics", "logistics@demo.local"),
+                 ("Legal", "legal-rapimenu@demo.local")),
+}
+
+
 @transaction.atomic
 def seed_brands() -> dict[str, Brand]:
     brands = {}
@@ -82,6 +91,9 @@ def seed_brands() -> dict[str, Brand]:
         for platform, handle in spec.accounts:
             BrandAccount.objects.update_or_create(platform=platform, handle=handle,
                                                   defaults={"brand": brand})
+        for name, email in DEMO_DEPARTMENTS.get(spec.slug, ()):
+            Department.objects.update_or_create(brand=brand, name=name,
+                                                defaults={"email": email})
         brands[spec.slug] = brand
     return brands
 

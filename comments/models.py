@@ -89,6 +89,15 @@ class Outcome(models.TextChoices):
     TROLL = "troll", _("Troll: monitor, do not feed")
 
 
+class PrivateChannel(models.TextChoices):
+    """Where the conversation went once personal data was needed."""
+
+    PLATFORM_DM = "platform_dm", _("Private message on the platform")
+    EMAIL = "email", _("E-mail")
+    PHONE = "phone", _("Phone call")
+    WHATSAPP = "whatsapp", _("WhatsApp")
+
+
 class Case(models.Model):
     """The unit of work for a person: one open case per author and thread."""
 
@@ -114,6 +123,14 @@ class Case(models.Model):
     breach_alerted_at = models.DateTimeField(
         null=True, blank=True, help_text="When the assignee and supervisors were told the "
                                          "deadline passed; empty until it does.")
+    private_channel = models.CharField(
+        max_length=20, choices=PrivateChannel.choices, blank=True,
+        help_text="Set when the conversation moved to a private channel.")
+    personal_data = models.JSONField(
+        default=dict, blank=True,
+        help_text="What the customer gave in private (privacy.PERSONAL_FIELDS). Shown in full "
+                  "only on the case page to the brand's people who work cases; masked "
+                  "everywhere else (privacy.mask_personal_data).")
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -345,6 +362,10 @@ class Protocol(models.Model):
     def step_list(self) -> list[str]:
         return [line.strip() for line in self.steps.splitlines() if line.strip()]
 
+    def outcome_choices(self) -> list[tuple[str, str]]:
+        """The ways out this protocol allows, in the desk's order, with their labels."""
+        return [(value, label) for value, label in Outcome.choices if value in self.outcomes]
+
 
 class ReplyTemplate(models.Model):
     """A suggestion a person edits before anything is sent: never sent as it stands.
@@ -422,3 +443,61 @@ class Reply(models.Model):
 
     def __str__(self):
         return f"Reply {self.pk} to case #{self.case_id}"
+
+
+class Department(models.Model):
+    """A team of the brand that solves what the desk cannot (billing, logistics, legal…).
+
+    Departments do not log in: they get the gathered information by e-mail with a signed link
+    to answer (``departments.py``).
+    """
+
+    brand = models.ForeignKey("brands.Brand", on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(max_length=120)
+    email = models.EmailField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["brand", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["brand", "name"], name="department_brand_name"),
+        ]
+        permissions = [("manage_department", "Can add and change the brand's departments")]
+
+    def __str__(self):
+        return self.name
+
+
+class DepartmentRequest(models.Model):
+    """A case handed to a department with everything gathered from the customer, written once
+    so nobody asks the customer again (the CRM record the seed texts ask for)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="department_requests")
+    brand = models.ForeignKey("brands.Brand", on_delete=models.PROTECT, related_name="+")
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="requests")
+    need = models.TextField(help_text="What the customer needs, in one or two sentences.")
+    details = models.TextField(help_text="Everything gathered from the customer.")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                     related_name="+")
+    requested_at = models.DateTimeField(default=timezone.now)
+    answer = models.TextField(blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+", help_text="Empty: the department answered through its link.")
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["case", "requested_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(answered_at=None) | ~Q(answer=""),
+                name="department_request_answer_text"),
+        ]
+        indexes = [
+            # "Is the case still waiting on a department?" when one answers.
+            models.Index(fields=["case"], condition=Q(answered_at=None),
+                         name="department_request_waiting"),
+        ]
+
+    def __str__(self):
+        return f"{self.department} for case #{self.case_id}"

@@ -123,3 +123,16 @@ def replies_waiting(brand_ids: frozenset[int]) -> QuerySet:
     return (in_brands(Reply.objects.filter(status=ReplyStatus.PENDING_APPROVAL), brand_ids)
             .select_related("case__author", "author", "brand")
             .order_by("submitted_at", "id"))
+
+
+def cases_for_listing(brand_ids: frozenset[int], *, status: str = STATUS_OPEN,
+                      assignee=None) -> QuerySet[Case]:
+    """A brand's cases for the case list: the most urgent first, then the oldest deadline."""
+    cases = in_brands(Case.objects.select_related("author", "assignee", "brand"), brand_ids)
+    if status == STATUS_OPEN:
+        cases = cases.filter(status__in=OPEN_CASE_STATUSES)
+    elif status in CaseStatus.values:
+        cases = cases.filter(status=status)
+    if assignee is not None:
+        cases = cases.filter(assignee=assignee)
+    return cases.order_by("level_rank", "due_at", "id")

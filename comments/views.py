@@ -13,9 +13,9 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_POST
 
 from brands.access import brand_ids_for, brand_ids_for_request
-from comments import followups, protocols, replies, selectors, workflow
+from comments import departments, followups, privacy, protocols, replies, selectors, workflow
 from comments.forms import CorrectionForm
-from comments.models import Case, Outcome, Reply, Visibility
+from comments.models import Case, Department, PrivateChannel, Reply, Visibility
 
 QUEUE_PAGE_SIZE = 50
 # Counting every open comment on each poll costs a scan of the whole open queue; past this many
@@ -120,7 +120,10 @@ def case_detail(request, pk: int):
         "needs_approval": replies.approval_required(case),
         "replies": case.replies.select_related("author", "reviewed_by", "published_by"),
         "actions": workflow.allowed_actions(case),
-        "outcomes": Outcome.choices,
+        "outcomes": protocol.outcome_choices(),
+        "department_requests": departments.case_requests(case),
+        **_privacy_context(request, case),
+        "departments": Department.objects.filter(brand_id=case.brand_id),
         "may_work": request.user.has_perm("comments.work_case")
         and (case.assignee_id == request.user.pk or can_assign),
         "assignees": selectors.case_assignees(case) if can_assign else [],
@@ -239,6 +242,20 @@ def author_troll(request, pk: int, comment_pk: int):
     else:
         messages.success(request, _("Author updated."))
     return redirect("comment-detail", pk=comment_pk)
+
+
+def _privacy_context(request, case) -> dict:
+    """Full personal data for the brand's people who work cases; masked for anyone else who
+    may read the case (the crisis committee, for one)."""
+    full = privacy.may_see_personal_data(request.user, case)
+    data = case.personal_data if full else privacy.mask_personal_data(case.personal_data)
+    return {
+        "personal_full": full,
+        "personal_rows": [(field, label, data.get(field, ""))
+                          for field, label in privacy.PERSONAL_FIELDS.items()],
+        "handoff_templates": privacy.handoff_templates(case) if case.is_open else [],
+        "private_channels": PrivateChannel.choices,
+    }
 
 
 def _draft_text(request, case, protocol) -> str:

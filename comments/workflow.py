@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from brands.access import brand_ids_for, in_brands
-from comments import followups
+from comments import followups, protocols
 from comments.intake import due_at_for
 from comments.models import (
     LEVEL_RANK,
@@ -95,6 +95,12 @@ def _locked_case(case_id: int, actor, perm: str) -> Case:
     return case
 
 
+def access_case_for_update(case_id: int, actor, perm: str) -> Case:
+    """``_locked_case`` for the domain modules beside this one (privacy, departments) that
+    change a case outside its life's transitions. Call inside a transaction."""
+    return _locked_case(case_id, actor, perm)
+
+
 def _audit(case: Case, actor, action: str, before: dict, after: dict, *, now) -> None:
     AuditEvent.objects.create(actor=actor, action=action, case=case, before=before, after=after,
                               created_at=now)
@@ -182,6 +188,13 @@ def case_move(*, case_id: int, actor, action: str, note: str = "", outcome: str 
         if outcome not in Outcome.values:
             raise WorkflowError(_("Choose how the case ends: solved, intermediate solution or "
                                   "troll."))
+        protocol = protocols.protocol_for(brand=case.brand, category=case.category,
+                                          level=case.level)
+        if outcome not in protocol.outcomes:
+            raise WorkflowError(_("The protocol for this kind of case does not allow “%(outcome)s”;"
+                                  " choose one of: %(allowed)s.") % {
+                "outcome": Outcome(outcome).label,
+                "allowed": ", ".join(str(label) for _v, label in protocol.outcome_choices())})
         case.outcome, case.resolved_at = outcome, now
         after["outcome"] = outcome
     elif action == "close":
@@ -206,6 +219,25 @@ def case_move(*, case_id: int, actor, action: str, note: str = "", outcome: str 
         followups.follow_up_schedule(case=case, now=now)
     elif action in ("close", "reopen"):
         followups.follow_ups_cancel(case=case, now=now)
+    return case
+
+
+@transaction.atomic
+def case_department_answered(*, case_id: int, by=None) -> Case:
+    """A department answered: the case goes back to the person once no department it waits on
+    is still silent. ``by`` is the person who recorded the answer; None when the department
+    answered through its link (it has no login, so no permission is asked of it here: the
+    signed link is its credential, checked by the caller).
+    """
+    case = Case.objects.select_for_update().get(pk=case_id)
+    still_waiting = case.department_requests.filter(answered_at=None).exists()
+    if case.status != CaseStatus.WAITING_DEPARTMENT or still_waiting:
+        return case
+    now = timezone.now()
+    case.status = CaseStatus.IN_PROGRESS
+    case.save(update_fields=["status", "updated_at"])
+    _audit(case, by, "case_resume", {"status": CaseStatus.WAITING_DEPARTMENT},
+           {"status": case.status, "via": "department answer"}, now=now)
     return case
 
 

@@ -234,6 +234,8 @@ SEMAFORO = {
     "FOLLOW_UP_EVERY_H": env_int("SEMAFORO_FOLLOW_UP_EVERY_H", 24, minimum=1),
     "FOLLOW_UP_MAX": env_int("SEMAFORO_FOLLOW_UP_MAX", 5, minimum=1),
     "SATISFACTION_LINK_DAYS": env_int("SEMAFORO_SATISFACTION_LINK_DAYS", 7, minimum=1),
+    # A department answers a case through the signed link of its e-mail for this many days.
+    "DEPARTMENT_LINK_DAYS": env_int("SEMAFORO_DEPARTMENT_LINK_DAYS", 30, minimum=1),
     # Outbound webhooks (outbound/delivery.py): per-attempt timeout, attempts before giving up,
     # exponential backoff from BACKOFF_S capped at BACKOFF_MAX_S, and how late a due delivery
     # must be before the sweep re-enqueues it.

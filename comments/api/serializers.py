@@ -4,6 +4,7 @@
 from rest_framework import serializers
 
 from comments.models import Author, Classification, Comment, Platform
+from comments.privacy import mask_personal_data
 
 
 class CommentItemDoc(serializers.Serializer):
@@ -63,16 +64,21 @@ class CommentSerializer(serializers.ModelSerializer):
     reasons = ReasonDoc(many=True)
     case_id = serializers.IntegerField(allow_null=True)
     status = serializers.SerializerMethodField()
+    customer_contact = serializers.SerializerMethodField(
+        help_text="The personal data gathered on the case, masked (privacy.mask_personal_data).")
 
     class Meta:
         model = Comment
         fields = ["id", "platform", "external_id", "text", "lang", "url", "in_reply_to",
                   "account", "author", "posted_at", "received_at", "author_followers", "likes",
                   "shares", "category", "level", "confidence", "reasons", "model_version",
-                  "classified_by_human", "case_id", "status"]
+                  "classified_by_human", "case_id", "status", "customer_contact"]
 
     def get_status(self, comment) -> str | None:
         return comment.case.status if comment.case_id else None
+
+    def get_customer_contact(self, comment) -> dict[str, str]:
+        return mask_personal_data(comment.case.personal_data) if comment.case_id else {}
 
 
 class ClassificationSerializer(serializers.ModelSerializer):

@@ -92,7 +92,7 @@ def test_resolving_needs_an_outcome_and_closing_unsatisfied_needs_a_reason(alice
     workflow.case_move(case_id=pk, actor=alice, action="start")
     with pytest.raises(workflow.WorkflowError, match="how the case ends"):
         workflow.case_move(case_id=pk, actor=alice, action="resolve")
-    workflow.case_move(case_id=pk, actor=alice, action="resolve", outcome=Outcome.TROLL)
+    workflow.case_move(case_id=pk, actor=alice, action="resolve", outcome=Outcome.INTERMEDIATE)
     with pytest.raises(workflow.WorkflowError, match="satisfied"):
         workflow.case_move(case_id=pk, actor=alice, action="close")
     with pytest.raises(workflow.WorkflowError, match="why"):
