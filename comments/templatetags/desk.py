@@ -24,6 +24,11 @@ AUDIT_LABELS = {
     "reply_approved": _("Reply approved"),
     "reply_sent_back": _("Reply sent back"),
     "reply_published": _("Reply published"),
+    "department_requested": _("Sent to a department"),
+    "department_answered": _("The department answered"),
+    "private_handoff": _("Moved to a private channel"),
+    "personal_data_recorded": _("Customer's details recorded"),
+    "protocol_changed": _("Protocol changed"),
     "troll_flagged": _("Author flagged as troll"),
     "troll_unflagged": _("Troll flag removed"),
 }
