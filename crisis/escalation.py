@@ -11,14 +11,13 @@ from datetime import timedelta
 from functools import partial
 
 from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from accounts.roles import Role
 from brands.access import role_emails
+from crisis import crises
 from crisis.models import Escalation
 from triage.bulk import insert_rows
 
@@ -78,7 +77,13 @@ def escalations_enqueue(escalation_ids: Iterable[int]) -> int:
 
 
 def escalation_notify(*, escalation_id: int) -> bool:
-    """Notify the committee of one escalation. False when it was done or is being done."""
+    """Attach one escalation to its crisis and make sure the crisis's current contact level has
+    been told. False when it was done or is being done.
+
+    A red that opens a crisis mails each member of level 1 (and posts to the committee's chat);
+    a red that joins an open crisis is written on its timeline and shown in the room, without a
+    new mail per red, unless an earlier notice was interrupted, which this completes.
+    """
     now = timezone.now()
     claimed = Escalation.objects.filter(
         Q(claimed_at=None) | Q(claimed_at__lt=now - CLAIM_TIMEOUT),
@@ -87,9 +92,10 @@ def escalation_notify(*, escalation_id: int) -> bool:
     if not claimed:
         return False
     escalation = Escalation.objects.select_related("comment__author").get(pk=escalation_id)
-    recipients = committee_emails(brand_id=escalation.comment.brand_id)
     try:
-        _send_alerts(escalation, recipients)
+        crisis, _opened = crises.crisis_open_or_join(escalation_id=escalation_id, now=now)
+        recipients = crises.crisis_notify_level(crisis_id=crisis.pk, level=crisis.contact_level,
+                                                comment=escalation.comment)
     except Exception:
         Escalation.objects.filter(pk=escalation_id).update(claimed_at=None)
         raise
@@ -102,33 +108,6 @@ def escalation_notify(*, escalation_id: int) -> bool:
 def committee_emails(*, brand_id: int) -> list[str]:
     """The crisis committee of the comment's brand, and nobody else's."""
     return role_emails(brand_id, Role.CRISIS_COMMITTEE)
-
-
-def _send_alerts(escalation: Escalation, recipients: list[str]) -> None:
-    if not recipients:
-        logger.warning("escalation %s: the crisis committee has no members with e-mail",
-                       escalation.pk)
-        return
-    comment = escalation.comment
-    reasons = "\n".join(f"- {r['signal']}: {r['evidence']}" for r in comment.reasons)
-    subject = _("[Semáforo] RED: %(handle)s on %(platform)s") % {
-        "handle": comment.author.handle, "platform": comment.get_platform_display(),
-    }
-    body = _(
-        "A comment was classified red and needs the committee now.\n\n"
-        "%(text)s\n\nAuthor: %(handle)s (%(followers)s followers)\n"
-        "Category: %(category)s\nReasons:\n%(reasons)s\n\nLink: %(url)s\n"
-    ) % {
-        "text": comment.text, "handle": comment.author.handle,
-        "followers": comment.author_followers, "category": comment.get_category_display(),
-        "reasons": reasons, "url": f"{settings.SEMAFORO_BASE_URL}/comments/{comment.pk}/",
-    }
-    with get_connection() as connection:
-        messages = [
-            EmailMessage(subject, body, to=[address], connection=connection)
-            for address in recipients
-        ]
-        connection.send_messages(messages)
 
 
 def escalations_sweep(*, now=None) -> int:
