@@ -361,3 +361,67 @@ def _enqueue_level(crisis_id: int, level: int, previous: int) -> None:
         overdue = timezone.now() - timedelta(minutes=settings.SEMAFORO["CRISIS_ACK_MINUTES"])
         Crisis.objects.filter(pk=crisis_id, contact_level=level).update(
             contact_level=previous, level_notified_at=overdue)
+
+
+# --- the committee at work ------------------------------------------------------------------
+
+MANAGE = "crisis.manage_crisis"
+#: Where each status may be reached from: forward only, and closing needs containment first.
+TRANSITIONS = {
+    CrisisStatus.RESPONDING: (CrisisStatus.DETECTED, CrisisStatus.COMMITTEE_NOTIFIED),
+    CrisisStatus.CONTAINED: (CrisisStatus.DETECTED, CrisisStatus.COMMITTEE_NOTIFIED,
+                             CrisisStatus.RESPONDING),
+    CrisisStatus.CLOSED: (CrisisStatus.CONTAINED,),
+}
+_STAMP = {CrisisStatus.RESPONDING: "responding_at", CrisisStatus.CONTAINED: "contained_at",
+          CrisisStatus.CLOSED: "closed_at"}
+
+
+def access_crisis_for(*, crisis_id: int, actor, perm: str = MANAGE,
+                      lock: bool = False) -> Crisis:
+    """The crisis if ``actor`` may act on it; Crisis.DoesNotExist otherwise (a 404)."""
+    from brands.access import crisis_brand_ids
+
+    queryset = Crisis.objects.select_related("brand")
+    if lock:
+        queryset = queryset.select_for_update(of=("self",))
+    return queryset.get(pk=crisis_id, brand_id__in=sorted(crisis_brand_ids(actor, perm)))
+
+
+@transaction.atomic
+def crisis_transition(*, crisis_id: int, actor, to: str, note: str = "", now=None) -> Crisis:
+    """Move a crisis on (responding, contained, closed), stamping the time; closing seeds the
+    post-mortem with the measured facts. Any move also counts as taking the crisis in hand."""
+    from crisis import postmortem
+
+    now = now or timezone.now()
+    crisis = access_crisis_for(crisis_id=crisis_id, actor=actor, lock=True)
+    if to not in TRANSITIONS or crisis.status not in TRANSITIONS[to]:
+        raise CrisisError(_("A crisis cannot go from %(from)s to %(to)s.") % {
+            "from": crisis.get_status_display(), "to": CrisisStatus(to).label})
+    before = crisis.status
+    crisis.status = to
+    setattr(crisis, _STAMP[to], now)
+    if to == CrisisStatus.CONTAINED and crisis.responding_at is None:
+        crisis.responding_at = now
+    if crisis.acknowledged_at is None:
+        crisis.acknowledged_at, crisis.acknowledged_by = now, actor
+    crisis.owner = crisis.owner or actor
+    crisis.save()
+    _event(crisis, EventKind.STATUS, at=now, actor=actor, text=note.strip(),
+           data={"from": before, "to": to})
+    if to == CrisisStatus.CLOSED:
+        postmortem.postmortem_open(crisis=crisis, now=now)
+    return crisis
+
+
+def crisis_log_decision(*, crisis_id: int, actor, decided_by: str, decision: str,
+                        decided_at=None) -> CrisisEvent:
+    """Write a decision in the log: who decided what, and when (by default, now)."""
+    decision, decided_by = decision.strip(), decided_by.strip()
+    if not decision:
+        raise CrisisError(_("Write what was decided."))
+    crisis = access_crisis_for(crisis_id=crisis_id, actor=actor)
+    decided_at = decided_at or timezone.now()
+    return _event(crisis, EventKind.DECISION, at=decided_at, actor=actor, text=decision,
+                  data={"decided_by": decided_by or actor.get_full_name() or actor.username})
