@@ -52,7 +52,6 @@ CRITICAL_REDS = 5
 SUBJECT_SIGNALS = (*HIGH_LEVEL_SIGNALS, "threat", "reach")
 ACK_SALT = "semaforo.crisis-ack"
 ACK_LINK_MAX_AGE = timedelta(days=2)
-CLAIM_TIMEOUT = timedelta(minutes=2)
 WATCH_BATCH = 200
 
 
@@ -179,7 +178,7 @@ def crisis_notify_level(*, crisis_id: int, level: int, comment: Comment | None =
 
     Each member's row is claimed before their mail and marked sent after it: a retry (or the
     sweep) mails only those not marked, and a worker killed between the two re-sends to that
-    one member only after ``CLAIM_TIMEOUT``.
+    one member only after ``SEMAFORO_CRISIS_CLAIM_TIMEOUT_S``.
     """
     crisis = Crisis.objects.select_related("brand").get(pk=crisis_id)
     seats = list(committee_memberships(brand_id=crisis.brand_id, level=level))
@@ -195,7 +194,7 @@ def crisis_notify_level(*, crisis_id: int, level: int, comment: Comment | None =
         user = seat.user
         claimed_at = timezone.now()
         claimed = CrisisNotification.objects.filter(
-            Q(claimed_at=None) | Q(claimed_at__lt=claimed_at - CLAIM_TIMEOUT),
+            Q(claimed_at=None) | Q(claimed_at__lt=claimed_at - _claim_timeout()),
             crisis=crisis, user=user, sent_at=None,
         ).update(claimed_at=claimed_at)
         if not claimed:
@@ -224,6 +223,10 @@ def crisis_notify_level(*, crisis_id: int, level: int, comment: Comment | None =
     return sorted(CrisisNotification.objects.filter(
         crisis=crisis, level=level, sent_at__isnull=False).exclude(user__email="")
         .values_list("user__email", flat=True))
+
+
+def _claim_timeout() -> timedelta:
+    return timedelta(seconds=settings.SEMAFORO["CRISIS_CLAIM_TIMEOUT_S"])
 
 
 def _chat_payload(crisis: Crisis, level: int, seats, comment: Comment | None) -> dict:

@@ -2,7 +2,7 @@
 
 Delivery is claimed with a conditional UPDATE, so two workers (or a task and the sweep) never
 notify for the same escalation at once; a claim left by a worker that died is taken over after
-``CLAIM_TIMEOUT``.
+``SEMAFORO_CRISIS_CLAIM_TIMEOUT_S``.
 """
 
 import logging
@@ -23,11 +23,15 @@ from triage.bulk import insert_rows
 
 logger = logging.getLogger(__name__)
 
-CLAIM_TIMEOUT = timedelta(minutes=2)
+CLAIM_TIMEOUT = timedelta(minutes=2)  # the default of SEMAFORO_CRISIS_CLAIM_TIMEOUT_S
 SWEEP_BATCH = 500
 # Escalations per broker message: one publish costs about as much as one notification's SQL, so a
 # batch of reds goes out in a handful of messages that several crisis workers can share.
 PUBLISH_CHUNK = 20
+
+
+def claim_timeout() -> timedelta:
+    return timedelta(seconds=settings.SEMAFORO["CRISIS_CLAIM_TIMEOUT_S"])
 
 
 def escalations_create(*, comment_ids: Iterable[int], now, fresh: bool = False) -> list[int]:
@@ -86,7 +90,7 @@ def escalation_notify(*, escalation_id: int) -> bool:
     """
     now = timezone.now()
     claimed = Escalation.objects.filter(
-        Q(claimed_at=None) | Q(claimed_at__lt=now - CLAIM_TIMEOUT),
+        Q(claimed_at=None) | Q(claimed_at__lt=now - claim_timeout()),
         pk=escalation_id, notified_at=None,
     ).update(claimed_at=now, attempts=F("attempts") + 1)
     if not claimed:
@@ -116,7 +120,7 @@ def escalations_sweep(*, now=None) -> int:
     grace = timedelta(seconds=settings.SEMAFORO["ESCALATION_SWEEP_GRACE_S"])
     pending = list(
         Escalation.objects.filter(notified_at=None, created_at__lt=now - grace)
-        .filter(Q(claimed_at=None) | Q(claimed_at__lt=now - CLAIM_TIMEOUT))
+        .filter(Q(claimed_at=None) | Q(claimed_at__lt=now - claim_timeout()))
         .order_by("created_at")
         .values_list("pk", flat=True)[:SWEEP_BATCH]
     )

@@ -231,6 +231,9 @@ SEMAFORO = {
     # the committee's next contact level.
     "CRISIS_JOIN_MIN": env_int("SEMAFORO_CRISIS_JOIN_MIN", 60, minimum=1),
     "CRISIS_ACK_MINUTES": env_int("SEMAFORO_CRISIS_ACK_MINUTES", 10, minimum=1),
+    # A claim on an escalation or on one member's notice older than this is a dead worker's:
+    # another takes it over. Keep it well above the time one mail takes.
+    "CRISIS_CLAIM_TIMEOUT_S": env_int("SEMAFORO_CRISIS_CLAIM_TIMEOUT_S", 120, minimum=1),
     "QUEUE_POLL_S": env_int("SEMAFORO_QUEUE_POLL_S", 3, minimum=1),
     "CLASSIFIER_MODEL_PATH": env_str("SEMAFORO_CLASSIFIER_MODEL", ""),
     # Follow-ups of a resolved case: the first after this many hours, then one a day, at most
