@@ -12,7 +12,6 @@ from pathlib import Path
 
 from django.core.mail.backends.filebased import EmailBackend as FileBackend
 
-
 _opened = 0
 
 
