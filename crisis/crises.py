@@ -21,7 +21,8 @@ from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Case, F, Q, Value, When
+from django.db.models.functions import Coalesce, Least
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -78,51 +79,91 @@ def subject_of(comment: Comment) -> tuple[str, str]:
 
 
 def crisis_open_or_join(*, escalation_id: int, now=None) -> tuple[Crisis, bool]:
-    """The crisis this escalation belongs to, opening one if none fits; ``(crisis, opened)``.
+    """The crisis this escalation belongs to, opening one if none fits; ``(crisis, opened)``."""
+    return crises_open_or_join(escalation_ids=[escalation_id], now=now)[escalation_id]
+
+
+def crises_open_or_join(*, escalation_ids: list[int],
+                        now=None) -> dict[int, tuple[Crisis, bool]]:
+    """Attach each escalation to its crisis, opening crises where none fits, in one
+    transaction: ``{escalation_id: (crisis, opened)}``.
 
     Idempotent: an escalation already attached answers its crisis. Runs in the crisis worker,
-    never at intake, so a flood of reds costs the API nothing.
+    never at intake, on the chunk of reds one task carries, so a wave of reds about one thing
+    costs one lookup, one update of the crisis and one insert of timeline rows per chunk, not
+    per red.
     """
     now = now or timezone.now()
+    answer: dict[int, tuple[Crisis, bool]] = {}
     with transaction.atomic():
-        escalation = (Escalation.objects.select_for_update(of=("self",))
-                      .select_related("comment__ripple").get(pk=escalation_id))
-        if escalation.crisis_id is not None:
-            return Crisis.objects.get(pk=escalation.crisis_id), False
-        comment = escalation.comment
+        escalations = list(
+            Escalation.objects.select_for_update(of=("self",))
+            .select_related("comment__ripple", "crisis")
+            .filter(pk__in=escalation_ids).order_by("comment__posted_at", "pk"))
+        fresh = [e for e in escalations if e.crisis_id is None]
+        for escalation in escalations:
+            if escalation.crisis_id is not None:
+                answer[escalation.pk] = (escalation.crisis, False)
+        if not fresh:
+            return answer
         # One opener per brand at a time: without it two workers could each find no open
-        # crisis for the same wave and open two.
-        Brand.objects.select_for_update().filter(pk=comment.brand_id).first()
-        key, label = subject_of(comment)
-        crisis = _open_crisis_for(comment, key, now)
-        opened = crisis is None
-        if opened:
-            crisis = Crisis.objects.create(
-                brand_id=comment.brand_id, subject=label, subject_key=key,
-                severity=Severity.CRITICAL if comment.ripple_id else Severity.HIGH,
-                ripple_id=comment.ripple_id, escalations_count=1,
-                first_comment_at=_first_posted(comment), last_escalation_at=now, opened_at=now,
-            )
-            _event(crisis, EventKind.OPENED, at=now, text=label,
-                   data={"comment": comment.pk, "escalation": escalation.pk})
-        else:
-            Crisis.objects.filter(pk=crisis.pk).update(
-                escalations_count=F("escalations_count") + 1, last_escalation_at=now)
+        # crisis for the same wave and open two. Sorted, so two chunks never deadlock.
+        list(Brand.objects.select_for_update().filter(
+            pk__in=sorted({e.comment.brand_id for e in fresh})).order_by("pk"))
+        touched: dict[int, Crisis] = {}
+        joined: dict[int, list[Escalation]] = {}
+        events = []
+        for escalation in fresh:
+            comment = escalation.comment
+            key, label = subject_of(comment)
+            crisis = _touched_crisis_for(touched.values(), comment, key) \
+                or _open_crisis_for(comment, key, now)
+            if crisis is None:
+                crisis = Crisis.objects.create(
+                    brand_id=comment.brand_id, subject=label, subject_key=key,
+                    severity=Severity.CRITICAL if comment.ripple_id else Severity.HIGH,
+                    ripple_id=comment.ripple_id, escalations_count=1,
+                    first_comment_at=_first_posted(comment), last_escalation_at=now,
+                    opened_at=now)
+                touched[crisis.pk] = crisis
+                answer[escalation.pk] = (crisis, True)
+                events.append(CrisisEvent(crisis=crisis, kind=EventKind.OPENED, at=now,
+                                          text=label, data=_about(escalation)))
+            else:
+                touched.setdefault(crisis.pk, crisis)
+                joined.setdefault(crisis.pk, []).append(escalation)
+                answer[escalation.pk] = (crisis, False)
+                events.append(CrisisEvent(crisis=crisis, kind=EventKind.JOINED, at=now,
+                                          text=comment.text[:280], data=_about(escalation)))
+            escalation.crisis = crisis
+        for crisis_id, rows in joined.items():
+            crisis = touched[crisis_id]
+            first = min(_first_posted(e.comment) for e in rows)
+            Crisis.objects.filter(pk=crisis_id).update(
+                escalations_count=F("escalations_count") + len(rows), last_escalation_at=now,
+                first_comment_at=Least("first_comment_at", Value(first)),
+                severity=Case(When(escalations_count__gte=CRITICAL_REDS - len(rows),
+                                   then=Value(Severity.CRITICAL)), default=F("severity")))
             crisis.refresh_from_db()
-            first = _first_posted(comment)
-            updates = {}
-            if first < crisis.first_comment_at:
-                updates["first_comment_at"] = first
-            if crisis.escalations_count >= CRITICAL_REDS and crisis.severity != Severity.CRITICAL:
-                updates["severity"] = Severity.CRITICAL
-            if updates:
-                Crisis.objects.filter(pk=crisis.pk).update(**updates)
-                crisis.refresh_from_db()
-            _event(crisis, EventKind.JOINED, at=now, text=comment.text[:280],
-                   data={"comment": comment.pk, "escalation": escalation.pk})
-        escalation.crisis = crisis
-        escalation.save(update_fields=["crisis"])
-    return crisis, opened
+        CrisisEvent.objects.bulk_create(events)
+        for crisis_id in touched:
+            Escalation.objects.filter(pk__in=[e.pk for e in fresh if e.crisis_id == crisis_id]
+                                      ).update(crisis_id=crisis_id)
+    return answer
+
+
+def _about(escalation: Escalation) -> dict:
+    return {"comment": escalation.comment_id, "escalation": escalation.pk}
+
+
+def _touched_crisis_for(crises, comment: Comment, key: str) -> Crisis | None:
+    """A crisis this chunk already opened or joined that the comment belongs to (same rule)."""
+    crises = [c for c in crises if c.brand_id == comment.brand_id]
+    if comment.ripple_id:
+        for crisis in crises:
+            if crisis.ripple_id == comment.ripple_id:
+                return crisis
+    return next((c for c in crises if c.subject_key == key), None)
 
 
 def _open_crisis_for(comment: Comment, key: str, now) -> Crisis | None:
@@ -182,47 +223,55 @@ def crisis_notify_level(*, crisis_id: int, level: int, comment: Comment | None =
     """
     crisis = Crisis.objects.select_related("brand").get(pk=crisis_id)
     seats = list(committee_memberships(brand_id=crisis.brand_id, level=level))
-    CrisisNotification.objects.bulk_create(
-        [CrisisNotification(crisis=crisis, user=seat.user, level=level) for seat in seats],
-        ignore_conflicts=True)
-    with transaction.atomic():
-        delivery_create(brand=crisis.brand, purpose=Purpose.CHAT, event="crisis.notify",
-                        key=f"crisis-{crisis.pk}-level-{level}",
-                        payload=_chat_payload(crisis, level, seats, comment))
-    sent_now = []
-    for seat in seats:
-        user = seat.user
-        claimed_at = timezone.now()
-        claimed = CrisisNotification.objects.filter(
-            Q(claimed_at=None) | Q(claimed_at__lt=claimed_at - _claim_timeout()),
-            crisis=crisis, user=user, sent_at=None,
-        ).update(claimed_at=claimed_at)
-        if not claimed:
-            continue
-        if user.email:
-            try:
-                _mail_member(crisis, user, level, comment)
-            except Exception:
-                CrisisNotification.objects.filter(crisis=crisis, user=user).update(
-                    claimed_at=None)
-                raise
-        CrisisNotification.objects.filter(crisis=crisis, user=user).update(
-            sent_at=timezone.now())
-        sent_now.append(user.email or user.get_username())
+    told = dict(CrisisNotification.objects.filter(crisis=crisis).values_list("user_id",
+                                                                              "sent_at"))
+    pending = [seat for seat in seats if told.get(seat.user_id) is None]
+    sent_now: list[str] = []
+    if pending:  # the common case of a red joining a crisis already told skips all of this
+        CrisisNotification.objects.bulk_create(
+            [CrisisNotification(crisis=crisis, user=seat.user, level=level) for seat in pending
+             if seat.user_id not in told], ignore_conflicts=True)
+        with transaction.atomic():
+            delivery_create(brand=crisis.brand, purpose=Purpose.CHAT, event="crisis.notify",
+                            key=f"crisis-{crisis.pk}-level-{level}",
+                            payload=_chat_payload(crisis, level, seats, comment))
+        sent_now = [seat.user.email or seat.user.get_username() for seat in pending
+                    if _notify_member(crisis, seat.user, level, comment)]
     now = timezone.now()
-    if seats:
-        Crisis.objects.filter(pk=crisis.pk, notified_at=None).update(notified_at=now)
-        Crisis.objects.filter(pk=crisis.pk, level_notified_at=None).update(level_notified_at=now)
-        Crisis.objects.filter(pk=crisis.pk, status=CrisisStatus.DETECTED).update(
-            status=CrisisStatus.COMMITTEE_NOTIFIED)
-    else:
+    if not seats:
         logger.warning("crisis %s: nobody at contact level %s", crisis.pk, level)
+    elif (crisis.notified_at is None or crisis.level_notified_at is None
+          or crisis.status == CrisisStatus.DETECTED):
+        Crisis.objects.filter(pk=crisis.pk).update(
+            notified_at=Coalesce("notified_at", Value(now)),
+            level_notified_at=Coalesce("level_notified_at", Value(now)),
+            status=Case(When(status=CrisisStatus.DETECTED,
+                             then=Value(CrisisStatus.COMMITTEE_NOTIFIED)), default=F("status")))
     if sent_now:
         _event(crisis, EventKind.NOTIFIED, at=now, text=", ".join(sent_now),
                data={"level": level, "recipients": sent_now})
     return sorted(CrisisNotification.objects.filter(
         crisis=crisis, level=level, sent_at__isnull=False).exclude(user__email="")
         .values_list("user__email", flat=True))
+
+
+def _notify_member(crisis: Crisis, user, level: int, comment: Comment | None) -> bool:
+    """Claim this member's notice, mail it, mark it sent; False when another worker has it."""
+    claimed_at = timezone.now()
+    claimed = CrisisNotification.objects.filter(
+        Q(claimed_at=None) | Q(claimed_at__lt=claimed_at - _claim_timeout()),
+        crisis=crisis, user=user, sent_at=None,
+    ).update(claimed_at=claimed_at)
+    if not claimed:
+        return False
+    if user.email:
+        try:
+            _mail_member(crisis, user, level, comment)
+        except Exception:
+            CrisisNotification.objects.filter(crisis=crisis, user=user).update(claimed_at=None)
+            raise
+    CrisisNotification.objects.filter(crisis=crisis, user=user).update(sent_at=timezone.now())
+    return True
 
 
 def _claim_timeout() -> timedelta:

@@ -81,32 +81,50 @@ def escalations_enqueue(escalation_ids: Iterable[int]) -> int:
 
 
 def escalation_notify(*, escalation_id: int) -> bool:
-    """Attach one escalation to its crisis and make sure the crisis's current contact level has
-    been told. False when it was done or is being done.
+    """Notify one escalation. False when it was done or is being done."""
+    return escalations_notify(escalation_ids=[escalation_id]) == 1
+
+
+def escalations_notify(*, escalation_ids: list[int]) -> int:
+    """Attach a chunk of escalations to their crises and make sure each crisis's current
+    contact level has been told; answer how many this call claimed and delivered.
 
     A red that opens a crisis mails each member of level 1 (and posts to the committee's chat);
     a red that joins an open crisis is written on its timeline and shown in the room, without a
-    new mail per red, unless an earlier notice was interrupted, which this completes.
+    new mail per red, unless an earlier notice was interrupted, which this completes. The chunk
+    is claimed in one statement; rows claimed by a live worker are skipped, not waited for.
     """
     now = timezone.now()
-    claimed = Escalation.objects.filter(
-        Q(claimed_at=None) | Q(claimed_at__lt=now - claim_timeout()),
-        pk=escalation_id, notified_at=None,
-    ).update(claimed_at=now, attempts=F("attempts") + 1)
-    if not claimed:
-        return False
-    escalation = Escalation.objects.select_related("comment__author").get(pk=escalation_id)
+    with transaction.atomic():
+        ids = list(
+            Escalation.objects.select_for_update(skip_locked=True)
+            .filter(Q(claimed_at=None) | Q(claimed_at__lt=now - claim_timeout()),
+                    pk__in=list(escalation_ids), notified_at=None)
+            .values_list("pk", flat=True))
+        if not ids:
+            return 0
+        Escalation.objects.filter(pk__in=ids).update(claimed_at=now,
+                                                     attempts=F("attempts") + 1)
     try:
-        crisis, _opened = crises.crisis_open_or_join(escalation_id=escalation_id, now=now)
-        recipients = crises.crisis_notify_level(crisis_id=crisis.pk, level=crisis.contact_level,
-                                                comment=escalation.comment)
+        attached = crises.crises_open_or_join(escalation_ids=ids, now=now)
+        by_crisis: dict[int, list[int]] = {}
+        for escalation_id in ids:
+            by_crisis.setdefault(attached[escalation_id][0].pk, []).append(escalation_id)
+        openers = {crisis.pk: escalation_id for escalation_id, (crisis, opened)
+                   in attached.items() if opened}
+        comments = {e.pk: e.comment for e in Escalation.objects.select_related(
+            "comment__author").filter(pk__in=list(openers.values()))}
+        for crisis_id, members in by_crisis.items():
+            crisis = attached[members[0]][0]
+            recipients = crises.crisis_notify_level(
+                crisis_id=crisis_id, level=crisis.contact_level,
+                comment=comments.get(openers.get(crisis_id)))
+            Escalation.objects.filter(pk__in=members).update(
+                notified_at=timezone.now(), recipients=recipients)
     except Exception:
-        Escalation.objects.filter(pk=escalation_id).update(claimed_at=None)
+        Escalation.objects.filter(pk__in=ids, notified_at=None).update(claimed_at=None)
         raise
-    Escalation.objects.filter(pk=escalation_id).update(
-        notified_at=timezone.now(), recipients=recipients
-    )
-    return True
+    return len(ids)
 
 
 def committee_emails(*, brand_id: int) -> list[str]:

@@ -14,7 +14,7 @@ _TRANSIENT = (SMTPException, OSError, DatabaseError)
              retry_backoff_max=120, retry_jitter=True)
 def escalate(escalation_ids: list[int]) -> int:
     """Notify each escalation once; a retry skips those already done (the claim says so)."""
-    return sum(escalation.escalation_notify(escalation_id=pk) for pk in escalation_ids)
+    return escalation.escalations_notify(escalation_ids=escalation_ids)
 
 
 @shared_task(acks_late=True)

@@ -1,0 +1,237 @@
+"""Benchmark: from the API's answer to the committee's notification being recorded.
+
+Creates its own PostgreSQL database, serves the app with gunicorn, runs crisis workers on Redis,
+and posts 2,000 comments (200 of them red: authorities named, or a claim from an author with
+large reach) in batches through the API. For every red it measures from the moment the HTTP
+answer arrived to ``Escalation.notified_at`` (the crisis opened or joined and level 1 of the
+committee mailed, or already told). Reds not notified within the timeout count as lost.
+Last line: ``red_to_notified_p50_ms=A red_to_notified_p99_ms=B lost=L``.
+
+    .venv/bin/python bench/escalation.py [--comments 2000] [--reds 200] [--batch 20]
+"""
+
+import argparse
+import http.client
+import json
+import os
+import random
+import socket
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from pathlib import Path
+
+import psycopg
+
+ROOT = Path(__file__).resolve().parents[1]
+PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
+DB_NAME = os.environ.get("BENCH_DB", "semaforo_bench_crisis_room")
+BROKER = os.environ.get("BENCH_BROKER", "redis://127.0.0.1:6379/13")
+
+#: Praise and thanks: never negative, so hundreds of them from different authors form no ripple
+#: (identical questions would, and would turn red as the taxonomy says).
+GREENS = [
+    "Gracias por la atencion de ayer, todo perfecto",
+    "Excelente servicio en la sucursal del centro, muy amables",
+    "Muchas gracias, ya me llego la tarjeta nueva",
+    "Thanks a lot, the new app looks great",
+]
+REDS = [
+    ("Voy a denunciar ante la PROFECO, me intoxique con la comida que me vendieron", 150),
+    ("Me cobraron dos veces la cuota de este mes y nadie me responde, pesimo servicio", 250_000),
+]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--comments", type=int, default=2000)
+    parser.add_argument("--reds", type=int, default=200)
+    parser.add_argument("--batch", type=int, default=20)
+    parser.add_argument("--clients", type=int, default=2)
+    parser.add_argument("--crisis-workers", type=int, default=2)
+    parser.add_argument("--timeout", type=float, default=120)
+    args = parser.parse_args()
+
+    recreate_database()
+    env = bench_env(f"{PG}/{DB_NAME}")
+    run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], env)
+    run([sys.executable, "manage.py", "shell", "-c", SETUP], env)
+    token = run([sys.executable, "manage.py", "create_api_token", "bench", "--brand", "bench"],
+                env).splitlines()[-1]
+    warm_token = run([sys.executable, "manage.py", "create_api_token", "warm", "--brand", "warm"],
+                     env).splitlines()[-1]
+    flush_broker()
+
+    port = free_port()
+    processes = [start_gunicorn(env, port), start_crisis_worker(env, args.crisis_workers)]
+    try:
+        wait_for_port(port)
+        warm_up(port, warm_token, args.timeout)
+        answered = post_all(port, token, make_batches(args), args.clients)
+        notified = wait_notified(answered, args.timeout)
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.wait(timeout=30)
+
+    latencies = sorted((notified[key] - at) * 1000 for key, at in answered.items()
+                       if key in notified)
+    lost = len(answered) - len(latencies)
+    p50, p99 = percentile(latencies, 50), percentile(latencies, 99)
+    print(f"{len(answered)} reds among {args.comments} comments, batches of {args.batch}, "
+          f"{args.crisis_workers} crisis worker processes: p50 {p50:.0f} ms, p99 {p99:.0f} ms, "
+          f"max {max(latencies or [0]):.0f} ms, lost {lost}", flush=True)
+    print(f"red_to_notified_p50_ms={p50:.0f} red_to_notified_p99_ms={p99:.0f} lost={lost}")
+
+
+SETUP = """
+from django.contrib.auth import get_user_model
+from accounts.roles import Role, grant_role
+from brands.models import Brand
+for slug in ('bench', 'warm'):
+    brand, _ = Brand.objects.get_or_create(slug=slug, defaults={'name': slug})
+    for name in ('carla', 'diego'):
+        user = get_user_model().objects.create_user(username=f'{name}-{slug}',
+                                                    email=f'{name}@{slug}.example.com')
+        grant_role(user, Role.CRISIS_COMMITTEE, brand=brand)
+"""
+
+
+def recreate_database():
+    with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {DB_NAME}")
+
+
+def flush_broker():
+    import redis
+
+    redis.Redis.from_url(BROKER).flushdb()
+
+
+def bench_env(database_url: str) -> dict:
+    return {
+        **os.environ, "DATABASE_URL": database_url, "DEBUG": "0", "SECRET_KEY": "bench-only",
+        "CELERY_BROKER_URL": BROKER, "SEMAFORO_API_THROTTLE": "1000000/min",
+        "LOG_LEVEL": "WARNING", "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+    }
+
+
+def run(command, env) -> str:
+    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
+    if done.returncode:
+        sys.exit(f"{' '.join(command)} failed:\n{done.stdout}\n{done.stderr}")
+    return done.stdout.strip()
+
+
+def make_batches(args) -> list[list[dict]]:
+    """Comments in batches, the reds spread at random among them; each red its own author."""
+    rng = random.Random(6)
+    red_at = set(rng.sample(range(args.comments), args.reds))
+    stamp = datetime.now(UTC).isoformat()
+    items = []
+    for i in range(args.comments):
+        if i in red_at:
+            text, followers = REDS[i % len(REDS)]
+        else:
+            text, followers = rng.choice(GREENS), 120
+        items.append({"platform": "twitter", "external_id": f"esc-{i}", "text": text,
+                      "author_handle": f"@bench_{i}", "author_followers": followers,
+                      "posted_at": stamp, "red": i in red_at})
+    return [items[i:i + args.batch] for i in range(0, len(items), args.batch)]
+
+
+def post_all(port: int, token: str, batches, clients: int) -> dict[str, float]:
+    """Post every batch; answer ``{external_id: time the HTTP answer arrived}`` for the reds
+    the API classified red."""
+    answered: dict[str, float] = {}
+
+    def send(chunk):
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        for batch in chunk:
+            body = json.dumps([{k: v for k, v in item.items() if k != "red"}
+                               for item in batch]).encode()
+            connection.request("POST", "/api/v1/comments/", body=body, headers={
+                "Authorization": f"Token {token}", "Content-Type": "application/json"})
+            response = connection.getresponse()
+            payload = response.read()
+            at = time.time()
+            if response.status != 201:
+                raise SystemExit(f"unexpected HTTP {response.status}: {payload[:300]}")
+            for item, result in zip(batch, json.loads(payload)["results"], strict=True):
+                if result["level"] == "red":
+                    answered[item["external_id"]] = at
+        connection.close()
+
+    with ThreadPoolExecutor(clients) as pool:
+        list(pool.map(send, [batches[i::clients] for i in range(clients)]))
+    return answered
+
+
+def warm_up(port: int, token: str, timeout: float) -> None:
+    """Every process up, the model loaded: reds at another brand until each is notified fast,
+    so the timed run measures the desk, not the workers' start."""
+    for n in range(6):
+        batch = [{"platform": "twitter", "external_id": f"warm-{n}", "text": REDS[0][0],
+                  "author_handle": f"@warm_{n}", "red": True}]
+        answered = post_all(port, token, [batch], 1)
+        wait_notified(answered, timeout)
+
+
+def wait_notified(answered: dict[str, float], timeout: float) -> dict[str, float]:
+    deadline = time.monotonic() + timeout
+    with psycopg.connect(f"{PG}/{DB_NAME}", autocommit=True) as conn:
+        while True:
+            rows = conn.execute(
+                "SELECT c.external_id, extract(epoch from e.notified_at) FROM crisis_escalation e "
+                "JOIN comments_comment c ON c.id = e.comment_id WHERE e.notified_at IS NOT NULL"
+            ).fetchall()
+            notified = {external_id: float(at) for external_id, at in rows}
+            if all(key in notified for key in answered) or time.monotonic() > deadline:
+                return notified
+            time.sleep(0.5)
+
+
+def percentile(values: list[float], pct: float) -> float:
+    if not values:
+        return float("nan")
+    rank = max(0, min(len(values) - 1, round(pct / 100 * len(values) + 0.5) - 1))
+    return values[rank]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_gunicorn(env, port):
+    return subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "triage.wsgi:application", "--bind",
+         f"127.0.0.1:{port}", "--workers", "2", "--timeout", "120", "--log-level", "warning"],
+        cwd=ROOT, env=env)
+
+
+def start_crisis_worker(env, concurrency: int):
+    return subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "triage", "worker", "-Q", "crisis",
+         "--concurrency", str(concurrency), "--loglevel=WARNING", "--without-gossip",
+         "--without-mingle"], cwd=ROOT, env=env)
+
+
+def wait_for_port(port: int, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.2)
+    sys.exit("gunicorn did not start")
+
+
+if __name__ == "__main__":
+    main()
