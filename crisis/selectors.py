@@ -74,3 +74,27 @@ def _bars(counts: list[int], *, width: int = 600, height: int = 120) -> list[dic
     return [{"x": round(i * step, 1), "w": round(step - 1, 1),
              "h": round(n / top * (height - 4), 1), "y": round(height - n / top * (height - 4), 1),
              "n": n} for i, n in enumerate(counts)]
+
+
+def committee_roster(crisis: Crisis) -> list[dict]:
+    """The brand's committee by contact level, with channels and whether each was told and
+    acknowledged this crisis: who to phone when the room is quiet."""
+    from brands.models import Membership
+    from crisis.crises import MAX_LEVEL
+    from crisis.models import CrisisNotification
+
+    notices = {n.user_id: n for n in CrisisNotification.objects.filter(crisis=crisis)}
+    seats = (Membership.objects.filter(brand_id=crisis.brand_id, user__is_active=True)
+             .filter(Q(committee__isnull=False) | Q(role="crisis_committee"))
+             .select_related("user", "committee").order_by("user__username"))
+    roster = []
+    for membership in seats:
+        seat = getattr(membership, "committee", None)
+        notice = notices.get(membership.user_id)
+        roster.append({
+            "user": membership.user, "seat": seat,
+            "level": seat.contact_level if seat else 1,
+            "told_at": notice.sent_at if notice else None,
+            "acknowledged_at": notice.acknowledged_at if notice else None,
+        })
+    return sorted(roster, key=lambda r: (min(r["level"], MAX_LEVEL), r["user"].username))

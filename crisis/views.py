@@ -61,6 +61,7 @@ def crisis_room(request, brand_ids, pk: int):
         "comments": comments,
         "cases": selectors.related_cases(crisis)[:ROOM_COMMENTS],
         "events": crisis.events.select_related("actor"),
+        "roster": selectors.committee_roster(crisis),
         "decisions": crisis.events.filter(kind=EventKind.DECISION).select_related("actor"),
         "statements": crisis.statements.select_related("drafted_by", "approved_by",
                                                        "published_by"),

@@ -107,3 +107,28 @@ def test_a_community_manager_cannot_act_in_the_room(client, crisis, alice):
                            {"to": CrisisStatus.RESPONDING})
     assert response.status_code == 403
     assert Crisis.objects.get(pk=crisis.pk).status == CrisisStatus.COMMITTEE_NOTIFIED
+
+
+def test_the_room_shows_the_committee_and_who_acknowledged(client, crisis, carla, aurora):
+    from crisis import crises
+
+    member("beatriz", aurora, committee_role="manager", level=2)
+    crises.crisis_acknowledge(crisis_id=crisis.pk, user=carla)
+    page = _get(client, "carla", reverse("crisis-room", args=[crisis.pk])).content.decode()
+    assert "beatriz" in page and "carla" in page
+
+
+def test_the_room_costs_the_same_queries_for_one_red_and_a_ripple_of_twelve(client, aurora,
+                                                                           carla):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    [single] = escalate(aurora, [red()])
+    rows = escalate(aurora, _items(DOUBLE_CHARGE))
+    client.login(username="carla", password=PASSWORD)
+    counts = []
+    for crisis_id in (single.crisis_id, rows[0].crisis_id):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("crisis-room", args=[crisis_id])).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1] <= 25
