@@ -47,7 +47,7 @@ def _room_context(request, crisis) -> dict:
     return {
         "crisis": crisis,
         "spread": selectors.spread(crisis),
-        "poll_seconds": settings.SEMAFORO["QUEUE_POLL_S"] * 5,
+        "poll_seconds": settings.SEMAFORO["QUEUE_POLL_S"],
     }
 
 
