@@ -239,7 +239,12 @@ def crisis_notify_level(*, crisis_id: int, level: int, comment: Comment | None =
                     if _notify_member(crisis, seat.user, level, comment)]
     now = timezone.now()
     if not seats:
+        # Nobody to tell at this level: mark it overdue so the next watch pass calls the next
+        # level with members instead of waiting for an acknowledgement that cannot come.
         logger.warning("crisis %s: nobody at contact level %s", crisis.pk, level)
+        overdue = now - timedelta(minutes=settings.SEMAFORO["CRISIS_ACK_MINUTES"])
+        Crisis.objects.filter(pk=crisis.pk, level_notified_at=None).update(
+            level_notified_at=overdue)
     elif (crisis.notified_at is None or crisis.level_notified_at is None
           or crisis.status == CrisisStatus.DETECTED):
         Crisis.objects.filter(pk=crisis.pk).update(

@@ -203,3 +203,12 @@ def test_an_empty_level_is_skipped(aurora, carla, settings):
     [row] = escalate(aurora, [red()])
     late = timezone.now() + timedelta(minutes=settings.SEMAFORO["CRISIS_ACK_MINUTES"] + 1)
     assert crises.crises_escalate_unacknowledged(now=late) == [(row.crisis_id, 3)]
+
+
+def test_a_committee_seated_only_at_level_two_is_called_at_the_next_pass(aurora):
+    boss = member("beatriz", aurora, committee_role="manager", level=2)
+    [row] = escalate(aurora, [red()])
+    assert mail.outbox == []
+    assert crises.crises_escalate_unacknowledged(now=timezone.now()) == [(row.crisis_id, 2)]
+    crises.crisis_notify_level(crisis_id=row.crisis_id, level=2)
+    assert [m.to for m in mail.outbox] == [[boss.email]]
