@@ -37,11 +37,15 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "comments.manage_department",
         "comments.view_model_figures",
         "brands.manage_team",
+        "crisis.view_crisis",
+        "crisis.manage_crisis",
     ),
     Role.CRISIS_COMMITTEE: (
         "comments.view_queue",
         "comments.view_comment",
         "crisis.view_escalation",
+        "crisis.view_crisis",
+        "crisis.manage_crisis",
     ),
     Role.API_CLIENT: (
         "comments.ingest_comment",

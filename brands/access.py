@@ -72,3 +72,21 @@ def role_emails(brand_id: int, role: str) -> list[str]:
 
 def supervisor_emails(brand_id: int) -> list[str]:
     return role_emails(brand_id, Role.SUPERVISOR)
+
+
+def crisis_brand_ids(user, perm: str = "crisis.view_crisis") -> frozenset[int]:
+    """Where a person may enter the crisis room (or act in it): the brands where their role
+    grants ``perm`` (committee, supervisors), plus those where they hold a committee seat
+    whatever their role (a community manager named to the committee)."""
+    allowed = brand_ids_for(user, perm)
+    if not user.is_authenticated or not user.is_active:
+        return allowed
+    seated = Membership.objects.filter(user=user, committee__isnull=False).values_list(
+        "brand_id", flat=True)
+    return allowed | frozenset(seated)
+
+
+def crisis_brand_ids_for_request(request, perm: str = "crisis.view_crisis") -> frozenset[int]:
+    allowed = crisis_brand_ids(request.user, perm)
+    chosen = current_brand_id(request)
+    return frozenset({chosen}) if chosen in allowed else allowed

@@ -2,7 +2,7 @@
 
 Delivery is claimed with a conditional UPDATE, so two workers (or a task and the sweep) never
 notify for the same escalation at once; a claim left by a worker that died is taken over after
-``CLAIM_TIMEOUT``.
+``SEMAFORO_CRISIS_CLAIM_TIMEOUT_S``.
 """
 
 import logging
@@ -11,25 +11,28 @@ from datetime import timedelta
 from functools import partial
 
 from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from accounts.roles import Role
 from brands.access import role_emails
+from crisis import crises
 from crisis.models import Escalation
 from triage.bulk import insert_rows
 from triage.queueing import publish_in_chunks
 
 logger = logging.getLogger(__name__)
 
-CLAIM_TIMEOUT = timedelta(minutes=2)
+CLAIM_TIMEOUT = timedelta(minutes=2)  # the default of SEMAFORO_CRISIS_CLAIM_TIMEOUT_S
 SWEEP_BATCH = 500
 # Escalations per broker message: one publish costs about as much as one notification's SQL, so a
 # batch of reds goes out in a handful of messages that several crisis workers can share.
 PUBLISH_CHUNK = 20
+
+
+def claim_timeout() -> timedelta:
+    return timedelta(seconds=settings.SEMAFORO["CRISIS_CLAIM_TIMEOUT_S"])
 
 
 def escalations_create(*, comment_ids: Iterable[int], now, fresh: bool = False) -> list[int]:
@@ -68,57 +71,55 @@ def escalations_enqueue(escalation_ids: Iterable[int]) -> int:
 
 
 def escalation_notify(*, escalation_id: int) -> bool:
-    """Notify the committee of one escalation. False when it was done or is being done."""
+    """Notify one escalation. False when it was done or is being done."""
+    return escalations_notify(escalation_ids=[escalation_id]) == 1
+
+
+def escalations_notify(*, escalation_ids: list[int]) -> int:
+    """Attach a chunk of escalations to their crises and make sure each crisis's current
+    contact level has been told; answer how many this call claimed and delivered.
+
+    A red that opens a crisis mails each member of level 1 (and posts to the committee's chat);
+    a red that joins an open crisis is written on its timeline and shown in the room, without a
+    new mail per red, unless an earlier notice was interrupted, which this completes. The chunk
+    is claimed in one statement; rows claimed by a live worker are skipped, not waited for.
+    """
     now = timezone.now()
-    claimed = Escalation.objects.filter(
-        Q(claimed_at=None) | Q(claimed_at__lt=now - CLAIM_TIMEOUT),
-        pk=escalation_id, notified_at=None,
-    ).update(claimed_at=now, attempts=F("attempts") + 1)
-    if not claimed:
-        return False
-    escalation = Escalation.objects.select_related("comment__author").get(pk=escalation_id)
-    recipients = committee_emails(brand_id=escalation.comment.brand_id)
+    with transaction.atomic():
+        ids = list(
+            Escalation.objects.select_for_update(skip_locked=True)
+            .filter(Q(claimed_at=None) | Q(claimed_at__lt=now - claim_timeout()),
+                    pk__in=list(escalation_ids), notified_at=None)
+            .values_list("pk", flat=True))
+        if not ids:
+            return 0
+        Escalation.objects.filter(pk__in=ids).update(claimed_at=now,
+                                                     attempts=F("attempts") + 1)
     try:
-        _send_alerts(escalation, recipients)
+        attached = crises.crises_open_or_join(escalation_ids=ids, now=now)
+        by_crisis: dict[int, list[int]] = {}
+        for escalation_id in ids:
+            by_crisis.setdefault(attached[escalation_id][0].pk, []).append(escalation_id)
+        openers = {crisis.pk: escalation_id for escalation_id, (crisis, opened)
+                   in attached.items() if opened}
+        comments = {e.pk: e.comment for e in Escalation.objects.select_related(
+            "comment__author").filter(pk__in=list(openers.values()))}
+        for crisis_id, members in by_crisis.items():
+            crisis = attached[members[0]][0]
+            recipients = crises.crisis_notify_level(
+                crisis_id=crisis_id, level=crisis.contact_level,
+                comment=comments.get(openers.get(crisis_id)))
+            Escalation.objects.filter(pk__in=members).update(
+                notified_at=timezone.now(), recipients=recipients)
     except Exception:
-        Escalation.objects.filter(pk=escalation_id).update(claimed_at=None)
+        Escalation.objects.filter(pk__in=ids, notified_at=None).update(claimed_at=None)
         raise
-    Escalation.objects.filter(pk=escalation_id).update(
-        notified_at=timezone.now(), recipients=recipients
-    )
-    return True
+    return len(ids)
 
 
 def committee_emails(*, brand_id: int) -> list[str]:
     """The crisis committee of the comment's brand, and nobody else's."""
     return role_emails(brand_id, Role.CRISIS_COMMITTEE)
-
-
-def _send_alerts(escalation: Escalation, recipients: list[str]) -> None:
-    if not recipients:
-        logger.warning("escalation %s: the crisis committee has no members with e-mail",
-                       escalation.pk)
-        return
-    comment = escalation.comment
-    reasons = "\n".join(f"- {r['signal']}: {r['evidence']}" for r in comment.reasons)
-    subject = _("[Semáforo] RED: %(handle)s on %(platform)s") % {
-        "handle": comment.author.handle, "platform": comment.get_platform_display(),
-    }
-    body = _(
-        "A comment was classified red and needs the committee now.\n\n"
-        "%(text)s\n\nAuthor: %(handle)s (%(followers)s followers)\n"
-        "Category: %(category)s\nReasons:\n%(reasons)s\n\nLink: %(url)s\n"
-    ) % {
-        "text": comment.text, "handle": comment.author.handle,
-        "followers": comment.author_followers, "category": comment.get_category_display(),
-        "reasons": reasons, "url": f"{settings.SEMAFORO_BASE_URL}/comments/{comment.pk}/",
-    }
-    with get_connection() as connection:
-        messages = [
-            EmailMessage(subject, body, to=[address], connection=connection)
-            for address in recipients
-        ]
-        connection.send_messages(messages)
 
 
 def escalations_sweep(*, now=None) -> int:
@@ -127,7 +128,7 @@ def escalations_sweep(*, now=None) -> int:
     grace = timedelta(seconds=settings.SEMAFORO["ESCALATION_SWEEP_GRACE_S"])
     pending = list(
         Escalation.objects.filter(notified_at=None, created_at__lt=now - grace)
-        .filter(Q(claimed_at=None) | Q(claimed_at__lt=now - CLAIM_TIMEOUT))
+        .filter(Q(claimed_at=None) | Q(claimed_at__lt=now - claim_timeout()))
         .order_by("created_at")
         .values_list("pk", flat=True)[:SWEEP_BATCH]
     )

@@ -5,7 +5,7 @@ from smtplib import SMTPException
 from celery import shared_task
 from django.db import DatabaseError
 
-from crisis import escalation
+from crisis import crises, escalation
 
 _TRANSIENT = (SMTPException, OSError, DatabaseError)
 
@@ -14,9 +14,21 @@ _TRANSIENT = (SMTPException, OSError, DatabaseError)
              retry_backoff_max=120, retry_jitter=True)
 def escalate(escalation_ids: list[int]) -> int:
     """Notify each escalation once; a retry skips those already done (the claim says so)."""
-    return sum(escalation.escalation_notify(escalation_id=pk) for pk in escalation_ids)
+    return escalation.escalations_notify(escalation_ids=escalation_ids)
 
 
 @shared_task(acks_late=True)
 def sweep_escalations() -> int:
     return escalation.escalations_sweep()
+
+
+@shared_task(acks_late=True, autoretry_for=_TRANSIENT, max_retries=8, retry_backoff=2,
+             retry_backoff_max=120, retry_jitter=True)
+def notify_level(crisis_id: int, level: int) -> int:
+    """Tell one contact level; members already told are skipped (their row says so)."""
+    return len(crises.crisis_notify_level(crisis_id=crisis_id, level=level))
+
+
+@shared_task(acks_late=True)
+def check_acknowledgements() -> int:
+    return len(crises.crises_escalate_unacknowledged())

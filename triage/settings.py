@@ -226,6 +226,14 @@ SEMAFORO = {
     },
     # An escalation not notified after this many seconds is re-enqueued by the sweep.
     "ESCALATION_SWEEP_GRACE_S": env_int("SEMAFORO_ESCALATION_SWEEP_GRACE_S", 30),
+    # Crises (crisis/crises.py): a red joins an open crisis of the same subject that received a
+    # red within CRISIS_JOIN_MIN minutes; nobody acknowledging within CRISIS_ACK_MINUTES calls
+    # the committee's next contact level.
+    "CRISIS_JOIN_MIN": env_int("SEMAFORO_CRISIS_JOIN_MIN", 60, minimum=1),
+    "CRISIS_ACK_MINUTES": env_int("SEMAFORO_CRISIS_ACK_MINUTES", 10, minimum=1),
+    # A claim on an escalation or on one member's notice older than this is a dead worker's:
+    # another takes it over. Keep it well above the time one mail takes.
+    "CRISIS_CLAIM_TIMEOUT_S": env_int("SEMAFORO_CRISIS_CLAIM_TIMEOUT_S", 120, minimum=1),
     "QUEUE_POLL_S": env_int("SEMAFORO_QUEUE_POLL_S", 3, minimum=1),
     "CLASSIFIER_MODEL_PATH": env_str("SEMAFORO_CLASSIFIER_MODEL", ""),
     # Follow-ups of a resolved case: the first after this many hours, then one a day, at most
@@ -267,6 +275,10 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-escalations": {
         "task": "crisis.tasks.sweep_escalations",
         "schedule": float(env_int("SEMAFORO_SWEEP_INTERVAL_S", 15, minimum=1)),
+    },
+    "check-crisis-acknowledgements": {
+        "task": "crisis.tasks.check_acknowledgements",
+        "schedule": float(env_int("SEMAFORO_CRISIS_ACK_INTERVAL_S", 60, minimum=1)),
     },
     "check-deadlines": {
         "task": "comments.tasks.check_deadlines",

@@ -13,5 +13,6 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include("brands.urls")),
     path("classifier/", include("comments.views_classifier")),
+    path("crises/", include("crisis.urls")),
     path("", include("comments.urls")),
 ]

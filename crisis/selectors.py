@@ -1,0 +1,100 @@
+"""What the crisis pages read: a brand's crises, the comments of one, and its live spread."""
+
+from datetime import timedelta
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import TruncMinute
+from django.http import Http404
+from django.utils import timezone
+
+from comments.models import Case, Comment
+from crisis.models import Crisis
+
+SPREAD_MINUTES = 60
+
+
+def crises_for(brand_ids: frozenset[int]) -> QuerySet[Crisis]:
+    return (Crisis.objects.filter(brand_id__in=sorted(brand_ids))
+            .select_related("brand", "owner").order_by("-opened_at"))
+
+
+def access_crisis(pk: int, brand_ids: frozenset[int]) -> Crisis:
+    """A crisis of one of ``brand_ids``; another brand's id is simply not found."""
+    crisis = crises_for(brand_ids).filter(pk=pk).first()
+    if crisis is None:
+        raise Http404
+    return crisis
+
+
+def related_comments(crisis: Crisis) -> QuerySet[Comment]:
+    """The crisis's escalated reds and, for a ripple's crisis, every member of the ripple."""
+    related = Q(escalation__crisis=crisis)
+    if crisis.ripple_id:
+        related |= Q(ripple_id=crisis.ripple_id)
+    return Comment.objects.filter(related, brand_id=crisis.brand_id).distinct()
+
+
+def related_cases(crisis: Crisis) -> QuerySet[Case]:
+    comment_ids = related_comments(crisis).values("pk")
+    return (Case.objects.filter(comments__in=comment_ids).distinct()
+            .select_related("author", "assignee").order_by("level_rank", "due_at"))
+
+
+def spread(crisis: Crisis, *, now=None) -> dict:
+    """The live picture: new related comments per minute over the last hour (oldest first),
+    and the totals of the whole crisis: comments, distinct authors, reach, platforms."""
+    now = (now or timezone.now()).replace(second=0, microsecond=0) + timedelta(minutes=1)
+    start = now - timedelta(minutes=SPREAD_MINUTES)
+    comments = related_comments(crisis)
+    per_minute = dict(
+        Comment.objects.filter(pk__in=comments.values("pk"), posted_at__gte=start,
+                               posted_at__lt=now)
+        .annotate(minute=TruncMinute("posted_at")).values("minute")
+        .annotate(n=Count("id")).values_list("minute", "n")
+    )
+    minutes = [start + timedelta(minutes=i) for i in range(SPREAD_MINUTES)]
+    counts = [per_minute.get(m, 0) for m in minutes]
+    totals = Comment.objects.filter(pk__in=comments.values("pk")).aggregate(
+        comments=Count("id"), authors=Count("author", distinct=True),
+        reach=Sum("author_followers"))
+    platforms = sorted(Comment.objects.filter(pk__in=comments.values("pk"))
+                       .values_list("platform", flat=True).distinct())
+    return {
+        "minutes": minutes, "counts": counts, "last_hour": sum(counts),
+        "comments": totals["comments"], "authors": totals["authors"],
+        "reach": totals["reach"] or 0, "platforms": platforms,
+        "bars": _bars(counts),
+    }
+
+
+def _bars(counts: list[int], *, width: int = 600, height: int = 120) -> list[dict]:
+    """Inline SVG bar geometry, computed here so the page needs no chart library."""
+    top = max(counts) or 1
+    step = width / len(counts)
+    return [{"x": round(i * step, 1), "w": round(step - 1, 1),
+             "h": round(n / top * (height - 4), 1), "y": round(height - n / top * (height - 4), 1),
+             "n": n} for i, n in enumerate(counts)]
+
+
+def committee_roster(crisis: Crisis) -> list[dict]:
+    """The brand's committee by contact level, with channels and whether each was told and
+    acknowledged this crisis: who to phone when the room is quiet."""
+    from brands.models import Membership
+    from crisis.crises import MAX_LEVEL
+    from crisis.models import CrisisNotification
+
+    notices = {n.user_id: n for n in CrisisNotification.objects.filter(crisis=crisis)}
+    seats = (Membership.objects.filter(brand_id=crisis.brand_id, user__is_active=True)
+             .filter(Q(committee__isnull=False) | Q(role="crisis_committee"))
+             .select_related("user", "committee").order_by("user__username"))
+    roster = []
+    for membership in seats:
+        seat = getattr(membership, "committee", None)
+        notice = notices.get(membership.user_id)
+        roster.append({
+            "user": membership.user, "seat": seat,
+            "level": seat.contact_level if seat else 1,
+            "told_at": notice.sent_at if notice else None,
+            "acknowledged_at": notice.acknowledged_at if notice else None,
+        })
+    return sorted(roster, key=lambda r: (min(r["level"], MAX_LEVEL), r["user"].username))

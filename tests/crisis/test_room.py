@@ -1,0 +1,134 @@
+"""The crisis room: who enters, what it shows, and the committee's actions in it."""
+
+import pytest
+from django.urls import reverse
+
+from crisis.models import Crisis, CrisisEvent, CrisisStatus, EventKind, PostMortem
+from tests.comments.test_ripple_intake import DOUBLE_CHARGE, _items
+from tests.conftest import PASSWORD
+from tests.crisis.helpers import escalate, member, red, seat
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def crisis(aurora, carla):
+    [row] = escalate(aurora, [red(author_followers=2500)])
+    return row.crisis
+
+
+def _get(client, username, path):
+    client.login(username=username, password=PASSWORD)
+    return client.get(path)
+
+
+@pytest.mark.parametrize("who", ["carla", "sam"])
+def test_the_committee_and_supervisors_of_the_brand_enter(client, crisis, sam, who):
+    response = _get(client, who, reverse("crisis-room", args=[crisis.pk]))
+    assert response.status_code == 200
+    assert crisis.subject in response.content.decode()
+    assert _get(client, who, reverse("crisis-list")).status_code == 200
+
+
+def test_a_community_manager_is_kept_out(client, crisis, alice):
+    """The room holds the committee's decisions and unpublished statements: a community
+    manager works the cases, not the crisis, unless the brand seats them on the committee."""
+    assert _get(client, "alice", reverse("crisis-room", args=[crisis.pk])).status_code == 403
+    assert _get(client, "alice", reverse("crisis-list")).status_code == 403
+
+
+def test_a_community_manager_seated_on_the_committee_enters(client, crisis, alice, aurora):
+    seat(alice, aurora, committee_role="community_manager")
+    assert _get(client, "alice", reverse("crisis-room", args=[crisis.pk])).status_code == 200
+
+
+def test_another_brands_committee_does_not_find_it(client, crisis, rapimenu):
+    member("rita", rapimenu)
+    assert _get(client, "rita", reverse("crisis-room", args=[crisis.pk])).status_code == 404
+    assert _get(client, "rita", reverse("crisis-spread", args=[crisis.pk])).status_code == 404
+    assert crisis.subject not in _get(client, "rita", reverse("crisis-list")).content.decode()
+
+
+def test_anonymous_is_sent_to_log_in(client, crisis):
+    response = client.get(reverse("crisis-room", args=[crisis.pk]))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_the_spread_counts_the_ripple_per_minute(client, aurora, carla):
+    rows = escalate(aurora, _items(DOUBLE_CHARGE, step_minutes=4))
+    crisis = rows[0].crisis
+    response = _get(client, "carla", reverse("crisis-spread", args=[crisis.pk]))
+    html = response.content.decode()
+    assert 'data-figure="comments">12<' in html
+    assert 'data-figure="authors">12<' in html
+    assert 'data-figure="platforms">twitter<' in html
+    assert html.count("<rect ") == 12  # twelve minutes with one new comment each
+    assert 'hx-trigger="every' in html
+
+
+def test_status_moves_are_stamped_and_closing_opens_the_evaluation(client, crisis, carla):
+    client.login(username="carla", password=PASSWORD)
+    for to in (CrisisStatus.RESPONDING, CrisisStatus.CONTAINED, CrisisStatus.CLOSED):
+        client.post(reverse("crisis-move", args=[crisis.pk]), {"to": to})
+    crisis.refresh_from_db()
+    assert crisis.status == CrisisStatus.CLOSED
+    assert crisis.responding_at <= crisis.contained_at <= crisis.closed_at
+    assert crisis.acknowledged_by == carla  # acting in the room takes it in hand
+    moves = CrisisEvent.objects.filter(crisis=crisis, kind=EventKind.STATUS)
+    assert [e.data["to"] for e in moves] == ["responding", "contained", "closed"]
+    assert PostMortem.objects.filter(crisis=crisis).exists()
+    assert client.get(reverse("crisis-postmortem", args=[crisis.pk])).status_code == 200
+
+
+def test_a_crisis_cannot_close_before_it_is_contained(client, crisis):
+    client.login(username="carla", password=PASSWORD)
+    client.post(reverse("crisis-move", args=[crisis.pk]), {"to": CrisisStatus.CLOSED})
+    assert Crisis.objects.get(pk=crisis.pk).status == CrisisStatus.COMMITTEE_NOTIFIED
+
+
+def test_decisions_are_logged_with_who_and_when(client, crisis):
+    client.login(username="carla", password=PASSWORD)
+    client.post(reverse("crisis-decision", args=[crisis.pk]), {
+        "decided_by": "Beatriz (gerente)", "decided_at": "2026-11-28T09:30",
+        "decision": "Refund every double charge today"})
+    decision = CrisisEvent.objects.get(crisis=crisis, kind=EventKind.DECISION)
+    assert decision.text == "Refund every double charge today"
+    assert decision.data["decided_by"] == "Beatriz (gerente)"
+    assert decision.actor.username == "carla"
+    assert (decision.at.hour, decision.at.minute) != (None, None)
+    page = client.get(reverse("crisis-room", args=[crisis.pk])).content.decode()
+    assert "Refund every double charge today" in page
+
+
+def test_a_community_manager_cannot_act_in_the_room(client, crisis, alice):
+    client.login(username="alice", password=PASSWORD)
+    response = client.post(reverse("crisis-move", args=[crisis.pk]),
+                           {"to": CrisisStatus.RESPONDING})
+    assert response.status_code == 403
+    assert Crisis.objects.get(pk=crisis.pk).status == CrisisStatus.COMMITTEE_NOTIFIED
+
+
+def test_the_room_shows_the_committee_and_who_acknowledged(client, crisis, carla, aurora):
+    from crisis import crises
+
+    member("beatriz", aurora, committee_role="manager", level=2)
+    crises.crisis_acknowledge(crisis_id=crisis.pk, user=carla)
+    page = _get(client, "carla", reverse("crisis-room", args=[crisis.pk])).content.decode()
+    assert "beatriz" in page and "carla" in page
+
+
+def test_the_room_costs_the_same_queries_for_one_red_and_a_ripple_of_twelve(client, aurora,
+                                                                           carla):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    [single] = escalate(aurora, [red()])
+    rows = escalate(aurora, _items(DOUBLE_CHARGE))
+    client.login(username="carla", password=PASSWORD)
+    counts = []
+    for crisis_id in (single.crisis_id, rows[0].crisis_id):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("crisis-room", args=[crisis_id])).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1] <= 25

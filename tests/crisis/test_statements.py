@@ -1,0 +1,114 @@
+"""The public statement: spokesperson drafts, a manager approves, a person publishes."""
+
+import pytest
+from django.urls import reverse
+
+from crisis import statements
+from crisis.crises import CrisisError
+from crisis.models import StatementStatus
+from outbound.models import Delivery, Endpoint, Purpose
+from tests.conftest import PASSWORD
+from tests.crisis.helpers import escalate, member, red, seat
+
+pytestmark = pytest.mark.django_db
+
+TEXT = ("Sabemos que varios clientes vieron un cobro doble. Ya estamos devolviendo cada cargo "
+        "y les escribiremos en privado hoy mismo.")
+
+
+@pytest.fixture
+def crisis(aurora, carla):
+    seat(carla, aurora, spokesperson=True)
+    [row] = escalate(aurora, [red()])
+    return row.crisis
+
+
+@pytest.fixture
+def manager(aurora):
+    return member("beatriz", aurora, committee_role="manager")
+
+
+@pytest.fixture
+def publishing(aurora):
+    return Endpoint.objects.create(brand=aurora, purpose=Purpose.PUBLISHING,
+                                   url="http://publisher.test/hook")
+
+
+def test_an_unapproved_statement_cannot_be_published(crisis, carla, manager, publishing):
+    draft = statements.statement_draft(crisis_id=crisis.pk, actor=carla, body=TEXT)
+    for by_hand in (False, True):
+        with pytest.raises(CrisisError):
+            statements.statement_publish(statement_id=draft.pk, actor=manager, by_hand=by_hand)
+    draft.refresh_from_db()
+    assert draft.status == StatementStatus.DRAFT and draft.published_at is None
+    assert not Delivery.objects.exists()
+
+
+def test_approved_by_the_manager_then_published_through_the_connector(
+        crisis, carla, manager, publishing):
+    draft = statements.statement_draft(crisis_id=crisis.pk, actor=carla, body=TEXT)
+    statements.statement_approve(statement_id=draft.pk, actor=manager)
+    published = statements.statement_publish(statement_id=draft.pk, actor=carla)
+    assert published.status == StatementStatus.PUBLISHED
+    assert published.approved_by == manager and published.published_by == carla
+    delivery = Delivery.objects.get(pk=published.delivery_id)
+    assert delivery.endpoint == publishing
+    assert delivery.event == "statement.publish"
+    assert delivery.payload["text"] == TEXT
+    assert delivery.payload["approved_by"] == "beatriz"
+
+
+def test_only_a_member_with_decision_power_approves(crisis, carla, sam):
+    draft = statements.statement_draft(crisis_id=crisis.pk, actor=carla, body=TEXT)
+    for someone in (carla, sam):
+        with pytest.raises(CrisisError):
+            statements.statement_approve(statement_id=draft.pk, actor=someone)
+
+
+def test_only_the_spokesperson_drafts_once_one_is_named(crisis, manager):
+    with pytest.raises(CrisisError):
+        statements.statement_draft(crisis_id=crisis.pk, actor=manager, body=TEXT)
+
+
+def test_rewriting_an_approved_statement_needs_approval_again(crisis, carla, manager):
+    draft = statements.statement_draft(crisis_id=crisis.pk, actor=carla, body=TEXT)
+    statements.statement_approve(statement_id=draft.pk, actor=manager)
+    rewritten = statements.statement_draft(crisis_id=crisis.pk, actor=carla,
+                                           body=TEXT + " Gracias.", statement_id=draft.pk)
+    assert rewritten.status == StatementStatus.DRAFT and rewritten.approved_by is None
+    with pytest.raises(CrisisError):
+        statements.statement_publish(statement_id=draft.pk, actor=carla, by_hand=True)
+
+
+def test_without_a_publishing_tool_it_is_marked_sent_by_hand(crisis, carla, manager):
+    draft = statements.statement_draft(crisis_id=crisis.pk, actor=carla, body=TEXT)
+    statements.statement_approve(statement_id=draft.pk, actor=manager)
+    with pytest.raises(CrisisError):
+        statements.statement_publish(statement_id=draft.pk, actor=carla)
+    sent = statements.statement_publish(statement_id=draft.pk, actor=carla, by_hand=True)
+    assert sent.status == StatementStatus.SENT_BY_HAND and sent.published_at is not None
+
+
+def test_the_room_walks_the_statement_from_draft_to_published(
+        client, crisis, carla, manager, publishing):
+    client.login(username="carla", password=PASSWORD)
+    client.post(reverse("statement-save", args=[crisis.pk]), {"body": TEXT})
+    [statement] = crisis.statements.all()
+    client.post(reverse("statement-publish", args=[statement.pk]))
+    statement.refresh_from_db()
+    assert statement.status == StatementStatus.DRAFT  # refused: not approved
+    client.logout()
+    client.login(username="beatriz", password=PASSWORD)
+    page = client.get(reverse("crisis-room", args=[crisis.pk])).content.decode()
+    assert reverse("statement-approve", args=[statement.pk]) in page
+    client.post(reverse("statement-approve", args=[statement.pk]))
+    client.post(reverse("statement-publish", args=[statement.pk]))
+    statement.refresh_from_db()
+    assert statement.status == StatementStatus.PUBLISHED
+
+
+def test_another_brand_cannot_touch_the_statement(client, crisis, carla, rapimenu):
+    draft = statements.statement_draft(crisis_id=crisis.pk, actor=carla, body=TEXT)
+    member("rita", rapimenu, committee_role="manager")
+    client.login(username="rita", password=PASSWORD)
+    assert client.post(reverse("statement-approve", args=[draft.pk])).status_code == 404
