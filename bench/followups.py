@@ -66,9 +66,9 @@ def fill(rows: int) -> None:
                        "VALUES (1, 'twitter', '@bench', '', 0, false, now(), now())")
         cursor.execute(
             "INSERT INTO comments_case (brand_id, author_id, thread_key, status, category, level,"
-            " level_rank, opened_at, due_at, outcome, updated_at) "
+            " level_rank, opened_at, due_at, outcome, private_channel, personal_data, updated_at) "
             "SELECT 1, 1, 'thread-' || g, 'resolved', 'pqr', 'green', 2, now(), now(), "
-            "'solved', now() FROM generate_series(1, %s) g", [cases])
+            "'solved', '', '{}', now() FROM generate_series(1, %s) g", [cases])
         cursor.execute(
             "INSERT INTO comments_followup (case_id, brand_id, number, due_at, answer, "
             "answered_at, cancelled_at, created_at) "
