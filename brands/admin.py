@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from brands.models import Brand, BrandAccount, Membership
+from brands.models import AssignmentRule, Brand, BrandAccount, Membership
 
 
 class BrandAccountInline(admin.TabularInline):
@@ -27,7 +27,7 @@ class BrandAdmin(admin.ModelAdmin):
         ("Ripple: similar negative comments that turn red together",
          {"fields": ("ripple_min_authors", "ripple_window_minutes")}),
         ("Response deadlines", {"fields": ("due_red_minutes", "due_yellow_minutes",
-                                          "due_green_minutes")}),
+                                          "due_green_minutes", "auto_assign")}),
     ]
 
 
@@ -38,3 +38,10 @@ class MembershipAdmin(admin.ModelAdmin):
     search_fields = ("user__username", "user__email", "brand__name")
     raw_id_fields = ("user",)
     list_select_related = ("user", "brand")
+
+
+@admin.register(AssignmentRule)
+class AssignmentRuleAdmin(admin.ModelAdmin):
+    list_display = ("brand", "platform", "language", "position")
+    list_filter = ("brand",)
+    filter_horizontal = ("members",)

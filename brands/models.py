@@ -57,6 +57,10 @@ class Brand(models.Model):
         _("distinct authors that make a ripple"), null=True, blank=True,
         validators=[MinValueValidator(2)], help_text=_("Empty: the desk's default."))
     ripple_window_minutes = _optional_minutes(_("minutes a ripple must fit in"))
+    auto_assign = models.BooleanField(
+        _("assign new cases automatically"), default=False,
+        help_text=_("Round-robin among the community managers on duty, following the "
+                    "assignment rules by platform or language."))
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -124,6 +128,9 @@ class Membership(models.Model):
     brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(_("role"), max_length=30,
                             choices=[(r.value, r.label) for r in MEMBER_ROLES])
+    on_duty = models.BooleanField(_("on duty"), default=True,
+                                  help_text=_("Receives new cases when the brand assigns them."))
+    last_assigned_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -137,3 +144,27 @@ class Membership(models.Model):
 
     def __str__(self):
         return f"{self.user} · {self.brand} · {self.get_role_display()}"
+
+
+class AssignmentRule(models.Model):
+    """New cases from a platform or in a language go to these people first (round-robin among
+    those on duty); a case no rule matches goes to every community manager on duty."""
+
+    brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="assignment_rules")
+    platform = models.CharField(_("platform"), max_length=20, choices=Platform.choices,
+                                blank=True, help_text=_("Empty: any platform."))
+    language = models.CharField(_("language"), max_length=5, blank=True,
+                                help_text=_("e.g. es, en. Empty: any language."))
+    members = models.ManyToManyField(Membership, related_name="assignment_rules")
+    position = models.PositiveSmallIntegerField(default=0, help_text=_("Lower rules win."))
+
+    class Meta:
+        ordering = ["brand", "position", "id"]
+        verbose_name = _("assignment rule")
+        verbose_name_plural = _("assignment rules")
+
+    def __str__(self):
+        return f"{self.platform or '*'} / {self.language or '*'}"
+
+    def matches(self, *, platform: str, language: str) -> bool:
+        return self.platform in ("", platform) and self.language in ("", language)

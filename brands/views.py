@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 from brands import team
 from brands.access import SESSION_KEY, brand_ids_for_request, brands_of, in_brands
 from brands.forms import MEMBER_ROLE_CHOICES, MemberAddForm
-from brands.models import Brand
+from brands.models import Brand, Membership
 
 ROLE_LABELS = dict(MEMBER_ROLE_CHOICES)
 
@@ -111,3 +111,17 @@ def _team_render(request, brand: Brand, form: MemberAddForm, *, status: int = 20
     context = {"brand": brand, "members": team.team_members(brand), "form": form,
                "role_choices": MEMBER_ROLE_CHOICES}
     return render(request, "brands/team.html", context, status=status)
+
+
+@login_required
+@require_POST
+def duty_set(request):
+    """A community manager starts or ends their shift in the brands they are working on: only
+    people on duty receive cases assigned by rules."""
+    on_duty = request.POST.get("on_duty") == "1"
+    brand_ids = brand_ids_for_request(request, "comments.work_case")
+    Membership.objects.filter(user=request.user, brand_id__in=sorted(brand_ids)).update(
+        on_duty=on_duty)
+    messages.success(request, _("You are on duty: new cases can be assigned to you.") if on_duty
+                     else _("You are off duty: no new case will be assigned to you."))
+    return redirect("queue")

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from brands.models import Brand, BrandAccount
 from comments import classification
+from comments.assignment import cases_assign_by_rules
 from comments.classifier import CommentInput, Decision
 from comments.models import (
     LEVEL_RANK,
@@ -374,12 +375,14 @@ def _open_or_update_cases(brand, items, decisions, authors, thread_keys, open_ca
     """
     wanted: dict[tuple[int, str], Decision] = {}
     key_of_item = {}
+    origin: dict[tuple[int, str], tuple[str, str]] = {}  # a case's platform and language
     for item, decision in zip(items, decisions, strict=True):
         if decision.category == Category.OTHER:
             continue
         author = authors[(item.platform, item.author_handle)]
         case_key = (author.pk, thread_keys[item.key])
         key_of_item[item.key] = case_key
+        origin.setdefault(case_key, (item.platform, decision.lang or item.lang))
         current = wanted.get(case_key)
         if current is None or LEVEL_RANK[Level(decision.level)] < LEVEL_RANK[Level(current.level)]:
             wanted[case_key] = decision
@@ -420,6 +423,9 @@ def _open_or_update_cases(brand, items, decisions, authors, thread_keys, open_ca
          "after": {"level": decision.level, "category": decision.category}}
         for case_key, decision in to_open
     ])
+    by_urgency = sorted(to_open, key=lambda pair: LEVEL_RANK[Level(pair[1].level)])
+    cases_assign_by_rules(brand=brand, now=now, new_cases=[
+        (case_ids[case_key], *origin[case_key]) for case_key, _ in by_urgency])
     return {item_key: case_ids[case_key] for item_key, case_key in key_of_item.items()}
 
 

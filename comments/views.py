@@ -13,6 +13,7 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_POST
 
 from brands.access import brand_ids_for, brand_ids_for_request
+from brands.models import Membership
 from comments import departments, followups, privacy, protocols, replies, selectors, workflow
 from comments.forms import CorrectionForm
 from comments.models import Case, Department, PrivateChannel, Reply, Visibility
@@ -66,7 +67,10 @@ def _queue_context(request) -> dict:
 @login_required
 @permission_required("comments.view_queue", raise_exception=True)
 def queue(request):
-    return render(request, "comments/queue.html", _queue_context(request))
+    brand_ids = brand_ids_for_request(request, "comments.work_case")
+    on_duty = Membership.objects.filter(user=request.user, brand_id__in=sorted(brand_ids),
+                                        on_duty=True).exists()
+    return render(request, "comments/queue.html", {**_queue_context(request), "on_duty": on_duty})
 
 
 @login_required
