@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from comments.models import AuditEvent, Author, Case, Classification, Comment, Department
+from comments.privacy import mask_personal_data
 
 
 @admin.register(Author)
@@ -32,6 +33,13 @@ class CommentAdmin(admin.ModelAdmin):
 @admin.register(Case)
 class CaseAdmin(admin.ModelAdmin):
     list_display = ("id", "author", "status", "level", "category", "assignee", "due_at")
+    # The customer's details are shown in full only on the case page, to who works the case.
+    exclude = ("personal_data",)
+    readonly_fields = ("personal_data_masked",)
+
+    @admin.display(description="personal data (masked)")
+    def personal_data_masked(self, case):
+        return mask_personal_data(case.personal_data)
     list_filter = ("status", "level", "category")
     raw_id_fields = ("author", "assignee")
     list_select_related = ("author", "assignee")

@@ -22,6 +22,7 @@ from brands.access import brand_ids_for
 from comments import workflow
 from comments.models import AuditEvent, Case, Department, DepartmentRequest
 from comments.workflow import WORK, WorkflowError
+from triage.queueing import publish_in_chunks
 
 logger = logging.getLogger(__name__)
 
@@ -73,11 +74,19 @@ def department_request(*, case_id: int, actor, department_id: int, need: str,
                               created_at=request.requested_at,
                               after={"request": request.pk, "department": department.name,
                                      "note": need})
-    transaction.on_commit(partial(_mail_department, request.pk), robust=True)
+    transaction.on_commit(partial(_enqueue_mail, request.pk), robust=True)
     return request
 
 
-def _mail_department(request_id: int) -> None:
+def _enqueue_mail(request_id: int) -> None:
+    from comments.tasks import mail_department
+
+    publish_in_chunks(mail_department, [request_id], chunk=1)
+
+
+def department_request_mail(*, request_id: int) -> None:
+    """Mail the department the request with its signed answer link; retried by its task when
+    the mail server fails (at least once: a retry after a lost acknowledgement mails again)."""
     request = DepartmentRequest.objects.select_related("case__brand", "department",
                                                        "requested_by").get(pk=request_id)
     case = request.case

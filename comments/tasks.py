@@ -5,7 +5,7 @@ from smtplib import SMTPException
 from celery import shared_task
 from django.db import DatabaseError
 
-from comments import deadlines, followups
+from comments import deadlines, departments, followups
 
 _TRANSIENT = (SMTPException, OSError, DatabaseError)
 
@@ -31,3 +31,10 @@ def check_deadlines() -> int:
              retry_backoff_max=300, retry_jitter=True)
 def alert_deadline_breaches(case_ids: list[int]) -> int:
     return sum(deadlines.deadline_breach_alert(case_id=pk) for pk in case_ids)
+
+
+@shared_task(acks_late=True, autoretry_for=_TRANSIENT, max_retries=8, retry_backoff=10,
+             retry_backoff_max=600, retry_jitter=True)
+def mail_department(request_ids: list[int]) -> None:
+    for pk in request_ids:
+        departments.department_request_mail(request_id=pk)

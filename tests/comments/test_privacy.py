@@ -173,3 +173,11 @@ def test_case_list_query_count_is_pinned(ingest, client, alice, django_assert_ma
         response = client.get(reverse("cases"))
     page = response.content.decode()
     assert page.count("ju***@gm***.com") == 30 and _leaks(page) == []
+
+
+def test_the_admin_shows_it_masked_too(client, case_with_data, django_user_model):
+    root = django_user_model.objects.create_superuser("root", "root@example.com", "x")
+    client.force_login(root)
+    html = client.get(f"/admin/comments/case/{case_with_data.pk}/change/").content.decode()
+    assert _leaks(html) == []
+    assert "***4567" in html
