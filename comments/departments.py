@@ -7,11 +7,9 @@ Nothing here writes to the customer.
 """
 
 import logging
-from datetime import timedelta
 from functools import partial
 
 from django.conf import settings
-from django.core import signing
 from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
@@ -22,20 +20,13 @@ from brands.access import brand_ids_for
 from comments import workflow
 from comments.models import AuditEvent, Case, Department, DepartmentRequest
 from comments.workflow import WORK, WorkflowError
+from triage.links import LinkError, link_id, link_token
 from triage.queueing import publish_in_chunks
 
 logger = logging.getLogger(__name__)
 
 MANAGE = "comments.manage_department"
 _SALT = "semaforo.department"
-
-
-class LinkError(Exception):
-    """A department link that was tampered with (``expired`` False) or is too old."""
-
-    def __init__(self, *, expired: bool):
-        super().__init__("expired" if expired else "invalid")
-        self.expired = expired
 
 
 def department_create(*, brand_id: int, actor, name: str, email: str) -> Department:
@@ -104,7 +95,7 @@ def department_request_mail(*, request_id: int) -> None:
 
 
 def answer_token(request: DepartmentRequest) -> str:
-    return signing.dumps({"r": request.pk}, salt=_SALT, compress=True)
+    return link_token(request.pk, salt=_SALT)
 
 
 def answer_url(request: DepartmentRequest) -> str:
@@ -113,15 +104,9 @@ def answer_url(request: DepartmentRequest) -> str:
 
 
 def request_from_token(token: str) -> DepartmentRequest:
-    max_age = timedelta(days=settings.SEMAFORO["DEPARTMENT_LINK_DAYS"])
-    try:
-        data = signing.loads(token, salt=_SALT, max_age=max_age)
-    except signing.SignatureExpired:
-        raise LinkError(expired=True) from None
-    except signing.BadSignature:
-        raise LinkError(expired=False) from None
+    pk = link_id(token, salt=_SALT, max_age_days=settings.SEMAFORO["DEPARTMENT_LINK_DAYS"])
     request = DepartmentRequest.objects.select_related("case__brand", "department").filter(
-        pk=data.get("r")).first()
+        pk=pk).first()
     if request is None:
         raise LinkError(expired=False)
     return request

@@ -11,7 +11,6 @@ from datetime import timedelta
 from functools import partial
 
 from django.conf import settings
-from django.core import signing
 from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
@@ -20,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from brands.access import supervisor_emails
 from comments.models import AuditEvent, Case, CaseStatus, FollowUp
+from triage.links import LinkError, link_id, link_token
 from triage.queueing import claim_due, publish_in_chunks
 
 logger = logging.getLogger(__name__)
@@ -27,14 +27,6 @@ logger = logging.getLogger(__name__)
 SCHEDULE_BATCH = 500
 PUBLISH_CHUNK = 25  # follow-ups per broker message: a pass publishes a handful, not hundreds
 _SALT = "semaforo.satisfaction"
-
-
-class LinkError(Exception):
-    """A satisfaction link that was tampered with (``expired`` False) or is too old."""
-
-    def __init__(self, *, expired: bool):
-        super().__init__("expired" if expired else "invalid")
-        self.expired = expired
 
 
 def follow_up_schedule(*, case: Case, now, number: int = 1) -> FollowUp | None:
@@ -139,7 +131,7 @@ def suggested_message(follow_up: FollowUp, *, link: str) -> str:
 
 
 def satisfaction_token(follow_up: FollowUp) -> str:
-    return signing.dumps({"f": follow_up.pk}, salt=_SALT, compress=True)
+    return link_token(follow_up.pk, salt=_SALT)
 
 
 def satisfaction_url(follow_up: FollowUp) -> str:
@@ -149,14 +141,8 @@ def satisfaction_url(follow_up: FollowUp) -> str:
 
 def follow_up_from_token(token: str) -> FollowUp:
     """The follow-up a link names, or LinkError; an unknown id reads as tampered."""
-    max_age = timedelta(days=settings.SEMAFORO["SATISFACTION_LINK_DAYS"])
-    try:
-        data = signing.loads(token, salt=_SALT, max_age=max_age)
-    except signing.SignatureExpired:
-        raise LinkError(expired=True) from None
-    except signing.BadSignature:
-        raise LinkError(expired=False) from None
-    follow_up = FollowUp.objects.select_related("case__brand").filter(pk=data.get("f")).first()
+    pk = link_id(token, salt=_SALT, max_age_days=settings.SEMAFORO["SATISFACTION_LINK_DAYS"])
+    follow_up = FollowUp.objects.select_related("case__brand").filter(pk=pk).first()
     if follow_up is None:
         raise LinkError(expired=False)
     return follow_up
