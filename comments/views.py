@@ -119,7 +119,9 @@ def case_detail(request, pk: int):
         "case": case,
         "now": timezone.now(),
         "protocol": protocol,
-        "reply_templates": protocol.templates.all(),
+        # The brand's own language first: that is the template a person reaches for.
+        "reply_templates": sorted(protocol.templates.all(),
+                                  key=lambda t: (t.language != case.brand.language, t.name)),
         "draft_text": _draft_text(request, case, protocol),
         "needs_approval": replies.approval_required(case),
         "replies": case.replies.select_related("author", "reviewed_by", "published_by"),
