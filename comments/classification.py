@@ -39,6 +39,11 @@ def classify(inputs: Sequence[CommentInput], *, brand=None) -> list[Decision]:
     return classifier.classify(inputs, thresholds=thresholds(brand), model=current_model())
 
 
+def warm_up() -> None:
+    """Load the model and lexicons now, so a worker's first request does not pay for them."""
+    classify([CommentInput(text="hola, gracias")])
+
+
 def human_correction_rows() -> list[dict]:
     """People's corrections as training rows in the corpus schema (the latest per comment)."""
     latest: dict[int, dict] = {}

@@ -13,7 +13,6 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, OperationalError, transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from brands.models import Brand, BrandAccount
@@ -34,7 +33,7 @@ from comments.models import (
 )
 from comments.validation import CommentItem, IngestValidationError, ItemError, validate_items
 from crisis import escalation, ripples
-from triage.bulk import insert_rows, update_rows
+from triage.bulk import insert_rows, rows_by_keys, update_rows
 
 logger = logging.getLogger(__name__)
 
@@ -89,11 +88,9 @@ def _route_to_brands(items: list[CommentItem], *, brand_id: int | None):
     brand. An item naming another brand's account, or (for a relay) no known account, is
     refused: a comment must never land in a brand that did not receive it."""
     accounts = {(item.platform, item.account) for item in items if item.account}
-    owner = dict(
-        ((platform, handle), owner_id) for platform, handle, owner_id in
-        BrandAccount.objects.filter(_keys_q(accounts, "handle"))
-        .values_list("platform", "handle", "brand_id")
-    ) if accounts else {}
+    owner = {(platform, handle): owner_id for platform, handle, owner_id in rows_by_keys(
+        BrandAccount, ("platform", "handle"), accounts, returning=("platform", "handle",
+                                                                   "brand_id"))}
     errors, routed = [], defaultdict(list)
     for index, item in enumerate(items):
         account_brand = owner.get((item.platform, item.account))
@@ -174,19 +171,12 @@ def _result(index: int, comment: _Stored, *, created: bool) -> IngestResult:
 
 
 def _existing_comments(brand, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], Comment]:
-    found = Comment.objects.filter(_keys_q(keys, "external_id"), brand=brand)
-    return {(c.platform, c.external_id): c for c in found}
-
-
-def _keys_q(keys: Iterable[tuple[str, str]], field: str) -> Q:
-    """``(platform, field) IN keys`` as one condition per platform, so the unique index is used."""
-    by_platform: dict[str, set[str]] = defaultdict(set)
-    for platform, value in keys:
-        by_platform[platform].add(value)
-    condition = Q(pk__in=[])
-    for platform, values in sorted(by_platform.items()):
-        condition |= Q(platform=platform, **{f"{field}__in": sorted(values)})
-    return condition
+    """The batch's comments already stored; a new batch costs one index probe per key."""
+    ids = [pk for (pk,) in rows_by_keys(Comment, ("platform", "external_id"), keys,
+                                        returning=("id",), brand_id=brand.pk)]
+    if not ids:
+        return {}
+    return {(c.platform, c.external_id): c for c in Comment.objects.filter(pk__in=ids)}
 
 
 @dataclass(slots=True)
@@ -209,9 +199,9 @@ def _upsert_authors(brand, items: Iterable[CommentItem], *, now) -> dict[tuple[s
         latest[(item.platform, item.author_handle)] = item
     authors = {
         (platform, handle): _Author(pk, is_troll, followers, display_name)
-        for pk, platform, handle, is_troll, followers, display_name in Author.objects.filter(
-            _keys_q(latest, "handle"), brand=brand
-        ).values_list("pk", "platform", "handle", "is_troll", "followers", "display_name")
+        for pk, platform, handle, is_troll, followers, display_name in rows_by_keys(
+            Author, ("platform", "handle"), latest, brand_id=brand.pk,
+            returning=("id", "platform", "handle", "is_troll", "followers", "display_name"))
     }
     writes = []
     for key, item in sorted(latest.items()):

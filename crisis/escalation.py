@@ -26,9 +26,10 @@ logger = logging.getLogger(__name__)
 
 CLAIM_TIMEOUT = timedelta(minutes=2)  # the default of SEMAFORO_CRISIS_CLAIM_TIMEOUT_S
 SWEEP_BATCH = 500
-# Escalations per broker message: one publish costs about as much as one notification's SQL, so a
-# batch of reds goes out in a handful of messages that several crisis workers can share.
-PUBLISH_CHUNK = 20
+# Escalations per broker message. A publish costs about a millisecond of the ingest request, and
+# notifying is done per crisis, not per red, so a batch's reds (hundreds in a ripple) go out as
+# one message; concurrent batches still spread over the crisis workers.
+PUBLISH_CHUNK = 1000
 
 
 def claim_timeout() -> timedelta:

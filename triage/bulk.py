@@ -9,7 +9,9 @@ both paths obey the same model and constraints.
 """
 
 import json
-from collections.abc import Mapping, Sequence
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 
 import psycopg
 from django.db import connection, models
@@ -64,22 +66,56 @@ def _defaults(model, row: Mapping) -> dict:
 def _insert_unnest(model, columns, rows, returning, unique_fields, update_fields) -> list[tuple]:
     meta = model._meta
     quote = connection.ops.quote_name
-    arrays, casts = _column_arrays(model, columns, rows)
-    into = ", ".join(quote(meta.get_field(name).column) for name in columns)
-    back = ", ".join(quote(meta.get_field(name).column) for name in returning)
+    bound = _bind_columns(model, columns, rows)
+    into = ", ".join(quote(_field(model, name).column) for name in columns)
+    back = ", ".join(quote(_field(model, name).column) for name in returning)
     upsert = ""
     if update_fields:
-        target = ", ".join(quote(meta.get_field(name).column) for name in unique_fields)
+        target = ", ".join(quote(_field(model, name).column) for name in unique_fields)
         sets = ", ".join(f"{column} = EXCLUDED.{column}"
-                         for column in (quote(meta.get_field(name).column)
+                         for column in (quote(_field(model, name).column)
                                         for name in update_fields))
         upsert = f" ON CONFLICT ({target}) DO UPDATE SET {sets}"
     # Table, column names and types come from the model, never from input; values are bound.
     sql = (f"INSERT INTO {quote(meta.db_table)} ({into}) "  # noqa: S608
-           f"SELECT * FROM unnest({', '.join(casts)}){upsert} RETURNING {back}")
+           f"SELECT {', '.join(bound.exprs)} FROM {bound.source}{upsert} RETURNING {back}")
     with _binary_cursor() as cursor:
-        cursor.execute(sql, arrays)
+        cursor.execute(sql, bound.params)
         return cursor.fetchall()
+
+
+@dataclass(frozen=True, slots=True)
+class _Bound:
+    exprs: list[str]  # per column, in order: what yields its value in the SELECT or SET
+    source: str  # the FROM item: ``unnest(…) AS u(…)``
+    params: list  # the scalars in the order of ``exprs``, then the arrays of ``source``
+
+
+def _bind_columns(model, names, rows, alias: str = "u") -> _Bound:
+    """Each column as an array for ``unnest``, or, when every row has the same value (the brand,
+    the time, a flag, an empty note), as that one value: half of a comment's columns are such,
+    and psycopg dumps an array element by element in Python. The first column is always an
+    array, so ``unnest`` has the rows' count."""
+    exprs, scalars, arrays, casts, aliases = [], [], [], [], []
+    for position, name in enumerate(names):
+        field = _field(model, name)
+        values = [row[name] for row in rows]
+        is_json = isinstance(field, models.JSONField)
+        db_type = "text" if is_json else field.db_type(connection)
+        as_jsonb = "::jsonb" if is_json else ""
+        if is_json:
+            values = [json.dumps(value, cls=field.encoder) for value in values]
+        if position and values.count(values[0]) == len(values):
+            exprs.append(f"%b::{db_type}{as_jsonb}")
+            scalars.append(values[0])
+        else:
+            column = connection.ops.quote_name(f"c{position}")
+            exprs.append(f"{alias}.{column}{as_jsonb}")
+            arrays.append(values)
+            casts.append(f"%b::{db_type}[]")
+            aliases.append(column)
+    source = f"unnest({', '.join(casts)}) AS {alias}({', '.join(aliases)})"
+    return _Bound(exprs, source, [*scalars, *arrays])
 
 
 def _column_arrays(model, names, rows) -> tuple[list[list], list[str]]:
@@ -87,7 +123,7 @@ def _column_arrays(model, names, rows) -> tuple[list[list], list[str]]:
     as text and is cast on the server, as psycopg has no binary array of jsonb."""
     arrays, casts = [], []
     for name in names:
-        field = model._meta.pk if name == "id" else model._meta.get_field(name)
+        field = _field(model, name)
         values = [row[name] for row in rows]
         if isinstance(field, models.JSONField):
             arrays.append([json.dumps(value, cls=field.encoder) for value in values])
@@ -96,6 +132,10 @@ def _column_arrays(model, names, rows) -> tuple[list[list], list[str]]:
             arrays.append(values)
             casts.append(f"%b::{field.db_type(connection)}[]")
     return arrays, casts
+
+
+def _field(model, name: str) -> models.Field:
+    return model._meta.pk if name == "id" else model._meta.get_field(name)
 
 
 def _binary_cursor():
@@ -157,18 +197,67 @@ def _update_unnest(model, fields, rows, combine) -> int:
     meta = model._meta
     quote = connection.ops.quote_name
     table = quote(meta.db_table)
-    names = ["id", *fields]
-    arrays, casts = _column_arrays(model, names, rows)
-    aliases = [quote(f"new_{name}") for name in names]
+    bound = _bind_columns(model, ["id", *fields], rows)
     sets = []
-    for name, alias in zip(fields, aliases[1:], strict=True):
-        column = quote(meta.get_field(name).column)
+    for name, new in zip(fields, bound.exprs[1:], strict=True):
+        column = quote(_field(model, name).column)
         template = combine.get(name, "{new}")
-        sets.append(f"{column} = " + template.format(old=f"{table}.{column}", new=f"u.{alias}"))
+        sets.append(f"{column} = " + template.format(old=f"{table}.{column}", new=new))
     # Table, column names and types come from the model, never from input; values are bound.
     sql = (f"UPDATE {table} SET {', '.join(sets)} "  # noqa: S608
-           f"FROM unnest({', '.join(casts)}) AS u({', '.join(aliases)}) "
-           f"WHERE {table}.{quote(meta.pk.column)} = u.{aliases[0]}")
+           f"FROM {bound.source} WHERE {table}.{quote(meta.pk.column)} = {bound.exprs[0]}")
     with _binary_cursor() as cursor:
-        cursor.execute(sql, arrays)
+        cursor.execute(sql, bound.params)
         return cursor.rowcount
+
+
+def rows_by_keys(
+    model: type[models.Model],
+    key_fields: Sequence[str],
+    keys: Iterable[tuple],
+    *,
+    returning: Sequence[str],
+    **equal,
+) -> list[tuple]:
+    """The ``returning`` columns of the rows whose ``key_fields`` are one of ``keys`` (tuples in
+    the same order), among those whose fields equal ``equal`` (``brand_id=…``).
+
+    Meant for a unique index on ``(*equal, *key_fields)``. On PostgreSQL the keys are joined as
+    arrays: an ``IN`` list of hundreds of keys cost more to plan than to run, and before the
+    table's first ANALYZE it was planned as a scan of the whole brand. Elsewhere one ``IN`` per
+    leading value of the key.
+    """
+    keys = sorted(set(keys))
+    if not keys:
+        return []
+    if connection.vendor != "postgresql":
+        return list(model.objects.filter(_keys_q(key_fields, keys), **equal)
+                    .values_list(*returning))
+    meta = model._meta
+    quote = connection.ops.quote_name
+    columns = [quote(_field(model, name).column) for name in key_fields]
+    arrays, casts = _column_arrays(model, key_fields, [dict(zip(key_fields, key, strict=True))
+                                                      for key in keys])
+    joined = " AND ".join(f"t.{column} = k.{column}" for column in columns)
+    where = " AND ".join(f"t.{quote(_field(model, name).column)} = %b" for name in equal)
+    back = ", ".join(f"t.{quote(_field(model, name).column)}" for name in returning)
+    # Table, column names and types come from the model, never from input; values are bound.
+    sql = (f"SELECT {back} FROM {quote(meta.db_table)} t "  # noqa: S608
+           f"JOIN unnest({', '.join(casts)}) AS k({', '.join(columns)}) ON {joined}"
+           + (f" WHERE {where}" if where else ""))
+    with _binary_cursor() as cursor:
+        cursor.execute(sql, [*arrays, *equal.values()])
+        return cursor.fetchall()
+
+
+def _keys_q(key_fields: Sequence[str], keys: Iterable[tuple]) -> models.Q:
+    """``key_fields IN keys`` as one ``IN`` per leading value, so a composite index is used."""
+    *leading, last = key_fields
+    grouped: dict[tuple, set] = defaultdict(set)
+    for key in keys:
+        grouped[tuple(key[:-1])].add(key[-1])
+    condition = models.Q(pk__in=[])
+    for prefix, values in sorted(grouped.items()):
+        condition |= models.Q(**dict(zip(leading, prefix, strict=True)),
+                              **{f"{last}__in": sorted(values)})
+    return condition
