@@ -1,0 +1,99 @@
+"""triage/bulk.py: the statements intake writes with, checked against what the ORM reads back."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from comments.models import Author, Comment
+from crisis.models import Ripple
+from tests.factories import AuthorFactory
+from triage.bulk import insert_rows, rows_by_keys, update_rows
+
+pytestmark = pytest.mark.django_db
+
+
+def author_row(brand, handle, **overrides) -> dict:
+    now = timezone.now()
+    return {"brand_id": brand.pk, "platform": "twitter", "handle": handle, "display_name": "",
+            "followers": 10, "is_troll": False, "created_at": now, "updated_at": now,
+            **overrides}
+
+
+def test_rows_with_shared_and_varying_values_are_stored_as_sent(aurora):
+    author = AuthorFactory(brand=aurora)
+    posted = timezone.now() - timedelta(minutes=5)
+    rows = [
+        {"brand_id": aurora.pk, "platform": "twitter", "external_id": f"bulk-{n}",
+         "author_id": author.pk, "text": f"texto {n}", "posted_at": posted + timedelta(seconds=n),
+         "received_at": posted, "likes": n, "raw": {"n": n, "tags": ["a", n]},
+         "reasons": [{"signal": "model", "evidence": "x"}], "ripple_terms": None,
+         "category": "pqr", "level": "green", "level_rank": 2, "confidence": 0.5}
+        for n in range(3)
+    ]
+    returned = insert_rows(Comment, rows, returning=("id", "external_id"))
+
+    assert [external_id for _, external_id in returned] == ["bulk-0", "bulk-1", "bulk-2"]
+    stored = {c.external_id: c for c in Comment.objects.filter(pk__in=[pk for pk, _ in returned])}
+    for n in range(3):
+        comment = stored[f"bulk-{n}"]
+        assert (comment.text, comment.likes, comment.raw) == (f"texto {n}", n,
+                                                             {"n": n, "tags": ["a", n]})
+        assert comment.posted_at == posted + timedelta(seconds=n)  # microseconds kept
+        assert comment.received_at == posted
+        assert comment.reasons == [{"signal": "model", "evidence": "x"}]
+        assert comment.ripple_terms is None
+
+
+def test_a_single_row_and_model_defaults(aurora):
+    (pk,), = insert_rows(Author, [{"brand_id": aurora.pk, "platform": "tiktok",
+                                   "handle": "@solo"}])
+    author = Author.objects.get(pk=pk)
+    assert (author.handle, author.followers, author.is_troll) == ("@solo", 0, False)
+
+
+def test_a_conflict_raises_unless_it_is_an_upsert(aurora):
+    insert_rows(Author, [author_row(aurora, "@ana"), author_row(aurora, "@luis")])
+    with pytest.raises(IntegrityError), transaction.atomic():
+        insert_rows(Author, [author_row(aurora, "@ana")])
+
+    insert_rows(Author, [author_row(aurora, "@ana", followers=500, display_name="Ana"),
+                         author_row(aurora, "@sol", followers=7)],
+                unique_fields=("brand", "platform", "handle"),
+                update_fields=("followers", "display_name"))
+    assert dict(Author.objects.filter(brand=aurora).values_list("handle", "followers")) == {
+        "@ana": 500, "@luis": 10, "@sol": 7}
+
+
+def test_update_rows_sets_and_combines(aurora):
+    start = timezone.now()
+    ids = [pk for (pk,) in insert_rows(Ripple, [
+        {"brand_id": aurora.pk, "subject": ["~cobro"], "first_at": start, "last_at": start,
+         "size": 10, "authors": 10, "created_at": start, "updated_at": start}
+        for _ in range(2)
+    ])]
+    later = start + timedelta(minutes=3)
+    updated = update_rows(Ripple, [
+        {"id": ids[0], "size": 5, "last_at": later, "subject": ["~cobro", "~app"]},
+        {"id": ids[1], "size": 1, "last_at": start - timedelta(minutes=1),
+         "subject": ["~cobro", "~app"]},
+    ], combine={"size": "{old} + {new}", "last_at": "GREATEST({old}, {new})"})
+
+    assert updated == 2
+    first, second = Ripple.objects.get(pk=ids[0]), Ripple.objects.get(pk=ids[1])
+    assert (first.size, first.last_at, first.subject) == (15, later, ["~cobro", "~app"])
+    assert (second.size, second.last_at) == (11, start)
+
+
+def test_rows_by_keys_finds_only_the_brands_rows_with_those_keys(aurora, rapimenu):
+    insert_rows(Author, [author_row(aurora, "@ana"), author_row(aurora, "@luis"),
+                         author_row(aurora, "@ana", platform="instagram"),
+                         author_row(rapimenu, "@ana")])
+
+    found = rows_by_keys(Author, ("platform", "handle"),
+                         [("twitter", "@ana"), ("instagram", "@ana"), ("twitter", "@nadie")],
+                         returning=("platform", "handle", "brand_id"), brand_id=aurora.pk)
+
+    assert sorted(found) == [("instagram", "@ana", aurora.pk), ("twitter", "@ana", aurora.pk)]
+    assert rows_by_keys(Author, ("platform", "handle"), [], returning=("id",)) == []
