@@ -71,10 +71,17 @@ def ingest(raw_items: list, *, brand_id: int | None) -> list[IngestResult]:
     by_brand = _route_to_brands(items, brand_id=brand_id)
     for attempt in range(1, _ATTEMPTS + 1):
         try:
+            # Authors are written and committed first, on their own: an upserted row stays locked
+            # until its transaction ends, and two batches sharing an author (a ripple is many
+            # batches of the same people) would otherwise run one after the other.
+            with transaction.atomic():
+                authors = {brand.pk: _upsert_authors(brand, (item for _, item in indexed),
+                                                     now=timezone.now())
+                           for brand, indexed in by_brand}
             with transaction.atomic():
                 results: list[IngestResult] = []
                 for brand, indexed in by_brand:
-                    results.extend(_store(brand, indexed))
+                    results.extend(_store(brand, indexed, authors[brand.pk]))
                 return sorted(results, key=lambda result: result.index)
         except (IntegrityError, OperationalError) as error:
             if attempt == _ATTEMPTS or not _is_race(error):
@@ -118,7 +125,7 @@ def _is_race(error: Exception) -> bool:
 _RACE_SQLSTATES = {"40P01", "40001"}
 
 
-def _store(brand: Brand, indexed: list[tuple[int, CommentItem]]) -> list[IngestResult]:
+def _store(brand: Brand, indexed: list[tuple[int, CommentItem]], authors) -> list[IngestResult]:
     now = timezone.now()
     first_of_key: dict[tuple[str, str], CommentItem] = {}
     for _, item in indexed:
@@ -126,7 +133,6 @@ def _store(brand: Brand, indexed: list[tuple[int, CommentItem]]) -> list[IngestR
 
     existing = _existing_comments(brand, first_of_key)
     new_items = [item for key, item in first_of_key.items() if key not in existing]
-    authors = _upsert_authors(brand, first_of_key.values(), now=now)
     open_cases = _open_cases(authors, now=now)
     created = _create_comments(brand, new_items, authors, open_cases, now=now)
     _relevel_grown(brand, existing, first_of_key, authors, now=now)
@@ -237,14 +243,20 @@ def _open_cases(authors: dict[tuple[str, str], _Author], *, now) -> dict[tuple, 
     """The open cases of the batch's authors, by (author, thread); marks the overdue authors,
     whose new comments the taxonomy makes yellow."""
     by_pk = {author.pk: author for author in authors.values()}
-    open_cases = {}
-    for pk, author_id, thread_key, level_rank, due_at in Case.objects.filter(
-        author_id__in=list(by_pk), status__in=OPEN_CASE_STATUSES
-    ).values_list("pk", "author_id", "thread_key", "level_rank", "due_at"):
-        open_cases[(author_id, thread_key)] = _OpenCase(pk, level_rank, due_at)
-        if due_at < now:
+    open_cases = _open_cases_of(by_pk)
+    for (author_id, _), case in open_cases.items():
+        if case.due_at < now:
             by_pk[author_id].has_overdue_case = True
     return open_cases
+
+
+def _open_cases_of(author_ids: Iterable[int]) -> dict[tuple, _OpenCase]:
+    return {
+        (author_id, thread_key): _OpenCase(pk, level_rank, due_at)
+        for pk, author_id, thread_key, level_rank, due_at in Case.objects.filter(
+            author_id__in=sorted(set(author_ids)), status__in=OPEN_CASE_STATUSES
+        ).values_list("pk", "author_id", "thread_key", "level_rank", "due_at")
+    }
 
 
 def _thread_keys(brand, items: list[CommentItem]) -> dict[tuple[str, str], str]:
@@ -298,8 +310,8 @@ def _create_comments(brand, items, authors, open_cases, *, now) -> dict:
     ], now=now)
     decisions = [detected.decision(item.key, d) for item, d in zip(items, decisions, strict=True)]
     thread_keys = _thread_keys(brand, items)
-    case_ids = _open_or_update_cases(brand, items, decisions, authors, thread_keys, open_cases,
-                                     now=now)
+    case_ids, raised_cases = _open_or_update_cases(brand, items, decisions, authors,
+                                                   thread_keys, open_cases, now=now)
     rows, classification_rows = [], []
     for item, decision in zip(items, decisions, strict=True):
         fields = _decision_fields(decision)
@@ -328,6 +340,9 @@ def _create_comments(brand, items, authors, open_cases, *, now) -> dict:
         now=now, fresh=True,
     )
     ripples.ripples_apply(detected, now=now)
+    # Last, as rows other batches may also write stay locked until the commit: one UPDATE FROM
+    # unnest, as a ripple raises hundreds of cases at once.
+    update_rows(Case, raised_cases)
     return {
         item.key: _Stored(id=pk, external_id=item.external_id, category=row["category"],
                           level=row["level"], confidence=row["confidence"],
@@ -358,8 +373,9 @@ def due_at_for(brand: Brand, level: str, *, start: datetime) -> datetime:
 
 
 def _open_or_update_cases(brand, items, decisions, authors, thread_keys, open_cases, *,
-                          now) -> dict:
-    """The open case of each negative comment's author and thread, opened when there is none.
+                          now) -> tuple[dict, list[dict]]:
+    """The open case of each negative comment's author and thread, opened when there is none;
+    and the open cases to raise, for the caller to write last.
 
     A case takes the most urgent level of its comments, and its deadline shortens to match.
     """
@@ -377,8 +393,35 @@ def _open_or_update_cases(brand, items, decisions, authors, thread_keys, open_ca
         if current is None or LEVEL_RANK[Level(decision.level)] < LEVEL_RANK[Level(current.level)]:
             wanted[case_key] = decision
     if not wanted:
-        return {}
+        return {}, []
     wanted = dict(sorted(wanted.items()))  # the same lock order in every batch
+
+    case_ids = {case_key: case.pk for case_key, case in open_cases.items()}
+    to_open = [(case_key, decision) for case_key, decision in wanted.items()
+               if case_key not in open_cases]
+    # A conflict is a case a concurrent batch opened since ``open_cases`` was read: it is
+    # waited for and joined below, where raising would have retried the whole batch.
+    opened = insert_rows(Case, [
+        {"brand_id": brand.pk, "author_id": author_id, "thread_key": thread_key,
+         "status": CaseStatus.NEW,
+         "assignee_id": None, "category": decision.category, "level": decision.level,
+         "level_rank": LEVEL_RANK[Level(decision.level)], "opened_at": now,
+         "due_at": due_at_for(brand, decision.level, start=now), "closed_at": None,
+         "updated_at": now}
+        for (author_id, thread_key), decision in to_open
+    ], returning=("id", "author_id", "thread_key"), ignore_conflicts=True)
+    case_ids |= {(author_id, thread_key): pk for pk, author_id, thread_key in opened}
+    if len(opened) < len(to_open):
+        open_cases = open_cases | _open_cases_of(author for (author, _), _ in to_open)
+        missing = [case_key for case_key, _ in to_open
+                   if case_key not in case_ids and case_key not in open_cases]
+        if missing:  # opened and closed again meanwhile: run the batch again
+            raise IntegrityError(f"cases {missing} changed under this batch")
+        case_ids |= {case_key: open_cases[case_key].pk for case_key, _ in to_open
+                     if case_key not in case_ids}
+        opened_keys = {(author_id, thread_key) for _, author_id, thread_key in opened}
+        to_open = [(case_key, decision) for case_key, decision in to_open
+                   if case_key in opened_keys]
 
     raised = []
     for case_key, decision in wanted.items():
@@ -390,23 +433,6 @@ def _open_or_update_cases(brand, items, decisions, authors, thread_keys, open_ca
                 "category": decision.category,
                 "due_at": min(case.due_at, due_at_for(brand, decision.level, start=now)),
             })
-    # One UPDATE FROM unnest: a ripple raises hundreds of cases at once, and bulk_update's
-    # CASE WHEN took longer to build than to run.
-    update_rows(Case, raised)
-
-    case_ids = {case_key: case.pk for case_key, case in open_cases.items()}
-    to_open = [(case_key, decision) for case_key, decision in wanted.items()
-               if case_key not in open_cases]
-    opened = insert_rows(Case, [
-        {"brand_id": brand.pk, "author_id": author_id, "thread_key": thread_key,
-         "status": CaseStatus.NEW,
-         "assignee_id": None, "category": decision.category, "level": decision.level,
-         "level_rank": LEVEL_RANK[Level(decision.level)], "opened_at": now,
-         "due_at": due_at_for(brand, decision.level, start=now), "closed_at": None,
-         "updated_at": now}
-        for (author_id, thread_key), decision in to_open
-    ], returning=("id", "author_id", "thread_key"))
-    case_ids |= {(author_id, thread_key): pk for pk, author_id, thread_key in opened}
     insert_rows(AuditEvent, [
         {"actor_id": None, "action": "case_opened", "comment_id": None,
          "case_id": case_ids[case_key], "before": {}, "created_at": now,
@@ -416,7 +442,7 @@ def _open_or_update_cases(brand, items, decisions, authors, thread_keys, open_ca
     by_urgency = sorted(to_open, key=lambda pair: LEVEL_RANK[Level(pair[1].level)])
     cases_assign_by_rules(brand=brand, now=now, new_cases=[
         (case_ids[case_key], *origin[case_key]) for case_key, _ in by_urgency])
-    return {item_key: case_ids[case_key] for item_key, case_key in key_of_item.items()}
+    return {item_key: case_ids[case_key] for item_key, case_key in key_of_item.items()}, raised
 
 
 def _relevel_grown(brand, existing, first_of_key, authors, *, now) -> None:

@@ -97,3 +97,12 @@ def test_rows_by_keys_finds_only_the_brands_rows_with_those_keys(aurora, rapimen
 
     assert sorted(found) == [("instagram", "@ana", aurora.pk), ("twitter", "@ana", aurora.pk)]
     assert rows_by_keys(Author, ("platform", "handle"), [], returning=("id",)) == []
+
+
+def test_ignoring_conflicts_returns_only_the_rows_inserted(aurora):
+    insert_rows(Author, [author_row(aurora, "@ana")])
+    inserted = insert_rows(Author, [author_row(aurora, "@ana", followers=99),
+                                    author_row(aurora, "@nuevo")],
+                           returning=("handle",), ignore_conflicts=True)
+    assert inserted == [("@nuevo",)]
+    assert Author.objects.get(brand=aurora, handle="@ana").followers == 10

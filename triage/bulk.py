@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import psycopg
-from django.db import connection, models
+from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 
 
@@ -25,13 +25,15 @@ def insert_rows(
     returning: Sequence[str] = ("id",),
     unique_fields: Sequence[str] = (),
     update_fields: Sequence[str] = (),
+    ignore_conflicts: bool = False,
 ) -> list[tuple]:
     """Insert ``rows`` (dicts keyed by attname, the same keys in each) and return, per row in
     order, the ``returning`` columns.
 
     A conflict raises ``IntegrityError`` as the ORM would, unless ``update_fields`` are given:
     then a row that conflicts on ``unique_fields`` updates those fields instead (an upsert, as
-    ``bulk_create(update_conflicts=True)``).
+    ``bulk_create(update_conflicts=True)``). With ``ignore_conflicts`` a row that conflicts
+    with any unique constraint or index is skipped, and only the inserted rows are returned.
     """
     if not rows:
         return []
@@ -40,7 +42,10 @@ def insert_rows(
         rows = [{**row, **missing} for row in rows]
     columns = list(rows[0])
     if connection.vendor == "postgresql":
-        return _insert_unnest(model, columns, rows, returning, unique_fields, update_fields)
+        return _insert_unnest(model, columns, rows, returning, unique_fields, update_fields,
+                              ignore_conflicts)
+    if ignore_conflicts:
+        return _insert_each_ignoring_conflicts(model, rows, returning)
     created = model.objects.bulk_create(
         [model(**row) for row in rows], update_conflicts=bool(update_fields),
         unique_fields=unique_fields or None, update_fields=update_fields or None,
@@ -63,13 +68,28 @@ def _defaults(model, row: Mapping) -> dict:
     return defaults
 
 
-def _insert_unnest(model, columns, rows, returning, unique_fields, update_fields) -> list[tuple]:
+def _insert_each_ignoring_conflicts(model, rows, returning) -> list[tuple]:
+    """The ORM cannot tell which rows ``bulk_create(ignore_conflicts=True)`` inserted: one at a
+    time, each in a savepoint (the embedded SQLite's path, with its small batches)."""
+    inserted = []
+    for row in rows:
+        try:
+            with transaction.atomic():
+                obj = model.objects.create(**row)
+        except IntegrityError:
+            continue
+        inserted.append(tuple(getattr(obj, name) for name in returning))
+    return inserted
+
+
+def _insert_unnest(model, columns, rows, returning, unique_fields, update_fields,
+                   ignore_conflicts) -> list[tuple]:
     meta = model._meta
     quote = connection.ops.quote_name
     bound = _bind_columns(model, columns, rows)
     into = ", ".join(quote(_field(model, name).column) for name in columns)
     back = ", ".join(quote(_field(model, name).column) for name in returning)
-    upsert = ""
+    upsert = " ON CONFLICT DO NOTHING" if ignore_conflicts else ""
     if update_fields:
         target = ", ".join(quote(_field(model, name).column) for name in unique_fields)
         sets = ", ".join(f"{column} = EXCLUDED.{column}"
