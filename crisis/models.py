@@ -256,6 +256,9 @@ class Statement(models.Model):
 
     crisis = models.ForeignKey(Crisis, on_delete=models.CASCADE, related_name="statements")
     body = models.TextField()
+    tone_warnings = models.JSONField(
+        default=list, blank=True,
+        help_text="comments.classifier.tone warnings of the body, checked on every save.")
     status = models.CharField(max_length=20, choices=StatementStatus.choices,
                               default=StatementStatus.DRAFT)
     drafted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,

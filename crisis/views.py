@@ -125,7 +125,8 @@ def statement_save(request, brand_ids, pk: int):
 def statement_approve(request, brand_ids, pk: int):
     statement = Statement.objects.get(pk=pk, crisis__brand_id__in=sorted(brand_ids))
     return _act(request, statement.crisis_id, lambda: statements.statement_approve(
-        statement_id=pk, actor=request.user))
+        statement_id=pk, actor=request.user,
+        tone_reviewed=request.POST.get("tone_reviewed") == "1"))
 
 
 @require_POST
