@@ -395,10 +395,36 @@ def crisis_acknowledge_by_chat(*, token: str, now=None) -> CrisisNotification:
               .filter(pk=notification_id).first())
     if notice is None or notice.crisis.brand_id not in crisis_brand_ids(notice.user):
         raise AckLinkError(_("This link is not valid or has expired."))
-    crisis_acknowledge(crisis_id=notice.crisis_id, user=notice.user, now=now)
+    return crisis_acknowledge_notified(crisis=notice.crisis, user=notice.user, now=now)
+
+
+def crisis_acknowledge_notified(*, crisis: Crisis, user, now=None) -> CrisisNotification:
+    """``crisis_acknowledge`` for someone who must have been called (the API, the chat):
+    answers their notice, acknowledged now or before. CrisisError when they were not called:
+    they take the crisis in hand in the room instead."""
+    notice = CrisisNotification.objects.filter(crisis=crisis, user=user).first()
+    if notice is None:
+        raise CrisisError(_("You were not called for this crisis: take it in hand in the "
+                            "crisis room instead."))
+    crisis_acknowledge(crisis_id=crisis.pk, user=user, now=now)
     notice.refresh_from_db()
-    notice.crisis.refresh_from_db()
+    notice.crisis = Crisis.objects.select_related("owner", "acknowledged_by").get(pk=crisis.pk)
+    notice.user = user
     return notice
+
+
+def acknowledgement(notice: CrisisNotification) -> dict:
+    """What an acknowledgement answers (chat button, API): the same on every repeat."""
+    crisis = notice.crisis
+    return {
+        "crisis": crisis.pk,
+        "member": notice.user.get_username(),
+        "acknowledged_at": notice.acknowledged_at.isoformat(),
+        "crisis_acknowledged_by": (crisis.acknowledged_by.get_username()
+                                   if crisis.acknowledged_by else None),
+        "owner": crisis.owner.get_username() if crisis.owner else None,
+        "room": room_url(crisis),
+    }
 
 
 def crisis_acknowledge(*, crisis_id: int, user, now=None) -> bool:

@@ -197,13 +197,4 @@ def crisis_chat_ack(request, token: str):
     except crises.AckLinkError as error:
         return JsonResponse({"errors": [{"field": "token", "message": str(error)}]},
                             status=410 if error.expired else 400)
-    crisis = notice.crisis
-    return JsonResponse({
-        "crisis": crisis.pk,
-        "member": notice.user.get_username(),
-        "acknowledged_at": notice.acknowledged_at.isoformat(),
-        "crisis_acknowledged_by": (crisis.acknowledged_by.get_username()
-                                   if crisis.acknowledged_by else None),
-        "owner": crisis.owner.get_username() if crisis.owner else None,
-        "room": crises.room_url(crisis),
-    })
+    return JsonResponse(crises.acknowledgement(notice))

@@ -88,7 +88,7 @@ def test_a_tampered_token_acknowledges_nothing(crisis_told, button):
 def test_an_expired_token_acknowledges_nothing(crisis_told, button, monkeypatch):
     path = _ack_path(Delivery.objects.get().payload, "diego")
     monkeypatch.setattr(crises, "ACK_LINK_MAX_AGE", timedelta(days=-1))
-    response = button.post(path)
+    response = button.post(path, HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 410
     assert response.json()["errors"] == [{"field": "token", "message": "This link has expired."}]
     assert Crisis.objects.get().acknowledged_at is None
