@@ -87,6 +87,14 @@ def crisis_brand_ids(user, perm: str = "crisis.view_crisis") -> frozenset[int]:
 
 
 def crisis_brand_ids_for_request(request, perm: str = "crisis.view_crisis") -> frozenset[int]:
+    """The crisis rooms this request may enter. A token acts as its user narrowed to its brand,
+    as in ``brand_ids_for_request``: a REST client's user holds no crisis permission, so its
+    token reads no crisis; a relay token (no brand) reads nothing."""
+    token = getattr(request, "auth", None)
+    if token is not None and hasattr(token, "brand_id"):
+        if token.brand_id is None:
+            return frozenset()
+        return crisis_brand_ids(request.user, perm) & frozenset({token.brand_id})
     allowed = crisis_brand_ids(request.user, perm)
     chosen = current_brand_id(request)
     return frozenset({chosen}) if chosen in allowed else allowed

@@ -65,9 +65,22 @@ def template_text(template: ReplyTemplate, case: Case, *, department: str = "") 
 
 
 def tone_warnings(body: str, case: Case) -> list[dict]:
-    warnings = tone_check(body, case.brand.language,
-                          replying_to_complaint=case.category != Category.OTHER)
+    return tone_warnings_for(body, language=case.brand.language,
+                             replying_to_complaint=case.category != Category.OTHER)
+
+
+def tone_warnings_for(body: str, *, language: str, replying_to_complaint: bool) -> list[dict]:
+    """``tone_check``'s warnings as stored on a draft (a reply, a crisis statement)."""
+    warnings = tone_check(body, language, replying_to_complaint=replying_to_complaint)
     return [{"kind": w.kind, "evidence": w.evidence} for w in warnings]
+
+
+def tone_unconfirmed(warnings: list[dict], *, tone_reviewed: bool) -> str | None:
+    """Why a text with tone warnings may not go on yet: nobody said they reread it. None when
+    it may. One rule for replies and crisis statements, so both read the same to people."""
+    if warnings and not tone_reviewed:
+        return _("Reread the tone warnings and confirm before sending it on.")
+    return None
 
 
 def _audit(reply: Reply, actor, action: str, after: dict, *, now) -> None:
@@ -126,8 +139,9 @@ def reply_submit(*, reply_id: int, actor, tone_reviewed: bool = False) -> Reply:
     reply = _reply_for_work(reply_id, actor)
     if reply.status not in _EDITABLE:
         raise WorkflowError(_("This reply was already sent on."))
-    if reply.tone_warnings and not tone_reviewed:
-        raise WorkflowError(_("Reread the tone warnings and confirm before sending it on."))
+    refusal = tone_unconfirmed(reply.tone_warnings, tone_reviewed=tone_reviewed)
+    if refusal:
+        raise WorkflowError(refusal)
     now = timezone.now()
     reply.needs_approval = approval_required(reply.case)
     reply.status = ReplyStatus.PENDING_APPROVAL if reply.needs_approval else ReplyStatus.APPROVED

@@ -43,6 +43,7 @@ from crisis.models import (
 )
 from outbound.delivery import delivery_create
 from outbound.models import Purpose
+from triage.links import LinkError, link_id, link_token
 
 logger = logging.getLogger(__name__)
 
@@ -52,6 +53,9 @@ CRITICAL_REDS = 5
 #: Signals that make a comment red, most telling first: the first one found names the subject.
 SUBJECT_SIGNALS = (*HIGH_LEVEL_SIGNALS, "threat", "reach")
 ACK_SALT = "semaforo.crisis-ack"
+#: The chat button's token names one member's notice; its own salt, so a mail link (which
+#: needs the person logged in) never works as a button that needs nobody logged in.
+CHAT_ACK_SALT = "semaforo.crisis-ack-chat"
 ACK_LINK_MAX_AGE = timedelta(days=2)
 WATCH_BATCH = 200
 
@@ -231,10 +235,13 @@ def crisis_notify_level(*, crisis_id: int, level: int, comment: Comment | None =
         CrisisNotification.objects.bulk_create(
             [CrisisNotification(crisis=crisis, user=seat.user, level=level) for seat in pending
              if seat.user_id not in told], ignore_conflicts=True)
+        notices = dict(CrisisNotification.objects.filter(
+            crisis=crisis, user__in=[seat.user_id for seat in seats]).values_list("user_id",
+                                                                                 "pk"))
         with transaction.atomic():
             delivery_create(brand=crisis.brand, purpose=Purpose.CHAT, event="crisis.notify",
                             key=f"crisis-{crisis.pk}-level-{level}",
-                            payload=_chat_payload(crisis, level, seats, comment))
+                            payload=_chat_payload(crisis, level, seats, comment, notices))
         sent_now = [seat.user.email or seat.user.get_username() for seat in pending
                     if _notify_member(crisis, seat.user, level, comment)]
     now = timezone.now()
@@ -283,12 +290,20 @@ def _claim_timeout() -> timedelta:
     return timedelta(seconds=settings.SEMAFORO["CRISIS_CLAIM_TIMEOUT_S"])
 
 
-def _chat_payload(crisis: Crisis, level: int, seats, comment: Comment | None) -> dict:
+def _chat_payload(crisis: Crisis, level: int, seats, comment: Comment | None,
+                  notices: dict[int, int]) -> dict:
+    """The chat message: who to mention, and for each member of the level a personal
+    acknowledgement URL for a button (``crisis_acknowledge_by_chat``)."""
+    def handle(seat) -> str:
+        return seat.committee.chat_handle if hasattr(seat, "committee") else ""
+
     return {
         "crisis": crisis.pk, "subject": crisis.subject, "severity": crisis.severity,
         "level": level, "room": room_url(crisis),
-        "mention": [s.committee.chat_handle for s in seats
-                    if hasattr(s, "committee") and s.committee.chat_handle],
+        "mention": [handle(s) for s in seats if handle(s)],
+        "members": [{"username": s.user.get_username(), "chat_handle": handle(s),
+                     "ack_url": chat_ack_url(notices[s.user_id])}
+                    for s in seats if s.user_id in notices],
         "comment": comment.text[:500] if comment else "",
     }
 
@@ -325,9 +340,10 @@ def _mail_member(crisis: Crisis, user, level: int, comment: Comment | None) -> N
 class AckLinkError(Exception):
     """An acknowledgement link tampered with, expired, or (``not_yours``) another person's."""
 
-    def __init__(self, message: str, *, not_yours: bool = False):
+    def __init__(self, message: str, *, not_yours: bool = False, expired: bool = False):
         super().__init__(message)
         self.not_yours = not_yours
+        self.expired = expired
 
 
 def ack_token(crisis: Crisis, user) -> str:
@@ -350,6 +366,65 @@ def crisis_from_ack_token(token: str, *, user) -> Crisis:
     if not CrisisNotification.objects.filter(crisis_id=data.get("c"), user=user).exists():
         raise AckLinkError(_("This link is not valid or has expired."))
     return Crisis.objects.select_related("brand").get(pk=data["c"])
+
+
+def chat_ack_token(notification_id: int) -> str:
+    return link_token(notification_id, salt=CHAT_ACK_SALT)
+
+
+def chat_ack_url(notification_id: int) -> str:
+    path = reverse("crisis-chat-ack", args=[chat_ack_token(notification_id)])
+    return f"{settings.SEMAFORO_BASE_URL}{path}"
+
+
+def crisis_acknowledge_by_chat(*, token: str, now=None) -> CrisisNotification:
+    """A member pressed the button of the chat message: the signed token is the credential
+    (nobody is logged in in a chat tool). Idempotent: pressing again changes nothing and
+    answers the same notice. AckLinkError (``expired`` set) for a bad or old token, or a
+    member who has since left the committee."""
+    from brands.access import crisis_brand_ids
+
+    try:
+        notification_id = link_id(token, salt=CHAT_ACK_SALT,
+                                  max_age_days=ACK_LINK_MAX_AGE.days)
+    except LinkError as error:
+        raise AckLinkError(_("This link has expired.") if error.expired
+                           else _("This link is not valid or has expired."),
+                           expired=error.expired) from None
+    notice = (CrisisNotification.objects.select_related("crisis", "user")
+              .filter(pk=notification_id).first())
+    if notice is None or notice.crisis.brand_id not in crisis_brand_ids(notice.user):
+        raise AckLinkError(_("This link is not valid or has expired."))
+    return crisis_acknowledge_notified(crisis=notice.crisis, user=notice.user, now=now)
+
+
+def crisis_acknowledge_notified(*, crisis: Crisis, user, now=None) -> CrisisNotification:
+    """``crisis_acknowledge`` for someone who must have been called (the API, the chat):
+    answers their notice, acknowledged now or before. CrisisError when they were not called:
+    they take the crisis in hand in the room instead."""
+    notice = CrisisNotification.objects.filter(crisis=crisis, user=user).first()
+    if notice is None:
+        raise CrisisError(_("You were not called for this crisis: take it in hand in the "
+                            "crisis room instead."))
+    crisis_acknowledge(crisis_id=crisis.pk, user=user, now=now)
+    notice.refresh_from_db()
+    notice.crisis = Crisis.objects.select_related("owner", "acknowledged_by").get(pk=crisis.pk)
+    notice.user = user
+    return notice
+
+
+def acknowledgement(notice: CrisisNotification) -> dict:
+    """What an acknowledgement answers (chat button, API): the same on every repeat."""
+    crisis = notice.crisis
+    return {
+        "crisis": crisis.pk,
+        "member": notice.user.get_username(),
+        "acknowledged_at": notice.acknowledged_at.isoformat(),
+        "crisis_acknowledged_by": (crisis.acknowledged_by.get_username()
+                                   if crisis.acknowledged_by else None),
+        "owner": crisis.owner.get_username() if crisis.owner else None,
+        "room": room_url(crisis),
+    }
 
 
 def crisis_acknowledge(*, crisis_id: int, user, now=None) -> bool:

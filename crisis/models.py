@@ -113,7 +113,12 @@ class Crisis(models.Model):
     acknowledged_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                         on_delete=models.SET_NULL, related_name="+")
     responding_at = models.DateTimeField(null=True, blank=True)
-    contained_at = models.DateTimeField(null=True, blank=True)
+    contained_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the committee marked it contained.")
+    rate_contained_at = models.DateTimeField(
+        null=True, blank=True,
+        help_text="Measured: when the related comments' rate fell back under the ripple "
+                  "threshold (crisis.containment); empty while it is over.")
     closed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -150,6 +155,8 @@ class EventKind(models.TextChoices):
     ACKNOWLEDGED = "acknowledged", _("Acknowledged")
     LEVEL_ESCALATED = "level_escalated", _("Next contact level called")
     STATUS = "status", _("Status changed")
+    RATE_CONTAINED = "rate_contained", _("Rate back under the ripple threshold")
+    RATE_OVER = "rate_over", _("Rate over the ripple threshold again")
     DECISION = "decision", _("Decision")
     STATEMENT = "statement", _("Statement")
     POSTMORTEM = "postmortem", _("Evaluation")
@@ -249,6 +256,9 @@ class Statement(models.Model):
 
     crisis = models.ForeignKey(Crisis, on_delete=models.CASCADE, related_name="statements")
     body = models.TextField()
+    tone_warnings = models.JSONField(
+        default=list, blank=True,
+        help_text="comments.classifier.tone warnings of the body, checked on every save.")
     status = models.CharField(max_length=20, choices=StatementStatus.choices,
                               default=StatementStatus.DRAFT)
     drafted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,

@@ -3,7 +3,9 @@
 Every duration runs from the first related comment's posting, the moment the brand could have
 known: to the escalation (detect), to the committee's notice (notify), to the first public
 answer — a published reply on one of the crisis's cases, or the statement — (respond), and to
-the committee marking it contained (contain). The facts are frozen when the crisis closes and
+containment, twice: measured, when the related comments' rate fell back under the ripple
+threshold (``crisis.containment``), and declared, when the committee marked it contained. The
+facts are frozen when the crisis closes and
 recomputed on request, so what the committee reads is what the records say.
 """
 
@@ -15,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from comments.models import Reply, ReplyStatus, Visibility
-from crisis import selectors
+from crisis import containment, selectors
 from crisis.crises import CrisisError, _event, access_crisis_for
 from crisis.models import Crisis, EventKind, PostMortem, StatementStatus
 
@@ -51,11 +53,13 @@ def postmortem_facts(*, crisis: Crisis) -> dict:
         "notified_at": _iso(crisis.notified_at),
         "first_response_at": _iso(first_response_at),
         "contained_at": _iso(crisis.contained_at),
+        "rate_contained_at": _iso(crisis.rate_contained_at),
         "closed_at": _iso(crisis.closed_at),
         "time_to_detect_s": _seconds(first_at, detected_at),
         "time_to_notify_s": _seconds(first_at, crisis.notified_at),
         "time_to_first_response_s": _seconds(first_at, first_response_at),
         "time_to_containment_s": _seconds(first_at, crisis.contained_at),
+        "time_to_rate_containment_s": _seconds(first_at, crisis.rate_contained_at),
         "comments": totals["comments"],
         "authors": totals["authors"],
         "reach": totals["reach"],
@@ -74,6 +78,7 @@ def _iso(value) -> str | None:
 
 def postmortem_open(*, crisis: Crisis, now=None) -> PostMortem:
     """Seed the evaluation with the facts (call when the crisis closes); idempotent."""
+    containment.crisis_measure_containment(crisis=crisis, now=now)
     postmortem, created = PostMortem.objects.get_or_create(
         crisis=crisis, defaults={"facts": postmortem_facts(crisis=crisis),
                                  "updated_at": now or timezone.now()})
@@ -91,6 +96,7 @@ def postmortem_write(*, crisis_id: int, actor, what_failed: str, what_to_improve
     postmortem.what_to_improve = what_to_improve.strip()
     postmortem.reply_quality = reply_quality.strip()
     if refresh_facts:
+        containment.crisis_measure_containment(crisis=crisis)
         postmortem.facts = postmortem_facts(crisis=crisis)
     postmortem.updated_by, postmortem.updated_at = actor, timezone.now()
     postmortem.save()
@@ -137,7 +143,10 @@ def fact_rows(facts: dict) -> list[tuple[str, str]]:
         (_("Time to detect"), duration(facts.get("time_to_detect_s"))),
         (_("Time to notify"), duration(facts.get("time_to_notify_s"))),
         (_("Time to first public response"), duration(facts.get("time_to_first_response_s"))),
-        (_("Time to containment"), duration(facts.get("time_to_containment_s"))),
+        (_("Time to containment (measured: rate under the ripple threshold)"),
+         duration(facts.get("time_to_rate_containment_s"))),
+        (_("Time to containment (marked by the committee)"),
+         duration(facts.get("time_to_containment_s"))),
         (_("Comments involved"), str(facts.get("comments", 0))),
         (_("Distinct authors"), str(facts.get("authors", 0))),
         (_("Reach (followers summed)"), str(facts.get("reach", 0))),

@@ -2,20 +2,33 @@
 
 from datetime import timedelta
 
+import django_filters
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncMinute
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
+from brands.access import in_brands
 from comments.models import Case, Comment
-from crisis.models import Crisis
+from crisis.models import Crisis, CrisisStatus
 
 SPREAD_MINUTES = 60
 
 
+class CrisisFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=CrisisStatus.choices, label=_("Status"))
+    since = django_filters.IsoDateTimeFilter(field_name="opened_at", lookup_expr="gte",
+                                             label=_("Opened since"))
+
+    class Meta:
+        model = Crisis
+        fields = ["status", "since"]
+
+
 def crises_for(brand_ids: frozenset[int]) -> QuerySet[Crisis]:
-    return (Crisis.objects.filter(brand_id__in=sorted(brand_ids))
-            .select_related("brand", "owner").order_by("-opened_at"))
+    return in_brands(Crisis.objects.select_related("brand", "owner", "acknowledged_by"),
+                     brand_ids).order_by("-opened_at")
 
 
 def access_crisis(pk: int, brand_ids: frozenset[int]) -> Crisis:
@@ -54,17 +67,20 @@ def spread(crisis: Crisis, *, now=None) -> dict:
     )
     minutes = [start + timedelta(minutes=i) for i in range(SPREAD_MINUTES)]
     counts = [per_minute.get(m, 0) for m in minutes]
-    totals = Comment.objects.filter(pk__in=comments.values("pk")).aggregate(
+    return {"minutes": minutes, "counts": counts, "last_hour": sum(counts),
+            **totals(crisis), "bars": _bars(counts)}
+
+
+def totals(crisis: Crisis) -> dict:
+    """The whole crisis in figures: related comments, distinct authors, reach, platforms."""
+    comments = related_comments(crisis)
+    figures = Comment.objects.filter(pk__in=comments.values("pk")).aggregate(
         comments=Count("id"), authors=Count("author", distinct=True),
         reach=Sum("author_followers"))
     platforms = sorted(Comment.objects.filter(pk__in=comments.values("pk"))
                        .values_list("platform", flat=True).distinct())
-    return {
-        "minutes": minutes, "counts": counts, "last_hour": sum(counts),
-        "comments": totals["comments"], "authors": totals["authors"],
-        "reach": totals["reach"] or 0, "platforms": platforms,
-        "bars": _bars(counts),
-    }
+    return {"comments": figures["comments"], "authors": figures["authors"],
+            "reach": figures["reach"] or 0, "platforms": platforms}
 
 
 def _bars(counts: list[int], *, width: int = 600, height: int = 120) -> list[dict]:

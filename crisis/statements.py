@@ -4,12 +4,18 @@ with decision power, published only by a person's action.
 Like ``comments.replies``, nothing here runs on a timer or on arrival: the one way out is
 ``statement_publish`` on an approved statement. Rewriting an approved text sends it back to
 draft, so what is published is always exactly what was approved.
+
+Its tone is checked on every save with the replies' check (``comments.replies``): a statement
+always answers complaints, so one without an apology is warned too. A statement with warnings
+is approved only once the approver says they reread it, as a reply with warnings goes on only
+once its author does.
 """
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from comments.replies import tone_unconfirmed, tone_warnings_for
 from crisis.crises import CrisisError, _event, access_crisis_for
 from crisis.models import (
     DECISION_ROLES,
@@ -62,11 +68,14 @@ def statement_draft(*, crisis_id: int, actor, body: str,
         if statement.status not in (StatementStatus.DRAFT, StatementStatus.APPROVED):
             raise CrisisError(_("A published statement cannot be changed."))
     statement.body, statement.drafted_by, statement.drafted_at = body, actor, now
+    statement.tone_warnings = tone_warnings_for(body, language=crisis.brand.language,
+                                                replying_to_complaint=True)
     statement.status, statement.approved_by, statement.approved_at = \
         StatementStatus.DRAFT, None, None
     statement.save()
     _event(crisis, EventKind.STATEMENT, at=now, actor=actor, text=body,
-           data={"statement": statement.pk, "status": statement.status})
+           data={"statement": statement.pk, "status": statement.status,
+                 "tone": [w["kind"] for w in statement.tone_warnings]})
     return statement
 
 
@@ -78,19 +87,25 @@ def _statement_for(statement_id: int, actor) -> Statement:
 
 
 @transaction.atomic
-def statement_approve(*, statement_id: int, actor) -> Statement:
-    """A member with decision power (the manager) approves the exact text."""
+def statement_approve(*, statement_id: int, actor, tone_reviewed: bool = False) -> Statement:
+    """A member with decision power (the manager) approves the exact text; with tone warnings,
+    only once they say they reread it (``tone_reviewed``)."""
     statement = _statement_for(statement_id, actor)
     if not may_approve(actor, statement.crisis.brand_id):
         raise CrisisError(_("Only a committee member with decision power approves it."))
     if statement.status != StatementStatus.DRAFT:
         raise CrisisError(_("Only a draft can be approved."))
+    refusal = tone_unconfirmed(statement.tone_warnings, tone_reviewed=tone_reviewed)
+    if refusal:
+        raise CrisisError(refusal)
     now = timezone.now()
     statement.status, statement.approved_by, statement.approved_at = \
         StatementStatus.APPROVED, actor, now
     statement.save()
     _event(statement.crisis, EventKind.STATEMENT, at=now, actor=actor,
-           data={"statement": statement.pk, "status": statement.status})
+           data={"statement": statement.pk, "status": statement.status,
+                 "tone": [w["kind"] for w in statement.tone_warnings],
+                 "tone_reviewed": bool(statement.tone_warnings)})
     return statement
 
 

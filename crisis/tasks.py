@@ -5,7 +5,7 @@ from smtplib import SMTPException
 from celery import shared_task
 from django.db import DatabaseError
 
-from crisis import crises, escalation
+from crisis import containment, crises, escalation
 
 _TRANSIENT = (SMTPException, OSError, DatabaseError)
 
@@ -32,3 +32,9 @@ def notify_level(crisis_id: int, level: int) -> int:
 @shared_task(acks_late=True)
 def check_acknowledgements() -> int:
     return len(crises.crises_escalate_unacknowledged())
+
+
+@shared_task(acks_late=True)
+def measure_containment() -> int:
+    """Beat: refresh each open crisis's measured containment (idempotent, read-mostly)."""
+    return containment.crises_measure_containment()

@@ -15,4 +15,5 @@ urlpatterns = [
     path("<int:pk>/evaluation.md", views.crisis_postmortem_export,
          name="crisis-postmortem-export"),
     path("ack/<str:token>/", views.crisis_ack, name="crisis-ack"),
+    path("ack/<str:token>/chat/", views.crisis_chat_ack, name="crisis-chat-ack"),
 ]

@@ -8,11 +8,12 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.dateparse import parse_datetime
 from django.utils.timezone import make_aware
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from brands.access import crisis_brand_ids_for_request
@@ -125,7 +126,8 @@ def statement_save(request, brand_ids, pk: int):
 def statement_approve(request, brand_ids, pk: int):
     statement = Statement.objects.get(pk=pk, crisis__brand_id__in=sorted(brand_ids))
     return _act(request, statement.crisis_id, lambda: statements.statement_approve(
-        statement_id=pk, actor=request.user))
+        statement_id=pk, actor=request.user,
+        tone_reviewed=request.POST.get("tone_reviewed") == "1"))
 
 
 @require_POST
@@ -182,3 +184,17 @@ def crisis_ack(request, token: str):
             messages.success(request, _("Acknowledged: the committee knows you are on it."))
         return redirect("crisis-room", pk=crisis.pk)
     return render(request, "crisis/ack.html", {"crisis": crisis})
+
+
+@csrf_exempt  # the signed token in the URL is the credential; no session, so nothing to forge
+@require_POST
+def crisis_chat_ack(request, token: str):
+    """The button of the committee's chat message: a chat tool POSTs the member's personal
+    URL. Answers JSON, the same on every press: 200 with the acknowledgement, 400 for a
+    tampered token, 410 for an expired one."""
+    try:
+        notice = crises.crisis_acknowledge_by_chat(token=token)
+    except crises.AckLinkError as error:
+        return JsonResponse({"errors": [{"field": "token", "message": str(error)}]},
+                            status=410 if error.expired else 400)
+    return JsonResponse(crises.acknowledgement(notice))

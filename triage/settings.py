@@ -280,6 +280,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "crisis.tasks.check_acknowledgements",
         "schedule": float(env_int("SEMAFORO_CRISIS_ACK_INTERVAL_S", 60, minimum=1)),
     },
+    "measure-crisis-containment": {
+        "task": "crisis.tasks.measure_containment",
+        "schedule": float(env_int("SEMAFORO_CRISIS_CONTAINMENT_INTERVAL_S", 60, minimum=1)),
+    },
     "check-deadlines": {
         "task": "comments.tasks.check_deadlines",
         "schedule": float(env_int("SEMAFORO_DEADLINE_INTERVAL_S", 60, minimum=1)),

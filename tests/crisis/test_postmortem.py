@@ -34,7 +34,8 @@ def closed_crisis(aurora, carla, alice):
                          needs_approval=True, submitted_at=at(10), reviewed_at=at(15),
                          published_at=at(20))
     manager = member("beatriz", aurora, committee_role="manager")
-    draft = statements.statement_draft(crisis_id=crisis.pk, actor=carla, body="Comunicado")
+    draft = statements.statement_draft(crisis_id=crisis.pk, actor=carla,
+                                       body="Lamentamos lo ocurrido: ya devolvemos cada cobro.")
     statements.statement_approve(statement_id=draft.pk, actor=manager)
     statements.statement_publish(statement_id=draft.pk, actor=carla, by_hand=True)
     draft.refresh_from_db()

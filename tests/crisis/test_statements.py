@@ -2,6 +2,7 @@
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from crisis import statements
 from crisis.crises import CrisisError
@@ -12,8 +13,18 @@ from tests.crisis.helpers import escalate, member, red, seat
 
 pytestmark = pytest.mark.django_db
 
-TEXT = ("Sabemos que varios clientes vieron un cobro doble. Ya estamos devolviendo cada cargo "
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Domain errors are read in English here; the pages' own language is tested elsewhere."""
+    with translation.override("en"):
+        yield
+
+TEXT = ("Lamentamos el cobro doble que vieron varios clientes. Ya estamos devolviendo cada cargo "
         "y les escribiremos en privado hoy mismo.")
+#: Blames the customers, and the tone check says so.
+BLAMING = ("Lamentamos el cobro doble, pero es su culpa: debieron leer los terminos del "
+           "servicio antes de pagar.")
 
 
 @pytest.fixture
@@ -112,3 +123,59 @@ def test_another_brand_cannot_touch_the_statement(client, crisis, carla, rapimen
     member("rita", rapimenu, committee_role="manager")
     client.login(username="rita", password=PASSWORD)
     assert client.post(reverse("statement-approve", args=[draft.pk])).status_code == 404
+
+
+# --- tone ------------------------------------------------------------------------------------
+
+
+def test_the_statement_gets_the_replies_tone_check(crisis, carla):
+    calm = statements.statement_draft(crisis_id=crisis.pk, actor=carla, body=TEXT)
+    assert calm.tone_warnings == []
+    blaming = statements.statement_draft(crisis_id=crisis.pk, actor=carla, body=BLAMING)
+    assert [w["kind"] for w in blaming.tone_warnings] == ["blame"]
+    assert blaming.tone_warnings[0]["evidence"] == "es su culpa"
+    unapologetic = statements.statement_draft(
+        crisis_id=crisis.pk, actor=carla, body="Ya estamos devolviendo cada cargo.")
+    assert [w["kind"] for w in unapologetic.tone_warnings] == ["missing_apology"]
+
+
+def test_a_rewrite_is_checked_again(crisis, carla):
+    draft = statements.statement_draft(crisis_id=crisis.pk, actor=carla, body=BLAMING)
+    rewritten = statements.statement_draft(crisis_id=crisis.pk, actor=carla, body=TEXT,
+                                           statement_id=draft.pk)
+    assert rewritten.tone_warnings == []
+
+
+def test_a_statement_with_warnings_is_approved_only_once_reread(crisis, carla, manager):
+    draft = statements.statement_draft(crisis_id=crisis.pk, actor=carla, body=BLAMING)
+    with pytest.raises(CrisisError, match="Reread the tone warnings"):
+        statements.statement_approve(statement_id=draft.pk, actor=manager)
+    draft.refresh_from_db()
+    assert draft.status == StatementStatus.DRAFT and draft.approved_at is None
+    approved = statements.statement_approve(statement_id=draft.pk, actor=manager,
+                                            tone_reviewed=True)
+    assert approved.status == StatementStatus.APPROVED
+    event = crisis.events.filter(data__statement=draft.pk, data__status="approved").get()
+    assert event.data["tone"] == ["blame"] and event.data["tone_reviewed"] is True
+
+
+def test_the_approver_sees_the_warnings_and_confirms_in_the_room(client, crisis, carla,
+                                                                  manager):
+    draft = statements.statement_draft(crisis_id=crisis.pk, actor=carla, body=BLAMING)
+    client.login(username="beatriz", password=PASSWORD)
+    page = client.get(reverse("crisis-room", args=[crisis.pk])).content.decode()
+    assert 'class="tone-warnings"' in page and "es su culpa" in page
+    assert 'name="tone_reviewed"' in page
+    client.post(reverse("statement-approve", args=[draft.pk]))
+    draft.refresh_from_db()
+    assert draft.status == StatementStatus.DRAFT  # refused: not confirmed
+    client.post(reverse("statement-approve", args=[draft.pk]), {"tone_reviewed": "1"})
+    draft.refresh_from_db()
+    assert draft.status == StatementStatus.APPROVED
+
+
+def test_a_calm_statement_asks_no_confirmation(client, crisis, carla, manager):
+    statements.statement_draft(crisis_id=crisis.pk, actor=carla, body=TEXT)
+    client.login(username="beatriz", password=PASSWORD)
+    page = client.get(reverse("crisis-room", args=[crisis.pk])).content.decode()
+    assert 'name="tone_reviewed"' not in page and 'class="tone-warnings"' not in page
