@@ -33,7 +33,7 @@ from comments.models import (
 )
 from comments.validation import CommentItem, IngestValidationError, ItemError, validate_items
 from crisis import escalation, ripples
-from triage.bulk import insert_rows, rows_by_keys, update_rows
+from triage.bulk import fetch_values, insert_rows, rows_by_keys, update_rows
 
 logger = logging.getLogger(__name__)
 
@@ -253,9 +253,9 @@ def _open_cases(authors: dict[tuple[str, str], _Author], *, now) -> dict[tuple, 
 def _open_cases_of(author_ids: Iterable[int]) -> dict[tuple, _OpenCase]:
     return {
         (author_id, thread_key): _OpenCase(pk, level_rank, due_at)
-        for pk, author_id, thread_key, level_rank, due_at in Case.objects.filter(
+        for pk, author_id, thread_key, level_rank, due_at in fetch_values(Case.objects.filter(
             author_id__in=sorted(set(author_ids)), status__in=OPEN_CASE_STATUSES
-        ).values_list("pk", "author_id", "thread_key", "level_rank", "due_at")
+        ).values_list("pk", "author_id", "thread_key", "level_rank", "due_at"))
     }
 
 

@@ -50,7 +50,7 @@ from comments.classifier.values import Decision
 from comments.models import NEGATIVE_CATEGORIES, Author, Classification, Comment, Level
 from crisis import escalation
 from crisis.models import Ripple
-from triage.bulk import insert_rows, update_rows
+from triage.bulk import fetch_values, insert_rows, update_rows
 
 RIPPLE_SIGNAL = "ripple"
 
@@ -191,9 +191,9 @@ def _join_active(detection: Detection, brand, new: Sequence[RippleComment],
         query = query.filter(subject__has_any_keys=terms)
     active = [
         _Active(pk, topic_of(_parsed(subject)), first_at, last_at, size, authors)
-        for pk, subject, first_at, last_at, size, authors in query.annotate(
+        for pk, subject, first_at, last_at, size, authors in fetch_values(query.annotate(
             subject_text=Cast("subject", TextField())
-        ).values_list("pk", "subject_text", "first_at", "last_at", "size", "authors")
+        ).values_list("pk", "subject_text", "first_at", "last_at", "size", "authors"))
     ]
     if not active:
         return list(new)
@@ -291,9 +291,9 @@ def _window(brand, new: Sequence[RippleComment], window: timedelta):
     if _prefilter(terms):
         query = query.filter(ripple_terms__has_any_keys=terms)
     recent = []
-    for pk, author_id, posted_at, text in query.annotate(
+    for pk, author_id, posted_at, text in fetch_values(query.annotate(
         terms_text=Cast("ripple_terms", TextField())
-    ).values_list("pk", "author_id", "posted_at", "terms_text"):
+    ).values_list("pk", "author_id", "posted_at", "terms_text")):
         signature = _parsed(text)
         if signature:
             recent.append(RippleComment(key=pk, author=str(author_id), at=posted_at,

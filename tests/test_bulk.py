@@ -4,12 +4,14 @@ from datetime import timedelta
 
 import pytest
 from django.db import IntegrityError, transaction
+from django.db.models import TextField
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from comments.models import Author, Comment
 from crisis.models import Ripple
 from tests.factories import AuthorFactory
-from triage.bulk import insert_rows, rows_by_keys, update_rows
+from triage.bulk import fetch_values, insert_rows, rows_by_keys, update_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -106,3 +108,20 @@ def test_ignoring_conflicts_returns_only_the_rows_inserted(aurora):
                            returning=("handle",), ignore_conflicts=True)
     assert inserted == [("@nuevo",)]
     assert Author.objects.get(brand=aurora, handle="@ana").followers == 10
+
+
+def test_fetch_values_reads_what_the_orm_reads(aurora):
+    author = AuthorFactory(brand=aurora)
+    start = timezone.now()
+    insert_rows(Ripple, [{"brand_id": aurora.pk, "subject": ["~cobro", "app"],
+                          "first_at": start, "last_at": start + timedelta(seconds=n),
+                          "size": n, "authors": n, "created_at": start, "updated_at": start}
+                         for n in range(3)])
+    query = Ripple.objects.filter(brand=aurora, size__gte=1).annotate(
+        subject_text=Cast("subject", TextField())).order_by("size").values_list(
+        "size", "subject_text", "last_at", "brand_id")
+
+    assert fetch_values(query) == list(query)
+    assert fetch_values(query)[0][2].utcoffset() == timedelta(0)
+    assert fetch_values(Author.objects.filter(pk=author.pk).values_list("handle")) == [
+        (author.handle,)]
