@@ -27,7 +27,6 @@ from comments.models import (
     Case,
     CaseStatus,
     Category,
-    Classification,
     Comment,
     Level,
 )
@@ -312,7 +311,7 @@ def _create_comments(brand, items, authors, open_cases, *, now) -> dict:
     thread_keys = _thread_keys(brand, items)
     case_ids, raised_cases = _open_or_update_cases(brand, items, decisions, authors,
                                                    thread_keys, open_cases, now=now)
-    rows, classification_rows = [], []
+    rows = []
     for item, decision in zip(items, decisions, strict=True):
         fields = _decision_fields(decision)
         rows.append({
@@ -327,13 +326,10 @@ def _create_comments(brand, items, authors, open_cases, *, now) -> dict:
             "ripple_terms": detected.terms.get(item.key),
             "ripple_id": detected.ripple_of.get(item.key), **fields,
         })
-        classification_rows.append(_classification_row(fields, now=now))
     inserted = insert_rows(Comment, rows, returning=("id", "platform", "external_id"))
     ids = {(platform, external_id): pk for pk, platform, external_id in inserted}
     comment_ids = [ids[item.key] for item in items]
-    for comment_id, row in zip(comment_ids, classification_rows, strict=True):
-        row["comment_id"] = comment_id
-    insert_rows(Classification, classification_rows)
+    classification.record_automatic_decisions(comment_ids, now=now)
     escalation.escalations_create(
         comment_ids=[pk for pk, row in zip(comment_ids, rows, strict=True)
                      if row["level"] == Level.RED],
@@ -360,12 +356,6 @@ def _decision_fields(decision: Decision) -> dict:
         "reasons": [reason.as_dict() for reason in decision.reasons],
         "model_version": decision.model_version,
     }
-
-
-def _classification_row(decision_fields: dict, *, comment_id: int | None = None, now) -> dict:
-    fields = {name: value for name, value in decision_fields.items() if name != "level_rank"}
-    return {"comment_id": comment_id, "is_human": False, "decided_by_id": None, "note": "",
-            "created_at": now, **fields}
 
 
 def due_at_for(brand: Brand, level: str, *, start: datetime) -> datetime:
@@ -472,9 +462,7 @@ def _relevel_grown(brand, existing, first_of_key, authors, *, now) -> None:
         ["likes", "shares", "author_followers", "category", "level", "level_rank", "confidence",
          "reasons", "model_version"],
     )
-    insert_rows(Classification, [
-        _classification_row(_decision_fields(d), comment_id=c.pk, now=now) for c, d in changed
-    ])
+    classification.record_automatic_decisions([c.pk for c, _ in changed], now=now)
     escalation.escalations_create(
         comment_ids=[c.pk for c, _ in changed if c.level == Level.RED], now=now
     )

@@ -34,6 +34,7 @@ from django.db import connection
 from django.db.models import Count, Max, Min, OuterRef, Q, Subquery, TextField
 from django.db.models.functions import Cast, Coalesce
 
+from comments import classification
 from comments.classifier.ripple import (
     CONCEPT_MARK,
     RippleComment,
@@ -47,7 +48,7 @@ from comments.classifier.ripple import (
 )
 from comments.classifier.rules import with_ripple
 from comments.classifier.values import Decision
-from comments.models import NEGATIVE_CATEGORIES, Author, Classification, Comment, Level
+from comments.models import NEGATIVE_CATEGORIES, Author, Comment, Level
 from crisis import escalation
 from crisis.models import Ripple
 from triage.bulk import fetch_values, insert_rows, update_rows
@@ -393,7 +394,7 @@ def _attach_stored(members: Sequence[_StoredMember], *, now: datetime) -> None:
         .only("pk", "category", "level", "level_rank", "confidence", "reasons", "model_version",
               "classified_by_human")
     )
-    updated, history, escalate = [], [], []
+    updated, decided, escalate = [], [], []
     for comment in locked:
         member = wanted[comment.pk]
         comment.ripple_id = member.ripple_id
@@ -405,12 +406,7 @@ def _attach_stored(members: Sequence[_StoredMember], *, now: datetime) -> None:
                 *(reason for reason in comment.reasons if reason.get("signal") != RIPPLE_SIGNAL),
                 {"signal": RIPPLE_SIGNAL, "evidence": member.evidence[:500]},
             ]
-            history.append({
-                "comment_id": comment.pk, "category": comment.category, "level": comment.level,
-                "confidence": comment.confidence, "reasons": comment.reasons,
-                "model_version": comment.model_version, "is_human": False,
-                "decided_by_id": None, "note": "", "created_at": now,
-            })
+            decided.append(comment.pk)
         updated.append(comment)
     if not updated:
         return
@@ -419,7 +415,7 @@ def _attach_stored(members: Sequence[_StoredMember], *, now: datetime) -> None:
          "reasons": c.reasons}
         for c in updated
     ])
-    insert_rows(Classification, history)
+    classification.record_automatic_decisions(decided, now=now)
     escalation.escalations_create(comment_ids=escalate, now=now)
 
 

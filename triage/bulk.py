@@ -159,6 +159,19 @@ def _field(model, name: str) -> models.Field:
     return model._meta.pk if name == "id" else model._meta.get_field(name)
 
 
+def insert_from(model: type[models.Model], fields: Sequence[str], queryset) -> int:
+    """``INSERT INTO model (fields) SELECT …`` with the SELECT of a ``values_list`` queryset of
+    as many columns, in order: rows copied inside the database, never sent from Python."""
+    quote = connection.ops.quote_name
+    into = ", ".join(quote(_field(model, name).column) for name in fields)
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        # Table and column names come from the model, the SELECT from the ORM; values are bound.
+        cursor.execute(f"INSERT INTO {quote(model._meta.db_table)} ({into}) {sql}",  # noqa: S608
+                       params)
+        return cursor.rowcount
+
+
 def fetch_values(queryset) -> list[tuple]:
     """The rows of a ``values_list`` queryset, read in binary on PostgreSQL.
 

@@ -16,8 +16,13 @@ def test_ingest_stores_comment_classification_and_case(ingest):
     comment = Comment.objects.get(pk=result.id)
     assert result.created is True
     assert comment.category == result.category
-    assert comment.classifications.count() == 1
+    [history] = comment.classifications.all()
     assert comment.model_version
+    assert (history.category, history.level, history.confidence, history.reasons,
+            history.model_version) == (comment.category, comment.level, comment.confidence,
+                                       comment.reasons, comment.model_version)
+    assert (history.is_human, history.decided_by, history.note) == (False, None, "")
+    assert history.created_at == comment.received_at
     if comment.category != "other":
         assert comment.case.status == CaseStatus.NEW
         assert AuditEvent.objects.filter(case=comment.case, action="case_opened").exists()
