@@ -125,3 +125,15 @@ def test_fetch_values_reads_what_the_orm_reads(aurora):
     assert fetch_values(query)[0][2].utcoffset() == timedelta(0)
     assert fetch_values(Author.objects.filter(pk=author.pk).values_list("handle")) == [
         (author.handle,)]
+
+
+def test_json_values_as_json_would_store_them(aurora):
+    """Keys that are not strings, numpy's numbers, unicode: the same document either way."""
+    import numpy
+
+    start = timezone.now()
+    (pk,), = insert_rows(Ripple, [{
+        "brand_id": aurora.pk, "first_at": start, "last_at": start, "size": 1, "authors": 1,
+        "subject": {1: "uno", "ñ": [numpy.float64(0.5), numpy.int64(3), "😡"]},
+        "created_at": start, "updated_at": start}])
+    assert Ripple.objects.get(pk=pk).subject == {"1": "uno", "ñ": [0.5, 3, "😡"]}

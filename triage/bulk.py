@@ -12,7 +12,9 @@ import json
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 
+import orjson
 import psycopg
 from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
@@ -125,7 +127,7 @@ def _bind_columns(model, names, rows, alias: str = "u") -> _Bound:
         db_type = "text" if is_json else field.db_type(connection)
         as_jsonb = "::jsonb" if is_json else ""
         if is_json:
-            values = [json.dumps(value, cls=field.encoder) for value in values]
+            values = list(map(_json_dumper(field), values))
         if position and values.count(values[0]) == len(values):
             exprs.append(f"%b::{db_type}{as_jsonb}")
             scalars.append(values[0])
@@ -147,12 +149,29 @@ def _column_arrays(model, names, rows) -> tuple[list[list], list[str]]:
         field = _field(model, name)
         values = [row[name] for row in rows]
         if isinstance(field, models.JSONField):
-            arrays.append([json.dumps(value, cls=field.encoder) for value in values])
+            arrays.append(list(map(_json_dumper(field), values)))
             casts.append("%b::text[]::jsonb[]")
         else:
             arrays.append(values)
             casts.append(f"%b::{field.db_type(connection)}[]")
     return arrays, casts
+
+
+def _json_dumper(field: models.JSONField):
+    """How a JSON field's values become text. orjson is about ten times faster than ``json``,
+    and intake writes a few JSON values per comment (the payload, the reasons, the signature);
+    a field with its own encoder keeps ``json`` and that encoder."""
+    if field.encoder is not None:
+        return partial(json.dumps, cls=field.encoder)
+    return _orjson_text
+
+
+# As ``json`` would: non-string keys become strings, numpy's scalars are numbers.
+_ORJSON_OPTIONS = orjson.OPT_NON_STR_KEYS | orjson.OPT_SERIALIZE_NUMPY
+
+
+def _orjson_text(value) -> str:
+    return orjson.dumps(value, option=_ORJSON_OPTIONS).decode()
 
 
 def _field(model, name: str) -> models.Field:

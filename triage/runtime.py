@@ -1,4 +1,4 @@
-"""Process-wide tuning for the long-lived web workers."""
+"""Process-wide preparation of a long-lived web worker, run once when it loads the app."""
 
 import gc
 
@@ -8,9 +8,21 @@ import gc
 GC_THRESHOLDS = (10_000, 20, 20)
 
 
+def prepare_worker() -> None:
+    """Load now what the first requests would load (the URLconf with every view it imports,
+    the classifier's model and lexicons), then settle the heap."""
+    from django.urls import get_resolver
+
+    from comments.classification import warm_up
+
+    get_resolver().url_patterns  # noqa: B018 (imports the views)
+    warm_up()
+    settle_heap()
+
+
 def settle_heap() -> None:
-    """Call once the app and the classifier are loaded: what exists now lives as long as the
-    process, so the collector stops scanning it (``gc.freeze``) and runs less often."""
+    """What exists now lives as long as the process: the collector stops scanning it
+    (``gc.freeze``) and runs less often."""
     gc.collect()
     gc.freeze()
     gc.set_threshold(*GC_THRESHOLDS)

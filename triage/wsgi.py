@@ -5,8 +5,6 @@ from django.core.wsgi import get_wsgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "triage.settings")
 application = get_wsgi_application()
 
-from comments.classification import warm_up  # noqa: E402 (needs the app registry)
-from triage.runtime import settle_heap  # noqa: E402
+from triage.runtime import prepare_worker  # noqa: E402 (needs the app registry)
 
-warm_up()
-settle_heap()
+prepare_worker()

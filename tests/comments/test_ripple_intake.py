@@ -17,6 +17,9 @@ from tests.factories import comment_item
 
 pytestmark = pytest.mark.django_db
 
+# The window's query: it reads the stored signatures as text.
+WINDOW_QUERY = re.compile(r'\("comments_comment"\."ripple_terms"\)::text')
+
 #: One complaint (a double charge on the card) in twelve people's words.
 DOUBLE_CHARGE = [
     "@BancoAurora me cobraron dos veces la compra del super, revisen por favor",
@@ -243,7 +246,7 @@ def test_query_count_of_a_ripple_batch_does_not_grow_with_the_batch(ingest, size
     # named authors, new ripple, lock the stored members, update them, their history, their
     # escalations (2), recount.
     assert len(queries) == 24, "\n".join(sql[:100] for sql in queries)
-    window = [sql for sql in queries if re.search(r'\("comments_comment"\."ripple_terms"\)::text', sql)]
+    window = [sql for sql in queries if WINDOW_QUERY.search(sql)]
     assert len(window) == 1, "the window is read in one query"
 
 
@@ -271,6 +274,5 @@ def test_query_count_of_a_batch_joining_an_active_ripple_does_not_grow(ingest, s
     # 14 of intake (two transactions), then the active ripples, the authors they already count,
     # their growth.
     assert len(queries) == 17, "\n".join(sql[:100] for sql in queries)
-    assert not any(re.search(r'\("comments_comment"\."ripple_terms"\)::text', sql)
-                   for sql in queries), (
+    assert not any(WINDOW_QUERY.search(sql) for sql in queries), (
         "comments that join an active ripple need no window")
