@@ -80,6 +80,37 @@ class Hit(NamedTuple):
     phrase: str
 
 
+class Plan(NamedTuple):
+    """How to check one entry at a position whose next token is known.
+
+    `width` > 0: the entry matches, spanning that many tokens. Otherwise `specs` (an entry
+    with optional tokens) is matched from its second token, or `tail` (an entry without) from
+    its third, the second having accepted the next token already.
+    """
+
+    signal: str
+    innocent: bool
+    phrase: str
+    width: int
+    tail: tuple[TokenSpec, ...]
+    specs: tuple[TokenSpec, ...] | None
+
+
+def _plan(entry: Entry, following: str | None) -> Plan | None:
+    """The check left for `entry` once the next token (None at the end) is known, or None
+    when the next token already rules it out."""
+    rest = entry.rest
+    if rest is None:
+        return Plan(entry.signal, entry.innocent, entry.phrase, 0, (), entry.specs)
+    if not rest:
+        return Plan(entry.signal, entry.innocent, entry.phrase, 1, (), None)
+    if following is None or not rest[0].accepts(following):
+        return None
+    if len(rest) == 1:
+        return Plan(entry.signal, entry.innocent, entry.phrase, 2, (), None)
+    return Plan(entry.signal, entry.innocent, entry.phrase, 0, rest[1:], None)
+
+
 class BatchFindings(NamedTuple):
     hits: dict[int, list[Hit]]  # document index -> hits, for documents with any
     words: np.ndarray  # alphabetic tokens per document
@@ -226,8 +257,8 @@ class Matcher:
     def _reset_vocabulary(self) -> None:
         self._vocabulary: dict[str, int] = {}
         self._infos: list[TokenInfo] = []
-        # (token id << 32 | next token id) -> the entries that may start there
-        self._entries_by_key: dict[int, tuple[Entry, ...]] = {}
+        # (token id << 32 | next token id) -> how to check the entries that may start there
+        self._plans_by_key: dict[int, tuple[Plan, ...]] = {}
         # Per-token flags as bytes, read by numpy without a copy.
         self._has_entries = bytearray()
         self._pair_first = bytearray()
@@ -314,8 +345,8 @@ class Matcher:
         following[:-1] = ids[1:]
         following[last] = _NO_NEXT
         positions = self._starting_positions(ids, following, last)
-        if len(self._entries_by_key) > _MAX_CACHE:
-            self._entries_by_key.clear()
+        if len(self._plans_by_key) > _MAX_CACHE:
+            self._plans_by_key.clear()
         position_docs = doc_of[positions]
         hits: dict[int, list[Hit]] = {}
         for doc, index, key in zip(
@@ -324,41 +355,47 @@ class Matcher:
             ((ids[positions] << 32) | following[positions]).tolist(),
             strict=True,
         ):
-            entries = self._entries_by_key.get(key)
-            if entries is None:
-                entries = self._entries_starting(documents[doc], index, key)
-            tokens = documents[doc]
-            for entry in entries:
-                rest = entry.rest
-                if rest is None:
-                    end = _match_rest(entry.specs, 1, tokens, index + 1)
-                elif rest:
-                    end = _match_fixed(rest, tokens, index + 1)
+            plans = self._plans_by_key.get(key)
+            if plans is None:
+                plans = self._plans_starting(documents[doc], index, key)
+            for signal, innocent, phrase, width, tail, specs in plans:
+                if width:
+                    end = index + width
+                elif specs is None:
+                    end = _match_fixed(tail, documents[doc], index + 2)
                 else:
-                    end = index + 1
+                    end = _match_rest(specs, 1, documents[doc], index + 1)
                 if end >= 0:
                     # tuple.__new__ skips the NamedTuple's Python-level constructor
-                    hit = _new_hit(Hit, (entry.signal, index, end, entry.innocent, entry.phrase))
+                    hit = _new_hit(Hit, (signal, index, end, innocent, phrase))
                     if doc in hits:
                         hits[doc].append(hit)
                     else:
                         hits[doc] = [hit]
         return BatchFindings(hits, words, tallies)
 
-    def _entries_starting(self, tokens: Sequence[str], index: int, key: int) -> tuple[Entry, ...]:
-        """The entries that may match at tokens[index]: those indexed by the token, and by it
-        and the next one (a word pair, a number's). Memoised by the two tokens' ids."""
+    def _plans_starting(self, tokens: Sequence[str], index: int, key: int) -> tuple[Plan, ...]:
+        """How to check each entry that may match at tokens[index]: those indexed by the token,
+        and by it and the next one (a word pair, a number's). Memoised by the two tokens' ids.
+
+        The key names the next token too, so whatever depends on it alone is settled here,
+        once per distinct pair: an entry whose second token rejects it is dropped, and a
+        two-token entry that accepts it needs no check at all at match time.
+        """
         info = self._infos[key >> 32]
         entries = info.entries
-        if (info.pair_first or info.is_number) and index < len(tokens) - 1:
-            following = tokens[index + 1]
+        following = tokens[index + 1] if index < len(tokens) - 1 else None
+        if (info.pair_first or info.is_number) and following is not None:
             paired = self._by_pair.get((tokens[index], following)) if info.pair_first else None
             if info.is_number and following in self._by_number_then:
                 paired = (paired or []) + self._by_number_then[following]
             if paired:
                 entries = entries + tuple(paired)
-        self._entries_by_key[key] = entries
-        return entries
+        plans = tuple(
+            plan for plan in (_plan(entry, following) for entry in entries) if plan is not None
+        )
+        self._plans_by_key[key] = plans
+        return plans
 
     def find(self, tokens: Sequence[str]) -> tuple[list[Hit], dict[str, int], int]:
         """One document's hits, its tally of each word class and its word count."""
