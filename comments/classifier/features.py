@@ -12,6 +12,7 @@ score for a category is the sum of the weights of the features it contains.
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import chain
 from typing import NamedTuple
 
 import numpy as np
@@ -105,14 +106,16 @@ class Hashed:
     doc_offsets: np.ndarray
 
 
-def _codes(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    lengths = np.fromiter((len(text) for text in texts), dtype=np.int64, count=len(texts))
+def _codes(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Code points of the texts joined by separators, the text of each, where each starts,
+    and each text's length."""
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
     joined = _SEPARATOR.join(texts) + _SEPARATOR
     codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
     doc_of = np.repeat(np.arange(len(texts), dtype=np.int64), lengths + 1)
     offsets = np.zeros(len(texts), dtype=np.int64)
     offsets[1:] = np.cumsum(lengths + 1)[:-1]
-    return codes, doc_of, offsets
+    return codes, doc_of, offsets, lengths
 
 
 def _bucket(hashed: np.ndarray) -> np.ndarray:
@@ -145,15 +148,32 @@ def _char_ngrams(codes: np.ndarray):
             yield size, buckets.astype(np.int64)
 
 
+def _powers(length: int) -> tuple[np.ndarray, np.ndarray]:
+    """BASE**i and BASE**-i (mod 2**64) for i < length, and one more inverse.
+
+    They depend on the length alone, so they are computed once for the longest batch seen
+    and sliced: a batch no longer pays two cumulative products over all its characters.
+    """
+    global _POWERS, _INVERSES
+    if len(_POWERS) < length:
+        size = max(length, 2 * len(_POWERS))
+        powers = np.full(size, np.uint64(_BASE), dtype=np.uint64)
+        powers[0] = 1
+        _POWERS = np.cumprod(powers, dtype=np.uint64)
+        inverse = np.full(size + 1, np.uint64(_BASE_INVERSE), dtype=np.uint64)
+        inverse[0] = 1
+        _INVERSES = np.cumprod(inverse, dtype=np.uint64)
+    return _POWERS[:length], _INVERSES[: length + 1]
+
+
+_POWERS = np.ones(0, dtype=np.uint64)
+_INVERSES = np.ones(1, dtype=np.uint64)
+
+
 def _span_hashes(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Prefix sums P and inverse powers so that hash(s, e) = (P[e] - P[s]) * INV[s]."""
     length = len(codes)
-    powers = np.full(length, np.uint64(_BASE), dtype=np.uint64)
-    powers[0] = 1
-    powers = np.cumprod(powers, dtype=np.uint64)
-    inverse = np.full(length + 1, np.uint64(_BASE_INVERSE), dtype=np.uint64)
-    inverse[0] = 1
-    inverse = np.cumprod(inverse, dtype=np.uint64)
+    powers, inverse = _powers(length)
     prefix = np.zeros(length + 1, dtype=np.uint64)
     np.cumsum(codes * powers, dtype=np.uint64, out=prefix[1:])
     return prefix, inverse
@@ -183,28 +203,52 @@ def _words(
 
 
 def _signal_buckets(prepared: Sequence[Prepared]) -> tuple[np.ndarray, np.ndarray]:
-    codes, doc_of, _ = _codes([item.signals for item in prepared])
+    """The comment and bucket of every signal pseudo-word, in comment order.
+
+    A batch holds only a few distinct signal texts, so each is hashed once and remembered;
+    a word's hash does not depend on where it sits, so the buckets are those of the batch.
+    """
+    known = _signal_text_buckets
+    per_comment = []
+    for item in prepared:
+        buckets = known.get(item.signals)
+        if buckets is None:
+            buckets = _hash_signal_text(item.signals)
+        per_comment.append(buckets)
+    counts = np.fromiter(map(len, per_comment), dtype=np.int64, count=len(per_comment))
+    docs = np.repeat(np.arange(len(per_comment), dtype=np.int64), counts)
+    buckets = np.fromiter(chain.from_iterable(per_comment), dtype=np.int64, count=len(docs))
+    return docs, buckets
+
+
+def _hash_signal_text(text: str) -> tuple[int, ...]:
+    codes, doc_of, _, _ = _codes([text])
     separators = np.zeros(len(codes) + 1, dtype=np.int64)
     np.cumsum(codes == ord(_SEPARATOR), out=separators[1:])
-    starts, _, buckets, _, _ = _words(codes, doc_of, separators)
-    return doc_of[starts], _bucket(buckets.astype(np.uint64) ^ _SIGNAL_SALT)
+    _, _, buckets, _, _ = _words(codes, doc_of, separators)
+    hashed = tuple(_bucket(buckets.astype(np.uint64) ^ _SIGNAL_SALT).tolist())
+    if len(_signal_text_buckets) > 10_000:
+        _signal_text_buckets.clear()
+    _signal_text_buckets[text] = hashed
+    return hashed
 
 
-def _char_counts(prepared: Sequence[Prepared]) -> np.ndarray:
+#: signal text -> the buckets of its pseudo-words
+_signal_text_buckets: dict[str, tuple[int, ...]] = {}
+
+
+def _char_counts(lengths: np.ndarray) -> np.ndarray:
     """Clean character n-grams per comment (all sizes), known from the lengths alone."""
-    lengths = np.fromiter(
-        (len(item.text) for item in prepared), dtype=np.int64, count=len(prepared)
-    )
     return sum(np.maximum(lengths - size + 1, 0) for size in CHAR_NGRAM_SIZES)
 
 
 def hash_batch(prepared: Sequence[Prepared]) -> Hashed:
     """Every feature occurrence as (doc, bucket, value): the training matrix's entries."""
     n_docs = len(prepared)
-    codes, doc_of, offsets = _codes([item.text for item in prepared])
+    codes, doc_of, offsets, lengths = _codes([item.text for item in prepared])
     separators = np.zeros(len(codes) + 1, dtype=np.int64)
     np.cumsum(codes == ord(_SEPARATOR), out=separators[1:])
-    char_scale = 1.0 / np.sqrt(np.maximum(_char_counts(prepared), 1))
+    char_scale = 1.0 / np.sqrt(np.maximum(_char_counts(lengths), 1))
     doc_parts, bucket_parts = [], []
     for size, buckets in _char_ngrams(codes):
         clean = (separators[size : size + len(buckets)] - separators[: len(buckets)]) == 0
@@ -243,7 +287,7 @@ def batch_scores(prepared: Sequence[Prepared], weights: np.ndarray) -> tuple[np.
     """
     n_docs = len(prepared)
     n_classes = weights.shape[1]
-    codes, doc_of, offsets = _codes([item.text for item in prepared])
+    codes, doc_of, offsets, lengths = _codes([item.text for item in prepared])
     longest = max(CHAR_NGRAM_SIZES)
     codes = np.concatenate([codes, np.full(longest, ord(_SEPARATOR), dtype=np.uint64)])
     separators = np.zeros(len(codes) + 1, dtype=np.int64)
@@ -258,7 +302,7 @@ def batch_scores(prepared: Sequence[Prepared], weights: np.ndarray) -> tuple[np.
         buckets[ends[-1] :] = 0
         gathered = np.take(packed, buckets).view(np.float32).reshape(-1, n_classes)
         char_sums += np.add.reduceat(gathered, offsets, axis=0)
-    scores = char_sums / np.sqrt(np.maximum(_char_counts(prepared), 1))[:, None]
+    scores = char_sums / np.sqrt(np.maximum(_char_counts(lengths), 1))[:, None]
     doc_of = np.concatenate([doc_of, np.full(longest, n_docs - 1, dtype=np.int64)])
     starts, ends, word_buckets, pair_docs, pair_buckets = _words(codes, doc_of, separators)
     word_docs = doc_of[starts]
@@ -269,7 +313,7 @@ def batch_scores(prepared: Sequence[Prepared], weights: np.ndarray) -> tuple[np.
     values = np.concatenate(
         [word_scale[word_docs], word_scale[pair_docs], np.full(len(signal_docs), SIGNAL_VALUE)]
     )
-    gathered = weights[buckets] * values[:, None]
+    gathered = np.take(packed, buckets).view(np.float32).reshape(-1, n_classes) * values[:, None]
     for column in range(n_classes):
         scores[:, column] += np.bincount(docs, weights=gathered[:, column], minlength=n_docs)
     hashed = Hashed(
