@@ -152,20 +152,28 @@ def _powers(length: int) -> tuple[np.ndarray, np.ndarray]:
     """BASE**i and BASE**-i (mod 2**64) for i < length, and one more inverse.
 
     They depend on the length alone, so they are computed once for the longest batch seen
-    and sliced: a batch no longer pays two cumulative products over all its characters.
+    (up to a bound on the memory kept) and sliced: a batch no longer pays two cumulative
+    products over all its characters.
     """
     global _POWERS, _INVERSES
-    if len(_POWERS) < length:
-        size = max(length, 2 * len(_POWERS))
-        powers = np.full(size, np.uint64(_BASE), dtype=np.uint64)
-        powers[0] = 1
-        _POWERS = np.cumprod(powers, dtype=np.uint64)
-        inverse = np.full(size + 1, np.uint64(_BASE_INVERSE), dtype=np.uint64)
-        inverse[0] = 1
-        _INVERSES = np.cumprod(inverse, dtype=np.uint64)
+    if len(_POWERS) >= length:
+        return _POWERS[:length], _INVERSES[: length + 1]
+    if length > _POWERS_KEPT:
+        return _compute_powers(length)
+    _POWERS, _INVERSES = _compute_powers(min(max(length, 2 * len(_POWERS)), _POWERS_KEPT))
     return _POWERS[:length], _INVERSES[: length + 1]
 
 
+def _compute_powers(length: int) -> tuple[np.ndarray, np.ndarray]:
+    powers = np.full(length, np.uint64(_BASE), dtype=np.uint64)
+    powers[0] = 1
+    inverse = np.full(length + 1, np.uint64(_BASE_INVERSE), dtype=np.uint64)
+    inverse[0] = 1
+    return np.cumprod(powers, dtype=np.uint64), np.cumprod(inverse, dtype=np.uint64)
+
+
+#: Powers kept between batches: 2**21 of each (32 MB in all), enough for 20,000 comments.
+_POWERS_KEPT = 1 << 21
 _POWERS = np.ones(0, dtype=np.uint64)
 _INVERSES = np.ones(1, dtype=np.uint64)
 
@@ -208,29 +216,33 @@ def _signal_buckets(prepared: Sequence[Prepared]) -> tuple[np.ndarray, np.ndarra
     A batch holds only a few distinct signal texts, so each is hashed once and remembered;
     a word's hash does not depend on where it sits, so the buckets are those of the batch.
     """
+    texts = [item.signals for item in prepared]
     known = _signal_text_buckets
-    per_comment = []
-    for item in prepared:
-        buckets = known.get(item.signals)
-        if buckets is None:
-            buckets = _hash_signal_text(item.signals)
-        per_comment.append(buckets)
+    unseen = [text for text in dict.fromkeys(texts) if text not in known]
+    if unseen:
+        if len(known) + len(unseen) > 10_000:
+            known.clear()
+        known.update(zip(unseen, _hash_signal_texts(unseen), strict=True))
+    per_comment = list(map(known.__getitem__, texts))
     counts = np.fromiter(map(len, per_comment), dtype=np.int64, count=len(per_comment))
     docs = np.repeat(np.arange(len(per_comment), dtype=np.int64), counts)
     buckets = np.fromiter(chain.from_iterable(per_comment), dtype=np.int64, count=len(docs))
     return docs, buckets
 
 
-def _hash_signal_text(text: str) -> tuple[int, ...]:
-    codes, doc_of, _, _ = _codes([text])
+def _hash_signal_texts(texts: Sequence[str]) -> list[tuple[int, ...]]:
+    """The buckets of each text's pseudo-words, hashed together in one pass."""
+    codes, doc_of, _, _ = _codes(texts)
     separators = np.zeros(len(codes) + 1, dtype=np.int64)
     np.cumsum(codes == ord(_SEPARATOR), out=separators[1:])
-    _, _, buckets, _, _ = _words(codes, doc_of, separators)
-    hashed = tuple(_bucket(buckets.astype(np.uint64) ^ _SIGNAL_SALT).tolist())
-    if len(_signal_text_buckets) > 10_000:
-        _signal_text_buckets.clear()
-    _signal_text_buckets[text] = hashed
-    return hashed
+    starts, _, buckets, _, _ = _words(codes, doc_of, separators)
+    hashed = _bucket(buckets.astype(np.uint64) ^ _SIGNAL_SALT).tolist()
+    counts = np.bincount(doc_of[starts], minlength=len(texts)).tolist()
+    result, position = [], 0
+    for count in counts:
+        result.append(tuple(hashed[position : position + count]))
+        position += count
+    return result
 
 
 #: signal text -> the buckets of its pseudo-words
