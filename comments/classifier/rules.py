@@ -26,6 +26,10 @@ HIGH_LEVEL_WITH_SIGNAL = 0.12
 #: Confidence reported when there is nothing to judge (no words, unsupported language).
 LOW_CONFIDENCE = 0.2
 
+#: Reasons that never vary, built once (reasons are immutable values).
+_TROLL = Reason("troll", "author flagged as troll")
+_OVERDUE = Reason("overdue_case", "open case past its deadline")
+
 HOSTILITY_SIGNALS = ("profanity", "insult", "threat", "shouting", "exclamations")
 INSULT_SIGNALS = ("insult", "mockery", "profanity", "threat")
 OTHER_SIGNALS = ("praise", "spam")
@@ -132,10 +136,10 @@ def choose_level(
     if ripple:
         red.append(Reason("ripple", ripple))
     if is_troll:
-        red.append(Reason("troll", "author flagged as troll"))
+        red.append(_TROLL)
     if reach or ripple or "violence_threat" in fired:
         return RED, red
-    overdue_reason = [Reason("overdue_case", "open case past its deadline")] if overdue else []
+    overdue_reason = [_OVERDUE] if overdue else []
     if category == INSULT:
         if is_troll and not overdue:
             return GREEN, red  # do not feed the troll: monitor, do not answer
