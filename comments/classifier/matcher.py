@@ -349,6 +349,8 @@ class Matcher:
             self._plans_by_key.clear()
         position_docs = doc_of[positions]
         hits: dict[int, list[Hit]] = {}
+        # Positions come in document order: the current document's hit list is kept at hand.
+        current_doc, current = -1, []
         for doc, index, key in zip(
             position_docs.tolist(),
             (positions - starts[position_docs]).tolist(),
@@ -368,10 +370,11 @@ class Matcher:
                 if end >= 0:
                     # tuple.__new__ skips the NamedTuple's Python-level constructor
                     hit = _new_hit(Hit, (signal, index, end, innocent, phrase))
-                    if doc in hits:
-                        hits[doc].append(hit)
+                    if doc == current_doc:
+                        current.append(hit)
                     else:
-                        hits[doc] = [hit]
+                        current_doc, current = doc, [hit]
+                        hits[doc] = current
         return BatchFindings(hits, words, tallies)
 
     def _plans_starting(self, tokens: Sequence[str], index: int, key: int) -> tuple[Plan, ...]:

@@ -149,6 +149,8 @@ def _texts_of(comments: Sequence[CommentInput]) -> list[str]:
 
 def _given_lang(comment: CommentInput, detected: str) -> str:
     given = getattr(comment, "lang", None)
+    if given is None:
+        return detected
     return given.strip().lower()[:8] if isinstance(given, str) and given.strip() else detected
 
 
@@ -178,9 +180,9 @@ def _circumstances(comment: CommentInput) -> Circumstances:
         return _new_tuple(
             Circumstances,
             (
-                followers if type(followers) is int and followers > 0 else _count(followers),
-                likes if type(likes) is int and likes > 0 else _count(likes),
-                shares if type(shares) is int and shares > 0 else _count(shares),
+                followers if type(followers) is int and followers >= 0 else _count(followers),
+                likes if type(likes) is int and likes >= 0 else _count(likes),
+                shares if type(shares) is int and shares >= 0 else _count(shares),
                 comment.author_is_troll is True or bool(comment.author_is_troll),
                 comment.author_has_overdue_case is True or bool(comment.author_has_overdue_case),
                 str(ripple)[:500] if ripple else None,
