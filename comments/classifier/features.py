@@ -106,13 +106,19 @@ class Hashed:
     doc_offsets: np.ndarray
 
 
-def _codes(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _codes(
+    texts: Sequence[str], padding: int = 0
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Code points of the texts joined by separators, the text of each, where each starts,
-    and each text's length."""
+    and each text's length. `padding` more separators end the batch (counted in the last
+    text), so that n-grams may run past its end without a copy of the arrays."""
     lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
-    joined = _SEPARATOR.join(texts) + _SEPARATOR
+    joined = _SEPARATOR.join(texts) + _SEPARATOR * (1 + padding)
     codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
-    doc_of = np.repeat(np.arange(len(texts), dtype=np.int64), lengths + 1)
+    counts = lengths + 1
+    if padding and len(counts):
+        counts[-1] += padding
+    doc_of = np.repeat(np.arange(len(texts), dtype=np.int64), counts)
     offsets = np.zeros(len(texts), dtype=np.int64)
     offsets[1:] = np.cumsum(lengths + 1)[:-1]
     return codes, doc_of, offsets, lengths
@@ -134,18 +140,27 @@ def _char_ngrams(codes: np.ndarray):
     """
     base = np.uint64(_BASE)
     length = len(codes)
-    hashed = np.zeros(length, dtype=np.uint64)
-    for size in range(1, max(CHAR_NGRAM_SIZES) + 1):
+    if 1 in CHAR_NGRAM_SIZES:
+        yield 1, _ngram_buckets(codes)
+    hashed = codes  # the 1-grams, never written: the first step below works on a copy
+    for size in range(2, max(CHAR_NGRAM_SIZES) + 1):
         count = length - size + 1
         if count <= 0:
             return
-        hashed = hashed[:count]
-        hashed *= base
+        if size == 2:
+            hashed = hashed[:count] * base
+        else:
+            hashed = hashed[:count]
+            hashed *= base
         hashed += codes[size - 1 : size - 1 + count]
         if size in CHAR_NGRAM_SIZES:
-            buckets = hashed * _MIX
-            buckets >>= _SHIFT
-            yield size, buckets.astype(np.int64)
+            yield size, _ngram_buckets(hashed)
+
+
+def _ngram_buckets(hashed: np.ndarray) -> np.ndarray:
+    buckets = hashed * _MIX
+    buckets >>= _SHIFT
+    return buckets.view(np.int64)  # below 2**BUCKET_BITS: the same values as int64
 
 
 def _powers(length: int) -> tuple[np.ndarray, np.ndarray]:
@@ -299,9 +314,8 @@ def batch_scores(prepared: Sequence[Prepared], weights: np.ndarray) -> tuple[np.
     """
     n_docs = len(prepared)
     n_classes = weights.shape[1]
-    codes, doc_of, offsets, lengths = _codes([item.text for item in prepared])
     longest = max(CHAR_NGRAM_SIZES)
-    codes = np.concatenate([codes, np.full(longest, ord(_SEPARATOR), dtype=np.uint64)])
+    codes, doc_of, offsets, lengths = _codes([item.text for item in prepared], padding=longest)
     separators = np.zeros(len(codes) + 1, dtype=np.int64)
     np.cumsum(codes == ord(_SEPARATOR), out=separators[1:])
     # One 16-byte element per bucket: numpy gathers a 1-D array far faster than rows of 2-D.
@@ -315,7 +329,6 @@ def batch_scores(prepared: Sequence[Prepared], weights: np.ndarray) -> tuple[np.
         gathered = np.take(packed, buckets).view(np.float32).reshape(-1, n_classes)
         char_sums += np.add.reduceat(gathered, offsets, axis=0)
     scores = char_sums / np.sqrt(np.maximum(_char_counts(lengths), 1))[:, None]
-    doc_of = np.concatenate([doc_of, np.full(longest, n_docs - 1, dtype=np.int64)])
     starts, ends, word_buckets, pair_docs, pair_buckets = _words(codes, doc_of, separators)
     word_docs = doc_of[starts]
     word_scale = 1.0 / np.sqrt(np.maximum(np.bincount(word_docs, minlength=n_docs), 1))
