@@ -306,7 +306,7 @@ class Matcher:
         candidates = self._flags(self._has_entries, ids)
         pairs = np.flatnonzero(self._flags(self._pair_first, ids) & has_next)
         keys = (ids[pairs] << 32) | following[pairs]
-        candidates[pairs[np.isin(keys, self._pair_keys)]] = True
+        candidates[pairs[_sorted_contains(self._pair_keys, keys)]] = True
         numbers = np.flatnonzero(self._flags(self._is_number, ids) & has_next)
         after_number = self._flags(self._after_number, following[numbers])
         candidates[numbers[after_number]] = True
@@ -405,6 +405,16 @@ class Matcher:
         findings = self.find_batch([tokens])
         tallies = {name: int(counts[0]) for name, counts in findings.tallies.items() if counts[0]}
         return findings.hits.get(0, []), tallies, int(findings.words[0])
+
+
+def _sorted_contains(sorted_keys: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """`np.isin(keys, sorted_keys)` for unique sorted keys: a binary search per key instead
+    of sorting the batch's keys together with them."""
+    if not len(sorted_keys):
+        return np.zeros(len(keys), dtype=np.bool_)
+    found = np.searchsorted(sorted_keys, keys)
+    found[found == len(sorted_keys)] = 0
+    return sorted_keys[found] == keys
 
 
 def _match_fixed(rest: tuple[TokenSpec, ...], tokens: Sequence[str], position: int) -> int:

@@ -205,7 +205,6 @@ def decide(
     around: Circumstances,
     choice: CategoryChoice,
     reasons: list[Reason],
-    *,
     version: str,
     thresholds: Thresholds,
     top_words: list[str] | None,
@@ -314,9 +313,9 @@ def _classify(
             around[index],
             choice,
             found,
-            version=version,
-            thresholds=thresholds,
-            top_words=None,
+            version,
+            thresholds,
+            None,
         )
     if unexplained:
         top_words = _top_words(model, hashed, prepared, unexplained)
@@ -327,9 +326,9 @@ def _classify(
                 around[index],
                 choice,
                 [],
-                version=version,
-                thresholds=thresholds,
-                top_words=top_words.get(index),
+                version,
+                thresholds,
+                top_words.get(index),
             )
     return decisions  # type: ignore[return-value]
 

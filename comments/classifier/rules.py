@@ -41,6 +41,12 @@ class CategoryChoice(NamedTuple):
     model_decided: bool
 
 
+#: Nothing to judge (no words, an unsupported language): a low-confidence `other`.
+_NO_JUDGEMENT = CategoryChoice(OTHER, LOW_CONFIDENCE, False)
+# tuple.__new__ skips the NamedTuple's Python-level constructor (one choice per comment)
+_new_choice = tuple.__new__
+
+
 def choose_category(
     probabilities: Sequence[float],
     signals: Signals,
@@ -55,10 +61,10 @@ def choose_category(
     """
     fired = signals.fired
     if not has_words:
-        return CategoryChoice(OTHER, LOW_CONFIDENCE, False)
+        return _NO_JUDGEMENT
     threat = "violence_threat" in fired
     if not is_supported(lang) and not threat:
-        return CategoryChoice(OTHER, LOW_CONFIDENCE, False)
+        return _NO_JUDGEMENT
     high_signal = not fired.keys().isdisjoint(HIGH_LEVEL_SIGNALS)
     if best is None:
         best = max(range(len(probabilities)), key=probabilities.__getitem__)
@@ -70,8 +76,8 @@ def choose_category(
     confidence = probabilities[best]
     if threat and category == OTHER:
         # The taxonomy: a threat of violence is never "other"; with no claim it is an attack.
-        return CategoryChoice(INSULT, max(confidence, 0.5), False)
-    return CategoryChoice(category, confidence, True)
+        return _new_choice(CategoryChoice, (INSULT, max(confidence, 0.5), False))
+    return _new_choice(CategoryChoice, (category, confidence, True))
 
 
 def names_regulator(fired: dict[str, list[str]]) -> bool:
