@@ -57,7 +57,7 @@ def model_text(folded: str, fired: dict[str, list[str]]) -> str:
     """
     text = " " + folded + " "
     if "@" in folded:
-        keep = {phrase for phrases in fired.values() for phrase in phrases if phrase[:1] == "@"}
+        keep = _handle_phrases(fired)
         # Tokens are joined by single spaces, so " @" starts exactly the tokens that are
         # handles; a literal start makes the regex scan fast.
         if keep:
@@ -67,6 +67,18 @@ def model_text(folded: str, fired: dict[str, list[str]]) -> str:
         else:
             text = _SPACED_HANDLE_RE.sub(" @m", text)
     return text
+
+
+def _handle_phrases(fired: dict[str, list[str]]) -> set[str]:
+    """The fired phrases that are @handles.
+
+    Most comments name a brand but no handle fires a signal: one joined string answers
+    that in C before any phrase is looked at in Python.
+    """
+    phrases = "\n".join(chain.from_iterable(fired.values()))
+    if not phrases.startswith("@") and "\n@" not in phrases:
+        return set()
+    return {phrase for phrases in fired.values() for phrase in phrases if phrase[:1] == "@"}
 
 
 def signal_text(fired: dict[str, list[str]], negated: frozenset[str], is_troll: bool) -> str:
