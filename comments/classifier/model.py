@@ -88,11 +88,24 @@ class Model:
         order = np.lexsort((-weight, docs))
         sorted_docs = docs[order]
         rank = np.arange(len(order)) - np.searchsorted(sorted_docs, sorted_docs)
-        order = order[rank < limit + 2]  # a little spare for duplicates and symbols
+        # The first `limit` words of each comment are read first; the two spare ones (for
+        # duplicates and symbols) only for the comments still short of words after them.
+        first = order[rank < limit]
         for doc, start, end in zip(
-            docs[order].tolist(), starts[order].tolist(), ends[order].tolist(), strict=True
+            docs[first].tolist(), starts[first].tolist(), ends[first].tolist(), strict=True
         ):
             words = result.setdefault(doc, [])
+            word = texts[doc][start:end]
+            if word.isalnum() and word not in words:
+                words.append(word)
+        short = np.zeros(len(wanted), dtype=np.bool_)
+        short[[doc for doc, words in result.items() if len(words) < limit]] = True
+        spare = order[(rank >= limit) & (rank < limit + 2)]
+        spare = spare[short[docs[spare]]]
+        for doc, start, end in zip(
+            docs[spare].tolist(), starts[spare].tolist(), ends[spare].tolist(), strict=True
+        ):
+            words = result[doc]
             if len(words) < limit:
                 word = texts[doc][start:end]
                 if word.isalnum() and word not in words:

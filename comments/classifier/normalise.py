@@ -372,7 +372,8 @@ def normalise_batch(texts: Sequence[str]) -> list[Normalised]:
         if spaced[index]:
             tokens = tuple(_join_spaced_letters(list(tokens)))
         shouting = exclamations = None
-        if _CAPS_RUN_RE.search(original):
+        # a text without capitals (islower: one C scan) cannot shout
+        if not original.islower() and _CAPS_RUN_RE.search(original):
             shouting = _shouting_in_pieces(split[index])
         if "!!!" in original or "¡¡¡" in original:
             exclamations = _EXCLAIM_RE.search(original).group(0)
