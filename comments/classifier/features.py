@@ -182,13 +182,14 @@ def _powers(length: int) -> tuple[np.ndarray, np.ndarray]:
     (up to a bound on the memory kept) and sliced: a batch no longer pays two cumulative
     products over all its characters.
     """
-    global _POWERS, _INVERSES
-    if len(_POWERS) >= length:
-        return _POWERS[:length], _INVERSES[: length + 1]
-    if length > _POWERS_KEPT:
-        return _compute_powers(length)
-    _POWERS, _INVERSES = _compute_powers(min(max(length, 2 * len(_POWERS)), _POWERS_KEPT))
-    return _POWERS[:length], _INVERSES[: length + 1]
+    global _power_tables
+    powers, inverses = _power_tables  # one read: another thread may replace them meanwhile
+    if len(powers) < length:
+        if length > _POWERS_KEPT:
+            return _compute_powers(length)
+        powers, inverses = _compute_powers(min(max(length, 2 * len(powers)), _POWERS_KEPT))
+        _power_tables = (powers, inverses)
+    return powers[:length], inverses[: length + 1]
 
 
 def _compute_powers(length: int) -> tuple[np.ndarray, np.ndarray]:
@@ -201,8 +202,7 @@ def _compute_powers(length: int) -> tuple[np.ndarray, np.ndarray]:
 
 #: Powers kept between batches: 2**21 of each (32 MB in all), enough for 20,000 comments.
 _POWERS_KEPT = 1 << 21
-_POWERS = np.ones(0, dtype=np.uint64)
-_INVERSES = np.ones(1, dtype=np.uint64)
+_power_tables = (np.ones(0, dtype=np.uint64), np.ones(1, dtype=np.uint64))
 
 
 def _span_hashes(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -244,13 +244,17 @@ def _signal_buckets(prepared: Sequence[Prepared]) -> tuple[np.ndarray, np.ndarra
     a word's hash does not depend on where it sits, so the buckets are those of the batch.
     """
     texts = [item.signals for item in prepared]
-    known = _signal_text_buckets
-    unseen = [text for text in dict.fromkeys(texts) if text not in known]
+    # Read into a local dict first: another thread may clear the shared one meanwhile.
+    distinct = list(dict.fromkeys(texts))
+    local = dict(zip(distinct, map(_signal_text_buckets.get, distinct), strict=True))
+    unseen = [text for text, buckets in local.items() if buckets is None]
     if unseen:
-        if len(known) + len(unseen) > 10_000:
-            known.clear()
-        known.update(zip(unseen, _hash_signal_texts(unseen), strict=True))
-    per_comment = list(map(known.__getitem__, texts))
+        fresh = dict(zip(unseen, _hash_signal_texts(unseen), strict=True))
+        local.update(fresh)
+        if len(_signal_text_buckets) + len(fresh) > 10_000:
+            _signal_text_buckets.clear()
+        _signal_text_buckets.update(fresh)
+    per_comment = list(map(local.__getitem__, texts))
     counts = np.fromiter(map(len, per_comment), dtype=np.int64, count=len(per_comment))
     docs = np.repeat(np.arange(len(per_comment), dtype=np.int64), counts)
     buckets = np.fromiter(chain.from_iterable(per_comment), dtype=np.int64, count=len(docs))
