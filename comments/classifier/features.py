@@ -69,16 +69,16 @@ def model_text(folded: str, fired: dict[str, list[str]]) -> str:
     return text
 
 
-def _handle_phrases(fired: dict[str, list[str]]) -> set[str]:
-    """The fired phrases that are @handles.
-
-    Most comments name a brand but no handle fires a signal: one joined string answers
-    that in C before any phrase is looked at in Python.
-    """
-    phrases = "\n".join(chain.from_iterable(fired.values()))
-    if not phrases.startswith("@") and "\n@" not in phrases:
-        return set()
-    return {phrase for phrases in fired.values() for phrase in phrases if phrase[:1] == "@"}
+def _handle_phrases(fired: dict[str, list[str]]) -> set[str] | None:
+    """The fired phrases that are @handles, or None (the usual case: a brand's handle)."""
+    handles = None
+    for phrases in fired.values():
+        for phrase in phrases:
+            if phrase[:1] == "@":
+                if handles is None:
+                    handles = set()
+                handles.add(phrase)
+    return handles
 
 
 def signal_text(fired: dict[str, list[str]], negated: frozenset[str], is_troll: bool) -> str:
