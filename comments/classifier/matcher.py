@@ -80,20 +80,13 @@ class Hit(NamedTuple):
     phrase: str
 
 
-class Plan(NamedTuple):
-    """How to check one entry at a position whose next token is known.
-
-    `width` > 0: the entry matches, spanning that many tokens. Otherwise `specs` (an entry
-    with optional tokens) is matched from its second token, or `tail` (an entry without) from
-    its third, the second having accepted the next token already.
-    """
-
-    signal: str
-    innocent: bool
-    phrase: str
-    width: int
-    tail: tuple[TokenSpec, ...]
-    specs: tuple[TokenSpec, ...] | None
+#: How to check one entry at a position whose next token is known: (signal, innocent,
+#: phrase, width, tail, specs). `width` > 0: the entry matches, spanning that many tokens.
+#: Otherwise `specs` (an entry with optional tokens) is matched from its second token, or
+#: `tail` (an entry without) from its third, the second having accepted the next token.
+#: A plain tuple, not a NamedTuple: the match loop unpacks one per candidate, and only an
+#: exact tuple is unpacked without an iterator.
+Plan = tuple[str, bool, str, int, tuple[TokenSpec, ...], tuple[TokenSpec, ...] | None]
 
 
 def _plan(entry: Entry, following: str | None) -> Plan | None:
@@ -101,14 +94,14 @@ def _plan(entry: Entry, following: str | None) -> Plan | None:
     when the next token already rules it out."""
     rest = entry.rest
     if rest is None:
-        return Plan(entry.signal, entry.innocent, entry.phrase, 0, (), entry.specs)
+        return (entry.signal, entry.innocent, entry.phrase, 0, (), entry.specs)
     if not rest:
-        return Plan(entry.signal, entry.innocent, entry.phrase, 1, (), None)
+        return (entry.signal, entry.innocent, entry.phrase, 1, (), None)
     if following is None or not rest[0].accepts(following):
         return None
     if len(rest) == 1:
-        return Plan(entry.signal, entry.innocent, entry.phrase, 2, (), None)
-    return Plan(entry.signal, entry.innocent, entry.phrase, 0, rest[1:], None)
+        return (entry.signal, entry.innocent, entry.phrase, 2, (), None)
+    return (entry.signal, entry.innocent, entry.phrase, 0, rest[1:], None)
 
 
 class BatchFindings(NamedTuple):
@@ -164,6 +157,7 @@ class Matcher:
         # by their first two words, or every "la" in a comment would try dozens of entries.
         self._by_pair: dict[tuple[str, str], list[Entry]] = {}
         self._pair_firsts: set[str] = set()
+        self._pair_seconds: set[str] = set()
         self._by_number_then: dict[str, list[Entry]] = {}
         self._by_prefix: dict[str, list[Entry]] = {}
         self._by_number: list[Entry] = []
@@ -197,6 +191,7 @@ class Matcher:
             for word in first.exact:
                 if pairable:
                     self._pair_firsts.add(word)
+                    self._pair_seconds.update(second.exact)
                     for next_word in second.exact:
                         self._by_pair.setdefault((word, next_word), []).append(entry)
                 else:
@@ -264,6 +259,7 @@ class Matcher:
         self._pair_first = bytearray()
         self._is_number = bytearray()
         self._after_number = bytearray()  # the second word of a "<num> word ..." entry
+        self._pair_second = bytearray()  # the second word of some entry indexed by a pair
         self._is_word = bytearray()
         self._language_bits = bytearray()  # one bit per word class (language)
         # Every two-word start of an entry as one integer (first id << 32 | second id), so a
@@ -286,6 +282,7 @@ class Matcher:
         self._pair_first.append(info.pair_first)
         self._is_number.append(info.is_number)
         self._after_number.append(token in self._by_number_then)
+        self._pair_second.append(token in self._pair_seconds)
         self._is_word.append(info.is_word)
         bits = 0
         for name in info.classes:
@@ -305,6 +302,8 @@ class Matcher:
         has_next = ~last
         candidates = self._flags(self._has_entries, ids)
         pairs = np.flatnonzero(self._flags(self._pair_first, ids) & has_next)
+        # Only a known second word can complete a pair: the few left are looked up.
+        pairs = pairs[self._flags(self._pair_second, following[pairs])]
         keys = (ids[pairs] << 32) | following[pairs]
         candidates[pairs[_sorted_contains(self._pair_keys, keys)]] = True
         numbers = np.flatnonzero(self._flags(self._is_number, ids) & has_next)
