@@ -200,7 +200,8 @@ def _compute_powers(length: int) -> tuple[np.ndarray, np.ndarray]:
     return np.cumprod(powers, dtype=np.uint64), np.cumprod(inverse, dtype=np.uint64)
 
 
-#: Powers kept between batches: 2**21 of each (32 MB in all), enough for 20,000 comments.
+#: Powers kept between batches: at most 2**21 of each (32 MB in all); a scoring chunk of
+#: ordinary comments needs a tenth of that, longer ones compute theirs.
 _POWERS_KEPT = 1 << 21
 _power_tables = (np.ones(0, dtype=np.uint64), np.ones(1, dtype=np.uint64))
 
