@@ -12,6 +12,7 @@ score for a category is the sum of the weights of the features it contains.
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import chain
 from typing import NamedTuple
 
 import numpy as np
@@ -56,7 +57,7 @@ def model_text(folded: str, fired: dict[str, list[str]]) -> str:
     """
     text = " " + folded + " "
     if "@" in folded:
-        keep = {phrase for phrases in fired.values() for phrase in phrases if phrase[:1] == "@"}
+        keep = _handle_phrases(fired)
         # Tokens are joined by single spaces, so " @" starts exactly the tokens that are
         # handles; a literal start makes the regex scan fast.
         if keep:
@@ -66,6 +67,18 @@ def model_text(folded: str, fired: dict[str, list[str]]) -> str:
         else:
             text = _SPACED_HANDLE_RE.sub(" @m", text)
     return text
+
+
+def _handle_phrases(fired: dict[str, list[str]]) -> set[str] | None:
+    """The fired phrases that are @handles, or None (the usual case: a brand's handle)."""
+    handles = None
+    for phrases in fired.values():
+        for phrase in phrases:
+            if phrase[:1] == "@":
+                if handles is None:
+                    handles = set()
+                handles.add(phrase)
+    return handles
 
 
 def signal_text(fired: dict[str, list[str]], negated: frozenset[str], is_troll: bool) -> str:
@@ -105,14 +118,22 @@ class Hashed:
     doc_offsets: np.ndarray
 
 
-def _codes(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    lengths = np.fromiter((len(text) for text in texts), dtype=np.int64, count=len(texts))
-    joined = _SEPARATOR.join(texts) + _SEPARATOR
+def _codes(
+    texts: Sequence[str], padding: int = 0
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Code points of the texts joined by separators, the text of each, where each starts,
+    and each text's length. `padding` more separators end the batch (counted in the last
+    text), so that n-grams may run past its end without a copy of the arrays."""
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    joined = _SEPARATOR.join(texts) + _SEPARATOR * (1 + padding)
     codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
-    doc_of = np.repeat(np.arange(len(texts), dtype=np.int64), lengths + 1)
+    counts = lengths + 1
+    if padding and len(counts):
+        counts[-1] += padding
+    doc_of = np.repeat(np.arange(len(texts), dtype=np.int64), counts)
     offsets = np.zeros(len(texts), dtype=np.int64)
     offsets[1:] = np.cumsum(lengths + 1)[:-1]
-    return codes, doc_of, offsets
+    return codes, doc_of, offsets, lengths
 
 
 def _bucket(hashed: np.ndarray) -> np.ndarray:
@@ -131,29 +152,64 @@ def _char_ngrams(codes: np.ndarray):
     """
     base = np.uint64(_BASE)
     length = len(codes)
-    hashed = np.zeros(length, dtype=np.uint64)
-    for size in range(1, max(CHAR_NGRAM_SIZES) + 1):
+    if 1 in CHAR_NGRAM_SIZES:
+        yield 1, _ngram_buckets(codes)
+    hashed = codes  # the 1-grams, never written: the first step below works on a copy
+    for size in range(2, max(CHAR_NGRAM_SIZES) + 1):
         count = length - size + 1
         if count <= 0:
             return
-        hashed = hashed[:count]
-        hashed *= base
+        if size == 2:
+            hashed = hashed[:count] * base
+        else:
+            hashed = hashed[:count]
+            hashed *= base
         hashed += codes[size - 1 : size - 1 + count]
         if size in CHAR_NGRAM_SIZES:
-            buckets = hashed * _MIX
-            buckets >>= _SHIFT
-            yield size, buckets.astype(np.int64)
+            yield size, _ngram_buckets(hashed)
+
+
+def _ngram_buckets(hashed: np.ndarray) -> np.ndarray:
+    buckets = hashed * _MIX
+    buckets >>= _SHIFT
+    return buckets.view(np.int64)  # below 2**BUCKET_BITS: the same values as int64
+
+
+def _powers(length: int) -> tuple[np.ndarray, np.ndarray]:
+    """BASE**i and BASE**-i (mod 2**64) for i < length, and one more inverse.
+
+    They depend on the length alone, so they are computed once for the longest batch seen
+    (up to a bound on the memory kept) and sliced: a batch no longer pays two cumulative
+    products over all its characters.
+    """
+    global _power_tables
+    powers, inverses = _power_tables  # one read: another thread may replace them meanwhile
+    if len(powers) < length:
+        if length > _POWERS_KEPT:
+            return _compute_powers(length)
+        powers, inverses = _compute_powers(min(max(length, 2 * len(powers)), _POWERS_KEPT))
+        _power_tables = (powers, inverses)
+    return powers[:length], inverses[: length + 1]
+
+
+def _compute_powers(length: int) -> tuple[np.ndarray, np.ndarray]:
+    powers = np.full(length, np.uint64(_BASE), dtype=np.uint64)
+    powers[0] = 1
+    inverse = np.full(length + 1, np.uint64(_BASE_INVERSE), dtype=np.uint64)
+    inverse[0] = 1
+    return np.cumprod(powers, dtype=np.uint64), np.cumprod(inverse, dtype=np.uint64)
+
+
+#: Powers kept between batches: at most 2**21 of each (32 MB in all); a scoring chunk of
+#: ordinary comments needs a tenth of that, longer ones compute theirs.
+_POWERS_KEPT = 1 << 21
+_power_tables = (np.ones(0, dtype=np.uint64), np.ones(1, dtype=np.uint64))
 
 
 def _span_hashes(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Prefix sums P and inverse powers so that hash(s, e) = (P[e] - P[s]) * INV[s]."""
     length = len(codes)
-    powers = np.full(length, np.uint64(_BASE), dtype=np.uint64)
-    powers[0] = 1
-    powers = np.cumprod(powers, dtype=np.uint64)
-    inverse = np.full(length + 1, np.uint64(_BASE_INVERSE), dtype=np.uint64)
-    inverse[0] = 1
-    inverse = np.cumprod(inverse, dtype=np.uint64)
+    powers, inverse = _powers(length)
     prefix = np.zeros(length + 1, dtype=np.uint64)
     np.cumsum(codes * powers, dtype=np.uint64, out=prefix[1:])
     return prefix, inverse
@@ -183,28 +239,60 @@ def _words(
 
 
 def _signal_buckets(prepared: Sequence[Prepared]) -> tuple[np.ndarray, np.ndarray]:
-    codes, doc_of, _ = _codes([item.signals for item in prepared])
+    """The comment and bucket of every signal pseudo-word, in comment order.
+
+    A batch holds only a few distinct signal texts, so each is hashed once and remembered;
+    a word's hash does not depend on where it sits, so the buckets are those of the batch.
+    """
+    texts = [item.signals for item in prepared]
+    # Read into a local dict first: another thread may clear the shared one meanwhile.
+    distinct = list(dict.fromkeys(texts))
+    local = dict(zip(distinct, map(_signal_text_buckets.get, distinct), strict=True))
+    unseen = [text for text, buckets in local.items() if buckets is None]
+    if unseen:
+        fresh = dict(zip(unseen, _hash_signal_texts(unseen), strict=True))
+        local.update(fresh)
+        if len(_signal_text_buckets) + len(fresh) > 10_000:
+            _signal_text_buckets.clear()
+        _signal_text_buckets.update(fresh)
+    per_comment = list(map(local.__getitem__, texts))
+    counts = np.fromiter(map(len, per_comment), dtype=np.int64, count=len(per_comment))
+    docs = np.repeat(np.arange(len(per_comment), dtype=np.int64), counts)
+    buckets = np.fromiter(chain.from_iterable(per_comment), dtype=np.int64, count=len(docs))
+    return docs, buckets
+
+
+def _hash_signal_texts(texts: Sequence[str]) -> list[tuple[int, ...]]:
+    """The buckets of each text's pseudo-words, hashed together in one pass."""
+    codes, doc_of, _, _ = _codes(texts)
     separators = np.zeros(len(codes) + 1, dtype=np.int64)
     np.cumsum(codes == ord(_SEPARATOR), out=separators[1:])
     starts, _, buckets, _, _ = _words(codes, doc_of, separators)
-    return doc_of[starts], _bucket(buckets.astype(np.uint64) ^ _SIGNAL_SALT)
+    hashed = _bucket(buckets.astype(np.uint64) ^ _SIGNAL_SALT).tolist()
+    counts = np.bincount(doc_of[starts], minlength=len(texts)).tolist()
+    result, position = [], 0
+    for count in counts:
+        result.append(tuple(hashed[position : position + count]))
+        position += count
+    return result
 
 
-def _char_counts(prepared: Sequence[Prepared]) -> np.ndarray:
+#: signal text -> the buckets of its pseudo-words
+_signal_text_buckets: dict[str, tuple[int, ...]] = {}
+
+
+def _char_counts(lengths: np.ndarray) -> np.ndarray:
     """Clean character n-grams per comment (all sizes), known from the lengths alone."""
-    lengths = np.fromiter(
-        (len(item.text) for item in prepared), dtype=np.int64, count=len(prepared)
-    )
     return sum(np.maximum(lengths - size + 1, 0) for size in CHAR_NGRAM_SIZES)
 
 
 def hash_batch(prepared: Sequence[Prepared]) -> Hashed:
     """Every feature occurrence as (doc, bucket, value): the training matrix's entries."""
     n_docs = len(prepared)
-    codes, doc_of, offsets = _codes([item.text for item in prepared])
+    codes, doc_of, offsets, lengths = _codes([item.text for item in prepared])
     separators = np.zeros(len(codes) + 1, dtype=np.int64)
     np.cumsum(codes == ord(_SEPARATOR), out=separators[1:])
-    char_scale = 1.0 / np.sqrt(np.maximum(_char_counts(prepared), 1))
+    char_scale = 1.0 / np.sqrt(np.maximum(_char_counts(lengths), 1))
     doc_parts, bucket_parts = [], []
     for size, buckets in _char_ngrams(codes):
         clean = (separators[size : size + len(buckets)] - separators[: len(buckets)]) == 0
@@ -238,14 +326,60 @@ def hash_batch(prepared: Sequence[Prepared]) -> Hashed:
 def batch_scores(prepared: Sequence[Prepared], weights: np.ndarray) -> tuple[np.ndarray, Hashed]:
     """Sum of feature weights per comment (n_docs x n_classes), without building a matrix.
 
+    A long batch is scored in chunks of comments: the arrays of a chunk stay in the CPU's
+    caches, where those of 20,000 comments (tens of megabytes each) would go to memory at
+    every numpy pass. A comment's features and sums do not depend on its neighbours, and
+    each sum adds the same terms in the same order, so the scores are the same.
+    """
+    if len(prepared) <= SCORING_CHUNK:
+        scores, hashed, _ = _chunk_scores(prepared, weights)
+        return scores, hashed
+    parts = [
+        _chunk_scores(prepared[start : start + SCORING_CHUNK], weights)
+        for start in range(0, len(prepared), SCORING_CHUNK)
+    ]
+    return np.concatenate([scores for scores, _, _ in parts]), _joined(parts)
+
+
+#: Comments scored together: at ~100 characters each, a chunk's arrays are a megabyte or two.
+SCORING_CHUNK = 2048
+
+
+def _joined(parts: list[tuple[np.ndarray, Hashed, int]]) -> Hashed:
+    """One batch's Hashed from its chunks': documents and positions shifted to the batch's."""
+    doc_shift = np.cumsum([0] + [len(scores) for scores, _, _ in parts[:-1]])
+    code_shift = np.cumsum([0] + [length for _, _, length in parts[:-1]])
+
+    def joined(field: str, shifts: np.ndarray | None = None) -> np.ndarray:
+        arrays = [getattr(hashed, field) for _, hashed, _ in parts]
+        if shifts is not None:
+            arrays = [array + shift for array, shift in zip(arrays, shifts.tolist(), strict=True)]
+        return np.concatenate(arrays)
+
+    return Hashed(
+        docs=joined("docs", doc_shift),
+        buckets=joined("buckets"),
+        values=joined("values"),
+        word_docs=joined("word_docs", doc_shift),
+        word_buckets=joined("word_buckets"),
+        word_starts=joined("word_starts", code_shift),
+        word_ends=joined("word_ends", code_shift),
+        doc_offsets=joined("doc_offsets", code_shift),
+    )
+
+
+def _chunk_scores(
+    prepared: Sequence[Prepared], weights: np.ndarray
+) -> tuple[np.ndarray, Hashed, int]:
+    """`batch_scores` of one chunk, and how many code points its features were read from.
+
     Character n-grams come in comment order, so per-comment sums are one `reduceat` per
     n-gram size; bucket 0 (unclean n-grams) must hold zero weight.
     """
     n_docs = len(prepared)
     n_classes = weights.shape[1]
-    codes, doc_of, offsets = _codes([item.text for item in prepared])
     longest = max(CHAR_NGRAM_SIZES)
-    codes = np.concatenate([codes, np.full(longest, ord(_SEPARATOR), dtype=np.uint64)])
+    codes, doc_of, offsets, lengths = _codes([item.text for item in prepared], padding=longest)
     separators = np.zeros(len(codes) + 1, dtype=np.int64)
     np.cumsum(codes == ord(_SEPARATOR), out=separators[1:])
     # One 16-byte element per bucket: numpy gathers a 1-D array far faster than rows of 2-D.
@@ -258,8 +392,7 @@ def batch_scores(prepared: Sequence[Prepared], weights: np.ndarray) -> tuple[np.
         buckets[ends[-1] :] = 0
         gathered = np.take(packed, buckets).view(np.float32).reshape(-1, n_classes)
         char_sums += np.add.reduceat(gathered, offsets, axis=0)
-    scores = char_sums / np.sqrt(np.maximum(_char_counts(prepared), 1))[:, None]
-    doc_of = np.concatenate([doc_of, np.full(longest, n_docs - 1, dtype=np.int64)])
+    scores = char_sums / np.sqrt(np.maximum(_char_counts(lengths), 1))[:, None]
     starts, ends, word_buckets, pair_docs, pair_buckets = _words(codes, doc_of, separators)
     word_docs = doc_of[starts]
     word_scale = 1.0 / np.sqrt(np.maximum(np.bincount(word_docs, minlength=n_docs), 1))
@@ -269,7 +402,7 @@ def batch_scores(prepared: Sequence[Prepared], weights: np.ndarray) -> tuple[np.
     values = np.concatenate(
         [word_scale[word_docs], word_scale[pair_docs], np.full(len(signal_docs), SIGNAL_VALUE)]
     )
-    gathered = weights[buckets] * values[:, None]
+    gathered = np.take(packed, buckets).view(np.float32).reshape(-1, n_classes) * values[:, None]
     for column in range(n_classes):
         scores[:, column] += np.bincount(docs, weights=gathered[:, column], minlength=n_docs)
     hashed = Hashed(
@@ -282,7 +415,7 @@ def batch_scores(prepared: Sequence[Prepared], weights: np.ndarray) -> tuple[np.
         word_ends=ends,
         doc_offsets=offsets,
     )
-    return scores, hashed
+    return scores, hashed, len(codes)
 
 
 def design_matrix(prepared: Sequence[Prepared]):

@@ -80,6 +80,30 @@ class Hit(NamedTuple):
     phrase: str
 
 
+#: How to check one entry at a position whose next token is known: (signal, innocent,
+#: phrase, width, tail, specs). `width` > 0: the entry matches, spanning that many tokens.
+#: Otherwise `specs` (an entry with optional tokens) is matched from its second token, or
+#: `tail` (an entry without) from its third, the second having accepted the next token.
+#: A plain tuple, not a NamedTuple: the match loop unpacks one per candidate, and only an
+#: exact tuple is unpacked without an iterator.
+Plan = tuple[str, bool, str, int, tuple[TokenSpec, ...], tuple[TokenSpec, ...] | None]
+
+
+def _plan(entry: Entry, following: str | None) -> Plan | None:
+    """The check left for `entry` once the next token (None at the end) is known, or None
+    when the next token already rules it out."""
+    rest = entry.rest
+    if rest is None:
+        return (entry.signal, entry.innocent, entry.phrase, 0, (), entry.specs)
+    if not rest:
+        return (entry.signal, entry.innocent, entry.phrase, 1, (), None)
+    if following is None or not rest[0].accepts(following):
+        return None
+    if len(rest) == 1:
+        return (entry.signal, entry.innocent, entry.phrase, 2, (), None)
+    return (entry.signal, entry.innocent, entry.phrase, 0, rest[1:], None)
+
+
 class BatchFindings(NamedTuple):
     hits: dict[int, list[Hit]]  # document index -> hits, for documents with any
     words: np.ndarray  # alphabetic tokens per document
@@ -133,6 +157,7 @@ class Matcher:
         # by their first two words, or every "la" in a comment would try dozens of entries.
         self._by_pair: dict[tuple[str, str], list[Entry]] = {}
         self._pair_firsts: set[str] = set()
+        self._pair_seconds: set[str] = set()
         self._by_number_then: dict[str, list[Entry]] = {}
         self._by_prefix: dict[str, list[Entry]] = {}
         self._by_number: list[Entry] = []
@@ -166,6 +191,7 @@ class Matcher:
             for word in first.exact:
                 if pairable:
                     self._pair_firsts.add(word)
+                    self._pair_seconds.update(second.exact)
                     for next_word in second.exact:
                         self._by_pair.setdefault((word, next_word), []).append(entry)
                 else:
@@ -226,13 +252,14 @@ class Matcher:
     def _reset_vocabulary(self) -> None:
         self._vocabulary: dict[str, int] = {}
         self._infos: list[TokenInfo] = []
-        # (token id << 32 | next token id) -> the entries that may start there
-        self._entries_by_key: dict[int, tuple[Entry, ...]] = {}
+        # (token id << 32 | next token id) -> how to check the entries that may start there
+        self._plans_by_key: dict[int, tuple[Plan, ...]] = {}
         # Per-token flags as bytes, read by numpy without a copy.
         self._has_entries = bytearray()
         self._pair_first = bytearray()
         self._is_number = bytearray()
         self._after_number = bytearray()  # the second word of a "<num> word ..." entry
+        self._pair_second = bytearray()  # the second word of some entry indexed by a pair
         self._is_word = bytearray()
         self._language_bits = bytearray()  # one bit per word class (language)
         # Every two-word start of an entry as one integer (first id << 32 | second id), so a
@@ -255,6 +282,7 @@ class Matcher:
         self._pair_first.append(info.pair_first)
         self._is_number.append(info.is_number)
         self._after_number.append(token in self._by_number_then)
+        self._pair_second.append(token in self._pair_seconds)
         self._is_word.append(info.is_word)
         bits = 0
         for name in info.classes:
@@ -274,8 +302,10 @@ class Matcher:
         has_next = ~last
         candidates = self._flags(self._has_entries, ids)
         pairs = np.flatnonzero(self._flags(self._pair_first, ids) & has_next)
+        # Only a known second word can complete a pair: the few left are looked up.
+        pairs = pairs[self._flags(self._pair_second, following[pairs])]
         keys = (ids[pairs] << 32) | following[pairs]
-        candidates[pairs[np.isin(keys, self._pair_keys)]] = True
+        candidates[pairs[_sorted_contains(self._pair_keys, keys)]] = True
         numbers = np.flatnonzero(self._flags(self._is_number, ids) & has_next)
         after_number = self._flags(self._after_number, following[numbers])
         candidates[numbers[after_number]] = True
@@ -314,57 +344,76 @@ class Matcher:
         following[:-1] = ids[1:]
         following[last] = _NO_NEXT
         positions = self._starting_positions(ids, following, last)
-        if len(self._entries_by_key) > _MAX_CACHE:
-            self._entries_by_key.clear()
+        if len(self._plans_by_key) > _MAX_CACHE:
+            self._plans_by_key.clear()
         position_docs = doc_of[positions]
         hits: dict[int, list[Hit]] = {}
+        # Positions come in document order: the current document's hit list is kept at hand.
+        current_doc, current = -1, []
         for doc, index, key in zip(
             position_docs.tolist(),
             (positions - starts[position_docs]).tolist(),
             ((ids[positions] << 32) | following[positions]).tolist(),
             strict=True,
         ):
-            entries = self._entries_by_key.get(key)
-            if entries is None:
-                entries = self._entries_starting(documents[doc], index, key)
-            tokens = documents[doc]
-            for entry in entries:
-                rest = entry.rest
-                if rest is None:
-                    end = _match_rest(entry.specs, 1, tokens, index + 1)
-                elif rest:
-                    end = _match_fixed(rest, tokens, index + 1)
+            plans = self._plans_by_key.get(key)
+            if plans is None:
+                plans = self._plans_starting(documents[doc], index, key)
+            for signal, innocent, phrase, width, tail, specs in plans:
+                if width:
+                    end = index + width
+                elif specs is None:
+                    end = _match_fixed(tail, documents[doc], index + 2)
                 else:
-                    end = index + 1
+                    end = _match_rest(specs, 1, documents[doc], index + 1)
                 if end >= 0:
                     # tuple.__new__ skips the NamedTuple's Python-level constructor
-                    hit = _new_hit(Hit, (entry.signal, index, end, entry.innocent, entry.phrase))
-                    if doc in hits:
-                        hits[doc].append(hit)
+                    hit = _new_hit(Hit, (signal, index, end, innocent, phrase))
+                    if doc == current_doc:
+                        current.append(hit)
                     else:
-                        hits[doc] = [hit]
+                        current_doc, current = doc, [hit]
+                        hits[doc] = current
         return BatchFindings(hits, words, tallies)
 
-    def _entries_starting(self, tokens: Sequence[str], index: int, key: int) -> tuple[Entry, ...]:
-        """The entries that may match at tokens[index]: those indexed by the token, and by it
-        and the next one (a word pair, a number's). Memoised by the two tokens' ids."""
+    def _plans_starting(self, tokens: Sequence[str], index: int, key: int) -> tuple[Plan, ...]:
+        """How to check each entry that may match at tokens[index]: those indexed by the token,
+        and by it and the next one (a word pair, a number's). Memoised by the two tokens' ids.
+
+        The key names the next token too, so whatever depends on it alone is settled here,
+        once per distinct pair: an entry whose second token rejects it is dropped, and a
+        two-token entry that accepts it needs no check at all at match time.
+        """
         info = self._infos[key >> 32]
         entries = info.entries
-        if (info.pair_first or info.is_number) and index < len(tokens) - 1:
-            following = tokens[index + 1]
+        following = tokens[index + 1] if index < len(tokens) - 1 else None
+        if (info.pair_first or info.is_number) and following is not None:
             paired = self._by_pair.get((tokens[index], following)) if info.pair_first else None
             if info.is_number and following in self._by_number_then:
                 paired = (paired or []) + self._by_number_then[following]
             if paired:
                 entries = entries + tuple(paired)
-        self._entries_by_key[key] = entries
-        return entries
+        plans = tuple(
+            plan for plan in (_plan(entry, following) for entry in entries) if plan is not None
+        )
+        self._plans_by_key[key] = plans
+        return plans
 
     def find(self, tokens: Sequence[str]) -> tuple[list[Hit], dict[str, int], int]:
         """One document's hits, its tally of each word class and its word count."""
         findings = self.find_batch([tokens])
         tallies = {name: int(counts[0]) for name, counts in findings.tallies.items() if counts[0]}
         return findings.hits.get(0, []), tallies, int(findings.words[0])
+
+
+def _sorted_contains(sorted_keys: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """`np.isin(keys, sorted_keys)` for unique sorted keys: a binary search per key instead
+    of sorting the batch's keys together with them."""
+    if not len(sorted_keys):
+        return np.zeros(len(keys), dtype=np.bool_)
+    found = np.searchsorted(sorted_keys, keys)
+    found[found == len(sorted_keys)] = 0
+    return sorted_keys[found] == keys
 
 
 def _match_fixed(rest: tuple[TokenSpec, ...], tokens: Sequence[str], position: int) -> int:

@@ -85,14 +85,27 @@ class Model:
         docs, weight = docs[positive], weight[positive]
         starts = hashed.word_starts[keep][positive] - hashed.doc_offsets[docs]
         ends = hashed.word_ends[keep][positive] - hashed.doc_offsets[docs]
-        order = np.lexsort((-weight, docs))
+        order = _by_comment_then_weight(docs, weight)
         sorted_docs = docs[order]
         rank = np.arange(len(order)) - np.searchsorted(sorted_docs, sorted_docs)
-        order = order[rank < limit + 2]  # a little spare for duplicates and symbols
+        # The first `limit` words of each comment are read first; the two spare ones (for
+        # duplicates and symbols) only for the comments still short of words after them.
+        first = order[rank < limit]
         for doc, start, end in zip(
-            docs[order].tolist(), starts[order].tolist(), ends[order].tolist(), strict=True
+            docs[first].tolist(), starts[first].tolist(), ends[first].tolist(), strict=True
         ):
             words = result.setdefault(doc, [])
+            word = texts[doc][start:end]
+            if word.isalnum() and word not in words:
+                words.append(word)
+        short = np.zeros(len(wanted), dtype=np.bool_)
+        short[[doc for doc, words in result.items() if len(words) < limit]] = True
+        spare = order[(rank >= limit) & (rank < limit + 2)]
+        spare = spare[short[docs[spare]]]
+        for doc, start, end in zip(
+            docs[spare].tolist(), starts[spare].tolist(), ends[spare].tolist(), strict=True
+        ):
+            words = result[doc]
             if len(words) < limit:
                 word = texts[doc][start:end]
                 if word.isalnum() and word not in words:
@@ -139,6 +152,16 @@ def load_model(path: str | Path) -> Model:
         weights[data["rows"]] = data["weights"].astype(np.float32)
         weights[0] = 0.0
         return Model(version=meta["version"], weights=weights, bias=data["bias"], meta=meta)
+
+
+def _by_comment_then_weight(docs: np.ndarray, weight: np.ndarray) -> np.ndarray:
+    """`np.lexsort((-weight, docs))` for positive float32 weights, several times faster.
+
+    A positive float's bits order like its value, so comment and weight fit one integer
+    key; the stable sort keeps ties in their order, as lexsort does.
+    """
+    descending = np.int64(0x7FFFFFFF) - weight.astype(np.float32).view(np.int32)
+    return np.argsort((docs.astype(np.int64) << 32) | descending, kind="stable")
 
 
 @cache

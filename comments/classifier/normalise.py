@@ -154,6 +154,9 @@ _CENSORED_WORDS = {
 }
 
 
+_new_tuple = tuple.__new__
+
+
 class Normalised(NamedTuple):
     """A comment folded for matching, plus the surface features only the original shows."""
 
@@ -179,14 +182,48 @@ def coerce_text(text: object) -> str:
 
 def _shouting(original: str) -> str | None:
     """Mostly capitals (at least three capitalised words, 60% of the letters) is shouting."""
-    caps_words = _CAPS_WORD_RE.findall(original)
+    return _shouting_in_pieces(original.split())
+
+
+def _shouting_in_pieces(pieces: Sequence[str]) -> str | None:
+    """`_shouting` of the text made of these whitespace-separated pieces.
+
+    Neither word pattern spans whitespace, and whitespace is neither a word character nor
+    "@"/"#", so a text's capitalised words and letters are those of its pieces in order:
+    each piece is read once and remembered, as shouted complaints repeat their words.
+    """
+    caps_words: list[str] = []
+    letters = 0
+    surfaces = _SURFACE_CACHE
+    for piece in pieces:
+        surface = surfaces.get(piece)
+        if surface is None:
+            surface = _piece_surface(piece)
+        if surface[0]:
+            caps_words.extend(surface[0])
+        letters += surface[1]
     if len(caps_words) < 3:
         return None
     caps_letters = sum(map(len, caps_words))
-    letters = sum(map(len, _WORD_RE.findall(original)))
     if caps_letters < 10 or caps_letters < 0.6 * letters:
         return None
     return " ".join(caps_words[:6])
+
+
+def _piece_surface(piece: str) -> tuple[tuple[str, ...], int]:
+    """The capitalised words of one piece and how many letters its words hold."""
+    surface = (
+        tuple(_CAPS_WORD_RE.findall(piece)),
+        sum(map(len, _WORD_RE.findall(piece))),
+    )
+    if len(piece) <= _CACHEABLE_LENGTH:
+        if len(_SURFACE_CACHE) >= _TOKEN_CACHE_LIMIT:
+            _SURFACE_CACHE.clear()
+        _SURFACE_CACHE[piece] = surface
+    return surface
+
+
+_SURFACE_CACHE: dict[str, tuple[tuple[str, ...], int]] = {}
 
 
 def _fold_char(match: re.Match) -> str:
@@ -318,7 +355,7 @@ def normalise_batch(texts: Sequence[str]) -> list[Normalised]:
     split = [text.split() for text in texts]
     raws = list(chain.from_iterable(split))
     pieces = _folded_pieces(raws)
-    flat = list(chain.from_iterable(pieces))
+    flat = tuple(chain.from_iterable(pieces))  # a tuple's slices are the comments' tokens
     # Where each comment's pieces and tokens start and end in the flat lists.
     piece_bounds = np.zeros(len(texts) + 1, dtype=np.int64)
     np.cumsum(np.fromiter(map(len, split), dtype=np.int64, count=len(split)), out=piece_bounds[1:])
@@ -331,15 +368,19 @@ def normalise_batch(texts: Sequence[str]) -> list[Normalised]:
     ).tolist()
     result = []
     for index, original in enumerate(texts):
-        tokens = tuple(flat[doc_bounds[index] : doc_bounds[index + 1]])
+        tokens = flat[doc_bounds[index] : doc_bounds[index + 1]]
         if spaced[index]:
             tokens = tuple(_join_spaced_letters(list(tokens)))
         shouting = exclamations = None
-        if _CAPS_RUN_RE.search(original):
-            shouting = _shouting(original)
+        # a text without capitals (islower: one C scan) cannot shout
+        if not original.islower() and _CAPS_RUN_RE.search(original):
+            shouting = _shouting_in_pieces(split[index])
         if "!!!" in original or "¡¡¡" in original:
             exclamations = _EXCLAIM_RE.search(original).group(0)
-        result.append(Normalised(original, " ".join(tokens), tokens, shouting, exclamations))
+        # tuple.__new__ skips the NamedTuple's Python-level constructor
+        result.append(
+            _new_tuple(Normalised, (original, " ".join(tokens), tokens, shouting, exclamations))
+        )
     return result
 
 
@@ -356,7 +397,7 @@ def _folded_pieces(raws: list[str]) -> list[tuple[str, ...]]:
 
 
 def _singles_per_document(
-    flat: list[str], tokens_per_piece: np.ndarray, token_bounds: np.ndarray, piece_bounds
+    flat: Sequence[str], tokens_per_piece: np.ndarray, token_bounds: np.ndarray, piece_bounds
 ) -> np.ndarray:
     """Pieces that fold to one single-character token ("l a d r o n"), per comment."""
     if not flat:

@@ -17,7 +17,7 @@ import numpy as np
 from comments.classifier.features import Prepared, model_text, signal_text
 from comments.classifier.language import UNDETERMINED, languages_from_tallies
 from comments.classifier.model import Model, default_model
-from comments.classifier.normalise import Normalised, coerce_text, normalise_batch
+from comments.classifier.normalise import MAX_CHARS, Normalised, coerce_text, normalise_batch
 from comments.classifier.rules import (
     GREEN,
     OTHER,
@@ -47,11 +47,12 @@ class TextAnalysis(NamedTuple):
     signals: Signals
     lang: str
     has_words: bool
-    model_text: str
-    signal_text: str  # for an author not flagged as a troll
+    prepared: Prepared  # what the model reads when the author is not flagged as a troll
 
 
 _text_cache: dict[str, TextAnalysis] = {}
+# tuple.__new__ skips the NamedTuples' Python-level constructors in the per-comment loops
+_new_tuple = tuple.__new__
 
 
 def _count(value: object) -> int:
@@ -95,14 +96,14 @@ def _analyse_unseen(texts: Sequence[str]) -> list[TextAnalysis]:
         # Something to judge: a function word of some language, or a lexicon signal.
         has_words = lang != UNDETERMINED and (supported_by > 0 or _judgeable_signals(signals))
         fired = signals.fired
+        prepared = _new_tuple(
+            Prepared,
+            (model_text(item.folded, fired), signal_text(fired, signals.negated, False)),
+        )
         analyses.append(
-            TextAnalysis(
-                item,
-                signals,
-                lang if has_words else UNDETERMINED,
-                has_words,
-                model_text(item.folded, fired),
-                signal_text(fired, signals.negated, False),
+            _new_tuple(
+                TextAnalysis,
+                (item, signals, lang if has_words else UNDETERMINED, has_words, prepared),
             )
         )
     return analyses
@@ -123,22 +124,33 @@ def _judgeable_signals(signals: Signals) -> bool:
 
 def _prepared(analysis: TextAnalysis, is_troll: bool) -> Prepared:
     if not is_troll:
-        return Prepared(analysis.model_text, analysis.signal_text)
+        return analysis.prepared
     signals = analysis.signals
-    return Prepared(analysis.model_text, signal_text(signals.fired, signals.negated, True))
+    return Prepared(analysis.prepared.text, signal_text(signals.fired, signals.negated, True))
 
 
 def prepare_comments(comments: Sequence[CommentInput]) -> list[Prepared]:
     """What the model reads of each comment: the same features in training and in use."""
-    texts = [coerce_text(getattr(comment, "text", "")) for comment in comments]
+    texts = _texts_of(comments)
     return [
         _prepared(analysis, bool(getattr(comment, "author_is_troll", False)))
         for analysis, comment in zip(analyse_texts(texts), comments, strict=True)
     ]
 
 
+def _texts_of(comments: Sequence[CommentInput]) -> list[str]:
+    """Each comment's text, coerced; plain strings of ordinary length are taken as they are."""
+    texts = [getattr(comment, "text", "") for comment in comments]
+    return [
+        text if type(text) is str and len(text) <= MAX_CHARS else coerce_text(text)
+        for text in texts
+    ]
+
+
 def _given_lang(comment: CommentInput, detected: str) -> str:
     given = getattr(comment, "lang", None)
+    if given is None:
+        return detected
     return given.strip().lower()[:8] if isinstance(given, str) and given.strip() else detected
 
 
@@ -161,6 +173,21 @@ class Circumstances(NamedTuple):
 
 
 def _circumstances(comment: CommentInput) -> Circumstances:
+    if type(comment) is CommentInput:
+        # The usual case, read directly; the values are coerced all the same.
+        followers, likes, shares = comment.author_followers, comment.likes, comment.shares
+        ripple = comment.ripple
+        return _new_tuple(
+            Circumstances,
+            (
+                followers if type(followers) is int and followers >= 0 else _count(followers),
+                likes if type(likes) is int and likes >= 0 else _count(likes),
+                shares if type(shares) is int and shares >= 0 else _count(shares),
+                comment.author_is_troll is True or bool(comment.author_is_troll),
+                comment.author_has_overdue_case is True or bool(comment.author_has_overdue_case),
+                str(ripple)[:500] if ripple else None,
+            ),
+        )
     ripple = getattr(comment, "ripple", None)
     return Circumstances(
         _count(getattr(comment, "author_followers", 0)),
@@ -178,7 +205,6 @@ def decide(
     around: Circumstances,
     choice: CategoryChoice,
     reasons: list[Reason],
-    *,
     version: str,
     thresholds: Thresholds,
     top_words: list[str] | None,
@@ -250,22 +276,27 @@ def _classify(
 ) -> list[Decision]:
     if not comments:
         return []
-    analyses = analyse_texts([coerce_text(getattr(comment, "text", "")) for comment in comments])
-    around = [_circumstances(comment) for comment in comments]
+    analyses = analyse_texts(_texts_of(comments))
+    around = list(map(_circumstances, comments))
     langs = [
         _given_lang(comment, analysis.lang)
         for comment, analysis in zip(comments, analyses, strict=True)
     ]
     prepared = [
-        _prepared(analysis, circumstances.is_troll)
+        _prepared(analysis, circumstances.is_troll) if circumstances.is_troll else analysis.prepared
         for analysis, circumstances in zip(analyses, around, strict=True)
     ]
     probabilities, hashed = model.predict(prepared)
     rows = probabilities.tolist()  # Python floats: cheaper than numpy scalars one by one
     best = probabilities.argmax(axis=1).tolist()
-    # One pass for the category, its reasons, and whether the model must explain it.
-    choices, reasons, explain, class_of = [], [], [], []
-    for analysis, lang, row, top in zip(analyses, langs, rows, best, strict=True):
+    version = model.version
+    decisions: list[Decision | None] = [None] * len(analyses)
+    # Decisions the model must explain wait for the batch's top words; the others are
+    # settled in this one pass.
+    unexplained: list[tuple[int, CategoryChoice]] = []
+    for index, (analysis, lang, row, top) in enumerate(
+        zip(analyses, langs, rows, best, strict=True)
+    ):
         signals = analysis.signals
         choice = choose_category(row, signals, has_words=analysis.has_words, lang=lang, best=top)
         found = (
@@ -273,24 +304,42 @@ def _classify(
             if signals.fired
             else []
         )
-        choices.append(choice)
-        reasons.append(found)
-        explain.append(choice.model_decided and not found)
-        class_of.append(_CATEGORY_INDEX[choice.category])
-    wanted = np.array(explain, dtype=np.bool_)
-    classes = np.array(class_of, dtype=np.int64)
-    top_words = model.top_words(hashed, [item.text for item in prepared], classes, wanted)
-    version = model.version
-    return [
-        decide(
-            analyses[index],
-            langs[index],
+        if choice.model_decided and not found:
+            unexplained.append((index, choice))
+            continue
+        decisions[index] = decide(
+            analysis,
+            lang,
             around[index],
-            choices[index],
-            reasons[index],
-            version=version,
-            thresholds=thresholds,
-            top_words=top_words.get(index),
+            choice,
+            found,
+            version,
+            thresholds,
+            None,
         )
-        for index in range(len(analyses))
-    ]
+    if unexplained:
+        top_words = _top_words(model, hashed, prepared, unexplained)
+        for index, choice in unexplained:
+            decisions[index] = decide(
+                analyses[index],
+                langs[index],
+                around[index],
+                choice,
+                [],
+                version,
+                thresholds,
+                top_words.get(index),
+            )
+    return decisions  # type: ignore[return-value]
+
+
+def _top_words(
+    model: Model, hashed, prepared: list[Prepared], unexplained: list[tuple[int, CategoryChoice]]
+) -> dict[int, list[str]]:
+    """The words that weighed most towards each unexplained comment's category."""
+    wanted = np.zeros(len(prepared), dtype=np.bool_)
+    classes = np.zeros(len(prepared), dtype=np.int64)
+    indices = [index for index, _ in unexplained]
+    wanted[indices] = True
+    classes[indices] = [_CATEGORY_INDEX[choice.category] for _, choice in unexplained]
+    return model.top_words(hashed, [item.text for item in prepared], classes, wanted)

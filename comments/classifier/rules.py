@@ -26,6 +26,10 @@ HIGH_LEVEL_WITH_SIGNAL = 0.12
 #: Confidence reported when there is nothing to judge (no words, unsupported language).
 LOW_CONFIDENCE = 0.2
 
+#: Reasons that never vary, built once (reasons are immutable values).
+_TROLL = Reason("troll", "author flagged as troll")
+_OVERDUE = Reason("overdue_case", "open case past its deadline")
+
 HOSTILITY_SIGNALS = ("profanity", "insult", "threat", "shouting", "exclamations")
 INSULT_SIGNALS = ("insult", "mockery", "profanity", "threat")
 OTHER_SIGNALS = ("praise", "spam")
@@ -35,6 +39,12 @@ class CategoryChoice(NamedTuple):
     category: str
     confidence: float
     model_decided: bool
+
+
+#: Nothing to judge (no words, an unsupported language): a low-confidence `other`.
+_NO_JUDGEMENT = CategoryChoice(OTHER, LOW_CONFIDENCE, False)
+# tuple.__new__ skips the NamedTuple's Python-level constructor (one choice per comment)
+_new_choice = tuple.__new__
 
 
 def choose_category(
@@ -51,10 +61,10 @@ def choose_category(
     """
     fired = signals.fired
     if not has_words:
-        return CategoryChoice(OTHER, LOW_CONFIDENCE, False)
+        return _NO_JUDGEMENT
     threat = "violence_threat" in fired
     if not is_supported(lang) and not threat:
-        return CategoryChoice(OTHER, LOW_CONFIDENCE, False)
+        return _NO_JUDGEMENT
     high_signal = not fired.keys().isdisjoint(HIGH_LEVEL_SIGNALS)
     if best is None:
         best = max(range(len(probabilities)), key=probabilities.__getitem__)
@@ -66,8 +76,8 @@ def choose_category(
     confidence = probabilities[best]
     if threat and category == OTHER:
         # The taxonomy: a threat of violence is never "other"; with no claim it is an attack.
-        return CategoryChoice(INSULT, max(confidence, 0.5), False)
-    return CategoryChoice(category, confidence, True)
+        return _new_choice(CategoryChoice, (INSULT, max(confidence, 0.5), False))
+    return _new_choice(CategoryChoice, (category, confidence, True))
 
 
 def names_regulator(fired: dict[str, list[str]]) -> bool:
@@ -132,10 +142,10 @@ def choose_level(
     if ripple:
         red.append(Reason("ripple", ripple))
     if is_troll:
-        red.append(Reason("troll", "author flagged as troll"))
+        red.append(_TROLL)
     if reach or ripple or "violence_threat" in fired:
         return RED, red
-    overdue_reason = [Reason("overdue_case", "open case past its deadline")] if overdue else []
+    overdue_reason = [_OVERDUE] if overdue else []
     if category == INSULT:
         if is_troll and not overdue:
             return GREEN, red  # do not feed the troll: monitor, do not answer

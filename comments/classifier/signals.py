@@ -161,29 +161,29 @@ def _signals_from_hits(normalised: Normalised, hits: Sequence[Hit]) -> Signals:
     negated: set[str] = set()
     innocent: dict[str, list[tuple[int, int]]] | None = None
     for hit in hits:
-        signal = hit.signal
-        if hit.innocent:
+        signal, start, end, is_innocent, phrase = hit  # unpacking beats five attribute reads
+        if is_innocent:
             continue
         if signal in _PRESENCE_ONLY:
             # only their presence matters to the model; no phrase, no negation check
             if signal not in fired:
-                fired[signal] = [hit.phrase]
+                fired[signal] = [phrase]
             continue
         if innocent is None:
             innocent = _innocent_spans(hits)
-        spans = innocent.get(signal)
-        if spans and _overlaps(hit, spans):
-            continue
-        if signal in NEGATABLE and is_negated(tokens, hit.start):
+        if innocent:
+            spans = innocent.get(signal)
+            if spans and _overlaps(hit, spans):
+                continue
+        if signal in NEGATABLE and is_negated(tokens, start):
             negated.add(signal)
             continue
-        phrase = (
-            tokens[hit.start] if hit.end - hit.start == 1 else " ".join(tokens[hit.start : hit.end])
-        )
-        if signal in fired:
-            fired[signal].append(phrase)
+        words = tokens[start] if end - start == 1 else " ".join(tokens[start:end])
+        phrases = fired.get(signal)
+        if phrases is None:
+            fired[signal] = [words]
         else:
-            fired[signal] = [phrase]
+            phrases.append(words)
     if VITAL_ITEM in fired and DEPRIVATION in fired and "health_safety" not in fired:
         fired["health_safety"] = [fired[VITAL_ITEM][0]]
     if normalised.shouting:

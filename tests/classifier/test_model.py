@@ -112,3 +112,14 @@ def test_figures_survive_saving_and_loading(tmp_path, corpus):
     model = train_evaluated(corpus[::8], version="sem-test-save", folds=2)
     loaded = load_model(model.save(tmp_path / "model.npz"))
     assert loaded.evaluation == model.evaluation
+
+
+def test_scoring_in_chunks_changes_no_decision(corpus, monkeypatch):
+    from comments.classifier import features, pipeline
+    from comments.classifier.corpus import input_from_row
+
+    comments = [input_from_row(row) for row in corpus[:300]]
+    whole = classify(comments)
+    pipeline.clear_text_cache()
+    monkeypatch.setattr(features, "SCORING_CHUNK", 7)
+    assert classify(comments) == whole
