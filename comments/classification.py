@@ -48,7 +48,7 @@ def record_automatic_decisions(comment_ids: Sequence[int], *, now) -> int:
     if not comment_ids:
         return 0
     decisions = (
-        Comment.objects.filter(pk__in=list(comment_ids)).order_by("pk")
+        Comment.objects.filter(pk__any_of=comment_ids).order_by("pk")
         .annotate(history_is_human=Value(False), history_by=Value(None, IntegerField()),
                   history_note=Value(""), history_at=Value(now, DateTimeField()))
         .values_list("pk", "category", "level", "confidence", "reasons", "model_version",

@@ -253,7 +253,7 @@ def _open_cases_of(author_ids: Iterable[int]) -> dict[tuple, _OpenCase]:
     return {
         (author_id, thread_key): _OpenCase(pk, level_rank, due_at)
         for pk, author_id, thread_key, level_rank, due_at in fetch_values(Case.objects.filter(
-            author_id__in=sorted(set(author_ids)), status__in=OPEN_CASE_STATUSES
+            author_id__any_of=sorted(set(author_ids)), status__in=OPEN_CASE_STATUSES
         ).values_list("pk", "author_id", "thread_key", "level_rank", "due_at"))
     }
 

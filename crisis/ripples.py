@@ -389,7 +389,7 @@ def _attach_stored(members: Sequence[_StoredMember], *, now: datetime) -> None:
     wanted = {member.comment_id: member for member in members}
     locked = (
         Comment.objects.select_for_update()
-        .filter(pk__in=sorted(wanted), ripple=None)
+        .filter(pk__any_of=sorted(wanted), ripple=None)
         .order_by("pk")
         .only("pk", "category", "level", "level_rank", "confidence", "reasons", "model_version",
               "classified_by_human")

@@ -137,3 +137,14 @@ def test_json_values_as_json_would_store_them(aurora):
         "subject": {1: "uno", "ñ": [numpy.float64(0.5), numpy.int64(3), "😡"]},
         "created_at": start, "updated_at": start}])
     assert Ripple.objects.get(pk=pk).subject == {"1": "uno", "ñ": [0.5, 3, "😡"]}
+
+
+def test_any_of_is_in_bound_as_one_array(aurora):
+    authors = [AuthorFactory(brand=aurora) for _ in range(3)]
+    wanted = [authors[0].pk, authors[2].pk, 10**12]
+    query = Author.objects.filter(pk__any_of=wanted)
+    assert sorted(query.values_list("pk", flat=True)) == sorted(wanted[:2])
+    assert "ANY(" in str(query.query)
+    assert not Author.objects.filter(pk__any_of=[]).exists()
+    assert Author.objects.filter(handle__any_of=[authors[1].handle]).get() == authors[1]
+    assert Comment.objects.filter(author_id__any_of=[authors[1].pk]).count() == 0

@@ -10,13 +10,16 @@ GC_THRESHOLDS = (10_000, 20, 20)
 
 def prepare_worker() -> None:
     """Load now what the first requests would load (the URLconf with every view it imports,
-    the classifier's model and lexicons), then settle the heap."""
+    the classifier's model and lexicons, the broker's transport), then settle the heap.
+    Nothing here connects to the broker: a worker starts while it is down."""
     from django.urls import get_resolver
 
     from comments.classification import warm_up
+    from triage.celery import app as celery_app
 
     get_resolver().url_patterns  # noqa: B018 (imports the views)
     warm_up()
+    celery_app.producer_pool  # noqa: B018 (imports the transport)
     settle_heap()
 
 
