@@ -333,7 +333,7 @@ def _create_comments(brand, items, authors, open_cases, *, now) -> dict:
     escalation.escalations_create(
         comment_ids=[pk for pk, row in zip(comment_ids, rows, strict=True)
                      if row["level"] == Level.RED],
-        now=now, fresh=True,
+        now=now,
     )
     ripples.ripples_apply(detected, now=now)
     # Last, as rows other batches may also write stay locked until the commit: one UPDATE FROM

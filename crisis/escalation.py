@@ -36,30 +36,23 @@ def claim_timeout() -> timedelta:
     return timedelta(seconds=settings.SEMAFORO["CRISIS_CLAIM_TIMEOUT_S"])
 
 
-def escalations_create(*, comment_ids: Iterable[int], now, fresh: bool = False) -> list[int]:
+def escalations_create(*, comment_ids: Iterable[int], now) -> list[int]:
     """Call inside the transaction that stores the reds; enqueues delivery after commit.
 
-    ``fresh``: the comments were created in this transaction, so none has an escalation yet and
-    one insert returns the ids; otherwise a comment escalated before keeps its one escalation.
+    A comment escalated before keeps its one escalation (and, if it still waits, is enqueued
+    again); one insert returns the new ones, which is all of them for new comments.
     """
     comment_ids = list(comment_ids)
     if not comment_ids:
         return []
-    if fresh:
-        ids = [pk for (pk,) in insert_rows(Escalation, [
-            {"comment_id": comment_id, "created_at": now, "claimed_at": None, "attempts": 0,
-             "notified_at": None, "recipients": []}
-            for comment_id in comment_ids
-        ])]
-    else:
-        Escalation.objects.bulk_create(
-            [Escalation(comment_id=comment_id, created_at=now) for comment_id in comment_ids],
-            ignore_conflicts=True,
-        )
-        ids = list(
-            Escalation.objects.filter(comment_id__in=comment_ids, notified_at=None)
-            .values_list("pk", flat=True)
-        )
+    ids = [pk for (pk,) in insert_rows(Escalation, [
+        {"comment_id": comment_id, "created_at": now, "claimed_at": None, "attempts": 0,
+         "notified_at": None, "recipients": []}
+        for comment_id in comment_ids
+    ], ignore_conflicts=True)]
+    if len(ids) < len(comment_ids):
+        ids = list(Escalation.objects.filter(comment_id__any_of=comment_ids, notified_at=None)
+                   .values_list("pk", flat=True))
     transaction.on_commit(partial(escalations_enqueue, ids), robust=True)
     return ids
 

@@ -244,8 +244,8 @@ def test_query_count_of_a_ripple_batch_does_not_grow_with_the_batch(ingest, size
     assert Ripple.objects.get().size == 9 + size
     # 14 of intake (two transactions), then the ripple's: active ripples, window, handles of the
     # named authors, new ripple, lock the stored members, update them, their history, their
-    # escalations (2), recount.
-    assert len(queries) == 24, "\n".join(sql[:100] for sql in queries)
+    # escalations, recount.
+    assert len(queries) == 23, "\n".join(sql[:100] for sql in queries)
     window = [sql for sql in queries if WINDOW_QUERY.search(sql)]
     assert len(window) == 1, "the window is read in one query"
 
