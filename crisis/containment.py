@@ -88,7 +88,9 @@ def crisis_measure_containment(*, crisis: Crisis, now: datetime | None = None) -
             if measured is None:
                 CrisisEvent.objects.create(crisis=crisis, kind=EventKind.RATE_OVER,
                                            at=now or timezone.now(), data=threshold)
-            elif stored is None:
+            elif stored is None and measured != crisis.opened_at:
+                # (A crisis that never reached the threshold had no wave to stop: its measure is
+                # its opening, and the timeline does not claim the rate came back under.)
                 CrisisEvent.objects.create(crisis=crisis, kind=EventKind.RATE_CONTAINED,
                                            at=measured, data=threshold)
             else:  # late comments moved the moment: correct the event, do not add one

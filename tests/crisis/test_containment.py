@@ -63,8 +63,11 @@ def test_one_author_repeating_is_not_over_the_threshold(aurora, carla, minute):
     escalate(aurora, [red(author_handle=row.comment.author.handle,
                           posted_at=minute(n).isoformat()) for n in range(1, 12)])
     assert Crisis.objects.count() == 1
-    # Never over: contained from the moment it opened.
+    # Never over: contained from the moment it opened, and the timeline does not say the rate
+    # came back under a threshold it never reached.
     assert containment.rate_contained_at(crisis=crisis) == crisis.opened_at
+    assert containment.crisis_measure_containment(crisis=crisis) == crisis.opened_at
+    assert not crisis.events.filter(kind=EventKind.RATE_CONTAINED).exists()
 
 
 def test_measuring_stores_the_moment_and_writes_the_timeline_once(burst, minute):
