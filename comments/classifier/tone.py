@@ -7,6 +7,7 @@ the same in a reply as in a comment) and adds what only a reply can get wrong: s
 blaming the customer, and no apology when answering a complaint. Pure Python, no Django.
 """
 
+import re
 from dataclasses import dataclass
 
 from comments.classifier.matcher import Matcher
@@ -71,19 +72,30 @@ _REPLY_LEXICON = {
     "blame": [
         # Spanish
         "es|fue su|tu culpa",
-        "es|fue culpa suya|tuya|del cliente|de usted",
-        "error suyo|tuyo|del cliente|de usted",
+        # (Alternatives are per word: "a|b c" is "a c" or "b c"; a two-word alternative is a
+        # phrase of its own.)
+        "es|fue culpa suya|tuya",
+        "es|fue culpa del cliente",
+        "es|fue culpa de usted|ustedes",
+        "error suyo|tuyo",
+        "error del cliente",
+        "error de usted|ustedes",
         "fue su|tu error",
         "usted|tu se equivoco|equivocaste|equivoco",
-        "usted|tu no leyo|leiste|reviso|revisaste|entendio|entendiste",
-        "debio|debiste|debia|debias|tendria|tendrias que|de leer|revisar|fijarse|fijarte",
+        "usted|tu|ustedes no leyo|leiste|leyeron|reviso|revisaste|revisaron|entendio|entendiste"
+        "|entendieron",
+        "debio|debiste|debia|debias|debieron|debian|tendria|tendrias|tenia|tenias|tenian que|de"
+        " leer|revisar|fijarse|fijarte",
         "debio|debiste haber|leido|revisado",
+        "debio|debiste|debieron|debia|debias|debian leer|revisar|fijarse|fijarte",
         "si hubiera|hubieras leido|revisado|leido",
         "no sabe|sabes usar",
-        "lea|lee los terminos|condiciones",
+        "lea|lee|lean los|las terminos|condiciones",
         "eso le|te pasa por",
         "no es nuestro problema",
         "no es nuestra culpa|responsabilidad",
+        "no es|fue culpa nuestra",
+        "no es|fue culpa de nosotros",
         "es problema suyo|tuyo",
         # English
         "your fault",
@@ -111,6 +123,11 @@ _REPLY_LEXICON = {
 }
 _REPLY_MATCHER = Matcher(_REPLY_LEXICON, {})
 
+#: Three words in capitals in a row. A comment shouts when most of it is in capitals; a reply
+#: from the brand already shouts with one such run ("ESO NO ES CULPA NUESTRA, revise…").
+#: Acronyms come alone (PROFECO, CEO), so they do not make a run.
+_CAPITALS_RUN = re.compile(r"\b[A-ZÁÉÍÓÚÜÑ]{2,}(?:[\s,]+[A-ZÁÉÍÓÚÜÑ]{2,}){2,}\b")
+
 
 @dataclass(frozen=True, slots=True)
 class ToneWarning:
@@ -133,6 +150,8 @@ def tone_check(
     normalised = normalise(text)
     found = _from_comment_signals(analyse(normalised), normalised.original)
     found.update(_reply_warnings(normalised.tokens, normalised.original))
+    if "shouting" not in found and (run := _CAPITALS_RUN.search(normalised.original)):
+        found["shouting"] = run.group(0)
     apologised = found.pop("apology", None) is not None
     if replying_to_complaint and not apologised and normalised.tokens:
         found["missing_apology"] = ""

@@ -28,6 +28,13 @@ def kinds(text: str, **options) -> dict[str, str]:
         ("That is user error, the app works fine", "blame", "user error"),
         ("Usted se equivoco de direccion al pedir", "blame", "Usted se equivoco"),
         ("You should have checked the size chart", "blame", "You should have checked"),
+        ("Ustedes no leyeron las condiciones del plan", "blame", "Ustedes no leyeron"),
+        ("Eso es culpa suya por no actualizar", "blame", "es culpa suya"),
+        ("Fue error del cliente al capturar la tarjeta", "blame", "error del cliente"),
+        ("Eso no es culpa nuestra, revise su correo", "blame", "no es culpa nuestra"),
+        ("Ustedes debieron leer el contrato", "blame", "debieron leer"),
+        ("Lean las condiciones antes de escribir", "blame", "Lean las condiciones"),
+        ("ESO NO ES CULPA NUESTRA, revise su correo", "shouting", "ESO NO ES CULPA NUESTRA"),
     ],
 )
 def test_each_warning_fires_with_the_words_that_raised_it(text, kind, evidence):
@@ -42,6 +49,7 @@ def test_each_warning_fires_with_the_words_that_raised_it(text, kind, evidence):
         ("¡Claro que sí! Con gusto revisamos su caso, ¿nos comparte su número de pedido?", False),
         ("Gracias por escribirnos, ya escalamos su caso al área técnica.", False),
         ("Thanks for your patience, a technician will call you this afternoon.", False),
+        ("Lamentamos lo ocurrido: la PROFECO y el SAT ya tienen su folio.", True),
     ],
 )
 def test_a_courteous_reply_raises_nothing(text, complaint):
