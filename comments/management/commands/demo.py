@@ -86,6 +86,10 @@ class Command(BaseCommand):
             threading.Thread(target=self._trickle, args=(port, token, trickle, stop),
                              daemon=True).start()
         self.stdout.write(self.style.SUCCESS("Serving. Press Ctrl-C to stop everything."))
+        # `kill`, a terminal closing or a process manager stop like Ctrl-C: never orphan the
+        # server and the worker.
+        signal.signal(signal.SIGTERM, _interrupt)
+        signal.signal(signal.SIGHUP, _interrupt)
         try:
             while all(child.poll() is None for child in children):
                 time.sleep(0.5)
@@ -118,3 +122,7 @@ class Command(BaseCommand):
                 urllib.request.urlopen(request, timeout=10).close()  # noqa: S310 (our own server)
             except (urllib.error.URLError, OSError):
                 continue  # the server may still be starting
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
