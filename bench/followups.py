@@ -55,15 +55,16 @@ def fill(rows: int) -> None:
     """``rows`` follow-ups over rows/1000 cases: 90% history, 10% pending later, DUE due now."""
     from django.db import connection
 
+    from brands.models import Brand
+    from comments.models import Author
+
     cases = rows // 1000
     with connection.cursor() as cursor:
         cursor.execute("TRUNCATE comments_followup, comments_case, comments_author, "
                        "brands_brand RESTART IDENTITY CASCADE")
-        cursor.execute("INSERT INTO brands_brand (name, slug, language, time_zone, created_at) "
-                       "VALUES ('Bench', 'bench', 'es', 'UTC', now())")
-        cursor.execute("INSERT INTO comments_author (brand_id, platform, handle, display_name, "
-                       "followers, is_troll, created_at, updated_at) "
-                       "VALUES (1, 'twitter', '@bench', '', 0, false, now(), now())")
+        # Through the ORM, so columns added to these models later take their defaults.
+        brand = Brand.objects.create(name="Bench", slug="bench", language="es", time_zone="UTC")
+        Author.objects.create(brand=brand, platform="twitter", handle="@bench")
         cursor.execute(
             "INSERT INTO comments_case (brand_id, author_id, thread_key, status, category, level,"
             " level_rank, opened_at, due_at, outcome, private_channel, personal_data, updated_at) "
