@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import psycopg
+import redis
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "comments" / "classifier" / "data" / "corpus.jsonl"
@@ -57,6 +58,7 @@ def main():
     finally:
         server.terminate()
         server.wait(timeout=20)
+        drain_broker(env["CELERY_BROKER_URL"])
     print(f"ingest: {args.n} comments in batches of {args.batch} at {ingest_rate:,.0f}/s "
           f"({args.web_workers} gunicorn workers, {args.clients} clients)", flush=True)
     print(f"ingest_comments_per_s={ingest_rate:.0f} copy_rows_per_s={copy_rate:.0f} "
@@ -161,13 +163,21 @@ def post(connection, token: str, body: bytes) -> int:
 
 
 def warm_up(port: int, token: str) -> None:
-    """Load the model and open connections in every worker before timing."""
+    """Load the model and open the connections (database, broker) in every worker before
+    timing: each warm-up comment is a red, so it is escalated through the broker."""
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
     for n in range(8):
-        body = json.dumps([{"platform": "other", "external_id": f"warm-{n}", "text": "hola",
-                            "author_handle": "@warm"}]).encode()
+        body = json.dumps([{"platform": "twitter", "external_id": f"warm-{n}",
+                            "text": "Voy a denunciar ante la PROFECO, me cobraron dos veces",
+                            "author_handle": f"@warm_{n}"}]).encode()
         post(connection, token, body)
     connection.close()
+
+
+def drain_broker(url: str) -> None:
+    """Nobody consumes the escalations the benchmark publishes: drop them, run after run."""
+    if url.startswith("redis://"):
+        redis.Redis.from_url(url).delete("crisis", "default")
 
 
 def measure_http(port: int, token: str, items: list[dict], batch: int, clients: int) -> float:
