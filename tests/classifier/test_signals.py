@@ -3,6 +3,8 @@
 import pytest
 
 from comments.classifier import detect_signals
+from comments.classifier.normalise import normalise
+from comments.classifier.signals import analyse
 
 
 def fired(text: str) -> dict[str, str]:
@@ -168,3 +170,18 @@ def test_a_person_called_a_fraud_is_an_insult_not_a_fraud_fact(text):
 )
 def test_fraud_about_the_service_stays_a_fraud_fact(text):
     assert "fraud_fact" in fired(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "signal", "evidence"),
+    [
+        # A lexicon's alternatives are per word: these were written as "la lora|tu madre" in one
+        # slot and never matched until they were split into phrases of their own.
+        ("Concha de tu madre, devuelvanme la plata", "profanity", "Concha de tu madre"),
+        ("concha de la lora, otra vez sin envio", "profanity", "concha de la lora"),
+        ("Me cortaron la luz sin aviso", "deprivation", "cortaron la luz"),
+        ("Me cortaron el servicio sin aviso", "deprivation", "cortaron el servicio"),
+    ],
+)
+def test_phrases_with_two_word_alternatives_fire(text, signal, evidence):
+    assert analyse(normalise(text)).first(signal) == evidence.lower()
