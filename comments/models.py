@@ -49,7 +49,8 @@ NEGATIVE_CATEGORIES = [Category.PQR, Category.INSULT, Category.HIGH_LEVEL]
 class Author(models.Model):
     """A customer as one brand knows them: a troll flag at one brand says nothing at another."""
 
-    brand = models.ForeignKey("brands.Brand", on_delete=models.PROTECT, related_name="+")
+    brand = models.ForeignKey("brands.Brand", on_delete=models.PROTECT, related_name="+",
+                              db_index=False)  # led by author_brand_platform_handle
     platform = models.CharField(max_length=20, choices=Platform.choices)
     handle = models.CharField(max_length=255)
     display_name = models.CharField(max_length=255, blank=True)
@@ -102,7 +103,8 @@ class Case(models.Model):
     """The unit of work for a person: one open case per author and thread."""
 
     brand = models.ForeignKey("brands.Brand", on_delete=models.PROTECT, related_name="+")
-    author = models.ForeignKey(Author, on_delete=models.PROTECT, related_name="cases")
+    author = models.ForeignKey(Author, on_delete=models.PROTECT, related_name="cases",
+                               db_index=False)  # led by case_author_status
     thread_key = models.CharField(
         max_length=255, blank=True,
         help_text="external_id of the thread's first known comment; empty for top-level ones.",
@@ -169,7 +171,8 @@ class Case(models.Model):
 
 
 class Comment(models.Model):
-    brand = models.ForeignKey("brands.Brand", on_delete=models.PROTECT, related_name="+")
+    brand = models.ForeignKey("brands.Brand", on_delete=models.PROTECT, related_name="+",
+                              db_index=False)  # led by the comment indexes below
     platform = models.CharField(max_length=20, choices=Platform.choices)
     external_id = models.CharField(max_length=255)
     author = models.ForeignKey(Author, on_delete=models.PROTECT, related_name="comments")
