@@ -387,34 +387,29 @@ def _attach_stored(members: Sequence[_StoredMember], *, now: datetime) -> None:
     another ripple (it keeps it) or a person may have corrected one since the window was read.
     """
     wanted = {member.comment_id: member for member in members}
-    locked = (
+    locked = fetch_values(
         Comment.objects.select_for_update()
         .filter(pk__any_of=sorted(wanted), ripple=None)
         .order_by("pk")
-        .only("pk", "category", "level", "level_rank", "confidence", "reasons", "model_version",
-              "classified_by_human")
+        .values_list("pk", "level", "level_rank", "reasons", "classified_by_human")
     )
     updated, decided, escalate = [], [], []
-    for comment in locked:
-        member = wanted[comment.pk]
-        comment.ripple_id = member.ripple_id
-        if not comment.classified_by_human:
-            if comment.level != Level.RED:
-                escalate.append(comment.pk)
-            comment.level, comment.level_rank = Level.RED, Level.RED.rank
-            comment.reasons = [
-                *(reason for reason in comment.reasons if reason.get("signal") != RIPPLE_SIGNAL),
+    for pk, level, level_rank, reasons, by_human in locked:
+        member = wanted[pk]
+        if not by_human:
+            if level != Level.RED:
+                escalate.append(pk)
+            level, level_rank = Level.RED, Level.RED.rank
+            reasons = [
+                *(reason for reason in reasons if reason.get("signal") != RIPPLE_SIGNAL),
                 {"signal": RIPPLE_SIGNAL, "evidence": member.evidence[:500]},
             ]
-            decided.append(comment.pk)
-        updated.append(comment)
+            decided.append(pk)
+        updated.append({"id": pk, "ripple_id": member.ripple_id, "level": level,
+                        "level_rank": level_rank, "reasons": reasons})
     if not updated:
         return
-    update_rows(Comment, [
-        {"id": c.pk, "ripple_id": c.ripple_id, "level": c.level, "level_rank": c.level_rank,
-         "reasons": c.reasons}
-        for c in updated
-    ])
+    update_rows(Comment, updated)
     classification.record_automatic_decisions(decided, now=now)
     escalation.escalations_create(comment_ids=escalate, now=now)
 

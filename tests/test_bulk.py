@@ -122,6 +122,8 @@ def test_fetch_values_reads_what_the_orm_reads(aurora):
         "size", "subject_text", "last_at", "brand_id")
 
     assert fetch_values(query) == list(query)
+    with_json = Ripple.objects.filter(brand=aurora).values_list("subject", "first_at")
+    assert fetch_values(with_json) == list(with_json)
     assert fetch_values(query)[0][2].utcoffset() == timedelta(0)
     assert fetch_values(Author.objects.filter(pk=author.pk).values_list("handle")) == [
         (author.handle,)]

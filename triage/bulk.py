@@ -197,7 +197,8 @@ def fetch_values(queryset) -> list[tuple]:
     In text, every timestamp is parsed by Django's loader in Python, and it was most of the cost
     of reading a few hundred ripples or window rows per batch; psycopg's binary loaders are C.
     Values come as psycopg loads them, without the fields' ``from_db_value``: use it for
-    numbers, text and timestamps (a JSON field cast to text parses as text).
+    numbers, text, timestamps and plain JSON (parsed as ``json.loads`` would), not for fields
+    with converters of their own.
     """
     if connection.vendor != "postgresql":
         return list(queryset)
