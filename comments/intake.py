@@ -70,13 +70,7 @@ def ingest(raw_items: list, *, brand_id: int | None) -> list[IngestResult]:
     by_brand = _route_to_brands(items, brand_id=brand_id)
     for attempt in range(1, _ATTEMPTS + 1):
         try:
-            # Authors are written and committed first, on their own: an upserted row stays locked
-            # until its transaction ends, and two batches sharing an author (a ripple is many
-            # batches of the same people) would otherwise run one after the other.
-            with transaction.atomic():
-                authors = {brand.pk: _upsert_authors(brand, (item for _, item in indexed),
-                                                     now=timezone.now())
-                           for brand, indexed in by_brand}
+            authors = _commit_authors(by_brand)
             with transaction.atomic():
                 results: list[IngestResult] = []
                 for brand, indexed in by_brand:
@@ -87,6 +81,20 @@ def ingest(raw_items: list, *, brand_id: int | None) -> list[IngestResult]:
                 raise
             logger.info("ingest raced with another request; retrying (attempt %s)", attempt)
     raise AssertionError("unreachable")
+
+
+def _commit_authors(by_brand) -> dict[int, dict[tuple[str, str], "_Author"]]:
+    """Every author of the batch, per brand, written and committed on their own.
+
+    An upserted row stays locked until its transaction ends: inside the batch's transaction, two
+    batches sharing an author (a ripple is many batches of the same people) ran one after the
+    other. An author committed for a batch that then fails is harmless, a customer with no
+    comment yet.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        return {brand.pk: _upsert_authors(brand, (item for _, item in indexed), now=now)
+                for brand, indexed in by_brand}
 
 
 def _route_to_brands(items: list[CommentItem], *, brand_id: int | None):
