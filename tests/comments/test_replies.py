@@ -185,3 +185,12 @@ def test_the_case_page_composer_saves_a_draft_with_its_tone(client, green_case, 
     assert reply.author == alice
     html = client.get(reverse("case-detail", args=[green_case.pk])).content.decode()
     assert 'name="tone_reviewed"' in html
+
+
+def test_the_approver_reads_the_warnings_in_words(client, yellow_case, alice, sam):
+    reply = replies.reply_draft(case_id=yellow_case.pk, actor=alice, body=BAD_REPLY)
+    replies.reply_submit(reply_id=reply.pk, actor=alice, tone_reviewed=True)
+    client.force_login(sam)
+    page = client.get(reverse("approvals"), headers={"Accept-Language": "en"}).content.decode()
+    assert "Blames the customer" in page
+    assert "missing_apology" not in page
