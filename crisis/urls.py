@@ -7,6 +7,7 @@ urlpatterns = [
     path("<int:pk>/", views.crisis_room, name="crisis-room"),
     path("<int:pk>/spread/", views.crisis_spread, name="crisis-spread"),
     path("<int:pk>/move/", views.crisis_move, name="crisis-move"),
+    path("<int:pk>/acknowledge/", views.crisis_acknowledge_here, name="crisis-acknowledge"),
     path("<int:pk>/decisions/", views.crisis_decision, name="crisis-decision"),
     path("<int:pk>/statements/", views.statement_save, name="statement-save"),
     path("statements/<int:pk>/approve/", views.statement_approve, name="statement-approve"),

@@ -70,8 +70,21 @@ def crisis_room(request, brand_ids, pk: int):
         "can_approve": statements.may_approve(request.user, crisis.brand_id),
         "moves": [CrisisStatus(to) for to, sources in crises.TRANSITIONS.items()
                   if crisis.status in sources],
+        "my_notice": crisis.notifications.filter(user=request.user).first(),
     })
     return render(request, "crisis/room.html", context)
+
+
+@require_POST
+@room_access
+def crisis_acknowledge_here(request, brand_ids, pk: int):
+    """The called member's "I'm on it" from the room itself, as from the mailed link."""
+    crisis = selectors.access_crisis(pk, brand_ids)
+
+    def acknowledge():
+        crises.crisis_acknowledge_notified(crisis=crisis, user=request.user)
+        messages.success(request, _("Acknowledged: the committee knows you are on it."))
+    return _act(request, pk, acknowledge)
 
 
 @room_access

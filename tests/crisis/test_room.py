@@ -132,3 +132,23 @@ def test_the_room_costs_the_same_queries_for_one_red_and_a_ripple_of_twelve(clie
             assert client.get(reverse("crisis-room", args=[crisis_id])).status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1] <= 25
+
+
+def test_a_called_member_acknowledges_from_the_room(client, crisis, carla, sam, alice):
+    room, acknowledge = (reverse(name, args=[crisis.pk])
+                         for name in ("crisis-room", "crisis-acknowledge"))
+    assert crisis.notifications.filter(user=carla, acknowledged_at=None).exists()
+    assert acknowledge in _get(client, "carla", room).content.decode()
+
+    assert client.post(acknowledge).status_code == 302
+    crisis.refresh_from_db()
+    assert crisis.acknowledged_by == carla
+    assert crisis.notifications.get(user=carla).acknowledged_at is not None
+    assert acknowledge not in _get(client, "carla", room).content.decode()
+
+    # sam was not called: no button, and posting anyway acknowledges nothing for him
+    assert acknowledge not in _get(client, "sam", room).content.decode()
+    client.post(acknowledge)
+    assert not crisis.notifications.filter(user=sam).exists()
+    client.login(username="alice", password=PASSWORD)
+    assert client.post(acknowledge).status_code == 403
