@@ -17,7 +17,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from brands.access import crisis_brand_ids_for_request
-from crisis import crises, postmortem, selectors, statements
+from crisis import containment, crises, postmortem, selectors, statements
 from crisis.models import Crisis, CrisisStatus, EventKind, PostMortem, Statement
 
 ROOM_COMMENTS = 50
@@ -48,6 +48,9 @@ def _room_context(request, crisis) -> dict:
     return {
         "crisis": crisis,
         "spread": selectors.spread(crisis),
+        # Measured now, not the beat's last pass: a crisis a minute old has not been measured
+        # yet, and must not read as over the threshold meanwhile.
+        "rate_contained_at": containment.rate_contained_at(crisis=crisis),
         "poll_seconds": settings.SEMAFORO["QUEUE_POLL_S"],
     }
 

@@ -152,3 +152,16 @@ def test_a_called_member_acknowledges_from_the_room(client, crisis, carla, sam, 
     assert not crisis.notifications.filter(user=sam).exists()
     client.login(username="alice", password=PASSWORD)
     assert client.post(acknowledge).status_code == 403
+
+
+def test_the_spread_says_whether_the_rate_is_over_the_threshold_now(client, crisis, aurora):
+    """Measured when the page is drawn: the beat's pass may not have measured it yet."""
+    def spread(crisis_id):
+        return client.get(reverse("crisis-spread", args=[crisis_id]),
+                          headers={"Accept-Language": "en"}).content.decode()
+
+    client.login(username="carla", password=PASSWORD)
+    assert crisis.rate_contained_at is None  # never measured
+    assert "Rate under the threshold since" in spread(crisis.pk)
+    rows = escalate(aurora, _items(DOUBLE_CHARGE))  # twelve authors within the hour
+    assert "Rate over the threshold." in spread(rows[0].crisis_id)
