@@ -84,6 +84,20 @@ class Worker:
                              + self.stop()[-4000:])
 
 
+def wait_until_notified(escalation_id: int, timeout: float = 30):
+    """The escalation once the worker has recorded it notified: it mails first, then records,
+    so a test that has just seen the mail may be a moment early."""
+    from crisis.models import Escalation
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        escalation = Escalation.objects.get(pk=escalation_id)
+        if escalation.notified_at is not None:
+            return escalation
+        time.sleep(0.1)
+    raise AssertionError(f"escalation {escalation_id} was never recorded as notified")
+
+
 @pytest.fixture
 def celery_worker_factory(tmp_path, broker):
     workers = []

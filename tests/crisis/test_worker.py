@@ -7,6 +7,7 @@ import pytest
 from django.conf import settings
 
 from crisis.models import Escalation
+from tests.crisis.conftest import wait_until_notified
 from tests.factories import GREEN_TEXT, RED_TEXT, comment_item
 from triage.celery import app as celery_app
 
@@ -48,9 +49,8 @@ def test_red_posted_through_the_api_reaches_the_committee_mailbox(
     [mail] = worker.wait_for_mails(1)
     assert carla.email in mail
     assert "PROFECO" in mail
-    escalation = Escalation.objects.get()
+    escalation = wait_until_notified(Escalation.objects.get().pk)
     assert escalation.comment_id == results[1]["id"]
-    assert escalation.notified_at is not None
     assert escalation.notified_at >= escalation.created_at
 
 
@@ -65,6 +65,5 @@ def test_red_posted_while_the_broker_is_down_is_delivered_by_the_sweep(
                                    SEMAFORO_SWEEP_INTERVAL_S=1)
     [mail] = worker.wait_for_mails(1, timeout=90)
     assert carla.email in mail
-    escalation.refresh_from_db()
-    assert escalation.notified_at is not None
+    wait_until_notified(escalation.pk)
     assert settings.CELERY_BROKER_URL.startswith("redis://")
