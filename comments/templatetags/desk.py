@@ -38,3 +38,32 @@ AUDIT_LABELS = {
 def audit_label(action: str) -> str:
     """A history line's action as people read it; an action without a label shows as stored."""
     return AUDIT_LABELS.get(action, action)
+
+
+#: The classifier's signals as a community manager reads them; the API keeps the codes.
+SIGNAL_LABELS = {
+    "authority_mention": _("Authority or legal route"),
+    "media_mention": _("Media or going viral"),
+    "health_safety": _("Health or safety"),
+    "fraud_fact": _("Fraud, data leak or discrimination"),
+    "collective": _("Collective or boycott call"),
+    "insult": _("Insult"),
+    "mockery": _("Mockery"),
+    "hostility": _("Hostile words"),
+    "violence_threat": _("Threat of violence"),
+    "churn_threat": _("Threatens to leave"),
+    "repeated_problem": _("Problem not solved before"),
+    "praise": _("Praise"),
+    "spam": _("Spam"),
+    "reach": _("Large reach"),
+    "troll": _("Known troll"),
+    "overdue_case": _("Case past its deadline"),
+    "ripple": _("Ripple of similar complaints"),
+    "model": _("Model"),
+}
+
+
+@register.filter
+def signal_label(signal: str) -> str:
+    """A reason's signal in words; a signal without a label shows as stored."""
+    return SIGNAL_LABELS.get(signal, signal)

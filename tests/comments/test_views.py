@@ -142,3 +142,11 @@ def test_interface_speaks_spanish_by_default_and_english_on_request(client, alic
     assert "Cola en vivo" in client.get(reverse("queue")).content.decode()
     english = client.get(reverse("queue"), HTTP_ACCEPT_LANGUAGE="en")
     assert "Live queue" in english.content.decode()
+
+
+def test_the_queue_names_each_reason_in_words(client, alice, mixed_queue):
+    client.force_login(alice)
+    html = client.get(reverse("queue-rows"), headers={"Accept-Language": "en"}).content.decode()
+    assert 'title="authority_mention">Authority or legal route</b>' in html
+    spanish = client.get(reverse("queue-rows"), headers={"Accept-Language": "es"})
+    assert ">Autoridad o vía legal</b>" in spanish.content.decode()
