@@ -2,7 +2,8 @@
 
 Creates its own database, serves the app with gunicorn, then measures
 (a) COPY of N rows shaped like ``comments_comment`` into a scratch table with the same columns and
-indexes (three times; the median counts), and (b) the same N comments POSTed in batches of 500 through the real API and intake.
+indexes (three times; the median counts), and (b) the same N comments POSTed in batches of 500
+through the real API and intake.
 Last line: ``ingest_comments_per_s=N copy_rows_per_s=M ratio=R``.
 """
 
