@@ -15,20 +15,26 @@ import http.client
 import json
 import os
 import random
-import socket
 import subprocess
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
-from pathlib import Path
 
 import psycopg
+from serving import (
+    PG,
+    ROOT,
+    bench_env,
+    empty_broker,
+    free_port,
+    recreate_database,
+    run,
+    start_gunicorn,
+    wait_for_port,
+)
 
-ROOT = Path(__file__).resolve().parents[1]
-PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 DB_NAME = os.environ.get("BENCH_DB", "semaforo_bench_crisis_room")
-BROKER = os.environ.get("BENCH_BROKER", "redis://127.0.0.1:6379/13")
 
 #: Praise and thanks: never negative, so hundreds of them from different authors form no ripple
 #: (identical questions would, and would turn red as the taxonomy says).
@@ -54,18 +60,18 @@ def main():
     parser.add_argument("--timeout", type=float, default=120)
     args = parser.parse_args()
 
-    recreate_database()
-    env = bench_env(f"{PG}/{DB_NAME}")
+    env = bench_env(recreate_database(DB_NAME),
+                    EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend")
     run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], env)
     run([sys.executable, "manage.py", "shell", "-c", SETUP], env)
     token = run([sys.executable, "manage.py", "create_api_token", "bench", "--brand", "bench"],
                 env).splitlines()[-1]
     warm_token = run([sys.executable, "manage.py", "create_api_token", "warm", "--brand", "warm"],
                      env).splitlines()[-1]
-    flush_broker()
+    empty_broker()
 
     port = free_port()
-    processes = [start_gunicorn(env, port), start_crisis_worker(env, args.crisis_workers)]
+    processes = [start_gunicorn(env, port, 2), start_crisis_worker(env, args.crisis_workers)]
     try:
         wait_for_port(port)
         warm_up(port, warm_token, args.timeout)
@@ -100,31 +106,12 @@ for slug in ('bench', 'warm'):
 """
 
 
-def recreate_database():
-    with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {DB_NAME}")
 
 
-def flush_broker():
-    import redis
-
-    redis.Redis.from_url(BROKER).flushdb()
 
 
-def bench_env(database_url: str) -> dict:
-    return {
-        **os.environ, "DATABASE_URL": database_url, "DEBUG": "0", "SECRET_KEY": "bench-only",
-        "CELERY_BROKER_URL": BROKER, "SEMAFORO_API_THROTTLE": "1000000/min",
-        "LOG_LEVEL": "WARNING", "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
-    }
 
 
-def run(command, env) -> str:
-    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
-    if done.returncode:
-        sys.exit(f"{' '.join(command)} failed:\n{done.stdout}\n{done.stderr}")
-    return done.stdout.strip()
 
 
 def make_batches(args) -> list[list[dict]]:
@@ -202,17 +189,8 @@ def percentile(values: list[float], pct: float) -> float:
     return values[rank]
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
-def start_gunicorn(env, port):
-    return subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "triage.wsgi:application", "--bind",
-         f"127.0.0.1:{port}", "--workers", "2", "--timeout", "120", "--log-level", "warning"],
-        cwd=ROOT, env=env)
 
 
 def start_crisis_worker(env, concurrency: int):
@@ -222,15 +200,6 @@ def start_crisis_worker(env, concurrency: int):
          "--without-mingle"], cwd=ROOT, env=env)
 
 
-def wait_for_port(port: int, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return
-        except OSError:
-            time.sleep(0.2)
-    sys.exit("gunicorn did not start")
 
 
 if __name__ == "__main__":

@@ -12,20 +12,24 @@ import http.client
 import json
 import os
 import random
-import socket
-import subprocess
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
-from pathlib import Path
 
 import psycopg
-import redis
+from serving import (
+    ROOT,
+    bench_env,
+    empty_broker,
+    free_port,
+    recreate_database,
+    run,
+    start_gunicorn,
+    wait_for_port,
+)
 
-ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "comments" / "classifier" / "data" / "corpus.jsonl"
-PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 DB_NAME = os.environ.get("BENCH_DB", "semaforo_bench")
 
 
@@ -37,8 +41,7 @@ def main():
     parser.add_argument("--clients", type=int, default=2, help="concurrent HTTP clients")
     args = parser.parse_args()
 
-    database_url = f"{PG}/{DB_NAME}"
-    recreate_database()
+    database_url = recreate_database(DB_NAME)
     env = bench_env(database_url)
     run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], env)
     # Since brands, a REST client's token belongs to a brand: the bench posts as one.
@@ -63,32 +66,17 @@ def main():
     finally:
         server.terminate()
         server.wait(timeout=20)
-        drain_broker(env["CELERY_BROKER_URL"])
+        empty_broker()
     print(f"ingest: {args.n} comments in batches of {args.batch} at {ingest_rate:,.0f}/s "
           f"({args.web_workers} gunicorn workers, {args.clients} clients)", flush=True)
     print(f"ingest_comments_per_s={ingest_rate:.0f} copy_rows_per_s={copy_rate:.0f} "
           f"ratio={ingest_rate / copy_rate:.3f}")
 
 
-def recreate_database():
-    with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {DB_NAME}")
 
 
-def bench_env(database_url: str) -> dict:
-    return {
-        **os.environ, "DATABASE_URL": database_url, "DEBUG": "0", "SECRET_KEY": "bench-only",
-        "CELERY_BROKER_URL": os.environ.get("BENCH_BROKER", "redis://127.0.0.1:6379/13"),
-        "SEMAFORO_API_THROTTLE": "1000000/min", "LOG_LEVEL": "WARNING",
-    }
 
 
-def run(command, env) -> str:
-    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
-    if done.returncode:
-        sys.exit(f"{' '.join(command)} failed:\n{done.stdout}\n{done.stderr}")
-    return done.stdout.strip()
 
 
 def make_items(n: int) -> list[dict]:
@@ -135,28 +123,10 @@ def measure_copy(database_url: str, items: list[dict]) -> float:
     return len(items) / elapsed
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
-def start_gunicorn(env, port, workers):
-    return subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "triage.wsgi:application", "--bind",
-         f"127.0.0.1:{port}", "--workers", str(workers), "--timeout", "120", "--log-level",
-         "warning"], cwd=ROOT, env=env)
 
 
-def wait_for_port(port: int, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return
-        except OSError:
-            time.sleep(0.2)
-    sys.exit("gunicorn did not start")
 
 
 def post(connection, token: str, body: bytes) -> int:
@@ -179,10 +149,6 @@ def warm_up(port: int, token: str) -> None:
     connection.close()
 
 
-def drain_broker(url: str) -> None:
-    """Nobody consumes the escalations the benchmark publishes: drop them, run after run."""
-    if url.startswith("redis://"):
-        redis.Redis.from_url(url).delete("crisis", "default")
 
 
 def measure_http(port: int, token: str, items: list[dict], batch: int, clients: int) -> float:

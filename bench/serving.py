@@ -1,0 +1,71 @@
+"""What the HTTP benchmarks share: their own database and broker, the app under gunicorn.
+
+Imported by the scripts next to it (a script's folder is first on its path).
+"""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psycopg
+import redis
+
+ROOT = Path(__file__).resolve().parents[1]
+PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
+BROKER = os.environ.get("BENCH_BROKER", "redis://127.0.0.1:6379/13")
+
+
+def recreate_database(name: str) -> str:
+    """A new, empty database for the run; answers its URL."""
+    with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {name}")
+    return f"{PG}/{name}"
+
+
+def empty_broker() -> None:
+    """The benchmarks' own Redis database: what one run published and nobody consumed must not
+    reach the next run's workers, nor pile up run after run."""
+    redis.Redis.from_url(BROKER).flushdb()
+
+
+def bench_env(database_url: str, **extra) -> dict:
+    return {
+        **os.environ, "DATABASE_URL": database_url, "DEBUG": "0", "SECRET_KEY": "bench-only",
+        "CELERY_BROKER_URL": BROKER, "SEMAFORO_API_THROTTLE": "1000000/min",
+        "LOG_LEVEL": "WARNING", **extra,
+    }
+
+
+def run(command, env) -> str:
+    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
+    if done.returncode:
+        sys.exit(f"{' '.join(command)} failed:\n{done.stdout}\n{done.stderr}")
+    return done.stdout.strip()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_gunicorn(env, port: int, workers: int):
+    return subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "triage.wsgi:application", "--bind",
+         f"127.0.0.1:{port}", "--workers", str(workers), "--timeout", "120", "--log-level",
+         "warning"], cwd=ROOT, env=env)
+
+
+def wait_for_port(port: int, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.2)
+    sys.exit("gunicorn did not start")
