@@ -114,11 +114,12 @@ class _Bound:
     params: list  # the scalars in the order of ``exprs``, then the arrays of ``source``
 
 
-def _bind_columns(model, names, rows, alias: str = "u") -> _Bound:
+def _bind_columns(model, names, rows, alias: str = "u", *, shared_once: bool = True) -> _Bound:
     """Each column as an array for ``unnest``, or, when every row has the same value (the brand,
-    the time, a flag, an empty note), as that one value: half of a comment's columns are such,
-    and psycopg dumps an array element by element in Python. The first column is always an
-    array, so ``unnest`` has the rows' count."""
+    the time, a flag, an empty note) and ``shared_once``, as that one value: half of a comment's
+    columns are such, and psycopg dumps an array element by element in Python. The first column
+    is always an array, so ``unnest`` has the rows' count. JSON goes as text and is cast on the
+    server, as psycopg has no binary array of jsonb."""
     exprs, scalars, arrays, casts, aliases = [], [], [], [], []
     for position, name in enumerate(names):
         field = _field(model, name)
@@ -128,7 +129,7 @@ def _bind_columns(model, names, rows, alias: str = "u") -> _Bound:
         as_jsonb = "::jsonb" if is_json else ""
         if is_json:
             values = list(map(_json_dumper(field), values))
-        if position and values.count(values[0]) == len(values):
+        if shared_once and position and values.count(values[0]) == len(values):
             exprs.append(f"%b::{db_type}{as_jsonb}")
             scalars.append(values[0])
         else:
@@ -139,22 +140,6 @@ def _bind_columns(model, names, rows, alias: str = "u") -> _Bound:
             aliases.append(column)
     source = f"unnest({', '.join(casts)}) AS {alias}({', '.join(aliases)})"
     return _Bound(exprs, source, [*scalars, *arrays])
-
-
-def _column_arrays(model, names, rows) -> tuple[list[list], list[str]]:
-    """One array per column, and its placeholder with the cast to the column's type; JSON goes
-    as text and is cast on the server, as psycopg has no binary array of jsonb."""
-    arrays, casts = [], []
-    for name in names:
-        field = _field(model, name)
-        values = [row[name] for row in rows]
-        if isinstance(field, models.JSONField):
-            arrays.append(list(map(_json_dumper(field), values)))
-            casts.append("%b::text[]::jsonb[]")
-        else:
-            arrays.append(values)
-            casts.append(f"%b::{field.db_type(connection)}[]")
-    return arrays, casts
 
 
 def _json_dumper(field: models.JSONField):
@@ -307,18 +292,17 @@ def rows_by_keys(
                     .values_list(*returning))
     meta = model._meta
     quote = connection.ops.quote_name
-    columns = [quote(_field(model, name).column) for name in key_fields]
-    arrays, casts = _column_arrays(model, key_fields, [dict(zip(key_fields, key, strict=True))
-                                                      for key in keys])
-    joined = " AND ".join(f"t.{column} = k.{column}" for column in columns)
+    bound = _bind_columns(model, key_fields, [dict(zip(key_fields, key, strict=True))
+                                              for key in keys], alias="k", shared_once=False)
+    joined = " AND ".join(f"t.{quote(_field(model, name).column)} = {expr}"
+                          for name, expr in zip(key_fields, bound.exprs, strict=True))
     where = " AND ".join(f"t.{quote(_field(model, name).column)} = %b" for name in equal)
     back = ", ".join(f"t.{quote(_field(model, name).column)}" for name in returning)
     # Table, column names and types come from the model, never from input; values are bound.
-    sql = (f"SELECT {back} FROM {quote(meta.db_table)} t "  # noqa: S608
-           f"JOIN unnest({', '.join(casts)}) AS k({', '.join(columns)}) ON {joined}"
-           + (f" WHERE {where}" if where else ""))
+    sql = (f"SELECT {back} FROM {quote(meta.db_table)} t JOIN {bound.source} "  # noqa: S608
+           f"ON {joined}" + (f" WHERE {where}" if where else ""))
     with _binary_cursor() as cursor:
-        cursor.execute(sql, [*arrays, *equal.values()])
+        cursor.execute(sql, [*bound.params, *equal.values()])
         return cursor.fetchall()
 
 
