@@ -2,8 +2,9 @@
 
 from datetime import timedelta
 
+import psycopg
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
@@ -99,6 +100,32 @@ def test_rows_by_keys_finds_only_the_brands_rows_with_those_keys(aurora, rapimen
 
     assert sorted(found) == [("instagram", "@ana", aurora.pk), ("twitter", "@ana", aurora.pk)]
     assert rows_by_keys(Author, ("platform", "handle"), [], returning=("id",)) == []
+
+
+def test_rows_by_keys_probes_the_unique_index_whatever_the_statistics_say(aurora):
+    """A busy brand's table grows faster than autovacuum analyses it: planned with statistics
+    taken when it held a few rows, a plain join hashed every row of the brand."""
+    insert_rows(Author, [author_row(aurora, f"@early{n}") for n in range(5)])
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE comments_author")
+    insert_rows(Author, [author_row(aurora, f"@later{n}") for n in range(5_000)])
+    statements = []
+
+    def capture(execute, sql, params, many, context):
+        statements.append((sql, params))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(capture):
+        found = rows_by_keys(Author, ("platform", "handle"),
+                             [("twitter", f"@later{n}") for n in range(0, 5_000, 10)],
+                             returning=("handle",), brand_id=aurora.pk)
+    assert len(found) == 500
+    (sql, params), = statements
+    with psycopg.Cursor(connection.connection) as cursor:  # binds %b as intake's did
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "Scan using author_brand_platform_handle" in plan, plan
+    assert "Hash" not in plan and "Seq Scan on comments_author" not in plan, plan
 
 
 def test_ignoring_conflicts_returns_only_the_rows_inserted(aurora):

@@ -279,10 +279,14 @@ def rows_by_keys(
     """The ``returning`` columns of the rows whose ``key_fields`` are one of ``keys`` (tuples in
     the same order), among those whose fields equal ``equal`` (``brand_id=…``).
 
-    Meant for a unique index on ``(*equal, *key_fields)``. On PostgreSQL the keys are joined as
-    arrays: an ``IN`` list of hundreds of keys cost more to plan than to run, and before the
-    table's first ANALYZE it was planned as a scan of the whole brand. Elsewhere one ``IN`` per
-    leading value of the key.
+    Meant for a unique index on ``(*equal, *key_fields)``. On PostgreSQL the keys come as
+    arrays and each is probed in a ``LATERAL`` subquery (its ``LIMIT 1``, true of a unique key,
+    keeps the planner from flattening it into a join), so the plan is one index look-up per key
+    whatever the statistics say: an ``IN`` list of hundreds of keys cost more to plan than to
+    run, and a plain join, planned with the statistics of a table that has since grown (as
+    during the first minutes of a busy brand, before autovacuum's ANALYZE), hashed the whole
+    brand: 17 ms for 500 keys against 40,000 rows, where the probes take 1.5. Elsewhere one
+    ``IN`` per leading value of the key.
     """
     keys = sorted(set(keys))
     if not keys:
@@ -294,13 +298,15 @@ def rows_by_keys(
     quote = connection.ops.quote_name
     bound = _bind_columns(model, key_fields, [dict(zip(key_fields, key, strict=True))
                                               for key in keys], alias="k", shared_once=False)
-    joined = " AND ".join(f"t.{quote(_field(model, name).column)} = {expr}"
-                          for name, expr in zip(key_fields, bound.exprs, strict=True))
-    where = " AND ".join(f"t.{quote(_field(model, name).column)} = %b" for name in equal)
+    where = " AND ".join([
+        *(f"t.{quote(_field(model, name).column)} = %b" for name in equal),
+        *(f"t.{quote(_field(model, name).column)} = {expr}"
+          for name, expr in zip(key_fields, bound.exprs, strict=True)),
+    ])
     back = ", ".join(f"t.{quote(_field(model, name).column)}" for name in returning)
     # Table, column names and types come from the model, never from input; values are bound.
-    sql = (f"SELECT {back} FROM {quote(meta.db_table)} t JOIN {bound.source} "  # noqa: S608
-           f"ON {joined}" + (f" WHERE {where}" if where else ""))
+    sql = (f"SELECT {back} FROM {bound.source} CROSS JOIN LATERAL "  # noqa: S608
+           f"(SELECT * FROM {quote(meta.db_table)} t WHERE {where} LIMIT 1) t")
     with _binary_cursor() as cursor:
         cursor.execute(sql, [*bound.params, *equal.values()])
         return cursor.fetchall()
