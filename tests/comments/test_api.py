@@ -75,7 +75,8 @@ def test_missing_required_fields_are_each_named(api):
     assert fields == {"external_id", "text", "author_handle"}
 
 
-@pytest.mark.parametrize("body", ["not json{", "[]", "42", '"text"', "[1, 2]"])
+@pytest.mark.parametrize("body", ["not json{", "[]", "42", '"text"', "[1, 2]",
+                                  '{"text": NaN}', "[1, 2,]"])
 def test_malformed_bodies_answer_400_never_500(api, body):
     response = api.post(URL, data=body, content_type="application/json")
     assert response.status_code == 400
@@ -85,6 +86,14 @@ def test_malformed_bodies_answer_400_never_500(api, body):
 def test_non_utf8_body_answers_400(api):
     response = api.post(URL, data=b"\xff\xfe{", content_type="application/json")
     assert response.status_code == 400
+    assert response.json()["errors"][0]["message"] == "the body must be UTF-8 encoded JSON"
+
+
+def test_malformed_json_is_named_with_where_it_breaks(api):
+    response = api.post(URL, data=b'[{"text": "hola"', content_type="application/json")
+    assert response.status_code == 400
+    message = response.json()["errors"][0]["message"]
+    assert message.startswith("malformed JSON: ") and "char 16" in message
 
 
 def test_too_many_items_answers_413(api, settings):
