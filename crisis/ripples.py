@@ -292,14 +292,35 @@ def _window(brand, new: Sequence[RippleComment], window: timedelta):
     if _prefilter(terms):
         query = query.filter(ripple_terms__has_any_keys=terms)
     recent = []
+    shares_a_term = _SharesATerm(terms)
     for pk, author_id, posted_at, text in fetch_values(query.annotate(
         terms_text=Cast("ripple_terms", TextField())
     ).values_list("pk", "author_id", "posted_at", "terms_text")):
-        signature = _parsed(text)
+        signature = shares_a_term(text)
         if signature:
             recent.append(RippleComment(key=pk, author=str(author_id), at=posted_at,
                                         signature=signature))
     return recent
+
+
+class _SharesATerm(dict):
+    """The stored signature (as JSON text), parsed, when its topic shares a term with the
+    batch's; else ``()``. A stored comment sharing none cannot match (``find_ripples`` would
+    skip it), and the window holds thousands of rows repeating a few hundred signatures: each
+    distinct text is judged once per batch, and the others cost a look-up."""
+
+    def __init__(self, terms: Iterable[str]):
+        super().__init__()
+        self.terms = frozenset(terms)
+
+    def __missing__(self, text: str | None) -> tuple[str, ...]:
+        signature = _parsed(text)
+        if signature and self.terms.isdisjoint(topic_of(signature)):
+            signature = ()
+        self[text] = signature
+        return signature
+
+    __call__ = dict.__getitem__
 
 
 def _terms(new: Iterable[RippleComment]) -> list[str]:
