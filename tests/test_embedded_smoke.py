@@ -87,13 +87,16 @@ def test_stopping_the_demo_stops_its_server_and_worker(tmp_path):
         _wait_for_port(port, timeout=60)
         children = _children(demo.pid)
         assert len(children) == 2  # the web server and the worker with beat
+        # Each leads a group of its own, which is what the demo stops: beat is the worker's
+        # child, and must not outlive it.
+        assert all(_group(pid) == pid for pid in children)
     finally:
         demo.send_signal(signal.SIGTERM)
         demo.wait(timeout=30)
     deadline = time.monotonic() + 15
-    while time.monotonic() < deadline and any(_alive(pid) for pid in children):
+    while time.monotonic() < deadline and _in_groups(children):
         time.sleep(0.2)
-    assert not [pid for pid in children if _alive(pid)], "the demo left processes running"
+    assert not _in_groups(children), "the demo left processes running"
 
 
 def _free_port() -> int:
@@ -125,9 +128,23 @@ def _children(pid: int) -> list[int]:
     return children
 
 
+def _group(pid: int) -> int | None:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return int(stat.read().rsplit(")", 1)[1].split()[2])
+    except OSError:  # gone meanwhile
+        return None
+
+
+def _in_groups(groups: list[int]) -> list[int]:
+    """The live processes of these process groups."""
+    return [int(stat.parent.name) for stat in Path("/proc").glob("[0-9]*/stat")
+            if _group(int(stat.parent.name)) in groups and _alive(int(stat.parent.name))]
+
+
 def _alive(pid: int) -> bool:
     try:
         with open(f"/proc/{pid}/stat") as stat:
             return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except FileNotFoundError:
+    except OSError:  # gone meanwhile
         return False

@@ -49,22 +49,33 @@ class Worker:
                    "--without-mingle"]
         if beat:
             command += ["-B", "--schedule", str(self.mail_dir.parent / "beat-schedule")]
-        self.process = subprocess.Popen(command, cwd=ROOT, env=self.env,
+        # A session of its own: the worker and the beat process it forks (-B) stop together.
+        self.process = subprocess.Popen(command, cwd=ROOT, env=self.env, start_new_session=True,
                                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         return self
 
     def stop(self) -> str:
+        """Stop the worker and every process it forked, then read what they said. The beat
+        child can outlive a worker that stopped first, and it holds the output pipe open:
+        reading before it is gone hung the suite's teardown."""
         if self.process is None:
             return ""
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
+        self._signal_group(signal.SIGTERM)
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            pass
+        self._signal_group(signal.SIGKILL)
+        self.process.wait()
         output = self.process.stdout.read().decode(errors="replace")
         self.process = None
         return output
+
+    def _signal_group(self, signum: int) -> None:
+        try:
+            os.killpg(self.process.pid, signum)
+        except ProcessLookupError:  # every process of the group has exited
+            pass
 
     def mails(self) -> list[str]:
         if not self.mail_dir.exists():

@@ -73,13 +73,15 @@ class Command(BaseCommand):
     def _serve(self, port, token, trickle):
         python = sys.executable
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        # Each in a session of its own, stopped as a group: the worker forks beat (-B), and a
+        # beat child can outlive a worker stopped while it starts.
         children = [
             subprocess.Popen([python, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
-                             env=env),
+                             env=env, start_new_session=True),
             subprocess.Popen([python, "-m", "celery", "-A", "triage", "worker", "-B",
                               "-Q", "default,crisis", "--pool=solo", "--loglevel=INFO",
                               "--schedule", str(settings.VAR_DIR / "celerybeat-schedule")],
-                             env=env),
+                             env=env, start_new_session=True),
         ]
         stop = threading.Event()
         if trickle > 0:
@@ -99,13 +101,13 @@ class Command(BaseCommand):
         finally:
             stop.set()
             for child in children:
-                if child.poll() is None:
-                    child.send_signal(signal.SIGTERM)
+                _signal_group(child, signal.SIGTERM)
             for child in children:
                 try:
                     child.wait(timeout=10)
                 except subprocess.TimeoutExpired:
-                    child.kill()
+                    pass
+                _signal_group(child, signal.SIGKILL)  # whatever of the group is left
 
     def _trickle(self, port, token, every, stop):
         """Post a new comment now and then through the real API, so reds arrive live."""
@@ -126,3 +128,10 @@ class Command(BaseCommand):
 
 def _interrupt(signum, frame):
     raise KeyboardInterrupt
+
+
+def _signal_group(child: subprocess.Popen, signum: int) -> None:
+    try:
+        os.killpg(child.pid, signum)
+    except ProcessLookupError:  # the whole group has exited
+        pass
