@@ -75,7 +75,9 @@ def main():
     try:
         wait_for_port(port)
         warm_up(port, warm_token, args.timeout)
+        started = time.perf_counter()
         answered = post_all(port, token, make_batches(args), args.clients)
+        posting = time.perf_counter() - started
         notified = wait_notified(answered, args.timeout)
     finally:
         for process in processes:
@@ -89,7 +91,8 @@ def main():
     p50, p99 = percentile(latencies, 50), percentile(latencies, 99)
     print(f"{len(answered)} reds among {args.comments} comments, batches of {args.batch}, "
           f"{args.crisis_workers} crisis worker processes: p50 {p50:.0f} ms, p99 {p99:.0f} ms, "
-          f"max {max(latencies or [0]):.0f} ms, lost {lost}", flush=True)
+          f"max {max(latencies or [0]):.0f} ms, lost {lost}; posted in {posting:.1f} s "
+          f"({args.comments / posting:,.0f} comments/s)", flush=True)
     print(f"red_to_notified_p50_ms={p50:.0f} red_to_notified_p99_ms={p99:.0f} lost={lost}")
 
 

@@ -99,19 +99,10 @@ class PrivateChannel(models.TextChoices):
     WHATSAPP = "whatsapp", _("WhatsApp")
 
 
-#: Foreign keys written hundreds of times per ingested batch whose target is certain by
-#: construction: the tenant column (a brand is never deleted, ``PROTECT`` guards it in Django)
-#: and the append-only logs pointing at the comment written just before them. PostgreSQL checks
-#: each constrained row at commit, one query and one row lock per row: on a 500-comment batch
-#: these five checks cost 11 ms of the database's 70. Django still follows ``on_delete``.
-HOT_PATH_KEY = {"db_constraint": False}
-
-
 class Case(models.Model):
     """The unit of work for a person: one open case per author and thread."""
 
-    brand = models.ForeignKey("brands.Brand", on_delete=models.PROTECT, related_name="+",
-                              **HOT_PATH_KEY)
+    brand = models.ForeignKey("brands.Brand", on_delete=models.PROTECT, related_name="+")
     author = models.ForeignKey(Author, on_delete=models.PROTECT, related_name="cases",
                                db_index=False)  # led by case_author_status
     thread_key = models.CharField(
@@ -181,8 +172,7 @@ class Case(models.Model):
 
 class Comment(models.Model):
     brand = models.ForeignKey("brands.Brand", on_delete=models.PROTECT, related_name="+",
-                              db_index=False,  # led by the comment indexes below
-                              **HOT_PATH_KEY)
+                              db_index=False)  # led by the comment indexes below
     platform = models.CharField(max_length=20, choices=Platform.choices)
     external_id = models.CharField(max_length=255)
     author = models.ForeignKey(Author, on_delete=models.PROTECT, related_name="comments")
@@ -252,8 +242,7 @@ class Comment(models.Model):
 class Classification(models.Model):
     """One decision about a comment, by the model or by a person; never edited."""
 
-    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="classifications",
-                                **HOT_PATH_KEY)
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="classifications")
     category = models.CharField(max_length=20, choices=Category.choices)
     level = models.CharField(max_length=10, choices=Level.choices)
     confidence = models.FloatField()
@@ -292,7 +281,7 @@ class AuditEvent(models.Model):
     author = models.ForeignKey(Author, null=True, blank=True, on_delete=models.CASCADE,
                                related_name="audit_events")
     case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.CASCADE,
-                             related_name="audit_events", **HOT_PATH_KEY)
+                             related_name="audit_events")
     before = models.JSONField(default=dict, blank=True)
     after = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now)

@@ -4,8 +4,6 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from comments.models import HOT_PATH_KEY
-
 
 class Ripple(models.Model):
     """A wave of the same complaint from many authors at one brand: the taxonomy's ripple.
@@ -46,7 +44,7 @@ class Escalation(models.Model):
     """
 
     comment = models.OneToOneField("comments.Comment", on_delete=models.CASCADE,
-                                   related_name="escalation", **HOT_PATH_KEY)
+                                   related_name="escalation")
     created_at = models.DateTimeField(default=timezone.now)
     claimed_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveIntegerField(default=0)
