@@ -116,35 +116,28 @@ def _wait_for_port(port: int, timeout: float) -> None:
     raise AssertionError(f"nothing listened on port {port}")
 
 
-def _children(pid: int) -> list[int]:
-    children = []
+def _processes() -> dict[int, tuple[str, int, int]]:
+    """Every live process: pid -> (state, parent, group), from ``/proc/<pid>/stat``."""
+    found = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
+            state, parent, group = stat.read_text().rsplit(")", 1)[1].split()[:3]
+        except OSError:  # gone meanwhile
             continue
-        if int(fields[1]) == pid:
-            children.append(int(stat.parent.name))
-    return children
+        if state != "Z":
+            found[int(stat.parent.name)] = (state, int(parent), int(group))
+    return found
+
+
+def _children(pid: int) -> list[int]:
+    return [child for child, (_, parent, _) in _processes().items() if parent == pid]
 
 
 def _group(pid: int) -> int | None:
-    try:
-        with open(f"/proc/{pid}/stat") as stat:
-            return int(stat.read().rsplit(")", 1)[1].split()[2])
-    except OSError:  # gone meanwhile
-        return None
+    process = _processes().get(pid)
+    return process[2] if process else None
 
 
 def _in_groups(groups: list[int]) -> list[int]:
     """The live processes of these process groups."""
-    return [int(stat.parent.name) for stat in Path("/proc").glob("[0-9]*/stat")
-            if _group(int(stat.parent.name)) in groups and _alive(int(stat.parent.name))]
-
-
-def _alive(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat") as stat:
-            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:  # gone meanwhile
-        return False
+    return [pid for pid, (_, _, group) in _processes().items() if group in groups]
