@@ -1,3 +1,5 @@
+import base64
+import json
 from datetime import timedelta
 
 import pytest
@@ -51,3 +53,21 @@ def test_sweep_picks_only_old_unnotified_escalations(red_escalation, settings):
     assert list(pending.values_list("pk", flat=True)) == [red_escalation.pk]
     escalation.escalation_notify(escalation_id=red_escalation.pk)
     assert escalation.escalations_sweep(now=later) == 0
+
+
+def test_a_batch_of_reds_goes_to_the_crisis_queue_as_one_message_naming_its_size(broker):
+    ids = list(range(101, 401))
+    assert escalation.escalations_enqueue(ids) == len(ids)
+    [message] = broker.lrange("crisis", 0, -1)
+    body = json.loads(message)
+    assert body["headers"]["task"] == "crisis.tasks.escalate"
+    # The ids travel in the body; the header Celery logs names how many, not all 300 of them.
+    assert body["headers"]["argsrepr"] == "(300 ids)"
+    args, _kwargs, _embed = json.loads(base64.b64decode(body["body"]))
+    assert args == [ids]
+
+
+def test_a_few_escalations_are_named_in_the_message_header(broker):
+    escalation.escalations_enqueue([7, 8])
+    [message] = broker.lrange("crisis", 0, -1)
+    assert json.loads(message)["headers"]["argsrepr"] == "([7, 8],)"
