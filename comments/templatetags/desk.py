@@ -1,6 +1,8 @@
 """Template helpers of the desk: what the history says, in the person's language."""
 
 from django import template
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 register = template.Library()
@@ -67,3 +69,15 @@ SIGNAL_LABELS = {
 def signal_label(signal: str) -> str:
     """A reason's signal in words; a signal without a label shows as stored."""
     return SIGNAL_LABELS.get(signal, signal)
+
+
+@register.filter
+def clock(moment):
+    """A moment as a live page reads it: the time alone when it is today (the room's timeline
+    shows times), with the day when it is not, so a crisis that began yesterday is not misread."""
+    if not moment:
+        return ""
+    local = timezone.localtime(moment)
+    if local.date() == timezone.localdate():
+        return date_format(local, "H:i")
+    return date_format(local, "j M H:i")
