@@ -260,7 +260,8 @@ SEMAFORO = {
 
 # --- Celery ---------------------------------------------------------------------------------
 
-CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")
+# With the host named, kombu does not warn that it "reverts to localhost" on every start.
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://localhost//")
 if CELERY_BROKER_URL.startswith("filesystem"):
     # kombu's filesystem transport, the broker that needs no server: messages are files.
     _broker_dir = VAR_DIR / "broker"
