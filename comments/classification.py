@@ -9,11 +9,39 @@ from functools import cache
 
 from django.conf import settings
 from django.db.models import DateTimeField, IntegerField, Value
+from django.utils.translation import gettext_lazy as _
 
 from comments import classifier
 from comments.classifier import CommentInput, Decision, Thresholds
 from comments.models import Classification, Comment
 from triage.bulk import insert_from
+
+#: The classifier's signals as a community manager reads them; the API keeps the codes.
+SIGNAL_LABELS = {
+    "authority_mention": _("Authority or legal route"),
+    "media_mention": _("Media or going viral"),
+    "health_safety": _("Health or safety"),
+    "fraud_fact": _("Fraud, data leak or discrimination"),
+    "collective": _("Collective or boycott call"),
+    "insult": _("Insult"),
+    "mockery": _("Mockery"),
+    "hostility": _("Hostile words"),
+    "violence_threat": _("Threat of violence"),
+    "churn_threat": _("Threatens to leave"),
+    "repeated_problem": _("Problem not solved before"),
+    "praise": _("Praise"),
+    "spam": _("Spam"),
+    "reach": _("Large reach"),
+    "troll": _("Known troll"),
+    "overdue_case": _("Case past its deadline"),
+    "ripple": _("Ripple of similar complaints"),
+    "model": _("Model"),
+}
+
+
+def signal_label(signal: str) -> str:
+    """A reason's signal in words; a signal without a label shows as stored."""
+    return str(SIGNAL_LABELS.get(signal, signal))
 
 
 def thresholds(brand=None) -> Thresholds:

@@ -29,6 +29,8 @@ from django.utils.translation import gettext as _
 
 from accounts.roles import Role
 from brands.models import Brand, Membership
+from comments import classification
+from comments.classifier.ripple import CONCEPT_MARK
 from comments.classifier.signals import HIGH_LEVEL_SIGNALS
 from comments.models import Comment
 from crisis.models import (
@@ -67,19 +69,25 @@ class CrisisError(Exception):
 # --- open or join ---------------------------------------------------------------------------
 
 
-def subject_of(comment: Comment) -> tuple[str, str]:
-    """``(key, label)``: what a red is about, as far as joining a crisis goes."""
+def subject_of(comment: Comment, *, language: str) -> tuple[str, str]:
+    """``(key, label)``: what a red is about, as far as joining a crisis goes. The label is
+    written once, for the brand's committee, so in the brand's language and in the words the
+    queue uses for reasons, never a signal's code."""
     if comment.ripple_id:
         ripple = comment.ripple
-        words = ", ".join(str(w).lstrip("~") for w in (ripple.subject or [])[:4])
-        return f"ripple:{comment.ripple_id}", _("Ripple #%(id)s: %(words)s") % {
-            "id": comment.ripple_id, "words": words or "—"}
+        words = ", ".join(str(w).lstrip(CONCEPT_MARK).replace("_", " ")
+                          for w in (ripple.subject or [])[:4])
+        with translation.override(language):
+            return f"ripple:{comment.ripple_id}", _("Ripple #%(id)s: %(words)s") % {
+                "id": comment.ripple_id, "words": words or "—"}
     reasons = comment.reasons or []
-    for signal in SUBJECT_SIGNALS:
-        for reason in reasons:
-            if reason.get("signal") == signal:
-                return signal, f"{signal}: {reason.get('evidence', '')}"[:255]
-    return f"category:{comment.category}", comment.get_category_display()
+    with translation.override(language):
+        for signal in SUBJECT_SIGNALS:
+            for reason in reasons:
+                if reason.get("signal") == signal:
+                    label = f"{classification.signal_label(signal)}: “{reason.get('evidence', '')}”"
+                    return signal, label[:255]
+        return f"category:{comment.category}", str(comment.get_category_display())
 
 
 def crisis_open_or_join(*, escalation_id: int, now=None) -> tuple[Crisis, bool]:
@@ -112,14 +120,14 @@ def crises_open_or_join(*, escalation_ids: list[int],
             return answer
         # One opener per brand at a time: without it two workers could each find no open
         # crisis for the same wave and open two. Sorted, so two chunks never deadlock.
-        list(Brand.objects.select_for_update().filter(
-            pk__in=sorted({e.comment.brand_id for e in fresh})).order_by("pk"))
+        brands = {brand.pk: brand for brand in Brand.objects.select_for_update().filter(
+            pk__in=sorted({e.comment.brand_id for e in fresh})).order_by("pk")}
         touched: dict[int, Crisis] = {}
         joined: dict[int, list[Escalation]] = {}
         events = []
         for escalation in fresh:
             comment = escalation.comment
-            key, label = subject_of(comment)
+            key, label = subject_of(comment, language=brands[comment.brand_id].language)
             crisis = _touched_crisis_for(touched.values(), comment, key) \
                 or _open_crisis_for(comment, key, now)
             if crisis is None:

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import django_filters
+from django.db import models
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncMinute
 from django.http import Http404
@@ -11,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from brands.access import in_brands
 from comments.models import Case, Comment
-from crisis.models import Crisis, CrisisStatus
+from crisis.models import Crisis, CrisisStatus, Severity
 
 SPREAD_MINUTES = 60
 
@@ -29,6 +30,15 @@ class CrisisFilter(django_filters.FilterSet):
 def crises_for(brand_ids: frozenset[int]) -> QuerySet[Crisis]:
     return in_brands(Crisis.objects.select_related("brand", "owner", "acknowledged_by"),
                      brand_ids).order_by("-opened_at")
+
+
+def crises_by_urgency(brand_ids: frozenset[int]) -> QuerySet[Crisis]:
+    """The committee's list: crises still open before the closed, critical before high, the
+    newest first within each; newest-first alone put a fresh high above older criticals."""
+    return crises_for(brand_ids).annotate(
+        is_closed=models.Case(models.When(status=CrisisStatus.CLOSED, then=1), default=0),
+        severity_rank=models.Case(models.When(severity=Severity.CRITICAL, then=0), default=1),
+    ).order_by("is_closed", "severity_rank", "-opened_at")
 
 
 def access_crisis(pk: int, brand_ids: frozenset[int]) -> Crisis:

@@ -41,7 +41,7 @@ def room_access(view):
 @room_access
 def crisis_list(request, brand_ids):
     return render(request, "crisis/list.html", {
-        "crises": selectors.crises_for(brand_ids)[:200], "show_brand": len(brand_ids) > 1})
+        "crises": selectors.crises_by_urgency(brand_ids)[:200], "show_brand": len(brand_ids) > 1})
 
 
 def _room_context(request, crisis) -> dict:

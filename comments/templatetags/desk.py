@@ -5,6 +5,8 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from comments import classification
+
 register = template.Library()
 
 AUDIT_LABELS = {
@@ -42,33 +44,10 @@ def audit_label(action: str) -> str:
     return AUDIT_LABELS.get(action, action)
 
 
-#: The classifier's signals as a community manager reads them; the API keeps the codes.
-SIGNAL_LABELS = {
-    "authority_mention": _("Authority or legal route"),
-    "media_mention": _("Media or going viral"),
-    "health_safety": _("Health or safety"),
-    "fraud_fact": _("Fraud, data leak or discrimination"),
-    "collective": _("Collective or boycott call"),
-    "insult": _("Insult"),
-    "mockery": _("Mockery"),
-    "hostility": _("Hostile words"),
-    "violence_threat": _("Threat of violence"),
-    "churn_threat": _("Threatens to leave"),
-    "repeated_problem": _("Problem not solved before"),
-    "praise": _("Praise"),
-    "spam": _("Spam"),
-    "reach": _("Large reach"),
-    "troll": _("Known troll"),
-    "overdue_case": _("Case past its deadline"),
-    "ripple": _("Ripple of similar complaints"),
-    "model": _("Model"),
-}
-
-
 @register.filter
 def signal_label(signal: str) -> str:
-    """A reason's signal in words; a signal without a label shows as stored."""
-    return SIGNAL_LABELS.get(signal, signal)
+    """A reason's signal in the page's language."""
+    return classification.signal_label(signal)
 
 
 @register.filter

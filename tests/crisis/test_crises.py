@@ -31,7 +31,10 @@ def test_a_red_opens_a_crisis_and_level_one_is_told(aurora, carla):
     assert crisis.brand == aurora
     assert crisis.status == CrisisStatus.COMMITTEE_NOTIFIED
     assert crisis.subject_key == "authority_mention"
-    assert crisis.subject.startswith("authority_mention: ")
+    # In the brand's language and the queue's words for the signal, the evidence quoted.
+    [evidence] = [r["evidence"] for r in row.comment.reasons
+                  if r["signal"] == "authority_mention"]
+    assert crisis.subject == f"Autoridad o vía legal: “{evidence}”"
     assert crisis.notified_at is not None and crisis.level_notified_at is not None
     assert crisis.first_comment_at == row.comment.posted_at
     [message] = mail.outbox
@@ -72,6 +75,11 @@ def test_a_red_about_something_else_opens_its_own_crisis(aurora, carla):
     assert Crisis.objects.count() == 2
     assert set(Crisis.objects.values_list("subject_key", flat=True)) == {
         "authority_mention", "health_safety"}
+
+
+def test_a_crisis_subject_is_written_in_its_brands_language(rapimenu):
+    escalate(rapimenu, [red()])
+    assert Crisis.objects.get().subject.startswith("Authority or legal route: “")
 
 
 def test_the_same_subject_joins_only_inside_the_window(aurora, carla, settings):

@@ -1,9 +1,19 @@
 """The crisis room: who enters, what it shows, and the committee's actions in it."""
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
-from crisis.models import Crisis, CrisisEvent, CrisisStatus, EventKind, PostMortem
+from crisis.models import (
+    Crisis,
+    CrisisEvent,
+    CrisisStatus,
+    EventKind,
+    PostMortem,
+    Severity,
+)
 from tests.comments.test_ripple_intake import DOUBLE_CHARGE, _items
 from tests.conftest import PASSWORD
 from tests.crisis.helpers import escalate, member, red, seat
@@ -28,6 +38,25 @@ def test_the_committee_and_supervisors_of_the_brand_enter(client, crisis, sam, w
     assert response.status_code == 200
     assert crisis.subject in response.content.decode()
     assert _get(client, who, reverse("crisis-list")).status_code == 200
+
+
+def test_the_list_puts_open_critical_crises_first(client, aurora, carla):
+    """Newest first alone put a fresh high above an older critical the committee is fighting."""
+    now = timezone.now()
+
+    def opened(subject, minutes_ago, **fields):
+        at = now - timedelta(minutes=minutes_ago)
+        return Crisis.objects.create(brand=aurora, subject=subject, subject_key=subject,
+                                     first_comment_at=at, last_escalation_at=at, opened_at=at,
+                                     **fields)
+
+    opened("closed critical", 1, severity=Severity.CRITICAL, status=CrisisStatus.CLOSED)
+    opened("fresh high", 2, severity=Severity.HIGH)
+    opened("older critical", 30, severity=Severity.CRITICAL)
+    opened("newer critical", 10, severity=Severity.CRITICAL)
+    page = _get(client, "carla", reverse("crisis-list")).content.decode()
+    order = ["newer critical", "older critical", "fresh high", "closed critical"]
+    assert sorted(order, key=page.index) == order
 
 
 def test_a_community_manager_is_kept_out(client, crisis, alice):
