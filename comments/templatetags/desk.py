@@ -6,6 +6,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from comments import classification
+from comments.models import Platform
 
 register = template.Library()
 
@@ -48,6 +49,12 @@ def audit_label(action: str) -> str:
 def signal_label(signal: str) -> str:
     """A reason's signal in the page's language."""
     return classification.signal_label(signal)
+
+
+@register.filter
+def platform_label(code: str) -> str:
+    """A platform as the queue names it ("Twitter / X"); the API keeps the code."""
+    return str(Platform(code).label) if code in Platform.values else code
 
 
 @register.filter

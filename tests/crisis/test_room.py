@@ -91,7 +91,7 @@ def test_the_spread_counts_the_ripple_per_minute(client, aurora, carla):
     html = response.content.decode()
     assert 'data-figure="comments">12<' in html
     assert 'data-figure="authors">12<' in html
-    assert 'data-figure="platforms">twitter<' in html
+    assert 'data-figure="platforms">Twitter / X<' in html  # as the queue names it
     assert html.count("<rect ") == 12  # twelve minutes with one new comment each
     assert 'hx-trigger="every' in html
 
