@@ -1,7 +1,7 @@
 """Reads for the queue page and the API, with the filters both offer."""
 
 import django_filters
-from django.db.models import Prefetch, QuerySet
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 
@@ -127,8 +127,13 @@ def replies_waiting(brand_ids: frozenset[int]) -> QuerySet:
 
 def cases_for_listing(brand_ids: frozenset[int], *, status: str = STATUS_OPEN,
                       assignee=None) -> QuerySet[Case]:
-    """A brand's cases for the case list: the most urgent first, then the oldest deadline."""
-    cases = in_brands(Case.objects.select_related("author", "assignee", "brand"), brand_ids)
+    """A brand's cases for the case list: the most urgent first, then the oldest deadline.
+    Each carries what its customer first said (``first_text``): a handle alone told a
+    community manager nothing about which case to open."""
+    first_said = (Comment.objects.filter(case=OuterRef("pk")).order_by("posted_at", "pk")
+                  .values("text")[:1])
+    cases = in_brands(Case.objects.select_related("author", "assignee", "brand")
+                      .annotate(first_text=Subquery(first_said)), brand_ids)
     if status == STATUS_OPEN:
         cases = cases.filter(status__in=OPEN_CASE_STATUSES)
     elif status in CaseStatus.values:

@@ -150,3 +150,13 @@ def test_the_queue_names_each_reason_in_words(client, alice, mixed_queue):
     assert 'title="authority_mention">Authority or legal route</b>' in html
     spanish = client.get(reverse("queue-rows"), headers={"Accept-Language": "es"})
     assert ">Autoridad o vía legal</b>" in spanish.content.decode()
+
+
+def test_the_case_list_says_what_the_customer_said_first(client, alice, ingest):
+    first = "Me cobraron dos veces la mensualidad y nadie me responde"
+    ingest([comment_item(text=first, author_handle="@ana", posted_at="2026-11-23T07:00:00Z"),
+            comment_item(text=RED_TEXT, author_handle="@ana", posted_at="2026-11-23T10:00:00Z")])
+    client.force_login(alice)
+    page = client.get(reverse("cases")).content.decode()
+    [row] = [row for row in page.split("<tr") if "@ana" in row]
+    assert first in row and RED_TEXT not in row
