@@ -3,6 +3,8 @@
 from django import template
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.timesince import timesince, timeuntil
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from comments import classification
@@ -55,6 +57,24 @@ def signal_label(signal: str) -> str:
 def platform_label(code: str) -> str:
     """A platform as the queue names it ("Twitter / X"); the API keeps the code."""
     return str(Platform(code).label) if code in Platform.values else code
+
+
+@register.filter
+def deadline(due) -> str:
+    """A deadline as people say it: "in 14 minutes", "overdue by 5 minutes". Humanize's
+    "14 minutes from now" wrapped in the case list and reads stiffly in Spanish; one unit is
+    enough to choose what to answer first."""
+    if not due:
+        return ""
+    now = timezone.now()
+    if due >= now:
+        return gettext("in %(time)s") % {"time": timeuntil(due, now, depth=1)}
+    return gettext("overdue by %(time)s") % {"time": timesince(due, now, depth=1)}
+
+
+@register.filter
+def is_past(moment) -> bool:
+    return bool(moment) and moment < timezone.now()
 
 
 @register.filter
