@@ -160,3 +160,13 @@ def test_the_case_list_says_what_the_customer_said_first(client, alice, ingest):
     page = client.get(reverse("cases")).content.decode()
     [row] = [row for row in page.split("<tr") if "@ana" in row]
     assert first in row and RED_TEXT not in row
+
+
+def test_the_case_page_names_the_customer_once(client, alice, ingest):
+    ingest([comment_item(text=RED_TEXT, author_handle="@ana"),
+            comment_item(text=RED_TEXT, author_handle="@luis", author_display_name="Luis Pérez")])
+    client.force_login(alice)
+    for handle, named in (("@ana", "@ana ·"), ("@luis", "Luis Pérez (@luis) ·")):
+        case = Comment.objects.get(author__handle=handle).case
+        page = client.get(reverse("case-detail", args=[case.pk])).content.decode()
+        assert named in page and "(@ana)" not in page
