@@ -1,8 +1,10 @@
+from datetime import datetime
+
 import pytest
 from django.conf import settings
 from django.test import override_settings
 from django.urls import reverse
-from django.utils import formats, translation
+from django.utils import formats, timezone, translation
 
 from comments.classifier import default_model, train_evaluated
 from comments.classifier.corpus import load_corpus
@@ -27,6 +29,18 @@ def test_supervisor_sees_the_current_models_cross_validated_figures(client, sam)
     for name in FIGURES:
         assert f"<td>{shown(model.evaluation[name])}</td>" in page
     assert f"{model.evaluation['n']} " in page
+
+
+def test_when_the_model_was_trained_and_measured_reads_as_a_date(client, sam):
+    client.force_login(sam)
+    page = client.get(reverse("classifier-figures")).content.decode()
+    trained = datetime.fromisoformat(default_model().meta["trained_at"])
+    with translation.override("es"):
+        written = formats.date_format(timezone.localtime(trained), "DATETIME_FORMAT")
+    assert written in page
+    # Neither time as the model file writes it (ISO text).
+    assert default_model().meta["trained_at"] not in page
+    assert default_model().evaluation["evaluated_at"] not in page
 
 
 def test_the_page_follows_the_model_chosen_in_settings(client, sam, tmp_path):
