@@ -17,8 +17,8 @@ class CrisisSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Crisis
-        fields = ["id", "brand", "subject", "severity", "status", "owner", "contact_level",
-                  "escalations", "first_comment_at", "opened_at", "notified_at",
+        fields = ["id", "brand", "subject", "subject_key", "severity", "status", "owner",
+                  "contact_level", "escalations", "first_comment_at", "opened_at", "notified_at",
                   "acknowledged_at", "acknowledged_by", "responding_at", "contained_at",
                   "rate_contained_at", "closed_at", "last_escalation_at", "room"]
 

@@ -154,6 +154,8 @@ def test_the_list_query_count_is_pinned(aurora, carla, django_assert_max_num_que
 def test_the_detail_has_times_counts_and_timeline(crisis, carla):
     body = as_person(carla).get(f"{URL}{crisis.pk}/").json()
     assert body["subject"] == crisis.subject and body["severity"] == "high"
+    # The words are for people, in the brand's language; a client matches on the code.
+    assert body["subject_key"] == "authority_mention"
     assert body["status"] == CrisisStatus.COMMITTEE_NOTIFIED
     assert body["brand"] == "aurora" and body["owner"] is None
     assert body["opened_at"] and body["notified_at"] and body["closed_at"] is None
