@@ -53,7 +53,7 @@ MAX_LEVEL = 3
 #: A crisis with this many reds is critical even without a ripple.
 CRITICAL_REDS = 5
 #: Signals that make a comment red, most telling first: the first one found names the subject.
-SUBJECT_SIGNALS = (*HIGH_LEVEL_SIGNALS, "threat", "reach")
+SUBJECT_SIGNALS = (*HIGH_LEVEL_SIGNALS, "violence_threat", "reach")
 ACK_SALT = "semaforo.crisis-ack"
 #: The chat button's token names one member's notice; its own salt, so a mail link (which
 #: needs the person logged in) never works as a button that needs nobody logged in.

@@ -77,6 +77,15 @@ def test_a_red_about_something_else_opens_its_own_crisis(aurora, carla):
         "authority_mention", "health_safety"}
 
 
+def test_a_threat_of_violence_is_its_own_subject(aurora, carla):
+    """Not the insult category's: the committee must see at once that people are at risk."""
+    [row] = escalate(aurora, [red(text="pinches rateros, los voy a esperar a la salida y les "
+                                       "rompo la cara")])
+    crisis = row.crisis
+    assert crisis.subject_key == "violence_threat"
+    assert crisis.subject.startswith("Amenaza de violencia: “")
+
+
 def test_a_crisis_subject_is_written_in_its_brands_language(rapimenu):
     escalate(rapimenu, [red()])
     assert Crisis.objects.get().subject.startswith("Authority or legal route: “")
