@@ -1,12 +1,18 @@
 """Reads for the queue page and the API, with the filters both offer."""
 
+from dataclasses import dataclass, field
+from datetime import timedelta
+
 import django_filters
 from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from brands.access import in_brands
+from comments.classifier.ripple import belongs, topic_of
 from comments.models import (
+    NEGATIVE_CATEGORIES,
     OPEN_CASE_STATUSES,
     AuditEvent,
     Case,
@@ -141,3 +147,47 @@ def cases_for_listing(brand_ids: frozenset[int], *, status: str = STATUS_OPEN,
     if assignee is not None:
         cases = cases.filter(assignee=assignee)
     return cases.order_by("level_rank", "due_at", "id")
+
+
+#: How far back the case page looks for others with the same complaint, and how many recent
+#: negative comments it reads at most: a case page must stay fast on a brand's busiest day.
+OTHERS_AFFECTED_HOURS = 48
+OTHERS_AFFECTED_SCAN = 500
+
+
+@dataclass(frozen=True)
+class OthersAffected:
+    """Other customers of the brand with the same complaint as a case, lately."""
+
+    authors: int = 0  # distinct other customers found
+    more_than: bool = False  # the scan stopped at its limit: there may be more
+    examples: list = field(default_factory=list)  # their latest comments, one per customer
+    hours: int = OTHERS_AFFECTED_HOURS
+
+
+def others_affected(case: Case, *, now=None, shown: int = 5) -> OthersAffected:
+    """"It is probably not an isolated incident": the brand's other customers whose recent
+    complaints are about what this case's comments are about, by the ripple detector's own
+    measure (``belongs`` on their signatures), whether or not they reached a ripple."""
+    topics = {topic_of(comment.ripple_terms) for comment in case.comments.all()
+              if comment.ripple_terms}
+    if not topics:
+        return OthersAffected()
+    since = (now or timezone.now()) - timedelta(hours=OTHERS_AFFECTED_HOURS)
+    recent = list(
+        Comment.objects.filter(brand_id=case.brand_id, received_at__gte=since,
+                               category__in=NEGATIVE_CATEGORIES,
+                               ripple_terms__has_any_keys=sorted(set().union(*topics)))
+        .exclude(author_id=case.author_id)
+        .select_related("author").defer("raw")
+        .order_by("-received_at", "-id")[:OTHERS_AFFECTED_SCAN]
+    )
+    latest_by_author: dict[int, Comment] = {}
+    for comment in recent:
+        topic = topic_of(comment.ripple_terms)
+        if comment.author_id not in latest_by_author and any(
+                belongs(topic, seed) for seed in topics):
+            latest_by_author[comment.author_id] = comment
+    return OthersAffected(authors=len(latest_by_author),
+                          more_than=len(recent) == OTHERS_AFFECTED_SCAN,
+                          examples=list(latest_by_author.values())[:shown])

@@ -118,6 +118,7 @@ def case_detail(request, pk: int):
     return render(request, "comments/case.html", {
         "case": case,
         "now": timezone.now(),
+        "others": selectors.others_affected(case),
         "protocol": protocol,
         # The brand's own language first: that is the template a person reaches for.
         "reply_templates": sorted(protocol.templates.all(),
