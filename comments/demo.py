@@ -18,7 +18,7 @@ from accounts.models import ApiToken
 from accounts.roles import Role, grant_role
 from brands.models import Brand, BrandAccount
 from comments import intake
-from comments.models import Author, Department
+from comments.models import Author, Comment, Department
 
 CORPUS = Path(__file__).resolve().parent / "classifier" / "data" / "corpus.jsonl"
 DEMO_SEED = 20261123
@@ -157,6 +157,42 @@ def seed_comments(brands: dict[str, Brand], count: int = 300) -> int:
             created += sum(r.created for r in intake.ingest(items[start:start + 100],
                                                             brand_id=brand.pk))
     return created
+
+
+#: The wave the demo starts with: a dozen Banco Aurora customers reporting card charges they
+#: never made, in their own words, over the last hour. Ten distinct authors within the hour make
+#: a ripple (TAXONOMY.md), so the demo has a ripple, its crisis with a live spread, and cases whose
+#: "others affected" are filled.
+RIPPLE_WAVE = (
+    "me aparecen dos compras en la tarjeta que no reconozco, @BancoAurora que pasa?",
+    "tengo cargos no autorizados en mi tarjeta de credito desde anoche",
+    "alguien mas con compras no reconocidas en su tarjeta Aurora?? devuelvan la plata",
+    "me clonaron la tarjeta, hay un cargo en dolares que yo no hice",
+    "@BancoAurora en mi extracto hay un consumo que desconozco, bloqueen eso",
+    "movimientos no reconocidos en la cuenta, nadie contesta en la linea",
+    "me hicieron un cargo no autorizado de 300 mil pesos, quiero una explicacion",
+    "me cobraron una compra no reconocida en la tarjeta debito, exijo que la reversen",
+    "me llego una alerta de compra que nunca hice, tarjeta de Aurora",
+    "cargos que no autorice en la tarjeta, ya van tres, que seguridad es esta",
+    "a mi tambien me hicieron un retiro no reconocido en el cajero, quiero mi dinero",
+    "transaccion no autorizada en mi tarjeta, llevo una hora en espera",
+)
+
+
+def seed_ripple(brand: Brand) -> int:
+    """The wave above, one customer per comment, four minutes apart up to now; answers how many
+    of its comments are in a ripple. Idempotent."""
+    now = timezone.now()
+    items = [
+        {"platform": "twitter", "external_id": f"demo-wave-{n}", "text": text,
+         "author_handle": f"@aurora_cliente_{n}", "author_followers": 150 + 40 * n,
+         "account": account_for(brand.slug, "twitter"),
+         "posted_at": (now - timedelta(minutes=4 * (len(RIPPLE_WAVE) - n))).isoformat()}
+        for n, text in enumerate(RIPPLE_WAVE)
+    ]
+    intake.ingest(items, brand_id=brand.pk)
+    return Comment.objects.filter(brand=brand, external_id__startswith="demo-wave-",
+                                  ripple__isnull=False).count()
 
 
 def _brand_of_row(row: dict) -> str:

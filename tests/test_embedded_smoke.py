@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from comments.demo import RIPPLE_WAVE
+
 ROOT = Path(__file__).resolve().parents[1]
 SERVER_VARIABLES = ("DATABASE_URL", "CELERY_BROKER_URL", "REDIS_URL", "SEMAFORO_VAR_DIR")
 
@@ -36,7 +38,10 @@ def test_demo_seeds_sqlite_and_a_worker_delivers_escalations_over_the_filesystem
     with sqlite3.connect(database) as db:
         comments = db.execute("select count(*) from comments_comment").fetchone()[0]
         escalations = db.execute("select count(*) from crisis_escalation").fetchone()[0]
-    assert comments == 60
+        ripples = db.execute("select count(distinct ripple_id), count(ripple_id) "
+                             "from comments_comment").fetchone()
+    assert comments == 60 + len(RIPPLE_WAVE)
+    assert ripples == (1, len(RIPPLE_WAVE)), "the opening wave is one ripple on SQLite too"
     assert escalations > 0
     assert any((tmp_path / "broker" / "queue").iterdir()), "nothing was queued on disk"
 

@@ -44,14 +44,17 @@ class Command(BaseCommand):
         other_token = demo.issue_demo_token(brands["rapimenu"])
         relay_token = demo.issue_demo_token(None)
         created = demo.seed_comments(brands, comments)
-        self._print_welcome(brands, people, token, other_token, created, port)
+        wave = demo.seed_ripple(brands["aurora"])
+        self._print_welcome(brands, people, token, other_token, created, wave, port)
         if no_serve:
             return
         self._serve(port, relay_token, trickle)
 
-    def _print_welcome(self, brands, people, token, other_token, created, port):
+    def _print_welcome(self, brands, people, token, other_token, created, wave, port):
         base = f"http://127.0.0.1:{port}"
-        self.stdout.write(self.style.SUCCESS(f"\n{created} demo comments loaded.\n"))
+        self.stdout.write(self.style.SUCCESS(f"\n{created} demo comments loaded, and a ripple of "
+                                             f"{wave} customers reporting charges they never "
+                                             "made at Banco Aurora (see Crises).\n"))
         self.stdout.write("Two brands run side by side; each person sees only their own.")
         self.stdout.write("Demo people (username / password — role at brand):")
         names = {slug: brand.name for slug, brand in brands.items()}
