@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from comments import classifier
 from comments.classifier import CommentInput, Decision, Thresholds
+from comments.classifier.ripple import CONCEPT_MARK
 from comments.models import Classification, Comment
 from triage.bulk import insert_from
 
@@ -37,6 +38,46 @@ SIGNAL_LABELS = {
     "ripple": _("Ripple of similar complaints"),
     "model": _("Model"),
 }
+
+
+#: The ripple detector's concepts (``comments.classifier.lexicons.ripple``) as people name them.
+CONCEPT_LABELS = {
+    "double_charge": _("double charge"),
+    "unauthorized_charge": _("unrecognised charge"),
+    "overcharge": _("overcharge"),
+    "refund_pending": _("refund pending"),
+    "payment_not_credited": _("payment not credited"),
+    "card_problem": _("card problem"),
+    "account_blocked": _("account blocked"),
+    "app_down": _("app down"),
+    "internet_down": _("internet down"),
+    "power_outage": _("power cut"),
+    "water_outage": _("water cut"),
+    "late_delivery": _("late delivery"),
+    "wrong_order": _("wrong order"),
+    "bad_food": _("food in bad condition"),
+    "food_poisoning": _("food poisoning"),
+    "foreign_object": _("foreign object in the product"),
+    "flight_cancelled": _("flight cancelled"),
+    "flight_delayed": _("flight delayed"),
+    "lost_luggage": _("lost luggage"),
+    "overbooking": _("overbooking"),
+    "rude_staff": _("rude staff"),
+    "long_queue": _("long queues"),
+    "unreachable_support": _("support not answering"),
+    "cannot_cancel": _("cannot cancel"),
+    "product_defect": _("defective product"),
+    "dirty_room": _("dirty room"),
+    "data_leak": _("data leak"),
+}
+
+
+def term_label(term: str) -> str:
+    """A ripple's term in words: a concept by its name, any other stem as it is."""
+    concept = term.removeprefix(CONCEPT_MARK)
+    if concept != term and concept in CONCEPT_LABELS:
+        return str(CONCEPT_LABELS[concept])
+    return concept.replace("_", " ")
 
 
 def signal_label(signal: str) -> str:

@@ -30,7 +30,6 @@ from django.utils.translation import gettext as _
 from accounts.roles import Role
 from brands.models import Brand, Membership
 from comments import classification
-from comments.classifier.ripple import CONCEPT_MARK
 from comments.classifier.signals import HIGH_LEVEL_SIGNALS
 from comments.models import Comment
 from crisis.models import (
@@ -74,10 +73,9 @@ def subject_of(comment: Comment, *, language: str) -> tuple[str, str]:
     written once, for the brand's committee, so in the brand's language and in the words the
     queue uses for reasons, never a signal's code."""
     if comment.ripple_id:
-        ripple = comment.ripple
-        words = ", ".join(str(w).lstrip(CONCEPT_MARK).replace("_", " ")
-                          for w in (ripple.subject or [])[:4])
         with translation.override(language):
+            words = ", ".join(classification.term_label(str(term))
+                              for term in (comment.ripple.subject or [])[:4])
             return f"ripple:{comment.ripple_id}", _("Ripple #%(id)s: %(words)s") % {
                 "id": comment.ripple_id, "words": words or "—"}
     reasons = comment.reasons or []

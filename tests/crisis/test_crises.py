@@ -7,6 +7,8 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
+from comments import classification
+from comments.classifier.lexicons.ripple import CONCEPTS
 from crisis import crises
 from crisis.models import (
     Crisis,
@@ -75,6 +77,16 @@ def test_a_red_about_something_else_opens_its_own_crisis(aurora, carla):
     assert Crisis.objects.count() == 2
     assert set(Crisis.objects.values_list("subject_key", flat=True)) == {
         "authority_mention", "health_safety"}
+
+
+def test_a_ripple_crisis_names_its_complaint_in_the_brands_words(aurora, carla):
+    rows = escalate(aurora, _items(DOUBLE_CHARGE))
+    crisis = rows[0].crisis
+    assert crisis.subject == f"Onda #{crisis.ripple_id}: cobro doble"
+
+
+def test_every_ripple_concept_has_a_name_for_people():
+    assert set(CONCEPTS) == set(classification.CONCEPT_LABELS)
 
 
 def test_a_threat_of_violence_is_its_own_subject(aurora, carla):
