@@ -4,13 +4,14 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 import django_filters
+from django.db import connection
 from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from brands.access import in_brands
-from comments.classifier.ripple import belongs, topic_of
+from comments.classifier.ripple import belongs, seed_topics, topic_of
 from comments.models import (
     NEGATIVE_CATEGORIES,
     OPEN_CASE_STATUSES,
@@ -169,24 +170,26 @@ def others_affected(case: Case, *, now=None, shown: int = 5) -> OthersAffected:
     """"It is probably not an isolated incident": the brand's other customers whose recent
     complaints are about what this case's comments are about, by the ripple detector's own
     measure (``belongs`` on their signatures), whether or not they reached a ripple."""
-    topics = {topic_of(comment.ripple_terms) for comment in case.comments.all()
-              if comment.ripple_terms}
+    topics = {seed for comment in case.comments.all() if comment.ripple_terms
+              for seed in seed_topics(topic_of(comment.ripple_terms))}
     if not topics:
         return OthersAffected()
     since = (now or timezone.now()) - timedelta(hours=OTHERS_AFFECTED_HOURS)
-    recent = list(
-        Comment.objects.filter(brand_id=case.brand_id, received_at__gte=since,
-                               category__in=NEGATIVE_CATEGORIES,
-                               ripple_terms__has_any_keys=sorted(set().union(*topics)))
-        .exclude(author_id=case.author_id)
-        .select_related("author").defer("raw")
-        .order_by("-received_at", "-id")[:OTHERS_AFFECTED_SCAN]
-    )
+    candidates = Comment.objects.filter(brand_id=case.brand_id, received_at__gte=since,
+                                        category__in=NEGATIVE_CATEGORIES)
+    if connection.vendor == "postgresql":
+        # jsonb ``?|`` matches the signature array's terms; SQLite's JSON key look-up reads
+        # object keys only, so there the scan's rows are all compared in Python.
+        candidates = candidates.filter(ripple_terms__has_any_keys=sorted(set().union(*topics)))
+    recent = list(candidates.exclude(author_id=case.author_id)
+                  .select_related("author").defer("raw")
+                  .order_by("-received_at", "-id")[:OTHERS_AFFECTED_SCAN])
     latest_by_author: dict[int, Comment] = {}
     for comment in recent:
+        if comment.author_id in latest_by_author or not comment.ripple_terms:
+            continue
         topic = topic_of(comment.ripple_terms)
-        if comment.author_id not in latest_by_author and any(
-                belongs(topic, seed) for seed in topics):
+        if any(belongs(topic, seed) for seed in topics):
             latest_by_author[comment.author_id] = comment
     return OthersAffected(authors=len(latest_by_author),
                           more_than=len(recent) == OTHERS_AFFECTED_SCAN,

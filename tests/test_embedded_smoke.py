@@ -42,6 +42,15 @@ def test_demo_seeds_sqlite_and_a_worker_delivers_escalations_over_the_filesystem
                              "from comments_comment").fetchone()
     assert comments == 60 + len(RIPPLE_WAVE)
     assert ripples == (1, len(RIPPLE_WAVE)), "the opening wave is one ripple on SQLite too"
+    # Each of the wave's customers finds the others on their case page, on SQLite too.
+    others = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c",
+         "from comments import selectors; from comments.models import Comment; "
+         "c = Comment.objects.get(external_id='demo-wave-0'); "
+         "print(selectors.others_affected(c.case).authors)"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    # The other eleven of the wave, and any demo comment about the same charges.
+    assert int(others.stdout.split()[-1]) >= len(RIPPLE_WAVE) - 1, others.stderr
     assert escalations > 0
     assert any((tmp_path / "broker" / "queue").iterdir()), "nothing was queued on disk"
 

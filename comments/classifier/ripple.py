@@ -440,11 +440,17 @@ def _seeds(batch: Iterable[RippleComment]) -> list[_Group]:
     """
     seeds: set[_Group] = set()
     for comment in batch:
-        topic = topic_of(comment.signature)
-        seeds.add((comment.scope, topic))
-        if len(topic) > 1 and next(iter(topic)).startswith(CONCEPT_MARK):
-            seeds.update((comment.scope, frozenset((term,))) for term in topic)
+        seeds.update((comment.scope, seed) for seed in seed_topics(topic_of(comment.signature)))
     return sorted(seeds, key=lambda seed: (seed[0], sorted(seed[1])))
+
+
+def seed_topics(topic: frozenset[str]) -> set[frozenset[str]]:
+    """The complaints a comment about `topic` may share with others: the topic itself and,
+    when it names several concepts, each concept alone."""
+    seeds = {topic}
+    if len(topic) > 1 and next(iter(topic)).startswith(CONCEPT_MARK):
+        seeds.update(frozenset((term,)) for term in topic)
+    return seeds
 
 
 def _seed_terms_by_scope(seeds: Iterable[_Group]) -> dict[str, set[str]]:

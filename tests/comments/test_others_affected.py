@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from comments import intake, selectors
+from comments.demo import RIPPLE_WAVE
 from comments.models import Comment
 from tests.comments.test_ripple_intake import DOUBLE_CHARGE, UNRELATED, _items
 
@@ -46,3 +47,10 @@ def test_the_case_page_shows_them_and_says_so_when_nobody_else_complained(client
 
     lonely = client.get(reverse("case-detail", args=[_case_of("@un_0").pk])).content.decode()
     assert "Nadie más se quejó de lo mismo en las últimas 48 horas" in lonely
+
+
+def test_a_complaint_naming_two_problems_finds_those_who_name_one_of_them(aurora):
+    # The first names a card problem and a charge not recognised; the others only the charge.
+    intake.ingest(_items(RIPPLE_WAVE[:4], prefix="wv"), brand_id=aurora.pk)
+    others = selectors.others_affected(_case_of("@wv_0"))
+    assert {c.author.handle for c in others.examples} == {"@wv_1", "@wv_2", "@wv_3"}
