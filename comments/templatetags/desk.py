@@ -1,5 +1,7 @@
 """Template helpers of the desk: what the history says, in the person's language."""
 
+import re
+
 from django import template
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -8,6 +10,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from comments import classification
+from comments.classifier.ripple import CONCEPT_MARK
 from comments.models import Platform
 
 register = template.Library()
@@ -51,6 +54,33 @@ def audit_label(action: str) -> str:
 def signal_label(signal: str) -> str:
     """A reason's signal in the page's language."""
     return classification.signal_label(signal)
+
+
+# What the ripple detector (``Ripple.reason``, ``crisis.ripples._evidence``) and the model write
+# as evidence: data for the API, re-said in the person's language on the pages.
+_RIPPLE_EVIDENCE = re.compile(
+    r"cluster #(?P<id>\d+), (?P<authors>\d+) authors in (?P<minutes>\d+) min, "
+    r"(?P<size>\d+) comments about (?P<subject>.+?)(?: \(by .*\))?$")
+_MODEL_EVIDENCE = re.compile(r"\w+ p=(?P<p>[\d.]+)(?:: (?P<words>.+))?$")
+
+
+@register.filter
+def reason_in_words(reason: dict) -> str:
+    """A ripple's or the model's evidence as a sentence in the page's language; empty for the
+    other signals, whose evidence quotes the comment, and for text of another shape."""
+    evidence = reason.get("evidence") or ""
+    if reason.get("signal") == "ripple" and (ripple := _RIPPLE_EVIDENCE.match(evidence)):
+        subject = ", ".join(classification.term_label(CONCEPT_MARK + word.replace(" ", "_"))
+                            for word in ripple["subject"].split(", "))
+        return gettext("cluster #%(id)s: %(authors)s authors in %(minutes)s min, %(size)s "
+                       "comments about %(subject)s") % {**ripple.groupdict(), "subject": subject}
+    if reason.get("signal") == "model" and (model := _MODEL_EVIDENCE.match(evidence)):
+        percent = round(float(model["p"]) * 100)
+        if model["words"]:
+            return gettext("%(percent)s%% sure, from the words %(words)s") % {
+                "percent": percent, "words": model["words"]}
+        return gettext("%(percent)s%% sure") % {"percent": percent}
+    return ""
 
 
 @register.filter

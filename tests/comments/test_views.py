@@ -170,3 +170,16 @@ def test_the_case_page_names_the_customer_once(client, alice, ingest):
         case = Comment.objects.get(author__handle=handle).case
         page = client.get(reverse("case-detail", args=[case.pk])).content.decode()
         assert named in page and "(@ana)" not in page
+
+
+def test_a_ripple_members_reason_reads_in_spanish_on_its_page(client, alice, ingest):
+    from tests.comments.test_ripple_intake import DOUBLE_CHARGE, _items
+
+    items = _items(DOUBLE_CHARGE)
+    founders, joiner = ingest(items[:10]), ingest(items[10:])[-1]
+    client.force_login(alice)
+    # One reason written when the ripple was found, one when a later batch joined it.
+    for result in (founders[0], joiner):
+        page = client.get(reverse("comment-detail", args=[result.id])).content.decode()
+        assert "onda #" in page and "comentarios sobre cobro doble" in page
+        assert "cluster #" not in page
