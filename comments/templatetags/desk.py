@@ -108,12 +108,13 @@ def is_past(moment) -> bool:
 
 
 @register.filter
-def clock(moment):
-    """A moment as a live page reads it: the time alone when it is today (the room's timeline
-    shows times), with the day when it is not, so a crisis that began yesterday is not misread."""
+def clock(moment, precision: str = "minutes"):
+    """A moment as a live page reads it: the time alone when it is today, with the day when it
+    is not, so a crisis that began yesterday is not misread. ``"seconds"`` for a timeline."""
     if not moment:
         return ""
     local = timezone.localtime(moment)
+    time = "H:i:s" if precision == "seconds" else "H:i"
     if local.date() == timezone.localdate():
-        return date_format(local, "H:i")
-    return date_format(local, "j M H:i")
+        return date_format(local, time)
+    return date_format(local, f"j M {time}")

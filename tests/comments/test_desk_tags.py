@@ -19,6 +19,13 @@ def test_a_moment_of_another_day_shows_its_day_too():
         assert clock(yesterday) == f"{yesterday.day} {yesterday:%b} {yesterday:%H:%M}"
 
 
+def test_a_timeline_keeps_its_seconds_and_its_day():
+    now = timezone.localtime()
+    assert clock(now, "seconds") == f"{now:%H:%M:%S}"
+    march = datetime(2026, 3, 5, 9, 7, 30, tzinfo=timezone.get_current_timezone())
+    assert clock(march, "seconds") == "5 Mar 09:07:30"
+
+
 def test_no_moment_shows_nothing():
     assert clock(None) == ""
 

@@ -194,3 +194,9 @@ def test_the_spread_says_whether_the_rate_is_over_the_threshold_now(client, cris
     assert "Rate under the threshold since" in spread(crisis.pk)
     rows = escalate(aurora, _items(DOUBLE_CHARGE))  # twelve authors within the hour
     assert "Rate over the threshold." in spread(rows[0].crisis_id)
+
+
+def test_the_timeline_gives_each_event_its_time_to_the_second(client, crisis):
+    event = crisis.events.order_by("at").first()
+    page = _get(client, "carla", reverse("crisis-room", args=[crisis.pk])).content.decode()
+    assert f"{timezone.localtime(event.at):%H:%M:%S}</time> · " in page
