@@ -73,11 +73,10 @@ CONCEPT_LABELS = {
 
 
 def term_label(term: str) -> str:
-    """A ripple's term in words: a concept by its name, any other stem as it is."""
-    concept = term.removeprefix(CONCEPT_MARK)
-    if concept != term and concept in CONCEPT_LABELS:
-        return str(CONCEPT_LABELS[concept])
-    return concept.replace("_", " ")
+    """A ripple's term in words: a concept by its name (stored as ``~double_charge``, written
+    in a reason as "double charge"), any other stem as it is."""
+    name = term.removeprefix(CONCEPT_MARK).replace(" ", "_")
+    return str(CONCEPT_LABELS.get(name, name.replace("_", " ")))
 
 
 def signal_label(signal: str) -> str:

@@ -5,7 +5,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.functional import cached_property
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -117,7 +117,6 @@ def case_detail(request, pk: int):
                                       level=case.level)
     return render(request, "comments/case.html", {
         "case": case,
-        "now": timezone.now(),
         "others": selectors.others_affected(case),
         "protocol": protocol,
         # The brand's own language first: that is the template a person reaches for.

@@ -72,20 +72,24 @@ def subject_of(comment: Comment, *, language: str) -> tuple[str, str]:
     """``(key, label)``: what a red is about, as far as joining a crisis goes. The label is
     written once, for the brand's committee, so in the brand's language and in the words the
     queue uses for reasons, never a signal's code."""
-    if comment.ripple_id:
-        with translation.override(language):
+    with translation.override(language):
+        if comment.ripple_id:
             words = ", ".join(classification.term_label(str(term))
                               for term in (comment.ripple.subject or [])[:4])
             return f"ripple:{comment.ripple_id}", _("Ripple #%(id)s: %(words)s") % {
                 "id": comment.ripple_id, "words": words or "—"}
-    reasons = comment.reasons or []
-    with translation.override(language):
-        for signal in SUBJECT_SIGNALS:
-            for reason in reasons:
-                if reason.get("signal") == signal:
-                    label = f"{classification.signal_label(signal)}: “{reason.get('evidence', '')}”"
-                    return signal, label[:255]
+        evidence = {}
+        for reason in comment.reasons or []:
+            evidence.setdefault(reason.get("signal"), reason.get("evidence", ""))
+        signal = next((signal for signal in SUBJECT_SIGNALS if signal in evidence), None)
+        if signal is not None:
+            return signal, signal_subject(signal, evidence[signal])
         return f"category:{comment.category}", str(comment.get_category_display())
+
+
+def signal_subject(signal: str, evidence: str) -> str:
+    """A signal's subject in the active language: "Salud o seguridad: “groped”"."""
+    return f"{classification.signal_label(signal)}: “{evidence}”"[:255]
 
 
 def crisis_open_or_join(*, escalation_id: int, now=None) -> tuple[Crisis, bool]:

@@ -10,7 +10,6 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from comments import classification
-from comments.classifier.ripple import CONCEPT_MARK
 from comments.models import Platform
 
 register = template.Library()
@@ -70,8 +69,7 @@ def reason_in_words(reason: dict) -> str:
     other signals, whose evidence quotes the comment, and for text of another shape."""
     evidence = reason.get("evidence") or ""
     if reason.get("signal") == "ripple" and (ripple := _RIPPLE_EVIDENCE.match(evidence)):
-        subject = ", ".join(classification.term_label(CONCEPT_MARK + word.replace(" ", "_"))
-                            for word in ripple["subject"].split(", "))
+        subject = ", ".join(map(classification.term_label, ripple["subject"].split(", ")))
         return gettext("cluster #%(id)s: %(authors)s authors in %(minutes)s min, %(size)s "
                        "comments about %(subject)s") % {**ripple.groupdict(), "subject": subject}
     if reason.get("signal") == "model" and (model := _MODEL_EVIDENCE.match(evidence)):

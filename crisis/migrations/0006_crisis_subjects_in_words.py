@@ -4,7 +4,7 @@ them as new ones are written, "Salud o seguridad: “groped”", in each brand's
 from django.db import migrations
 from django.utils import translation
 
-from comments.classification import signal_label
+from crisis.crises import signal_subject
 
 
 def subjects_in_words(apps, schema_editor):
@@ -14,8 +14,8 @@ def subjects_in_words(apps, schema_editor):
         if not crisis.subject.startswith(prefix):
             continue
         with translation.override(crisis.brand.language):
-            words = signal_label(crisis.subject_key)
-        crisis.subject = f"{words}: “{crisis.subject.removeprefix(prefix)}”"[:255]
+            crisis.subject = signal_subject(crisis.subject_key,
+                                            crisis.subject.removeprefix(prefix))
         crisis.save(update_fields=["subject"])
 
 

@@ -14,8 +14,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _case_of(handle):
-    return selectors.access_case(Comment.objects.get(author__handle=handle).case_id,
-                                 frozenset(Comment.objects.values_list("brand_id", flat=True)))
+    return Comment.objects.get(author__handle=handle).case
 
 
 def test_paraphrases_by_other_customers_are_found_and_unrelated_complaints_are_not(aurora):
