@@ -9,8 +9,9 @@ class AccountsConfig(AppConfig):
     def ready(self):
         # Groups must exist with their permissions after every migrate, on every database,
         # so a fresh test database and a fresh deployment answer the same way.
-        post_migrate.connect(_sync_roles_after_migrate, weak=False,
-                             dispatch_uid="accounts.sync_roles")
+        post_migrate.connect(
+            _sync_roles_after_migrate, weak=False, dispatch_uid="accounts.sync_roles"
+        )
 
 
 def _sync_roles_after_migrate(sender, **kwargs):

@@ -25,13 +25,18 @@ class ApiTokenQuerySet(models.QuerySet):
 class ApiToken(models.Model):
     """A REST client's credential. Only its digest is stored; the token is shown once."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                             related_name="api_tokens")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
     brand = models.ForeignKey(
-        "brands.Brand", null=True, blank=True, on_delete=models.CASCADE, related_name="api_tokens",
+        "brands.Brand",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="api_tokens",
         help_text="Every comment it pushes is filed to this brand. Empty: a relay for several "
-                  "brands, which files each comment by the brand account it names and reads "
-                  "nothing.",
+        "brands, which files each comment by the brand account it names and reads "
+        "nothing.",
     )
     name = models.CharField(max_length=100)
     prefix = models.CharField(max_length=12, help_text="First characters, to recognise it.")
@@ -51,6 +56,7 @@ class ApiToken(models.Model):
     @classmethod
     def issue(cls, *, user, name: str, brand=None) -> tuple["ApiToken", str]:
         raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
-        token = cls.objects.create(user=user, name=name, brand=brand, prefix=raw[:10],
-                                   digest=digest_token(raw))
+        token = cls.objects.create(
+            user=user, name=name, brand=brand, prefix=raw[:10], digest=digest_token(raw)
+        )
         return token, raw

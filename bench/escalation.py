@@ -60,14 +60,17 @@ def main():
     parser.add_argument("--timeout", type=float, default=120)
     args = parser.parse_args()
 
-    env = bench_env(recreate_database(DB_NAME),
-                    EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend")
+    env = bench_env(
+        recreate_database(DB_NAME), EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"
+    )
     run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], env)
     run([sys.executable, "manage.py", "shell", "-c", SETUP], env)
-    token = run([sys.executable, "manage.py", "create_api_token", "bench", "--brand", "bench"],
-                env).splitlines()[-1]
-    warm_token = run([sys.executable, "manage.py", "create_api_token", "warm", "--brand", "warm"],
-                     env).splitlines()[-1]
+    token = run(
+        [sys.executable, "manage.py", "create_api_token", "bench", "--brand", "bench"], env
+    ).splitlines()[-1]
+    warm_token = run(
+        [sys.executable, "manage.py", "create_api_token", "warm", "--brand", "warm"], env
+    ).splitlines()[-1]
     empty_broker()
 
     port = free_port()
@@ -85,14 +88,18 @@ def main():
         for process in processes:
             process.wait(timeout=30)
 
-    latencies = sorted((notified[key] - at) * 1000 for key, at in answered.items()
-                       if key in notified)
+    latencies = sorted(
+        (notified[key] - at) * 1000 for key, at in answered.items() if key in notified
+    )
     lost = len(answered) - len(latencies)
     p50, p99 = percentile(latencies, 50), percentile(latencies, 99)
-    print(f"{len(answered)} reds among {args.comments} comments, batches of {args.batch}, "
-          f"{args.crisis_workers} crisis worker processes: p50 {p50:.0f} ms, p99 {p99:.0f} ms, "
-          f"max {max(latencies or [0]):.0f} ms, lost {lost}; posted in {posting:.1f} s "
-          f"({args.comments / posting:,.0f} comments/s)", flush=True)
+    print(
+        f"{len(answered)} reds among {args.comments} comments, batches of {args.batch}, "
+        f"{args.crisis_workers} crisis worker processes: p50 {p50:.0f} ms, p99 {p99:.0f} ms, "
+        f"max {max(latencies or [0]):.0f} ms, lost {lost}; posted in {posting:.1f} s "
+        f"({args.comments / posting:,.0f} comments/s)",
+        flush=True,
+    )
     print(f"red_to_notified_p50_ms={p50:.0f} red_to_notified_p99_ms={p99:.0f} lost={lost}")
 
 
@@ -109,14 +116,6 @@ for slug in ('bench', 'warm'):
 """
 
 
-
-
-
-
-
-
-
-
 def make_batches(args) -> list[list[dict]]:
     """Comments in batches, the reds spread at random among them; each red its own author."""
     rng = random.Random(6)
@@ -128,10 +127,18 @@ def make_batches(args) -> list[list[dict]]:
             text, followers = REDS[i % len(REDS)]
         else:
             text, followers = rng.choice(GREENS), 120
-        items.append({"platform": "twitter", "external_id": f"esc-{i}", "text": text,
-                      "author_handle": f"@bench_{i}", "author_followers": followers,
-                      "posted_at": stamp, "red": i in red_at})
-    return [items[i:i + args.batch] for i in range(0, len(items), args.batch)]
+        items.append(
+            {
+                "platform": "twitter",
+                "external_id": f"esc-{i}",
+                "text": text,
+                "author_handle": f"@bench_{i}",
+                "author_followers": followers,
+                "posted_at": stamp,
+                "red": i in red_at,
+            }
+        )
+    return [items[i : i + args.batch] for i in range(0, len(items), args.batch)]
 
 
 def post_all(port: int, token: str, batches, clients: int) -> dict[str, float]:
@@ -142,10 +149,15 @@ def post_all(port: int, token: str, batches, clients: int) -> dict[str, float]:
     def send(chunk):
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
         for batch in chunk:
-            body = json.dumps([{k: v for k, v in item.items() if k != "red"}
-                               for item in batch]).encode()
-            connection.request("POST", "/api/v1/comments/", body=body, headers={
-                "Authorization": f"Token {token}", "Content-Type": "application/json"})
+            body = json.dumps(
+                [{k: v for k, v in item.items() if k != "red"} for item in batch]
+            ).encode()
+            connection.request(
+                "POST",
+                "/api/v1/comments/",
+                body=body,
+                headers={"Authorization": f"Token {token}", "Content-Type": "application/json"},
+            )
             response = connection.getresponse()
             payload = response.read()
             at = time.time()
@@ -165,8 +177,15 @@ def warm_up(port: int, token: str, timeout: float) -> None:
     """Every process up, the model loaded: reds at another brand until each is notified fast,
     so the timed run measures the desk, not the workers' start."""
     for n in range(6):
-        batch = [{"platform": "twitter", "external_id": f"warm-{n}", "text": REDS[0][0],
-                  "author_handle": f"@warm_{n}", "red": True}]
+        batch = [
+            {
+                "platform": "twitter",
+                "external_id": f"warm-{n}",
+                "text": REDS[0][0],
+                "author_handle": f"@warm_{n}",
+                "red": True,
+            }
+        ]
         answered = post_all(port, token, [batch], 1)
         wait_notified(answered, timeout)
 
@@ -192,17 +211,26 @@ def percentile(values: list[float], pct: float) -> float:
     return values[rank]
 
 
-
-
-
-
 def start_crisis_worker(env, concurrency: int):
     return subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "triage", "worker", "-Q", "crisis",
-         "--concurrency", str(concurrency), "--loglevel=WARNING", "--without-gossip",
-         "--without-mingle"], cwd=ROOT, env=env)
-
-
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "triage",
+            "worker",
+            "-Q",
+            "crisis",
+            "--concurrency",
+            str(concurrency),
+            "--loglevel=WARNING",
+            "--without-gossip",
+            "--without-mingle",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
 
 
 if __name__ == "__main__":

@@ -25,11 +25,16 @@ RUNS = 7
 
 def main():
     recreate_database()
-    os.environ.update({
-        "DATABASE_URL": f"{PG}/{DB_NAME}", "DEBUG": "0", "SECRET_KEY": "bench-only",
-        "CELERY_BROKER_URL": "memory://", "LOG_LEVEL": "WARNING",
-        "DJANGO_SETTINGS_MODULE": "triage.settings",
-    })
+    os.environ.update(
+        {
+            "DATABASE_URL": f"{PG}/{DB_NAME}",
+            "DEBUG": "0",
+            "SECRET_KEY": "bench-only",
+            "CELERY_BROKER_URL": "memory://",
+            "LOG_LEVEL": "WARNING",
+            "DJANGO_SETTINGS_MODULE": "triage.settings",
+        }
+    )
     import django
 
     django.setup()
@@ -41,8 +46,10 @@ def main():
         fill(rows)
         figures[label] = time_passes()
         print(f"{rows:>9} rows: pass median {figures[label]:.1f} ms over {RUNS} runs", flush=True)
-    print(f"followups_10k_ms={figures['10k']:.1f} followups_1m_ms={figures['1m']:.1f} "
-          f"ratio={figures['1m'] / figures['10k']:.2f}")
+    print(
+        f"followups_10k_ms={figures['10k']:.1f} followups_1m_ms={figures['1m']:.1f} "
+        f"ratio={figures['1m'] / figures['10k']:.2f}"
+    )
 
 
 def recreate_database():
@@ -60,8 +67,10 @@ def fill(rows: int) -> None:
 
     cases = rows // 1000
     with connection.cursor() as cursor:
-        cursor.execute("TRUNCATE comments_followup, comments_case, comments_author, "
-                       "brands_brand RESTART IDENTITY CASCADE")
+        cursor.execute(
+            "TRUNCATE comments_followup, comments_case, comments_author, "
+            "brands_brand RESTART IDENTITY CASCADE"
+        )
         # Through the ORM, so columns added to these models later take their defaults.
         brand = Brand.objects.create(name="Bench", slug="bench", language="es", time_zone="UTC")
         Author.objects.create(brand=brand, platform="twitter", handle="@bench")
@@ -69,7 +78,9 @@ def fill(rows: int) -> None:
             "INSERT INTO comments_case (brand_id, author_id, thread_key, status, category, level,"
             " level_rank, opened_at, due_at, outcome, private_channel, personal_data, updated_at) "
             "SELECT 1, 1, 'thread-' || g, 'resolved', 'pqr', 'green', 2, now(), now(), "
-            "'solved', '', '{}', now() FROM generate_series(1, %s) g", [cases])
+            "'solved', '', '{}', now() FROM generate_series(1, %s) g",
+            [cases],
+        )
         cursor.execute(
             "INSERT INTO comments_followup (case_id, brand_id, number, due_at, answer, "
             "answered_at, cancelled_at, created_at) "
@@ -78,11 +89,16 @@ def fill(rows: int) -> None:
             "       ELSE now() - interval '1 day' * (1 + g %% 300) END, '', "
             "  CASE WHEN g %% 10 BETWEEN 1 AND 5 THEN now() END, "
             "  CASE WHEN g %% 10 BETWEEN 6 AND 9 THEN now() END, now() "
-            "FROM generate_series(1, %s) g", [rows])
+            "FROM generate_series(1, %s) g",
+            [rows],
+        )
         # DUE of the pending ones fall due now.
-        cursor.execute("UPDATE comments_followup SET due_at = now() - interval '1 minute' "
-                       "WHERE id IN (SELECT id FROM comments_followup WHERE answered_at IS NULL "
-                       "AND cancelled_at IS NULL ORDER BY id LIMIT %s)", [DUE])
+        cursor.execute(
+            "UPDATE comments_followup SET due_at = now() - interval '1 minute' "
+            "WHERE id IN (SELECT id FROM comments_followup WHERE answered_at IS NULL "
+            "AND cancelled_at IS NULL ORDER BY id LIMIT %s)",
+            [DUE],
+        )
         cursor.execute("ANALYZE comments_followup")
 
 
@@ -94,8 +110,9 @@ def time_passes() -> float:
     timings = []
     for _ in range(RUNS):
         with connection.cursor() as cursor:
-            cursor.execute("UPDATE comments_followup SET enqueued_at = NULL "
-                           "WHERE enqueued_at IS NOT NULL")
+            cursor.execute(
+                "UPDATE comments_followup SET enqueued_at = NULL WHERE enqueued_at IS NOT NULL"
+            )
         started = time.perf_counter()
         claimed = followups.follow_ups_claim_due()
         timings.append((time.perf_counter() - started) * 1000)

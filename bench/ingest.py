@@ -50,8 +50,11 @@ def main():
     database_url, token = prepare_database()
     copy_rates = sorted(measure_copy(database_url, items) for _ in range(args.runs))
     copy_rate = median(copy_rates)
-    print(f"copy: {args.n} rows at {copy_rate:,.0f} rows/s (median of "
-          f"{', '.join(f'{rate:,.0f}' for rate in copy_rates)})", flush=True)
+    print(
+        f"copy: {args.n} rows at {copy_rate:,.0f} rows/s (median of "
+        f"{', '.join(f'{rate:,.0f}' for rate in copy_rates)})",
+        flush=True,
+    )
 
     ingest_rates = []
     for run_number in range(args.runs):
@@ -59,11 +62,16 @@ def main():
             database_url, token = prepare_database()
         ingest_rates.append(measure_served(database_url, token, items, args))
     ingest_rate = median(ingest_rates)
-    print(f"ingest: {args.n} comments in batches of {args.batch} at {ingest_rate:,.0f}/s "
-          f"(median of {', '.join(f'{rate:,.0f}' for rate in sorted(ingest_rates))}; "
-          f"{args.web_workers} gunicorn workers, {args.clients} clients)", flush=True)
-    print(f"ingest_comments_per_s={ingest_rate:.0f} copy_rows_per_s={copy_rate:.0f} "
-          f"ratio={ingest_rate / copy_rate:.3f}")
+    print(
+        f"ingest: {args.n} comments in batches of {args.batch} at {ingest_rate:,.0f}/s "
+        f"(median of {', '.join(f'{rate:,.0f}' for rate in sorted(ingest_rates))}; "
+        f"{args.web_workers} gunicorn workers, {args.clients} clients)",
+        flush=True,
+    )
+    print(
+        f"ingest_comments_per_s={ingest_rate:.0f} copy_rows_per_s={copy_rate:.0f} "
+        f"ratio={ingest_rate / copy_rate:.3f}"
+    )
 
 
 def prepare_database() -> tuple[str, str]:
@@ -72,8 +80,17 @@ def prepare_database() -> tuple[str, str]:
     env = bench_env(database_url)
     run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], env)
     # Since brands, a REST client's token belongs to a brand: the bench posts as one.
-    run([sys.executable, "manage.py", "shell", "-c", "from brands.models import Brand; "
-         "Brand.objects.get_or_create(slug='bench', defaults={'name': 'Bench'})"], env)
+    run(
+        [
+            sys.executable,
+            "manage.py",
+            "shell",
+            "-c",
+            "from brands.models import Brand; "
+            "Brand.objects.get_or_create(slug='bench', defaults={'name': 'Bench'})",
+        ],
+        env,
+    )
     token = run([sys.executable, "manage.py", "create_api_token", "bench"], env).splitlines()[-1]
     return database_url, token
 
@@ -100,9 +117,9 @@ def describe_stored(database_url: str) -> str:
         comments, reds, members, ripples = conn.execute(
             "SELECT count(*), count(*) FILTER (WHERE level = 'red'), "
             "count(ripple_id), count(DISTINCT ripple_id) FROM comments_comment "
-            "WHERE external_id LIKE 'bench-%'").fetchone()
-    return (f"{comments:,} comments stored, {reds:,} red, {members:,} in "
-            f"{ripples:,} ripples")
+            "WHERE external_id LIKE 'bench-%'"
+        ).fetchone()
+    return f"{comments:,} comments stored, {reds:,} red, {members:,} in {ripples:,} ripples"
 
 
 def make_items(n: int) -> list[dict]:
@@ -112,19 +129,47 @@ def make_items(n: int) -> list[dict]:
     items = []
     for i in range(n):
         row = rng.choice(rows)
-        items.append({
-            "platform": row["platform"], "external_id": f"bench-{i}",
-            "text": row["text"], "author_handle": f"@bench_user_{rng.randrange(n // 4)}",
-            "author_followers": row["author_followers"], "likes": row["likes"],
-            "shares": row["shares"], "lang": row["lang"], "posted_at": stamp,
-        })
+        items.append(
+            {
+                "platform": row["platform"],
+                "external_id": f"bench-{i}",
+                "text": row["text"],
+                "author_handle": f"@bench_user_{rng.randrange(n // 4)}",
+                "author_followers": row["author_followers"],
+                "likes": row["likes"],
+                "shares": row["shares"],
+                "lang": row["lang"],
+                "posted_at": stamp,
+            }
+        )
     return items
 
 
-COPY_COLUMNS = ("platform", "external_id", "author_id", "text", "lang", "url", "in_reply_to",
-                "thread_key", "account", "posted_at", "received_at", "author_followers", "likes",
-                "shares", "raw", "category", "level", "level_rank", "confidence", "reasons",
-                "model_version", "classified_by_human", "brand_id")
+COPY_COLUMNS = (
+    "platform",
+    "external_id",
+    "author_id",
+    "text",
+    "lang",
+    "url",
+    "in_reply_to",
+    "thread_key",
+    "account",
+    "posted_at",
+    "received_at",
+    "author_followers",
+    "likes",
+    "shares",
+    "raw",
+    "category",
+    "level",
+    "level_rank",
+    "confidence",
+    "reasons",
+    "model_version",
+    "classified_by_human",
+    "brand_id",
+)
 
 
 def measure_copy(database_url: str, items: list[dict]) -> float:
@@ -134,24 +179,50 @@ def measure_copy(database_url: str, items: list[dict]) -> float:
         conn.execute("DROP TABLE IF EXISTS copy_scratch")
         conn.execute("CREATE TABLE copy_scratch (LIKE comments_comment INCLUDING ALL)")
         started = time.perf_counter()
-        with conn.cursor() as cursor, cursor.copy(
-            f"COPY copy_scratch ({', '.join(COPY_COLUMNS)}) FROM STDIN"
-        ) as copy:
+        with (
+            conn.cursor() as cursor,
+            cursor.copy(f"COPY copy_scratch ({', '.join(COPY_COLUMNS)}) FROM STDIN") as copy,
+        ):
             for n, item in enumerate(items):
-                copy.write_row((
-                    item["platform"], item["external_id"], n % 5000 + 1, item["text"],
-                    item["lang"], "", "", "", "", now, now, item["author_followers"],
-                    item["likes"], item["shares"], json.dumps(item), "pqr", "green", 2, 0.9,
-                    reasons, "bench", False, 1,
-                ))
+                copy.write_row(
+                    (
+                        item["platform"],
+                        item["external_id"],
+                        n % 5000 + 1,
+                        item["text"],
+                        item["lang"],
+                        "",
+                        "",
+                        "",
+                        "",
+                        now,
+                        now,
+                        item["author_followers"],
+                        item["likes"],
+                        item["shares"],
+                        json.dumps(item),
+                        "pqr",
+                        "green",
+                        2,
+                        0.9,
+                        reasons,
+                        "bench",
+                        False,
+                        1,
+                    )
+                )
         elapsed = time.perf_counter() - started
         conn.execute("DROP TABLE copy_scratch")
     return len(items) / elapsed
 
 
 def post(connection, token: str, body: bytes) -> int:
-    connection.request("POST", "/api/v1/comments/", body=body, headers={
-        "Authorization": f"Token {token}", "Content-Type": "application/json"})
+    connection.request(
+        "POST",
+        "/api/v1/comments/",
+        body=body,
+        headers={"Authorization": f"Token {token}", "Content-Type": "application/json"},
+    )
     response = connection.getresponse()
     response.read()
     return response.status
@@ -162,15 +233,22 @@ def warm_up(port: int, token: str) -> None:
     timing: each warm-up comment is a red, so it is escalated through the broker."""
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
     for n in range(8):
-        body = json.dumps([{"platform": "twitter", "external_id": f"warm-{n}",
-                            "text": "Voy a denunciar ante la PROFECO, me cobraron dos veces",
-                            "author_handle": f"@warm_{n}"}]).encode()
+        body = json.dumps(
+            [
+                {
+                    "platform": "twitter",
+                    "external_id": f"warm-{n}",
+                    "text": "Voy a denunciar ante la PROFECO, me cobraron dos veces",
+                    "author_handle": f"@warm_{n}",
+                }
+            ]
+        ).encode()
         post(connection, token, body)
     connection.close()
 
 
 def measure_http(port: int, token: str, items: list[dict], batch: int, clients: int) -> float:
-    bodies = [json.dumps(items[i:i + batch]).encode() for i in range(0, len(items), batch)]
+    bodies = [json.dumps(items[i : i + batch]).encode() for i in range(0, len(items), batch)]
 
     def send(chunk: list[bytes]) -> None:
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)

@@ -33,11 +33,17 @@ def main():
     args = parser.parse_args()
 
     recreate_database()
-    os.environ.update({
-        "DATABASE_URL": f"{PG}/{DB_NAME}", "DEBUG": "0", "SECRET_KEY": "bench-only",
-        "CELERY_BROKER_URL": "memory://", "LOG_LEVEL": "WARNING", "ALLOWED_HOSTS": "testserver",
-        "DJANGO_SETTINGS_MODULE": "triage.settings",
-    })
+    os.environ.update(
+        {
+            "DATABASE_URL": f"{PG}/{DB_NAME}",
+            "DEBUG": "0",
+            "SECRET_KEY": "bench-only",
+            "CELERY_BROKER_URL": "memory://",
+            "LOG_LEVEL": "WARNING",
+            "ALLOWED_HOSTS": "testserver",
+            "DJANGO_SETTINGS_MODULE": "triage.settings",
+        }
+    )
     import django
 
     django.setup()
@@ -52,9 +58,11 @@ def main():
     client = logged_in_client()
     default = time_polls(client, "/queue/rows/", args.polls)
     red = time_polls(client, "/queue/rows/?level=red", args.polls)
-    print(f"queue_rows_p50_ms={percentile(default, 50):.1f} "
-          f"queue_rows_p95_ms={percentile(default, 95):.1f} "
-          f"red_rows_p50_ms={percentile(red, 50):.1f} comments={args.n}")
+    print(
+        f"queue_rows_p50_ms={percentile(default, 50):.1f} "
+        f"queue_rows_p95_ms={percentile(default, 95):.1f} "
+        f"red_rows_p50_ms={percentile(red, 50):.1f} comments={args.n}"
+    )
 
 
 def recreate_database():
@@ -82,12 +90,19 @@ def load_brand(brand, n: int, *, prefix: str) -> None:
     for i in range(n):
         row = rng.choice(rows)
         posted = now - timedelta(minutes=rng.randrange(7 * 24 * 60))
-        batch.append({
-            "platform": row["platform"], "external_id": f"{prefix}-{i}", "text": row["text"],
-            "author_handle": f"@queue_user_{rng.randrange(n // 3 + 1)}", "lang": row["lang"],
-            "author_followers": row["author_followers"], "likes": row["likes"],
-            "shares": row["shares"], "posted_at": posted.isoformat(),
-        })
+        batch.append(
+            {
+                "platform": row["platform"],
+                "external_id": f"{prefix}-{i}",
+                "text": row["text"],
+                "author_handle": f"@queue_user_{rng.randrange(n // 3 + 1)}",
+                "lang": row["lang"],
+                "author_followers": row["author_followers"],
+                "likes": row["likes"],
+                "shares": row["shares"],
+                "posted_at": posted.isoformat(),
+            }
+        )
         if len(batch) == 1000:
             intake.ingest(batch, brand_id=brand.pk)
             batch = []

@@ -34,9 +34,14 @@ def empty_broker() -> None:
 
 def bench_env(database_url: str, **extra) -> dict:
     return {
-        **os.environ, "DATABASE_URL": database_url, "DEBUG": "0", "SECRET_KEY": "bench-only",
-        "CELERY_BROKER_URL": BROKER, "SEMAFORO_API_THROTTLE": "1000000/min",
-        "LOG_LEVEL": "WARNING", **extra,
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "DEBUG": "0",
+        "SECRET_KEY": "bench-only",
+        "CELERY_BROKER_URL": BROKER,
+        "SEMAFORO_API_THROTTLE": "1000000/min",
+        "LOG_LEVEL": "WARNING",
+        **extra,
     }
 
 
@@ -55,9 +60,23 @@ def free_port() -> int:
 
 def start_gunicorn(env, port: int, workers: int):
     return subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "triage.wsgi:application", "--bind",
-         f"127.0.0.1:{port}", "--workers", str(workers), "--timeout", "120", "--log-level",
-         "warning"], cwd=ROOT, env=env)
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "triage.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--timeout",
+            "120",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
 
 
 def wait_for_port(port: int, timeout: float = 30) -> None:

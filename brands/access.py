@@ -65,9 +65,17 @@ def role_emails(brand_id: int, role: str) -> list[str]:
     """E-mail addresses of the active people holding ``role`` at a brand, for notifications."""
     from django.contrib.auth import get_user_model
 
-    return sorted(get_user_model().objects.filter(
-        memberships__brand_id=brand_id, memberships__role=role, is_active=True,
-    ).exclude(email="").values_list("email", flat=True).distinct())
+    return sorted(
+        get_user_model()
+        .objects.filter(
+            memberships__brand_id=brand_id,
+            memberships__role=role,
+            is_active=True,
+        )
+        .exclude(email="")
+        .values_list("email", flat=True)
+        .distinct()
+    )
 
 
 def supervisor_emails(brand_id: int) -> list[str]:
@@ -82,7 +90,8 @@ def crisis_brand_ids(user, perm: str = "crisis.view_crisis") -> frozenset[int]:
     if not user.is_authenticated or not user.is_active:
         return allowed
     seated = Membership.objects.filter(user=user, committee__isnull=False).values_list(
-        "brand_id", flat=True)
+        "brand_id", flat=True
+    )
     return allowed | frozenset(seated)
 
 

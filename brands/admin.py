@@ -22,12 +22,25 @@ class BrandAdmin(admin.ModelAdmin):
     inlines = [BrandAccountInline, MembershipInline]
     fieldsets = [
         (None, {"fields": ("name", "slug", "language", "time_zone")}),
-        ("Reach that makes a negative comment red",
-         {"fields": ("reach_followers", "reach_shares", "reach_likes")}),
-        ("Ripple: similar negative comments that turn red together",
-         {"fields": ("ripple_min_authors", "ripple_window_minutes")}),
-        ("Response deadlines", {"fields": ("due_red_minutes", "due_yellow_minutes",
-                                          "due_green_minutes", "auto_assign")}),
+        (
+            "Reach that makes a negative comment red",
+            {"fields": ("reach_followers", "reach_shares", "reach_likes")},
+        ),
+        (
+            "Ripple: similar negative comments that turn red together",
+            {"fields": ("ripple_min_authors", "ripple_window_minutes")},
+        ),
+        (
+            "Response deadlines",
+            {
+                "fields": (
+                    "due_red_minutes",
+                    "due_yellow_minutes",
+                    "due_green_minutes",
+                    "auto_assign",
+                )
+            },
+        ),
     ]
 
 

@@ -17,8 +17,11 @@ class MembershipBackend(BaseBackend):
         if cached is None:
             from brands.access import brand_roles
 
-            cached = {perm for role in set(brand_roles(user_obj).values())
-                      for perm in ROLE_PERMISSIONS[Role(role)]}
+            cached = {
+                perm
+                for role in set(brand_roles(user_obj).values())
+                for perm in ROLE_PERMISSIONS[Role(role)]
+            }
             user_obj.__dict__["_membership_perm_cache"] = cached
         return cached
 

@@ -19,16 +19,21 @@ class MemberAddForm(forms.Form):
     The brand is not a field: the view reads it from the page and checks it before this form.
     """
 
-    username = forms.CharField(label=_("Username"), max_length=150,
-                               validators=[UnicodeUsernameValidator()])
+    username = forms.CharField(
+        label=_("Username"), max_length=150, validators=[UnicodeUsernameValidator()]
+    )
     first_name = forms.CharField(label=_("First name"), max_length=150, required=False)
     last_name = forms.CharField(label=_("Last name"), max_length=150, required=False)
     email = forms.EmailField(label=_("E-mail"), required=False)
-    role = forms.ChoiceField(label=_("Role"), choices=MEMBER_ROLE_CHOICES,
-                             initial=Role.COMMUNITY_MANAGER.value)
+    role = forms.ChoiceField(
+        label=_("Role"), choices=MEMBER_ROLE_CHOICES, initial=Role.COMMUNITY_MANAGER.value
+    )
     password = forms.CharField(
-        label=_("Password"), required=False, strip=False,
+        label=_("Password"),
+        required=False,
+        strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text=_("Only for someone new to the desk; people who already have an account "
-                    "keep theirs."),
+        help_text=_(
+            "Only for someone new to the desk; people who already have an account keep theirs."
+        ),
     )

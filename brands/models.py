@@ -29,38 +29,61 @@ class Language(models.TextChoices):
 
 
 def _optional_minutes(label):
-    return models.PositiveIntegerField(label, null=True, blank=True,
-                                       validators=[MinValueValidator(1)],
-                                       help_text=_("Empty: the desk's default."))
+    return models.PositiveIntegerField(
+        label,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_("Empty: the desk's default."),
+    )
 
 
 class Brand(models.Model):
     name = models.CharField(_("name"), max_length=120)
     slug = models.SlugField(_("slug"), max_length=60, unique=True)
-    language = models.CharField(_("language"), max_length=5, choices=Language.choices,
-                                default=Language.SPANISH)
-    time_zone = models.CharField(_("time zone"), max_length=64, default="America/Bogota",
-                                 validators=[validate_time_zone])
+    language = models.CharField(
+        _("language"), max_length=5, choices=Language.choices, default=Language.SPANISH
+    )
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, default="America/Bogota", validators=[validate_time_zone]
+    )
     reach_followers = models.PositiveBigIntegerField(
-        _("followers that make a negative comment red"), null=True, blank=True,
-        help_text=_("Empty: the desk's default."))
+        _("followers that make a negative comment red"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: the desk's default."),
+    )
     reach_shares = models.PositiveBigIntegerField(
-        _("shares that make a negative comment red"), null=True, blank=True,
-        help_text=_("Empty: the desk's default."))
+        _("shares that make a negative comment red"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: the desk's default."),
+    )
     reach_likes = models.PositiveBigIntegerField(
-        _("likes that make a negative comment red"), null=True, blank=True,
-        help_text=_("Empty: the desk's default."))
+        _("likes that make a negative comment red"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: the desk's default."),
+    )
     due_red_minutes = _optional_minutes(_("minutes to answer a red"))
     due_yellow_minutes = _optional_minutes(_("minutes to answer a yellow"))
     due_green_minutes = _optional_minutes(_("minutes to answer a green"))
     ripple_min_authors = models.PositiveIntegerField(
-        _("distinct authors that make a ripple"), null=True, blank=True,
-        validators=[MinValueValidator(2)], help_text=_("Empty: the desk's default."))
+        _("distinct authors that make a ripple"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(2)],
+        help_text=_("Empty: the desk's default."),
+    )
     ripple_window_minutes = _optional_minutes(_("minutes a ripple must fit in"))
     auto_assign = models.BooleanField(
-        _("assign new cases automatically"), default=False,
-        help_text=_("Round-robin among the community managers on duty, following the "
-                    "assignment rules by platform or language."))
+        _("assign new cases automatically"),
+        default=False,
+        help_text=_(
+            "Round-robin among the community managers on duty, following the "
+            "assignment rules by platform or language."
+        ),
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -102,13 +125,17 @@ class BrandAccount(models.Model):
 
     brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="accounts")
     platform = models.CharField(_("platform"), max_length=20, choices=Platform.choices)
-    handle = models.CharField(_("handle"), max_length=255,
-                              help_text=_("As clients send it in `account`, e.g. @BancoAurora."))
+    handle = models.CharField(
+        _("handle"),
+        max_length=255,
+        help_text=_("As clients send it in `account`, e.g. @BancoAurora."),
+    )
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["platform", "handle"],
-                                    name="brandaccount_platform_handle"),
+            models.UniqueConstraint(
+                fields=["platform", "handle"], name="brandaccount_platform_handle"
+            ),
         ]
         verbose_name = _("brand account")
         verbose_name_plural = _("brand accounts")
@@ -123,13 +150,16 @@ MEMBER_ROLES = [Role.COMMUNITY_MANAGER, Role.SUPERVISOR, Role.CRISIS_COMMITTEE]
 class Membership(models.Model):
     """A person works for a brand in one role; several brands mean several memberships."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                             related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
     brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="memberships")
-    role = models.CharField(_("role"), max_length=30,
-                            choices=[(r.value, r.label) for r in MEMBER_ROLES])
-    on_duty = models.BooleanField(_("on duty"), default=True,
-                                  help_text=_("Receives new cases when the brand assigns them."))
+    role = models.CharField(
+        _("role"), max_length=30, choices=[(r.value, r.label) for r in MEMBER_ROLES]
+    )
+    on_duty = models.BooleanField(
+        _("on duty"), default=True, help_text=_("Receives new cases when the brand assigns them.")
+    )
     last_assigned_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -151,10 +181,16 @@ class AssignmentRule(models.Model):
     those on duty); a case no rule matches goes to every community manager on duty."""
 
     brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="assignment_rules")
-    platform = models.CharField(_("platform"), max_length=20, choices=Platform.choices,
-                                blank=True, help_text=_("Empty: any platform."))
-    language = models.CharField(_("language"), max_length=5, blank=True,
-                                help_text=_("e.g. es, en. Empty: any language."))
+    platform = models.CharField(
+        _("platform"),
+        max_length=20,
+        choices=Platform.choices,
+        blank=True,
+        help_text=_("Empty: any platform."),
+    )
+    language = models.CharField(
+        _("language"), max_length=5, blank=True, help_text=_("e.g. es, en. Empty: any language.")
+    )
     members = models.ManyToManyField(Membership, related_name="assignment_rules")
     position = models.PositiveSmallIntegerField(default=0, help_text=_("Lower rules win."))
 

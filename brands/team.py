@@ -43,8 +43,9 @@ def managed_brand_ids(actor) -> frozenset[int]:
 
 def access_managed_brand(*, actor, brand_id: int) -> Brand:
     """A brand whose team ``actor`` manages; Http404 for any other, so ids reveal nothing."""
-    return get_object_or_404(in_brands(Brand.objects, managed_brand_ids(actor), field="pk"),
-                             pk=brand_id)
+    return get_object_or_404(
+        in_brands(Brand.objects, managed_brand_ids(actor), field="pk"), pk=brand_id
+    )
 
 
 def team_members(brand: Brand) -> QuerySet[Membership]:
@@ -59,9 +60,17 @@ def role_manages_team(role: str) -> bool:
 
 
 @transaction.atomic
-def member_add(*, actor, brand: Brand, username: str, role: str, email: str = "",
-               first_name: str = "", last_name: str = "",
-               password: str | None = None) -> Membership:
+def member_add(
+    *,
+    actor,
+    brand: Brand,
+    username: str,
+    role: str,
+    email: str = "",
+    first_name: str = "",
+    last_name: str = "",
+    password: str | None = None,
+) -> Membership:
     """``username`` joins ``brand`` in ``role``.
 
     A username the desk does not know becomes a new account with ``password``; an existing
@@ -74,14 +83,18 @@ def member_add(*, actor, brand: Brand, username: str, role: str, email: str = ""
     user = get_user_model().objects.filter(username=username).first()
     created = user is None
     if created:
-        user = _user_create(username=username, email=email, first_name=first_name,
-                            last_name=last_name, password=password)
+        user = _user_create(
+            username=username,
+            email=email,
+            first_name=first_name,
+            last_name=last_name,
+            password=password,
+        )
     else:
         _check_can_join(user, brand)
     membership = Membership.objects.create(user=user, brand=brand, role=role)
     membership.user = user
-    _audit(actor, "member_added", before={},
-           after={**_snapshot(membership), "new_user": created})
+    _audit(actor, "member_added", before={}, after={**_snapshot(membership), "new_user": created})
     return membership
 
 
@@ -92,10 +105,18 @@ def member_change_role(*, actor, membership_id: int, role: str) -> Membership:
     role = _member_role(role)
     if membership.role == role:
         return membership
-    if (role_manages_team(membership.role) and not role_manages_team(role)
-            and not _another_manages(membership)):
-        raise TeamError(_("You cannot demote the last supervisor of %(brand)s: make someone "
-                          "else supervisor first.") % {"brand": membership.brand})
+    if (
+        role_manages_team(membership.role)
+        and not role_manages_team(role)
+        and not _another_manages(membership)
+    ):
+        raise TeamError(
+            _(
+                "You cannot demote the last supervisor of %(brand)s: make someone "
+                "else supervisor first."
+            )
+            % {"brand": membership.brand}
+        )
     before = _snapshot(membership)
     membership.role = role
     membership.save(update_fields=["role"])
@@ -109,8 +130,13 @@ def member_remove(*, actor, membership_id: int) -> Membership:
     their other brands."""
     membership = _lock_membership(actor=actor, membership_id=membership_id)
     if role_manages_team(membership.role) and not _another_manages(membership):
-        raise TeamError(_("You cannot remove the last supervisor of %(brand)s: make someone "
-                          "else supervisor first.") % {"brand": membership.brand})
+        raise TeamError(
+            _(
+                "You cannot remove the last supervisor of %(brand)s: make someone "
+                "else supervisor first."
+            )
+            % {"brand": membership.brand}
+        )
     before = _snapshot(membership)
     membership.delete()
     _audit(actor, "member_removed", before=before, after={})
@@ -149,8 +175,11 @@ def _lock_membership(*, actor, membership_id: int) -> Membership:
 def _another_manages(membership: Membership) -> bool:
     """Whether someone besides this member can still manage the brand's team (call under the
     brand's lock, or two demotions could each count the other)."""
-    others = (Membership.objects.filter(brand_id=membership.brand_id)
-              .exclude(pk=membership.pk).values_list("role", flat=True))
+    others = (
+        Membership.objects.filter(brand_id=membership.brand_id)
+        .exclude(pk=membership.pk)
+        .values_list("role", flat=True)
+    )
     return any(role_manages_team(role) for role in others)
 
 
@@ -162,23 +191,30 @@ def _member_role(role: str) -> str:
 
 def _check_can_join(user, brand: Brand) -> None:
     if user.groups.filter(name=Role.API_CLIENT.value).exists():
-        raise TeamError(_("%(username)s is a REST client, not a person.")
-                        % {"username": user.get_username()}, field="username")
+        raise TeamError(
+            _("%(username)s is a REST client, not a person.") % {"username": user.get_username()},
+            field="username",
+        )
     if Membership.objects.filter(user=user, brand=brand).exists():
-        raise TeamError(_("%(username)s already works for %(brand)s.")
-                        % {"username": user.get_username(), "brand": brand}, field="username")
+        raise TeamError(
+            _("%(username)s already works for %(brand)s.")
+            % {"username": user.get_username(), "brand": brand},
+            field="username",
+        )
 
 
-def _user_create(*, username: str, email: str, first_name: str, last_name: str,
-                 password: str | None):
+def _user_create(
+    *, username: str, email: str, first_name: str, last_name: str, password: str | None
+):
     if not username:
         raise TeamError(_("Give the person a username."), field="username")
     if not email:
         raise TeamError(_("A person new to the desk needs an e-mail address."), field="email")
     if not password:
         raise TeamError(_("A person new to the desk needs a password."), field="password")
-    user = get_user_model()(username=username, email=email, first_name=first_name,
-                            last_name=last_name)
+    user = get_user_model()(
+        username=username, email=email, first_name=first_name, last_name=last_name
+    )
     try:
         validate_password(password, user=user)
     except ValidationError as error:
@@ -189,14 +225,18 @@ def _user_create(*, username: str, email: str, first_name: str, last_name: str,
         with transaction.atomic():
             user.save()
     except IntegrityError as error:
-        raise TeamError(_("%(username)s was just taken; try again.") % {"username": username},
-                        field="username") from error
+        raise TeamError(
+            _("%(username)s was just taken; try again.") % {"username": username}, field="username"
+        ) from error
     return user
 
 
 def _snapshot(membership: Membership) -> dict:
-    return {"brand": membership.brand.slug, "username": membership.user.get_username(),
-            "role": membership.role}
+    return {
+        "brand": membership.brand.slug,
+        "username": membership.user.get_username(),
+        "role": membership.role,
+    }
 
 
 def _audit(actor, action: str, *, before: dict, after: dict) -> None:

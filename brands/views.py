@@ -24,8 +24,9 @@ def brand_switch(request):
     else:
         request.session.pop(SESSION_KEY, None)
     target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                           require_https=request.is_secure()):
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         target = "queue"
     return redirect(target)
 
@@ -55,9 +56,15 @@ def team_member_add(request):
         except team.TeamError as error:
             form.add_error(error.field, error.message)
         else:
-            messages.success(request, _("%(username)s now works for %(brand)s as %(role)s.") % {
-                "username": membership.user.get_username(), "brand": brand,
-                "role": ROLE_LABELS[membership.role]})
+            messages.success(
+                request,
+                _("%(username)s now works for %(brand)s as %(role)s.")
+                % {
+                    "username": membership.user.get_username(),
+                    "brand": brand,
+                    "role": ROLE_LABELS[membership.role],
+                },
+            )
             return redirect("team")
     return _team_render(request, brand, form, status=400)
 
@@ -67,14 +74,21 @@ def team_member_add(request):
 @require_POST
 def team_member_role(request, pk: int):
     try:
-        membership = team.member_change_role(actor=request.user, membership_id=pk,
-                                             role=request.POST.get("role", ""))
+        membership = team.member_change_role(
+            actor=request.user, membership_id=pk, role=request.POST.get("role", "")
+        )
     except team.TeamError as error:
         messages.warning(request, error.message)
         return redirect("team")
-    messages.success(request, _("%(username)s is now %(role)s at %(brand)s.") % {
-        "username": membership.user.get_username(), "brand": membership.brand,
-        "role": ROLE_LABELS[membership.role]})
+    messages.success(
+        request,
+        _("%(username)s is now %(role)s at %(brand)s.")
+        % {
+            "username": membership.user.get_username(),
+            "brand": membership.brand,
+            "role": ROLE_LABELS[membership.role],
+        },
+    )
     return _after_change(request, membership)
 
 
@@ -87,8 +101,11 @@ def team_member_remove(request, pk: int):
     except team.TeamError as error:
         messages.warning(request, error.message)
         return redirect("team")
-    messages.success(request, _("%(username)s no longer works for %(brand)s.") % {
-        "username": membership.user.get_username(), "brand": membership.brand})
+    messages.success(
+        request,
+        _("%(username)s no longer works for %(brand)s.")
+        % {"username": membership.user.get_username(), "brand": membership.brand},
+    )
     return _after_change(request, membership, removed=True)
 
 
@@ -108,8 +125,12 @@ def _posted_id(request, name: str) -> int:
 
 
 def _team_render(request, brand: Brand, form: MemberAddForm, *, status: int = 200):
-    context = {"brand": brand, "members": team.team_members(brand), "form": form,
-               "role_choices": MEMBER_ROLE_CHOICES}
+    context = {
+        "brand": brand,
+        "members": team.team_members(brand),
+        "form": form,
+        "role_choices": MEMBER_ROLE_CHOICES,
+    }
     return render(request, "brands/team.html", context, status=status)
 
 
@@ -121,7 +142,12 @@ def duty_set(request):
     on_duty = request.POST.get("on_duty") == "1"
     brand_ids = brand_ids_for_request(request, "comments.work_case")
     Membership.objects.filter(user=request.user, brand_id__in=sorted(brand_ids)).update(
-        on_duty=on_duty)
-    messages.success(request, _("You are on duty: new cases can be assigned to you.") if on_duty
-                     else _("You are off duty: no new case will be assigned to you."))
+        on_duty=on_duty
+    )
+    messages.success(
+        request,
+        _("You are on duty: new cases can be assigned to you.")
+        if on_duty
+        else _("You are off duty: no new case will be assigned to you."),
+    )
     return redirect("queue")

@@ -15,8 +15,17 @@ class ClassificationInline(admin.TabularInline):
     model = Classification
     extra = 0
     can_delete = False
-    readonly_fields = ("category", "level", "confidence", "reasons", "model_version", "is_human",
-                       "decided_by", "note", "created_at")
+    readonly_fields = (
+        "category",
+        "level",
+        "confidence",
+        "reasons",
+        "model_version",
+        "is_human",
+        "decided_by",
+        "note",
+        "created_at",
+    )
 
 
 @admin.register(Comment)
@@ -40,6 +49,7 @@ class CaseAdmin(admin.ModelAdmin):
     @admin.display(description="personal data (masked)")
     def personal_data_masked(self, case):
         return mask_personal_data(case.personal_data)
+
     list_filter = ("status", "level", "category")
     raw_id_fields = ("author", "assignee")
     list_select_related = ("author", "assignee")

@@ -20,7 +20,8 @@ def cases_assign_by_rules(*, brand, new_cases: list[tuple[int, str, str]], now) 
     if not brand.auto_assign or not new_cases:
         return 0
     on_duty = list(
-        Membership.objects.select_for_update(of=("self",)).select_related("user")
+        Membership.objects.select_for_update(of=("self",))
+        .select_related("user")
         .filter(brand=brand, role=Role.COMMUNITY_MANAGER, on_duty=True, user__is_active=True)
         .order_by(F("last_assigned_at").asc(nulls_first=True), "id")
     )
@@ -38,17 +39,32 @@ def cases_assign_by_rules(*, brand, new_cases: list[tuple[int, str, str]], now) 
         assigned.append((case_id, chosen))
     update_rows(
         Case,
-        [{"id": case_id, "assignee_id": m.user_id, "status": CaseStatus.ASSIGNED}
-         for case_id, m in assigned],
+        [
+            {"id": case_id, "assignee_id": m.user_id, "status": CaseStatus.ASSIGNED}
+            for case_id, m in assigned
+        ],
     )
     Membership.objects.bulk_update({m.pk: m for _, m in assigned}.values(), ["last_assigned_at"])
-    insert_rows(AuditEvent, [
-        {"action": "case_assigned", "case_id": case_id, "created_at": now, "actor_id": None,
-         "comment_id": None, "author_id": None,
-         "before": {"status": CaseStatus.NEW, "assignee": None},
-         "after": {"status": CaseStatus.ASSIGNED, "assignee": m.user.username, "via": "rules"}}
-        for case_id, m in assigned
-    ])
+    insert_rows(
+        AuditEvent,
+        [
+            {
+                "action": "case_assigned",
+                "case_id": case_id,
+                "created_at": now,
+                "actor_id": None,
+                "comment_id": None,
+                "author_id": None,
+                "before": {"status": CaseStatus.NEW, "assignee": None},
+                "after": {
+                    "status": CaseStatus.ASSIGNED,
+                    "assignee": m.user.username,
+                    "via": "rules",
+                },
+            }
+            for case_id, m in assigned
+        ],
+    )
     return len(assigned)
 
 

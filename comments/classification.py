@@ -87,10 +87,15 @@ def signal_label(signal: str) -> str:
 def thresholds(brand=None) -> Thresholds:
     """The brand's reach thresholds where it set them, the desk's otherwise."""
     config = settings.SEMAFORO
-    reach = brand.reach() if brand is not None else {
-        "followers": config["REACH_FOLLOWERS"], "shares": config["REACH_SHARES"],
-        "likes": config["REACH_LIKES"],
-    }
+    reach = (
+        brand.reach()
+        if brand is not None
+        else {
+            "followers": config["REACH_FOLLOWERS"],
+            "shares": config["REACH_SHARES"],
+            "likes": config["REACH_LIKES"],
+        }
+    )
     return Thresholds(**reach)
 
 
@@ -116,15 +121,43 @@ def record_automatic_decisions(comment_ids: Sequence[int], *, now) -> int:
     if not comment_ids:
         return 0
     decisions = (
-        Comment.objects.filter(pk__any_of=comment_ids).order_by("pk")
-        .annotate(history_is_human=Value(False), history_by=Value(None, IntegerField()),
-                  history_note=Value(""), history_at=Value(now, DateTimeField()))
-        .values_list("pk", "category", "level", "confidence", "reasons", "model_version",
-                     "history_is_human", "history_by", "history_note", "history_at")
+        Comment.objects.filter(pk__any_of=comment_ids)
+        .order_by("pk")
+        .annotate(
+            history_is_human=Value(False),
+            history_by=Value(None, IntegerField()),
+            history_note=Value(""),
+            history_at=Value(now, DateTimeField()),
+        )
+        .values_list(
+            "pk",
+            "category",
+            "level",
+            "confidence",
+            "reasons",
+            "model_version",
+            "history_is_human",
+            "history_by",
+            "history_note",
+            "history_at",
+        )
     )
-    return insert_from(Classification, (
-        "comment_id", "category", "level", "confidence", "reasons", "model_version", "is_human",
-        "decided_by_id", "note", "created_at"), decisions)
+    return insert_from(
+        Classification,
+        (
+            "comment_id",
+            "category",
+            "level",
+            "confidence",
+            "reasons",
+            "model_version",
+            "is_human",
+            "decided_by_id",
+            "note",
+            "created_at",
+        ),
+        decisions,
+    )
 
 
 def warm_up() -> None:
@@ -143,11 +176,16 @@ def human_correction_rows() -> list[dict]:
     for correction in corrections:
         comment = correction.comment
         latest[comment.pk] = {
-            "id": f"human-{comment.pk}", "text": comment.text, "lang": comment.lang or None,
-            "platform": comment.platform, "author_handle": comment.author.handle,
-            "author_followers": comment.author_followers, "likes": comment.likes,
-            "shares": comment.shares, "author_is_troll": comment.author.is_troll,
-            "category": correction.category, "level": correction.level,
+            "id": f"human-{comment.pk}",
+            "text": comment.text,
+            "lang": comment.lang or None,
+            "platform": comment.platform,
+            "author_handle": comment.author.handle,
+            "author_followers": comment.author_followers,
+            "likes": comment.likes,
+            "shares": comment.shares,
+            "author_is_troll": comment.author.is_troll,
+            "category": correction.category,
+            "level": correction.level,
         }
     return list(latest.values())
-

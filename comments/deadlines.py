@@ -31,13 +31,17 @@ def deadline_breaches_claim(*, now=None) -> list[int]:
     now = now or timezone.now()
     with transaction.atomic():
         ids = claim_due(
-            Case.objects.filter(breach_alerted_at=None, status__in=OPEN_CASE_STATUSES,
-                                due_at__lt=now),
-            order_by="due_at", limit=CLAIM_BATCH, mark={"breach_alerted_at": now},
+            Case.objects.filter(
+                breach_alerted_at=None, status__in=OPEN_CASE_STATUSES, due_at__lt=now
+            ),
+            order_by="due_at",
+            limit=CLAIM_BATCH,
+            mark={"breach_alerted_at": now},
         )
         if ids:
             AuditEvent.objects.bulk_create(
-                AuditEvent(action="deadline_breached", case_id=pk, created_at=now) for pk in ids)
+                AuditEvent(action="deadline_breached", case_id=pk, created_at=now) for pk in ids
+            )
             transaction.on_commit(partial(_enqueue_alerts, ids), robust=True)
     return ids
 
@@ -45,8 +49,12 @@ def deadline_breaches_claim(*, now=None) -> list[int]:
 def _enqueue_alerts(ids: list[int]) -> None:
     from comments.tasks import alert_deadline_breaches
 
-    publish_in_chunks(alert_deadline_breaches, ids, chunk=PUBLISH_CHUNK, release=lambda rest: (
-        Case.objects.filter(pk__in=rest).update(breach_alerted_at=None)))
+    publish_in_chunks(
+        alert_deadline_breaches,
+        ids,
+        chunk=PUBLISH_CHUNK,
+        release=lambda rest: Case.objects.filter(pk__in=rest).update(breach_alerted_at=None),
+    )
 
 
 def deadline_breach_alert(*, case_id: int) -> bool:
@@ -54,9 +62,12 @@ def deadline_breach_alert(*, case_id: int) -> bool:
     case = Case.objects.select_related("author", "assignee", "brand").get(pk=case_id)
     if not case.is_open:
         return False
-    recipients = sorted({*supervisor_emails(case.brand_id),
-                         *([case.assignee.email] if case.assignee and case.assignee.email
-                           else [])})
+    recipients = sorted(
+        {
+            *supervisor_emails(case.brand_id),
+            *([case.assignee.email] if case.assignee and case.assignee.email else []),
+        }
+    )
     if not recipients:
         logger.warning("case %s is overdue and its brand has nobody to tell", case.pk)
         return False
@@ -66,10 +77,14 @@ def deadline_breach_alert(*, case_id: int) -> bool:
         body = _(
             "Case #%(case)s (%(level)s, %(handle)s) was due %(due)s and is still %(status)s.\n"
             "Assigned to: %(assignee)s\n\n%(url)s\n"
-        ) % {"case": case.pk, "level": case.get_level_display(), "handle": case.author.handle,
-             "due": timezone.localtime(case.due_at).strftime("%Y-%m-%d %H:%M"),
-             "status": case.get_status_display(),
-             "assignee": case.assignee.get_username() if case.assignee else _("nobody"),
-             "url": url}
+        ) % {
+            "case": case.pk,
+            "level": case.get_level_display(),
+            "handle": case.author.handle,
+            "due": timezone.localtime(case.due_at).strftime("%Y-%m-%d %H:%M"),
+            "status": case.get_status_display(),
+            "assignee": case.assignee.get_username() if case.assignee else _("nobody"),
+            "url": url,
+        }
     send_mail(subject, body, None, recipients)
     return True

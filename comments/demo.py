@@ -34,14 +34,32 @@ class DemoBrand:
 
 
 DEMO_BRANDS = (
-    DemoBrand("aurora", "Banco Aurora", "es", (
-        ("twitter", "@BancoAurora"), ("facebook", "BancoAurora"), ("instagram", "@bancoaurora"),
-        ("tiktok", "@bancoaurora"), ("youtube", "BancoAurora"), ("google_reviews", "Banco Aurora"),
-    )),
-    DemoBrand("rapimenu", "RapiMenu", "en", (
-        ("twitter", "@RapiMenu"), ("facebook", "RapiMenu"), ("instagram", "@rapimenu"),
-        ("tiktok", "@rapimenu"), ("youtube", "RapiMenu"), ("google_reviews", "RapiMenu"),
-    )),
+    DemoBrand(
+        "aurora",
+        "Banco Aurora",
+        "es",
+        (
+            ("twitter", "@BancoAurora"),
+            ("facebook", "BancoAurora"),
+            ("instagram", "@bancoaurora"),
+            ("tiktok", "@bancoaurora"),
+            ("youtube", "BancoAurora"),
+            ("google_reviews", "Banco Aurora"),
+        ),
+    ),
+    DemoBrand(
+        "rapimenu",
+        "RapiMenu",
+        "en",
+        (
+            ("twitter", "@RapiMenu"),
+            ("facebook", "RapiMenu"),
+            ("instagram", "@rapimenu"),
+            ("tiktok", "@rapimenu"),
+            ("youtube", "RapiMenu"),
+            ("google_reviews", "RapiMenu"),
+        ),
+    ),
 )
 
 
@@ -56,29 +74,57 @@ class DemoPerson:
 
 
 DEMO_PEOPLE = (
-    DemoPerson("alice", "semaforo-alice", "Alice", "alice@demo.local",
-               (("aurora", Role.COMMUNITY_MANAGER),)),
+    DemoPerson(
+        "alice",
+        "semaforo-alice",
+        "Alice",
+        "alice@demo.local",
+        (("aurora", Role.COMMUNITY_MANAGER),),
+    ),
     DemoPerson("sam", "semaforo-sam", "Sam", "sam@demo.local", (("aurora", Role.SUPERVISOR),)),
-    DemoPerson("carla", "semaforo-carla", "Carla", "carla@demo.local",
-               (("aurora", Role.CRISIS_COMMITTEE),)),
-    DemoPerson("bruno", "semaforo-bruno", "Bruno", "bruno@demo.local",
-               (("rapimenu", Role.COMMUNITY_MANAGER),)),
-    DemoPerson("sofia", "semaforo-sofia", "Sofía", "sofia@demo.local",
-               (("rapimenu", Role.SUPERVISOR),)),
-    DemoPerson("diego", "semaforo-diego", "Diego", "diego@demo.local",
-               (("rapimenu", Role.CRISIS_COMMITTEE),)),
-    DemoPerson("lucia", "semaforo-lucia", "Lucía", "lucia@demo.local",
-               (("aurora", Role.COMMUNITY_MANAGER), ("rapimenu", Role.COMMUNITY_MANAGER))),
+    DemoPerson(
+        "carla", "semaforo-carla", "Carla", "carla@demo.local", (("aurora", Role.CRISIS_COMMITTEE),)
+    ),
+    DemoPerson(
+        "bruno",
+        "semaforo-bruno",
+        "Bruno",
+        "bruno@demo.local",
+        (("rapimenu", Role.COMMUNITY_MANAGER),),
+    ),
+    DemoPerson(
+        "sofia", "semaforo-sofia", "Sofía", "sofia@demo.local", (("rapimenu", Role.SUPERVISOR),)
+    ),
+    DemoPerson(
+        "diego",
+        "semaforo-diego",
+        "Diego",
+        "diego@demo.local",
+        (("rapimenu", Role.CRISIS_COMMITTEE),),
+    ),
+    DemoPerson(
+        "lucia",
+        "semaforo-lucia",
+        "Lucía",
+        "lucia@demo.local",
+        (("aurora", Role.COMMUNITY_MANAGER), ("rapimenu", Role.COMMUNITY_MANAGER)),
+    ),
     DemoPerson("admin", "semaforo-admin", "Admin", "admin@demo.local", superuser=True),
 )
 
 
 #: The teams a demo case can be routed to (``comments.departments``), per brand.
 DEMO_DEPARTMENTS = {
-    "aurora": (("Facturación", "facturacion@demo.local"), ("Tarjetas", "tarjetas@demo.local"),
-               ("Legal", "legal@demo.local")),
-    "rapimenu": (("Billing", "billing@demo.local"), ("Logistics", "logistics@demo.local"),
-                 ("Legal", "legal-rapimenu@demo.local")),
+    "aurora": (
+        ("Facturación", "facturacion@demo.local"),
+        ("Tarjetas", "tarjetas@demo.local"),
+        ("Legal", "legal@demo.local"),
+    ),
+    "rapimenu": (
+        ("Billing", "billing@demo.local"),
+        ("Logistics", "logistics@demo.local"),
+        ("Legal", "legal-rapimenu@demo.local"),
+    ),
 }
 
 
@@ -87,13 +133,14 @@ def seed_brands() -> dict[str, Brand]:
     brands = {}
     for spec in DEMO_BRANDS:
         brand, _ = Brand.objects.update_or_create(
-            slug=spec.slug, defaults={"name": spec.name, "language": spec.language})
+            slug=spec.slug, defaults={"name": spec.name, "language": spec.language}
+        )
         for platform, handle in spec.accounts:
-            BrandAccount.objects.update_or_create(platform=platform, handle=handle,
-                                                  defaults={"brand": brand})
+            BrandAccount.objects.update_or_create(
+                platform=platform, handle=handle, defaults={"brand": brand}
+            )
         for name, email in DEMO_DEPARTMENTS.get(spec.slug, ()):
-            Department.objects.update_or_create(brand=brand, name=name,
-                                                defaults={"email": email})
+            Department.objects.update_or_create(brand=brand, name=name, defaults={"email": email})
         brands[spec.slug] = brand
     return brands
 
@@ -148,14 +195,19 @@ def seed_comments(brands: dict[str, Brand], count: int = 300) -> int:
     for slug, brand in brands.items():
         _flag_trolls(brand, [row for row in rows if _brand_of_row(row) == slug])
         items = [
-            demo_item(row, external_id=f"demo-{row['id']}",
-                      account=account_for(slug, row["platform"]),
-                      posted_at=now - timedelta(minutes=(count - n) * 360 // count))
-            for n, row in enumerate(rows) if _brand_of_row(row) == slug
+            demo_item(
+                row,
+                external_id=f"demo-{row['id']}",
+                account=account_for(slug, row["platform"]),
+                posted_at=now - timedelta(minutes=(count - n) * 360 // count),
+            )
+            for n, row in enumerate(rows)
+            if _brand_of_row(row) == slug
         ]
         for start in range(0, len(items), 100):
-            created += sum(r.created for r in intake.ingest(items[start:start + 100],
-                                                            brand_id=brand.pk))
+            created += sum(
+                r.created for r in intake.ingest(items[start : start + 100], brand_id=brand.pk)
+            )
     return created
 
 
@@ -184,15 +236,21 @@ def seed_ripple(brand: Brand) -> int:
     of its comments are in a ripple. Idempotent."""
     now = timezone.now()
     items = [
-        {"platform": "twitter", "external_id": f"demo-wave-{n}", "text": text,
-         "author_handle": f"@aurora_cliente_{n}", "author_followers": 150 + 40 * n,
-         "account": account_for(brand.slug, "twitter"),
-         "posted_at": (now - timedelta(minutes=4 * (len(RIPPLE_WAVE) - n))).isoformat()}
+        {
+            "platform": "twitter",
+            "external_id": f"demo-wave-{n}",
+            "text": text,
+            "author_handle": f"@aurora_cliente_{n}",
+            "author_followers": 150 + 40 * n,
+            "account": account_for(brand.slug, "twitter"),
+            "posted_at": (now - timedelta(minutes=4 * (len(RIPPLE_WAVE) - n))).isoformat(),
+        }
         for n, text in enumerate(RIPPLE_WAVE)
     ]
     intake.ingest(items, brand_id=brand.pk)
-    return Comment.objects.filter(brand=brand, external_id__startswith="demo-wave-",
-                                  ripple__isnull=False).count()
+    return Comment.objects.filter(
+        brand=brand, external_id__startswith="demo-wave-", ripple__isnull=False
+    ).count()
 
 
 def _brand_of_row(row: dict) -> str:
@@ -204,7 +262,9 @@ def _flag_trolls(brand: Brand, rows: list[dict]) -> None:
     for row in rows:
         if row.get("author_is_troll"):
             Author.objects.update_or_create(
-                brand=brand, platform=row["platform"], handle=row["author_handle"],
+                brand=brand,
+                platform=row["platform"],
+                handle=row["author_handle"],
                 defaults={"is_troll": True, "followers": row.get("author_followers", 0)},
             )
 
@@ -214,6 +274,9 @@ def live_item(rng: random.Random, rows: list[dict], *, sequence: int) -> dict:
     token files it there); every fourth one is drawn from the reds."""
     pool = [r for r in rows if r["level"] == "red"] if sequence % 4 == 0 else rows
     row = rng.choice(pool)
-    return demo_item(row, external_id=f"live-{timezone.now():%Y%m%d%H%M%S}-{sequence}",
-                     account=account_for(_brand_of_row(row), row["platform"]),
-                     posted_at=timezone.now())
+    return demo_item(
+        row,
+        external_id=f"live-{timezone.now():%Y%m%d%H%M%S}-{sequence}",
+        account=account_for(_brand_of_row(row), row["platform"]),
+        posted_at=timezone.now(),
+    )

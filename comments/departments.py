@@ -36,35 +36,55 @@ def department_create(*, brand_id: int, actor, name: str, email: str) -> Departm
     if not name or not email.strip():
         raise WorkflowError(_("A department needs a name and an e-mail."))
     if Department.objects.filter(brand_id=brand_id, name__iexact=name).exists():
-        raise WorkflowError(_("This brand already has a department called %(name)s.")
-                            % {"name": name})
+        raise WorkflowError(
+            _("This brand already has a department called %(name)s.") % {"name": name}
+        )
     department = Department.objects.create(brand_id=brand_id, name=name, email=email.strip())
-    AuditEvent.objects.create(actor=actor, action="department_created", created_at=timezone.now(),
-                              after={"department": department.pk, "brand": brand_id,
-                                     "name": name, "email": department.email})
+    AuditEvent.objects.create(
+        actor=actor,
+        action="department_created",
+        created_at=timezone.now(),
+        after={
+            "department": department.pk,
+            "brand": brand_id,
+            "name": name,
+            "email": department.email,
+        },
+    )
     return department
 
 
 @transaction.atomic
-def department_request(*, case_id: int, actor, department_id: int, need: str,
-                       details: str) -> DepartmentRequest:
+def department_request(
+    *, case_id: int, actor, department_id: int, need: str, details: str
+) -> DepartmentRequest:
     """Hand the case to a department and wait for it (``workflow.case_move``, audited); the
     department's e-mail goes out once the transaction commits."""
     need, details = need.strip(), details.strip()
     if not need or not details:
         raise WorkflowError(_("Write what the customer needs and the details you gathered."))
-    case = workflow.case_move(case_id=case_id, actor=actor, action="wait_department",
-                              note=need[:200])
+    case = workflow.case_move(
+        case_id=case_id, actor=actor, action="wait_department", note=need[:200]
+    )
     department = Department.objects.filter(pk=department_id, brand_id=case.brand_id).first()
     if department is None:
         raise WorkflowError(_("Choose one of this brand's departments."))
     request = DepartmentRequest.objects.create(
-        case=case, brand_id=case.brand_id, department=department, need=need, details=details,
-        requested_by=actor, requested_at=timezone.now())
-    AuditEvent.objects.create(actor=actor, action="department_requested", case=case,
-                              created_at=request.requested_at,
-                              after={"request": request.pk, "department": department.name,
-                                     "note": need})
+        case=case,
+        brand_id=case.brand_id,
+        department=department,
+        need=need,
+        details=details,
+        requested_by=actor,
+        requested_at=timezone.now(),
+    )
+    AuditEvent.objects.create(
+        actor=actor,
+        action="department_requested",
+        case=case,
+        created_at=request.requested_at,
+        after={"request": request.pk, "department": department.name, "note": need},
+    )
     transaction.on_commit(partial(_enqueue_mail, request.pk), robust=True)
     return request
 
@@ -78,19 +98,28 @@ def _enqueue_mail(request_id: int) -> None:
 def department_request_mail(*, request_id: int) -> None:
     """Mail the department the request with its signed answer link; retried by its task when
     the mail server fails (at least once: a retry after a lost acknowledgement mails again)."""
-    request = DepartmentRequest.objects.select_related("case__brand", "department",
-                                                       "requested_by").get(pk=request_id)
+    request = DepartmentRequest.objects.select_related(
+        "case__brand", "department", "requested_by"
+    ).get(pk=request_id)
     case = request.case
     with translation.override(case.brand.language):
         subject = _("[Semáforo] %(brand)s needs you on case #%(case)s: %(need)s") % {
-            "brand": case.brand.name, "case": case.pk, "need": request.need[:80]}
+            "brand": case.brand.name,
+            "case": case.pk,
+            "need": request.need[:80],
+        }
         body = _(
             "%(person)s asks %(department)s for help with case #%(case)s.\n\n"
             "What the customer needs:\n%(need)s\n\nWhat we already gathered (please do not ask "
             "the customer again):\n%(details)s\n\nAnswer here: %(link)s\n"
-        ) % {"person": request.requested_by.get_full_name() or request.requested_by.username,
-             "department": request.department.name, "case": case.pk, "need": request.need,
-             "details": request.details, "link": answer_url(request)}
+        ) % {
+            "person": request.requested_by.get_full_name() or request.requested_by.username,
+            "department": request.department.name,
+            "case": case.pk,
+            "need": request.need,
+            "details": request.details,
+            "link": answer_url(request),
+        }
     send_mail(subject, body, None, [request.department.email])
 
 
@@ -105,8 +134,9 @@ def answer_url(request: DepartmentRequest) -> str:
 
 def request_from_token(token: str) -> DepartmentRequest:
     pk = link_id(token, salt=_SALT, max_age_days=settings.SEMAFORO["DEPARTMENT_LINK_DAYS"])
-    request = DepartmentRequest.objects.select_related("case__brand", "department").filter(
-        pk=pk).first()
+    request = (
+        DepartmentRequest.objects.select_related("case__brand", "department").filter(pk=pk).first()
+    )
     if request is None:
         raise LinkError(expired=False)
     return request
@@ -122,8 +152,11 @@ def department_answer(*, request_id: int, answer: str, by=None) -> DepartmentReq
     if not answer:
         raise WorkflowError(_("Write the department's answer."))
     with transaction.atomic():
-        request = DepartmentRequest.objects.select_for_update().select_related(
-            "case", "department").get(pk=request_id)
+        request = (
+            DepartmentRequest.objects.select_for_update()
+            .select_related("case", "department")
+            .get(pk=request_id)
+        )
         if by is not None:
             case = request.case
             if case.brand_id not in brand_ids_for(by, WORK):
@@ -136,9 +169,17 @@ def department_answer(*, request_id: int, answer: str, by=None) -> DepartmentReq
         request.answer, request.answered_by, request.answered_at = answer, by, now
         request.save(update_fields=["answer", "answered_by", "answered_at"])
         AuditEvent.objects.create(
-            actor=by, action="department_answered", case=request.case, created_at=now,
-            after={"request": request.pk, "department": request.department.name,
-                   "note": answer[:500], "via": "person" if by else "department link"})
+            actor=by,
+            action="department_answered",
+            case=request.case,
+            created_at=now,
+            after={
+                "request": request.pk,
+                "department": request.department.name,
+                "note": answer[:500],
+                "via": "person" if by else "department link",
+            },
+        )
         workflow.case_department_answered(case_id=request.case_id, by=by)
     return request
 

@@ -36,7 +36,8 @@ def follow_up_schedule(*, case: Case, now, number: int = 1) -> FollowUp | None:
         return None
     hours = config["FOLLOW_UP_FIRST_H"] if number == 1 else config["FOLLOW_UP_EVERY_H"]
     follow_up, _ = FollowUp.objects.get_or_create(
-        case=case, number=number,
+        case=case,
+        number=number,
         defaults={"brand_id": case.brand_id, "due_at": now + timedelta(hours=hours)},
     )
     return follow_up
@@ -45,7 +46,8 @@ def follow_up_schedule(*, case: Case, now, number: int = 1) -> FollowUp | None:
 def follow_ups_cancel(*, case: Case, now) -> int:
     """The case closed or reopened: nothing left to ask."""
     return FollowUp.objects.filter(case=case, answered_at=None, cancelled_at=None).update(
-        cancelled_at=now)
+        cancelled_at=now
+    )
 
 
 def follow_ups_claim_due(*, now=None) -> list[int]:
@@ -57,9 +59,12 @@ def follow_ups_claim_due(*, now=None) -> list[int]:
     now = now or timezone.now()
     with transaction.atomic():
         ids = claim_due(
-            FollowUp.objects.filter(enqueued_at=None, cancelled_at=None, answered_at=None,
-                                    due_at__lte=now),
-            order_by="due_at", limit=SCHEDULE_BATCH, mark={"enqueued_at": now},
+            FollowUp.objects.filter(
+                enqueued_at=None, cancelled_at=None, answered_at=None, due_at__lte=now
+            ),
+            order_by="due_at",
+            limit=SCHEDULE_BATCH,
+            mark={"enqueued_at": now},
         )
         if ids:
             transaction.on_commit(partial(_enqueue_prompts, ids), robust=True)
@@ -69,8 +74,14 @@ def follow_ups_claim_due(*, now=None) -> list[int]:
 def _enqueue_prompts(ids: list[int]) -> None:
     from comments.tasks import prompt_follow_ups
 
-    publish_in_chunks(prompt_follow_ups, ids, chunk=PUBLISH_CHUNK, release=lambda rest: (
-        FollowUp.objects.filter(pk__in=rest, prompted_at=None).update(enqueued_at=None)))
+    publish_in_chunks(
+        prompt_follow_ups,
+        ids,
+        chunk=PUBLISH_CHUNK,
+        release=lambda rest: FollowUp.objects.filter(pk__in=rest, prompted_at=None).update(
+            enqueued_at=None
+        ),
+    )
 
 
 def follow_up_prompt(*, follow_up_id: int) -> bool:
@@ -82,24 +93,32 @@ def follow_up_prompt(*, follow_up_id: int) -> bool:
     """
     now = timezone.now()
     with transaction.atomic():
-        claimed = FollowUp.objects.filter(pk=follow_up_id, prompted_at=None,
-                                          cancelled_at=None, answered_at=None).update(
-            prompted_at=now)
+        claimed = FollowUp.objects.filter(
+            pk=follow_up_id, prompted_at=None, cancelled_at=None, answered_at=None
+        ).update(prompted_at=now)
         if not claimed:
             return False
-        follow_up = FollowUp.objects.select_related("case__author", "case__brand",
-                                                    "case__assignee").get(pk=follow_up_id)
+        follow_up = FollowUp.objects.select_related(
+            "case__author", "case__brand", "case__assignee"
+        ).get(pk=follow_up_id)
         follow_up_schedule(case=follow_up.case, now=now, number=follow_up.number + 1)
-        AuditEvent.objects.create(action="follow_up_due", case=follow_up.case, created_at=now,
-                                  after={"number": follow_up.number})
+        AuditEvent.objects.create(
+            action="follow_up_due",
+            case=follow_up.case,
+            created_at=now,
+            after={"number": follow_up.number},
+        )
         _mail_the_team(follow_up)
     return True
 
 
 def _mail_the_team(follow_up: FollowUp) -> None:
     case = follow_up.case
-    recipients = [case.assignee.email] if case.assignee and case.assignee.email else \
-        supervisor_emails(case.brand_id)
+    recipients = (
+        [case.assignee.email]
+        if case.assignee and case.assignee.email
+        else supervisor_emails(case.brand_id)
+    )
     if not recipients:
         logger.warning("follow-up %s: nobody to ask at brand %s", follow_up.pk, case.brand_id)
         return
@@ -107,13 +126,19 @@ def _mail_the_team(follow_up: FollowUp) -> None:
     case_url = f"{settings.SEMAFORO_BASE_URL}{reverse('case-detail', args=[case.pk])}"
     with translation.override(case.brand.language):
         subject = _("[Semáforo] Follow up case #%(case)s with %(handle)s") % {
-            "case": case.pk, "handle": case.author.handle}
+            "case": case.pk,
+            "handle": case.author.handle,
+        }
         body = _(
             "Case #%(case)s was resolved; it is time to check that the customer is satisfied "
             "(follow-up %(number)s).\n\nSuggested message — edit it before you send it:\n\n"
             "%(message)s\n\nCase: %(case_url)s\n"
-        ) % {"case": case.pk, "number": follow_up.number, "case_url": case_url,
-             "message": suggested_message(follow_up, link=link)}
+        ) % {
+            "case": case.pk,
+            "number": follow_up.number,
+            "case_url": case_url,
+            "message": suggested_message(follow_up, link=link),
+        }
     send_mail(subject, body, None, recipients)
 
 
@@ -149,8 +174,7 @@ def follow_up_from_token(token: str) -> FollowUp:
 
 
 @transaction.atomic
-def follow_up_answer(*, follow_up_id: int, satisfied: bool, answer: str = "",
-                     by=None) -> FollowUp:
+def follow_up_answer(*, follow_up_id: int, satisfied: bool, answer: str = "", by=None) -> FollowUp:
     """Record the customer's answer: satisfied closes the case, not satisfied reopens it.
 
     ``by`` is the person who recorded it; None when the customer answered through the link.
@@ -164,8 +188,7 @@ def follow_up_answer(*, follow_up_id: int, satisfied: bool, answer: str = "",
     follow_up.answered_at, follow_up.satisfied = now, satisfied
     follow_up.answer, follow_up.answered_by = answer.strip(), by
     follow_up.save(update_fields=["answered_at", "satisfied", "answer", "answered_by"])
-    FollowUp.objects.filter(case=case, answered_at=None, cancelled_at=None).update(
-        cancelled_at=now)
+    FollowUp.objects.filter(case=case, answered_at=None, cancelled_at=None).update(cancelled_at=now)
     before = {"status": case.status}
     if satisfied and case.status in (CaseStatus.RESOLVED, CaseStatus.CLOSED):
         case.status, case.satisfied, case.closed_at = CaseStatus.CLOSED, True, now
@@ -174,8 +197,16 @@ def follow_up_answer(*, follow_up_id: int, satisfied: bool, answer: str = "",
         case.resolved_at, case.outcome = None, ""
     case.save()
     AuditEvent.objects.create(
-        actor=by, action="follow_up_answered", case=case, created_at=now, before=before,
-        after={"status": case.status, "satisfied": satisfied, "note": answer.strip(),
-               "via": "person" if by else "customer link"},
+        actor=by,
+        action="follow_up_answered",
+        case=case,
+        created_at=now,
+        before=before,
+        after={
+            "status": case.status,
+            "satisfied": satisfied,
+            "note": answer.strip(),
+            "via": "person" if by else "customer link",
+        },
     )
     return follow_up

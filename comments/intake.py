@@ -54,9 +54,14 @@ class IngestResult:
 
     def as_dict(self) -> dict:
         return {
-            "index": self.index, "id": self.id, "external_id": self.external_id,
-            "created": self.created, "category": self.category, "level": self.level,
-            "confidence": self.confidence, "reasons": self.reasons,
+            "index": self.index,
+            "id": self.id,
+            "external_id": self.external_id,
+            "created": self.created,
+            "category": self.category,
+            "level": self.level,
+            "confidence": self.confidence,
+            "reasons": self.reasons,
         }
 
 
@@ -93,8 +98,10 @@ def _commit_authors(by_brand) -> dict[int, dict[tuple[str, str], "_Author"]]:
     """
     now = timezone.now()
     with transaction.atomic():
-        return {brand.pk: _upsert_authors(brand, (item for _, item in indexed), now=now)
-                for brand, indexed in by_brand}
+        return {
+            brand.pk: _upsert_authors(brand, (item for _, item in indexed), now=now)
+            for brand, indexed in by_brand
+        }
 
 
 def _route_to_brands(items: list[CommentItem], *, brand_id: int | None):
@@ -102,15 +109,24 @@ def _route_to_brands(items: list[CommentItem], *, brand_id: int | None):
     brand. An item naming another brand's account, or (for a relay) no known account, is
     refused: a comment must never land in a brand that did not receive it."""
     accounts = {(item.platform, item.account) for item in items if item.account}
-    owner = {(platform, handle): owner_id for platform, handle, owner_id in rows_by_keys(
-        BrandAccount, ("platform", "handle"), accounts, returning=("platform", "handle",
-                                                                   "brand_id"))}
+    owner = {
+        (platform, handle): owner_id
+        for platform, handle, owner_id in rows_by_keys(
+            BrandAccount,
+            ("platform", "handle"),
+            accounts,
+            returning=("platform", "handle", "brand_id"),
+        )
+    }
     errors, routed = [], defaultdict(list)
     for index, item in enumerate(items):
         account_brand = owner.get((item.platform, item.account))
         if brand_id is None and account_brand is None:
-            errors.append(ItemError(index, "account", "must name an account of one of the "
-                                    "brands this client serves"))
+            errors.append(
+                ItemError(
+                    index, "account", "must name an account of one of the brands this client serves"
+                )
+            )
         elif brand_id is not None and account_brand not in (None, brand_id):
             errors.append(ItemError(index, "account", "is not an account of this client's brand"))
         else:
@@ -168,14 +184,25 @@ class _Stored:
 
     @classmethod
     def of(cls, comment: Comment) -> "_Stored":
-        return cls(id=comment.pk, external_id=comment.external_id, category=comment.category,
-                   level=comment.level, confidence=comment.confidence, reasons=comment.reasons)
+        return cls(
+            id=comment.pk,
+            external_id=comment.external_id,
+            category=comment.category,
+            level=comment.level,
+            confidence=comment.confidence,
+            reasons=comment.reasons,
+        )
 
 
 def _result(index: int, comment: _Stored, *, created: bool) -> IngestResult:
     return IngestResult(
-        index=index, id=comment.id, external_id=comment.external_id, created=created,
-        category=comment.category, level=comment.level, confidence=comment.confidence,
+        index=index,
+        id=comment.id,
+        external_id=comment.external_id,
+        created=created,
+        category=comment.category,
+        level=comment.level,
+        confidence=comment.confidence,
         reasons=comment.reasons,
     )
 
@@ -185,8 +212,12 @@ def _result(index: int, comment: _Stored, *, created: bool) -> IngestResult:
 
 def _existing_comments(brand, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], Comment]:
     """The batch's comments already stored; a new batch costs one index probe per key."""
-    ids = [pk for (pk,) in rows_by_keys(Comment, ("platform", "external_id"), keys,
-                                        returning=("id",), brand_id=brand.pk)]
+    ids = [
+        pk
+        for (pk,) in rows_by_keys(
+            Comment, ("platform", "external_id"), keys, returning=("id",), brand_id=brand.pk
+        )
+    ]
     if not ids:
         return {}
     return {(c.platform, c.external_id): c for c in Comment.objects.filter(pk__in=ids)}
@@ -213,22 +244,38 @@ def _upsert_authors(brand, items: Iterable[CommentItem], *, now) -> dict[tuple[s
     authors = {
         (platform, handle): _Author(pk, is_troll, followers, display_name)
         for pk, platform, handle, is_troll, followers, display_name in rows_by_keys(
-            Author, ("platform", "handle"), latest, brand_id=brand.pk,
-            returning=("id", "platform", "handle", "is_troll", "followers", "display_name"))
+            Author,
+            ("platform", "handle"),
+            latest,
+            brand_id=brand.pk,
+            returning=("id", "platform", "handle", "is_troll", "followers", "display_name"),
+        )
     }
     writes = []
     for key, item in sorted(latest.items()):
         author = authors.get(key)
         display_name = item.author_display_name or (author.display_name if author else "")
-        if author and (author.followers, author.display_name) == (item.author_followers,
-                                                                  display_name):
+        if author and (author.followers, author.display_name) == (
+            item.author_followers,
+            display_name,
+        ):
             continue
-        writes.append({"brand_id": brand.pk, "platform": key[0], "handle": key[1],
-                       "display_name": display_name,
-                       "followers": item.author_followers, "is_troll": False,
-                       "created_at": now, "updated_at": now})
+        writes.append(
+            {
+                "brand_id": brand.pk,
+                "platform": key[0],
+                "handle": key[1],
+                "display_name": display_name,
+                "followers": item.author_followers,
+                "is_troll": False,
+                "created_at": now,
+                "updated_at": now,
+            }
+        )
     written = insert_rows(
-        Author, writes, returning=("id", "platform", "handle", "is_troll"),
+        Author,
+        writes,
+        returning=("id", "platform", "handle", "is_troll"),
         unique_fields=("brand", "platform", "handle"),
         update_fields=("followers", "display_name", "updated_at"),
     )
@@ -260,19 +307,26 @@ def _open_cases(authors: dict[tuple[str, str], _Author], *, now) -> dict[tuple, 
 def _open_cases_of(author_ids: Iterable[int]) -> dict[tuple, _OpenCase]:
     return {
         (author_id, thread_key): _OpenCase(pk, level_rank, due_at)
-        for pk, author_id, thread_key, level_rank, due_at in fetch_values(Case.objects.filter(
-            author_id__any_of=sorted(set(author_ids)), status__in=OPEN_CASE_STATUSES
-        ).values_list("pk", "author_id", "thread_key", "level_rank", "due_at"))
+        for pk, author_id, thread_key, level_rank, due_at in fetch_values(
+            Case.objects.filter(
+                author_id__any_of=sorted(set(author_ids)), status__in=OPEN_CASE_STATUSES
+            ).values_list("pk", "author_id", "thread_key", "level_rank", "due_at")
+        )
     }
 
 
 def _thread_keys(brand, items: list[CommentItem]) -> dict[tuple[str, str], str]:
     """A reply joins its parent's thread when we know the parent; otherwise the id it answers."""
     parents = {item.in_reply_to for item in items if item.in_reply_to}
-    known = dict(
-        Comment.objects.filter(brand=brand, external_id__in=parents)
-        .values_list("external_id", "thread_key")
-    ) if parents else {}
+    known = (
+        dict(
+            Comment.objects.filter(brand=brand, external_id__in=parents).values_list(
+                "external_id", "thread_key"
+            )
+        )
+        if parents
+        else {}
+    )
     batch = {item.external_id: item for item in items}
     keys = {}
     for item in items:
@@ -295,12 +349,18 @@ def _classify(brand, items: list[CommentItem], authors) -> list[Decision]:
     inputs = []
     for item in items:
         author = authors[(item.platform, item.author_handle)]
-        inputs.append(CommentInput(
-            text=item.text, lang=item.lang or None, platform=item.platform,
-            author_followers=item.author_followers, likes=item.likes, shares=item.shares,
-            author_is_troll=author.is_troll,
-            author_has_overdue_case=author.has_overdue_case,
-        ))
+        inputs.append(
+            CommentInput(
+                text=item.text,
+                lang=item.lang or None,
+                platform=item.platform,
+                author_followers=item.author_followers,
+                likes=item.likes,
+                shares=item.shares,
+                author_is_troll=author.is_troll,
+                author_has_overdue_case=author.has_overdue_case,
+            )
+        )
     return classification.classify(inputs, brand=brand)
 
 
@@ -308,39 +368,62 @@ def _create_comments(brand, items, authors, open_cases, *, now) -> dict:
     if not items:
         return {}
     decisions = _classify(brand, items, authors)
-    detected = ripples.ripples_detect(brand=brand, batch=[
-        ripples.BatchComment(
-            key=item.key, author_id=authors[(item.platform, item.author_handle)].pk,
-            author=item.author_handle, posted_at=item.posted_at or now, text=item.text,
-            category=decision.category,
-        ) for item, decision in zip(items, decisions, strict=True)
-    ], now=now)
+    detected = ripples.ripples_detect(
+        brand=brand,
+        batch=[
+            ripples.BatchComment(
+                key=item.key,
+                author_id=authors[(item.platform, item.author_handle)].pk,
+                author=item.author_handle,
+                posted_at=item.posted_at or now,
+                text=item.text,
+                category=decision.category,
+            )
+            for item, decision in zip(items, decisions, strict=True)
+        ],
+        now=now,
+    )
     decisions = [detected.decision(item.key, d) for item, d in zip(items, decisions, strict=True)]
     thread_keys = _thread_keys(brand, items)
-    case_ids, raised_cases = _open_or_update_cases(brand, items, decisions, authors,
-                                                   thread_keys, open_cases, now=now)
+    case_ids, raised_cases = _open_or_update_cases(
+        brand, items, decisions, authors, thread_keys, open_cases, now=now
+    )
     rows = []
     for item, decision in zip(items, decisions, strict=True):
         fields = _decision_fields(decision)
-        rows.append({
-            "brand_id": brand.pk, "platform": item.platform, "external_id": item.external_id,
-            "author_id": authors[(item.platform, item.author_handle)].pk,
-            "case_id": case_ids.get(item.key), "text": item.text,
-            "lang": decision.lang or item.lang, "url": item.url, "in_reply_to": item.in_reply_to,
-            "thread_key": thread_keys[item.key], "account": item.account,
-            "posted_at": item.posted_at or now, "received_at": now,
-            "author_followers": item.author_followers, "likes": item.likes,
-            "shares": item.shares, "raw": item.raw, "classified_by_human": False,
-            "ripple_terms": detected.terms.get(item.key),
-            "ripple_id": detected.ripple_of.get(item.key), **fields,
-        })
+        rows.append(
+            {
+                "brand_id": brand.pk,
+                "platform": item.platform,
+                "external_id": item.external_id,
+                "author_id": authors[(item.platform, item.author_handle)].pk,
+                "case_id": case_ids.get(item.key),
+                "text": item.text,
+                "lang": decision.lang or item.lang,
+                "url": item.url,
+                "in_reply_to": item.in_reply_to,
+                "thread_key": thread_keys[item.key],
+                "account": item.account,
+                "posted_at": item.posted_at or now,
+                "received_at": now,
+                "author_followers": item.author_followers,
+                "likes": item.likes,
+                "shares": item.shares,
+                "raw": item.raw,
+                "classified_by_human": False,
+                "ripple_terms": detected.terms.get(item.key),
+                "ripple_id": detected.ripple_of.get(item.key),
+                **fields,
+            }
+        )
     inserted = insert_rows(Comment, rows, returning=("id", "platform", "external_id"))
     ids = {(platform, external_id): pk for pk, platform, external_id in inserted}
     comment_ids = [ids[item.key] for item in items]
     classification.record_automatic_decisions(comment_ids, now=now)
     escalation.escalations_create(
-        comment_ids=[pk for pk, row in zip(comment_ids, rows, strict=True)
-                     if row["level"] == Level.RED],
+        comment_ids=[
+            pk for pk, row in zip(comment_ids, rows, strict=True) if row["level"] == Level.RED
+        ],
         now=now,
     )
     ripples.ripples_apply(detected, now=now)
@@ -348,9 +431,14 @@ def _create_comments(brand, items, authors, open_cases, *, now) -> dict:
     # unnest, as a ripple raises hundreds of cases at once.
     update_rows(Case, raised_cases)
     return {
-        item.key: _Stored(id=pk, external_id=item.external_id, category=row["category"],
-                          level=row["level"], confidence=row["confidence"],
-                          reasons=row["reasons"])
+        item.key: _Stored(
+            id=pk,
+            external_id=item.external_id,
+            category=row["category"],
+            level=row["level"],
+            confidence=row["confidence"],
+            reasons=row["reasons"],
+        )
         for item, pk, row in zip(items, comment_ids, rows, strict=True)
     }
 
@@ -370,8 +458,9 @@ def due_at_for(brand: Brand, level: str, *, start: datetime) -> datetime:
     return start + timedelta(minutes=brand.due_minutes()[level])
 
 
-def _open_or_update_cases(brand, items, decisions, authors, thread_keys, open_cases, *,
-                          now) -> tuple[dict, list[dict]]:
+def _open_or_update_cases(
+    brand, items, decisions, authors, thread_keys, open_cases, *, now
+) -> tuple[dict, list[dict]]:
     """The open case of each negative comment's author and thread, opened when there is none;
     and the open cases to raise, for the caller to write last.
 
@@ -395,51 +484,86 @@ def _open_or_update_cases(brand, items, decisions, authors, thread_keys, open_ca
     wanted = dict(sorted(wanted.items()))  # the same lock order in every batch
 
     case_ids = {case_key: case.pk for case_key, case in open_cases.items()}
-    to_open = [(case_key, decision) for case_key, decision in wanted.items()
-               if case_key not in open_cases]
+    to_open = [
+        (case_key, decision) for case_key, decision in wanted.items() if case_key not in open_cases
+    ]
     # A conflict is a case a concurrent batch opened since ``open_cases`` was read: it is
     # waited for and joined below, where raising would have retried the whole batch.
-    opened = insert_rows(Case, [
-        {"brand_id": brand.pk, "author_id": author_id, "thread_key": thread_key,
-         "status": CaseStatus.NEW,
-         "assignee_id": None, "category": decision.category, "level": decision.level,
-         "level_rank": LEVEL_RANK[Level(decision.level)], "opened_at": now,
-         "due_at": due_at_for(brand, decision.level, start=now), "closed_at": None,
-         "updated_at": now}
-        for (author_id, thread_key), decision in to_open
-    ], returning=("id", "author_id", "thread_key"), ignore_conflicts=True)
+    opened = insert_rows(
+        Case,
+        [
+            {
+                "brand_id": brand.pk,
+                "author_id": author_id,
+                "thread_key": thread_key,
+                "status": CaseStatus.NEW,
+                "assignee_id": None,
+                "category": decision.category,
+                "level": decision.level,
+                "level_rank": LEVEL_RANK[Level(decision.level)],
+                "opened_at": now,
+                "due_at": due_at_for(brand, decision.level, start=now),
+                "closed_at": None,
+                "updated_at": now,
+            }
+            for (author_id, thread_key), decision in to_open
+        ],
+        returning=("id", "author_id", "thread_key"),
+        ignore_conflicts=True,
+    )
     case_ids |= {(author_id, thread_key): pk for pk, author_id, thread_key in opened}
     if len(opened) < len(to_open):
         open_cases = open_cases | _open_cases_of(author for (author, _), _ in to_open)
-        missing = [case_key for case_key, _ in to_open
-                   if case_key not in case_ids and case_key not in open_cases]
+        missing = [
+            case_key
+            for case_key, _ in to_open
+            if case_key not in case_ids and case_key not in open_cases
+        ]
         if missing:  # opened and closed again meanwhile: run the batch again
             raise IntegrityError(f"cases {missing} changed under this batch")
-        case_ids |= {case_key: open_cases[case_key].pk for case_key, _ in to_open
-                     if case_key not in case_ids}
+        case_ids |= {
+            case_key: open_cases[case_key].pk for case_key, _ in to_open if case_key not in case_ids
+        }
         opened_keys = {(author_id, thread_key) for _, author_id, thread_key in opened}
-        to_open = [(case_key, decision) for case_key, decision in to_open
-                   if case_key in opened_keys]
+        to_open = [
+            (case_key, decision) for case_key, decision in to_open if case_key in opened_keys
+        ]
 
     raised = []
     for case_key, decision in wanted.items():
         case = open_cases.get(case_key)
         rank = LEVEL_RANK[Level(decision.level)]
         if case is not None and rank < case.level_rank:
-            raised.append({
-                "id": case.pk, "level": decision.level, "level_rank": rank,
-                "category": decision.category,
-                "due_at": min(case.due_at, due_at_for(brand, decision.level, start=now)),
-            })
-    insert_rows(AuditEvent, [
-        {"actor_id": None, "action": "case_opened", "comment_id": None,
-         "case_id": case_ids[case_key], "before": {}, "created_at": now,
-         "after": {"level": decision.level, "category": decision.category}}
-        for case_key, decision in to_open
-    ])
+            raised.append(
+                {
+                    "id": case.pk,
+                    "level": decision.level,
+                    "level_rank": rank,
+                    "category": decision.category,
+                    "due_at": min(case.due_at, due_at_for(brand, decision.level, start=now)),
+                }
+            )
+    insert_rows(
+        AuditEvent,
+        [
+            {
+                "actor_id": None,
+                "action": "case_opened",
+                "comment_id": None,
+                "case_id": case_ids[case_key],
+                "before": {},
+                "created_at": now,
+                "after": {"level": decision.level, "category": decision.category},
+            }
+            for case_key, decision in to_open
+        ],
+    )
     by_urgency = sorted(to_open, key=lambda pair: LEVEL_RANK[Level(pair[1].level)])
-    cases_assign_by_rules(brand=brand, now=now, new_cases=[
-        (case_ids[case_key], *origin[case_key]) for case_key, _ in by_urgency])
+    cases_assign_by_rules(
+        brand=brand,
+        now=now,
+        new_cases=[(case_ids[case_key], *origin[case_key]) for case_key, _ in by_urgency],
+    )
     return {item_key: case_ids[case_key] for item_key, case_key in key_of_item.items()}, raised
 
 
@@ -448,8 +572,11 @@ def _relevel_grown(brand, existing, first_of_key, authors, *, now) -> None:
     grown = []
     for key, comment in existing.items():
         item = first_of_key[key]
-        if (item.likes > comment.likes or item.shares > comment.shares
-                or item.author_followers > comment.author_followers):
+        if (
+            item.likes > comment.likes
+            or item.shares > comment.shares
+            or item.author_followers > comment.author_followers
+        ):
             comment.likes = max(comment.likes, item.likes)
             comment.shares = max(comment.shares, item.shares)
             comment.author_followers = max(comment.author_followers, item.author_followers)
@@ -467,8 +594,17 @@ def _relevel_grown(brand, existing, first_of_key, authors, *, now) -> None:
             changed.append((comment, decision))
     Comment.objects.bulk_update(
         [c for _, c in grown],
-        ["likes", "shares", "author_followers", "category", "level", "level_rank", "confidence",
-         "reasons", "model_version"],
+        [
+            "likes",
+            "shares",
+            "author_followers",
+            "category",
+            "level",
+            "level_rank",
+            "confidence",
+            "reasons",
+            "model_version",
+        ],
     )
     classification.record_automatic_decisions([c.pk for c, _ in changed], now=now)
     escalation.escalations_create(
@@ -478,5 +614,6 @@ def _relevel_grown(brand, existing, first_of_key, authors, *, now) -> None:
 
 def _with_counts(item: CommentItem, comment: Comment) -> CommentItem:
     """The item as last known: counts never go down, a late retry cannot un-red a comment."""
-    return replace(item, likes=comment.likes, shares=comment.shares,
-                   author_followers=comment.author_followers)
+    return replace(
+        item, likes=comment.likes, shares=comment.shares, author_followers=comment.author_followers
+    )

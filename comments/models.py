@@ -49,8 +49,9 @@ NEGATIVE_CATEGORIES = [Category.PQR, Category.INSULT, Category.HIGH_LEVEL]
 class Author(models.Model):
     """A customer as one brand knows them: a troll flag at one brand says nothing at another."""
 
-    brand = models.ForeignKey("brands.Brand", on_delete=models.PROTECT, related_name="+",
-                              db_index=False)  # led by author_brand_platform_handle
+    brand = models.ForeignKey(
+        "brands.Brand", on_delete=models.PROTECT, related_name="+", db_index=False
+    )  # led by author_brand_platform_handle
     platform = models.CharField(max_length=20, choices=Platform.choices)
     handle = models.CharField(max_length=255)
     display_name = models.CharField(max_length=255, blank=True)
@@ -61,8 +62,9 @@ class Author(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["brand", "platform", "handle"],
-                                    name="author_brand_platform_handle"),
+            models.UniqueConstraint(
+                fields=["brand", "platform", "handle"], name="author_brand_platform_handle"
+            ),
         ]
 
     def __str__(self):
@@ -103,15 +105,22 @@ class Case(models.Model):
     """The unit of work for a person: one open case per author and thread."""
 
     brand = models.ForeignKey("brands.Brand", on_delete=models.PROTECT, related_name="+")
-    author = models.ForeignKey(Author, on_delete=models.PROTECT, related_name="cases",
-                               db_index=False)  # led by case_author_status
+    author = models.ForeignKey(
+        Author, on_delete=models.PROTECT, related_name="cases", db_index=False
+    )  # led by case_author_status
     thread_key = models.CharField(
-        max_length=255, blank=True,
+        max_length=255,
+        blank=True,
         help_text="external_id of the thread's first known comment; empty for top-level ones.",
     )
     status = models.CharField(max_length=20, choices=CaseStatus.choices, default=CaseStatus.NEW)
-    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                 on_delete=models.SET_NULL, related_name="assigned_cases")
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_cases",
+    )
     category = models.CharField(max_length=20, choices=Category.choices)
     level = models.CharField(max_length=10, choices=Level.choices)
     level_rank = models.PositiveSmallIntegerField()
@@ -119,20 +128,29 @@ class Case(models.Model):
     due_at = models.DateTimeField()
     outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
-    satisfied = models.BooleanField(null=True, blank=True,
-                                    help_text="The customer's answer when the case closed.")
+    satisfied = models.BooleanField(
+        null=True, blank=True, help_text="The customer's answer when the case closed."
+    )
     closed_at = models.DateTimeField(null=True, blank=True)
     breach_alerted_at = models.DateTimeField(
-        null=True, blank=True, help_text="When the assignee and supervisors were told the "
-                                         "deadline passed; empty until it does.")
+        null=True,
+        blank=True,
+        help_text="When the assignee and supervisors were told the "
+        "deadline passed; empty until it does.",
+    )
     private_channel = models.CharField(
-        max_length=20, choices=PrivateChannel.choices, blank=True,
-        help_text="Set when the conversation moved to a private channel.")
+        max_length=20,
+        choices=PrivateChannel.choices,
+        blank=True,
+        help_text="Set when the conversation moved to a private channel.",
+    )
     personal_data = models.JSONField(
-        default=dict, blank=True,
+        default=dict,
+        blank=True,
         help_text="What the customer gave in private (privacy.PERSONAL_FIELDS). Shown in full "
-                  "only on the case page to the brand's people who work cases; masked "
-                  "everywhere else (privacy.mask_personal_data).")
+        "only on the case page to the brand's people who work cases; masked "
+        "everywhere else (privacy.mask_personal_data).",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -152,14 +170,26 @@ class Case(models.Model):
             # Intake looks up the open case of each author in a batch.
             models.Index(fields=["author", "status"], name="case_author_status"),
             # "Take next": a brand's most urgent unassigned case.
-            models.Index(fields=["brand", "level_rank", "due_at"],
-                         condition=Q(status="new"), name="case_unassigned_urgent"),
+            models.Index(
+                fields=["brand", "level_rank", "due_at"],
+                condition=Q(status="new"),
+                name="case_unassigned_urgent",
+            ),
             # The deadline check: open cases whose breach nobody has been told of yet.
-            models.Index(fields=["due_at"],
-                         condition=Q(breach_alerted_at=None, status__in=[
-                             "new", "assigned", "in_progress", "waiting_customer",
-                             "waiting_department"]),
-                         name="case_deadline_watch"),
+            models.Index(
+                fields=["due_at"],
+                condition=Q(
+                    breach_alerted_at=None,
+                    status__in=[
+                        "new",
+                        "assigned",
+                        "in_progress",
+                        "waiting_customer",
+                        "waiting_department",
+                    ],
+                ),
+                name="case_deadline_watch",
+            ),
         ]
 
     def __str__(self):
@@ -171,13 +201,15 @@ class Case(models.Model):
 
 
 class Comment(models.Model):
-    brand = models.ForeignKey("brands.Brand", on_delete=models.PROTECT, related_name="+",
-                              db_index=False)  # led by the comment indexes below
+    brand = models.ForeignKey(
+        "brands.Brand", on_delete=models.PROTECT, related_name="+", db_index=False
+    )  # led by the comment indexes below
     platform = models.CharField(max_length=20, choices=Platform.choices)
     external_id = models.CharField(max_length=255)
     author = models.ForeignKey(Author, on_delete=models.PROTECT, related_name="comments")
-    case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.SET_NULL,
-                             related_name="comments")
+    case = models.ForeignKey(
+        Case, null=True, blank=True, on_delete=models.SET_NULL, related_name="comments"
+    )
     text = models.TextField()
     lang = models.CharField(max_length=8, blank=True)
     url = models.URLField(max_length=2000, blank=True)
@@ -204,15 +236,24 @@ class Comment(models.Model):
     # runs on SQLite, and PostgreSQL's jsonb still narrows the window with ``?|``. NULL for
     # comments that were not negative when they arrived: they are never compared.
     ripple_terms = models.JSONField(
-        null=True, blank=True, help_text="The ripple signature: concepts, stems and hashtags.")
-    ripple = models.ForeignKey("crisis.Ripple", null=True, blank=True, on_delete=models.SET_NULL,
-                               related_name="comments", db_index=False)
+        null=True, blank=True, help_text="The ripple signature: concepts, stems and hashtags."
+    )
+    ripple = models.ForeignKey(
+        "crisis.Ripple",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="comments",
+        db_index=False,
+    )
 
     class Meta:
         constraints = [
             # The idempotency key is per brand: two brands' clients may push the same post.
-            models.UniqueConstraint(fields=["brand", "platform", "external_id"],
-                                    name="comment_brand_platform_external_id"),
+            models.UniqueConstraint(
+                fields=["brand", "platform", "external_id"],
+                name="comment_brand_platform_external_id",
+            ),
         ]
         indexes = [
             # The live queue: a brand's most urgent level first, oldest first inside a level.
@@ -221,13 +262,19 @@ class Comment(models.Model):
             models.Index(fields=["brand", "received_at", "id"], name="comment_received"),
             # Ripple detection loads a brand's negative comments posted inside the window
             # around each batch that are in no ripple yet (``crisis.ripples._window``).
-            models.Index(fields=["brand", "posted_at"], name="comment_ripple_window",
-                         condition=Q(category__in=NEGATIVE_CATEGORIES, ripple__isnull=True)),
+            models.Index(
+                fields=["brand", "posted_at"],
+                name="comment_ripple_window",
+                condition=Q(category__in=NEGATIVE_CATEGORIES, ripple__isnull=True),
+            ),
             # A ripple's members: which of a batch's authors it already counts, and its recount
             # (``crisis.ripples``). Partial: most comments are in none, and every insert would
             # otherwise pay for an entry.
-            models.Index(fields=["ripple", "author"], name="comment_ripple_members",
-                         condition=Q(ripple__isnull=False)),
+            models.Index(
+                fields=["ripple", "author"],
+                name="comment_ripple_members",
+                condition=Q(ripple__isnull=False),
+            ),
         ]
         permissions = [
             ("ingest_comment", "Can push comments through the API"),
@@ -249,8 +296,9 @@ class Classification(models.Model):
     reasons = models.JSONField(default=list)
     model_version = models.CharField(max_length=64, blank=True)
     is_human = models.BooleanField(default=False)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     note = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -261,8 +309,9 @@ class Classification(models.Model):
         ]
         indexes = [
             # Retraining reads the human corrections only.
-            models.Index(fields=["created_at"], condition=Q(is_human=True),
-                         name="classification_human"),
+            models.Index(
+                fields=["created_at"], condition=Q(is_human=True), name="classification_human"
+            ),
         ]
 
     def __str__(self):
@@ -273,15 +322,19 @@ class Classification(models.Model):
 class AuditEvent(models.Model):
     """Who changed what and when, with the state before and after. Append-only."""
 
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                              on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     action = models.CharField(max_length=50)
-    comment = models.ForeignKey(Comment, null=True, blank=True, on_delete=models.CASCADE,
-                                related_name="audit_events")
-    author = models.ForeignKey(Author, null=True, blank=True, on_delete=models.CASCADE,
-                               related_name="audit_events")
-    case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.CASCADE,
-                             related_name="audit_events")
+    comment = models.ForeignKey(
+        Comment, null=True, blank=True, on_delete=models.CASCADE, related_name="audit_events"
+    )
+    author = models.ForeignKey(
+        Author, null=True, blank=True, on_delete=models.CASCADE, related_name="audit_events"
+    )
+    case = models.ForeignKey(
+        Case, null=True, blank=True, on_delete=models.CASCADE, related_name="audit_events"
+    )
     before = models.JSONField(default=dict, blank=True)
     after = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
@@ -305,16 +358,23 @@ class FollowUp(models.Model):
     brand = models.ForeignKey("brands.Brand", on_delete=models.PROTECT, related_name="+")
     number = models.PositiveSmallIntegerField(help_text="1 for the first check, then 2, 3…")
     due_at = models.DateTimeField()
-    enqueued_at = models.DateTimeField(null=True, blank=True,
-                                       help_text="Claimed by a scheduler pass.")
-    prompted_at = models.DateTimeField(null=True, blank=True,
-                                       help_text="When the person was asked to send it.")
+    enqueued_at = models.DateTimeField(
+        null=True, blank=True, help_text="Claimed by a scheduler pass."
+    )
+    prompted_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the person was asked to send it."
+    )
     answered_at = models.DateTimeField(null=True, blank=True)
     satisfied = models.BooleanField(null=True, blank=True)
     answer = models.TextField(blank=True)
-    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                    on_delete=models.SET_NULL, related_name="+",
-                                    help_text="Empty: the customer answered through the link.")
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Empty: the customer answered through the link.",
+    )
     cancelled_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -326,9 +386,11 @@ class FollowUp(models.Model):
         indexes = [
             # schedule_follow_ups: the due ones not yet claimed, oldest first. Partial, so a
             # pass costs what is due, not what the table holds.
-            models.Index(fields=["due_at"],
-                         condition=Q(enqueued_at=None, cancelled_at=None, answered_at=None),
-                         name="followup_due"),
+            models.Index(
+                fields=["due_at"],
+                condition=Q(enqueued_at=None, cancelled_at=None, answered_at=None),
+                name="followup_due",
+            ),
         ]
 
     def __str__(self):
@@ -349,14 +411,16 @@ class Protocol(models.Model):
     outcomes = models.JSONField(default=list, help_text="The ways out a person may choose.")
     requires_approval = models.BooleanField(default=False)
     updated_at = models.DateTimeField(auto_now=True)
-    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["brand", "category", "level"]
         constraints = [
-            models.UniqueConstraint(fields=["brand", "category", "level"],
-                                    name="protocol_brand_category_level"),
+            models.UniqueConstraint(
+                fields=["brand", "category", "level"], name="protocol_brand_category_level"
+            ),
         ]
 
     def __str__(self):
@@ -381,8 +445,9 @@ class ReplyTemplate(models.Model):
     language = models.CharField(max_length=5, default="es")
     body = models.TextField()
     private_handoff = models.BooleanField(
-        default=False, help_text="The public reply that moves the conversation to a private "
-                                 "channel.")
+        default=False,
+        help_text="The public reply that moves the conversation to a private channel.",
+    )
 
     class Meta:
         ordering = ["protocol", "language", "name"]
@@ -411,27 +476,30 @@ class Reply(models.Model):
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="replies")
     brand = models.ForeignKey("brands.Brand", on_delete=models.PROTECT, related_name="+")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                               related_name="+")
-    template = models.ForeignKey(ReplyTemplate, null=True, blank=True,
-                                 on_delete=models.SET_NULL, related_name="+")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    template = models.ForeignKey(
+        ReplyTemplate, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     body = models.TextField()
-    visibility = models.CharField(max_length=10, choices=Visibility.choices,
-                                  default=Visibility.PUBLIC)
-    status = models.CharField(max_length=20, choices=ReplyStatus.choices,
-                              default=ReplyStatus.DRAFT)
+    visibility = models.CharField(
+        max_length=10, choices=Visibility.choices, default=Visibility.PUBLIC
+    )
+    status = models.CharField(max_length=20, choices=ReplyStatus.choices, default=ReplyStatus.DRAFT)
     needs_approval = models.BooleanField(default=False)
     tone_warnings = models.JSONField(default=list, blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
-    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                    on_delete=models.SET_NULL, related_name="+")
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     reviewed_at = models.DateTimeField(null=True, blank=True)
     review_note = models.TextField(blank=True)
-    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                     on_delete=models.SET_NULL, related_name="+")
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     published_at = models.DateTimeField(null=True, blank=True)
-    delivery_id = models.BigIntegerField(null=True, blank=True,
-                                         help_text="The outbound delivery that carried it.")
+    delivery_id = models.BigIntegerField(
+        null=True, blank=True, help_text="The outbound delivery that carried it."
+    )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -439,8 +507,11 @@ class Reply(models.Model):
         ordering = ["created_at", "id"]
         indexes = [
             # The supervisors' approval queue: a brand's replies waiting, oldest first.
-            models.Index(fields=["brand", "submitted_at"],
-                         condition=Q(status="pending_approval"), name="reply_pending_approval"),
+            models.Index(
+                fields=["brand", "submitted_at"],
+                condition=Q(status="pending_approval"),
+                name="reply_pending_approval",
+            ),
         ]
         permissions = [("approve_reply", "Can approve, edit or send back replies")]
 
@@ -480,26 +551,33 @@ class DepartmentRequest(models.Model):
     department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="requests")
     need = models.TextField(help_text="What the customer needs, in one or two sentences.")
     details = models.TextField(help_text="Everything gathered from the customer.")
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                     related_name="+")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     requested_at = models.DateTimeField(default=timezone.now)
     answer = models.TextField(blank=True)
     answered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="+", help_text="Empty: the department answered through its link.")
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Empty: the department answered through its link.",
+    )
     answered_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["case", "requested_at", "id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(answered_at=None) | ~Q(answer=""),
-                name="department_request_answer_text"),
+                condition=Q(answered_at=None) | ~Q(answer=""), name="department_request_answer_text"
+            ),
         ]
         indexes = [
             # "Is the case still waiting on a department?" when one answers.
-            models.Index(fields=["case"], condition=Q(answered_at=None),
-                         name="department_request_waiting"),
+            models.Index(
+                fields=["case"], condition=Q(answered_at=None), name="department_request_waiting"
+            ),
         ]
 
     def __str__(self):

@@ -104,15 +104,22 @@ def personal_data_record(*, case_id: int, actor, data: dict) -> Case:
     cleaned = personal_data_clean(data)
     if cleaned == case.personal_data:
         raise WorkflowError(_("Nothing to change."))
-    changed = sorted(k for k in set(cleaned) | set(case.personal_data)
-                     if cleaned.get(k) != case.personal_data.get(k))
+    changed = sorted(
+        k
+        for k in set(cleaned) | set(case.personal_data)
+        if cleaned.get(k) != case.personal_data.get(k)
+    )
     before = mask_personal_data(case.personal_data)
     case.personal_data = cleaned
     case.save(update_fields=["personal_data", "updated_at"])
-    AuditEvent.objects.create(actor=actor, action="personal_data_recorded", case=case,
-                              before=before, after={"fields": changed,
-                                                    "data": mask_personal_data(cleaned)},
-                              created_at=timezone.now())
+    AuditEvent.objects.create(
+        actor=actor,
+        action="personal_data_recorded",
+        case=case,
+        before=before,
+        after={"fields": changed, "data": mask_personal_data(cleaned)},
+        created_at=timezone.now(),
+    )
     return case
 
 
@@ -125,8 +132,7 @@ def handoff_templates(case: Case):
 
 
 @transaction.atomic
-def private_handoff(*, case_id: int, actor, channel: str,
-                    template_id: int | None = None) -> Reply:
+def private_handoff(*, case_id: int, actor, channel: str, template_id: int | None = None) -> Reply:
     """Record the private channel and draft the public reply that says so.
 
     The draft goes through ``replies.reply_draft``: it is tone-checked, and still needs a
@@ -140,15 +146,33 @@ def private_handoff(*, case_id: int, actor, channel: str,
     if not case.is_open:
         raise WorkflowError(_("The case is not open; reopen it to answer."))
     templates = handoff_templates(case)
-    template = next((t for t in templates if t.pk == template_id), None) if template_id \
+    template = (
+        next((t for t in templates if t.pk == template_id), None)
+        if template_id
         else (templates[0] if templates else None)
+    )
     if template is None:
-        raise WorkflowError(_("The protocol has no template to move the conversation to "
-                              "private; a supervisor can add one."))
+        raise WorkflowError(
+            _(
+                "The protocol has no template to move the conversation to "
+                "private; a supervisor can add one."
+            )
+        )
     before = {"private_channel": case.private_channel}
     case.private_channel = channel
     case.save(update_fields=["private_channel", "updated_at"])
-    AuditEvent.objects.create(actor=actor, action="private_handoff", case=case, before=before,
-                              after={"private_channel": channel}, created_at=timezone.now())
-    return replies.reply_draft(case_id=case.pk, actor=actor, body=replies.template_text(
-        template, case), visibility=Visibility.PUBLIC, template_id=template.pk)
+    AuditEvent.objects.create(
+        actor=actor,
+        action="private_handoff",
+        case=case,
+        before=before,
+        after={"private_channel": channel},
+        created_at=timezone.now(),
+    )
+    return replies.reply_draft(
+        case_id=case.pk,
+        actor=actor,
+        body=replies.template_text(template, case),
+        visibility=Visibility.PUBLIC,
+        template_id=template.pk,
+    )

@@ -37,13 +37,20 @@ class SeedProtocol:
 
 
 _PRIVATE = (
-    SeedTemplate("Pasar a privado", "es",
-                 "Hola {customer_name}, te escribimos por mensaje privado para revisar tu caso "
-                 "#{case_number} con tus datos. Gracias por la paciencia.", private_handoff=True),
-    SeedTemplate("Move to private", "en",
-                 "Hi {customer_name}, we have written to you privately to look into case "
-                 "#{case_number} with your details. Thank you for your patience.",
-                 private_handoff=True),
+    SeedTemplate(
+        "Pasar a privado",
+        "es",
+        "Hola {customer_name}, te escribimos por mensaje privado para revisar tu caso "
+        "#{case_number} con tus datos. Gracias por la paciencia.",
+        private_handoff=True,
+    ),
+    SeedTemplate(
+        "Move to private",
+        "en",
+        "Hi {customer_name}, we have written to you privately to look into case "
+        "#{case_number} with your details. Thank you for your patience.",
+        private_handoff=True,
+    ),
 )
 
 _PQR = SeedProtocol(
@@ -56,14 +63,20 @@ _PQR = SeedProtocol(
     outcomes=(Outcome.SOLVED, Outcome.INTERMEDIATE),
     requires_approval=False,
     templates=(
-        SeedTemplate("Respuesta ágil", "es",
-                     "Hola {customer_name}, gracias por escribirnos. Ya estamos revisando tu caso "
-                     "#{case_number} con {department} y te contamos hoy mismo cómo lo "
-                     "resolvemos."),
-        SeedTemplate("Quick answer", "en",
-                     "Hi {customer_name}, thank you for writing to us. We are already looking "
-                     "into case #{case_number} with {department} and will tell you today how we "
-                     "solve it."),
+        SeedTemplate(
+            "Respuesta ágil",
+            "es",
+            "Hola {customer_name}, gracias por escribirnos. Ya estamos revisando tu caso "
+            "#{case_number} con {department} y te contamos hoy mismo cómo lo "
+            "resolvemos.",
+        ),
+        SeedTemplate(
+            "Quick answer",
+            "en",
+            "Hi {customer_name}, thank you for writing to us. We are already looking "
+            "into case #{case_number} with {department} and will tell you today how we "
+            "solve it.",
+        ),
         *_PRIVATE,
     ),
 )
@@ -79,14 +92,20 @@ _PQR_RISK = SeedProtocol(
     outcomes=(Outcome.SOLVED, Outcome.INTERMEDIATE),
     requires_approval=True,
     templates=(
-        SeedTemplate("Disculpa y solución", "es",
-                     "Hola {customer_name}, lamentamos mucho lo ocurrido y entendemos tu "
-                     "molestia. Ya tenemos tu caso #{case_number} con {department} y te "
-                     "escribimos en privado para resolverlo hoy."),
-        SeedTemplate("Apology and solution", "en",
-                     "Hi {customer_name}, we are very sorry about what happened and understand "
-                     "your frustration. Case #{case_number} is already with {department}; we "
-                     "are writing to you privately to solve it today."),
+        SeedTemplate(
+            "Disculpa y solución",
+            "es",
+            "Hola {customer_name}, lamentamos mucho lo ocurrido y entendemos tu "
+            "molestia. Ya tenemos tu caso #{case_number} con {department} y te "
+            "escribimos en privado para resolverlo hoy.",
+        ),
+        SeedTemplate(
+            "Apology and solution",
+            "en",
+            "Hi {customer_name}, we are very sorry about what happened and understand "
+            "your frustration. Case #{case_number} is already with {department}; we "
+            "are writing to you privately to solve it today.",
+        ),
         *_PRIVATE,
     ),
 )
@@ -101,14 +120,20 @@ _INSULT = SeedProtocol(
     outcomes=(Outcome.SOLVED, Outcome.INTERMEDIATE, Outcome.TROLL),
     requires_approval=True,
     templates=(
-        SeedTemplate("Contacto sereno", "es",
-                     "Hola {customer_name}, lamentamos que tu experiencia no haya sido buena. "
-                     "Queremos entender qué pasó: te escribimos en privado (caso "
-                     "#{case_number})."),
-        SeedTemplate("Calm contact", "en",
-                     "Hi {customer_name}, we are sorry your experience was not good. We want to "
-                     "understand what happened and have written to you privately (case "
-                     "#{case_number})."),
+        SeedTemplate(
+            "Contacto sereno",
+            "es",
+            "Hola {customer_name}, lamentamos que tu experiencia no haya sido buena. "
+            "Queremos entender qué pasó: te escribimos en privado (caso "
+            "#{case_number}).",
+        ),
+        SeedTemplate(
+            "Calm contact",
+            "en",
+            "Hi {customer_name}, we are sorry your experience was not good. We want to "
+            "understand what happened and have written to you privately (case "
+            "#{case_number}).",
+        ),
         *_PRIVATE,
     ),
 )
@@ -124,14 +149,20 @@ _HIGH_LEVEL = SeedProtocol(
     outcomes=(Outcome.SOLVED, Outcome.INTERMEDIATE),
     requires_approval=True,
     templates=(
-        SeedTemplate("Respuesta de crisis", "es",
-                     "Hola {customer_name}, lamentamos profundamente lo ocurrido. Lo estamos "
-                     "atendiendo con prioridad (caso #{case_number}) y te escribimos en privado "
-                     "ahora mismo."),
-        SeedTemplate("Crisis answer", "en",
-                     "Hi {customer_name}, we are deeply sorry about what happened. We are "
-                     "treating it as a priority (case #{case_number}) and are writing to you "
-                     "privately right now."),
+        SeedTemplate(
+            "Respuesta de crisis",
+            "es",
+            "Hola {customer_name}, lamentamos profundamente lo ocurrido. Lo estamos "
+            "atendiendo con prioridad (caso #{case_number}) y te escribimos en privado "
+            "ahora mismo.",
+        ),
+        SeedTemplate(
+            "Crisis answer",
+            "en",
+            "Hi {customer_name}, we are deeply sorry about what happened. We are "
+            "treating it as a priority (case #{case_number}) and are writing to you "
+            "privately right now.",
+        ),
         *_PRIVATE,
     ),
 )
@@ -168,13 +199,21 @@ def protocol_for(*, brand, category: str, level: str) -> Protocol:
     try:
         with transaction.atomic():
             protocol = Protocol.objects.create(
-                brand=brand, category=category, level=level, steps="\n".join(seed.steps),
+                brand=brand,
+                category=category,
+                level=level,
+                steps="\n".join(seed.steps),
                 outcomes=[str(o) for o in seed.outcomes],
                 requires_approval=seed.requires_approval,
             )
             ReplyTemplate.objects.bulk_create(
-                ReplyTemplate(protocol=protocol, name=t.name, language=t.language, body=t.body,
-                              private_handoff=t.private_handoff)
+                ReplyTemplate(
+                    protocol=protocol,
+                    name=t.name,
+                    language=t.language,
+                    body=t.body,
+                    private_handoff=t.private_handoff,
+                )
                 for t in seed.templates
             )
     except IntegrityError:  # another request seeded it first
@@ -218,23 +257,30 @@ def unknown_placeholders(body: str) -> list[str]:
 def brand_protocols(*, brand_ids: frozenset[int]) -> list[Protocol]:
     """Every category × level protocol of these brands, seeding the ones nobody needed yet,
     so a supervisor sees (and can edit) a protocol before the first case of its kind."""
-    existing = set(Protocol.objects.filter(brand_id__in=sorted(brand_ids)).values_list(
-        "brand_id", "category", "level"))
+    existing = set(
+        Protocol.objects.filter(brand_id__in=sorted(brand_ids)).values_list(
+            "brand_id", "category", "level"
+        )
+    )
     if len(existing) < len(brand_ids) * len(Category) * len(Level):
         for brand in Brand.objects.filter(pk__in=sorted(brand_ids)):
             for category in Category.values:
                 for level in Level.values:
                     if (brand.pk, category, level) not in existing:
                         protocol_for(brand=brand, category=category, level=level)
-    return list(Protocol.objects.filter(brand_id__in=sorted(brand_ids)).select_related(
-        "brand", "updated_by").order_by("brand__name", "category", "level"))
+    return list(
+        Protocol.objects.filter(brand_id__in=sorted(brand_ids))
+        .select_related("brand", "updated_by")
+        .order_by("brand__name", "category", "level")
+    )
 
 
 def access_protocol(*, protocol_id: int, brand_ids: frozenset[int]) -> Protocol:
     """The protocol if it belongs to one of these brands; ``Protocol.DoesNotExist`` otherwise,
     so another brand's id reads as not found."""
-    return Protocol.objects.select_related("brand").get(pk=protocol_id,
-                                                        brand_id__in=sorted(brand_ids))
+    return Protocol.objects.select_related("brand").get(
+        pk=protocol_id, brand_id__in=sorted(brand_ids)
+    )
 
 
 def _summary(protocol: Protocol) -> dict:
@@ -243,22 +289,37 @@ def _summary(protocol: Protocol) -> dict:
         "outcomes": list(protocol.outcomes),
         "requires_approval": protocol.requires_approval,
         "templates": [
-            {"id": t.pk, "name": t.name, "language": t.language, "body": t.body,
-             "private_handoff": t.private_handoff}
+            {
+                "id": t.pk,
+                "name": t.name,
+                "language": t.language,
+                "body": t.body,
+                "private_handoff": t.private_handoff,
+            }
             for t in protocol.templates.order_by("pk")
         ],
     }
 
 
 @transaction.atomic
-def protocol_save(*, protocol_id: int, actor, steps: str, outcomes: list[str],
-                  requires_approval: bool, templates: list[TemplateEdit]) -> Protocol:
+def protocol_save(
+    *,
+    protocol_id: int,
+    actor,
+    steps: str,
+    outcomes: list[str],
+    requires_approval: bool,
+    templates: list[TemplateEdit],
+) -> Protocol:
     """A supervisor's edit of their brand's protocol, all or nothing, with an audit event
     holding the protocol before and after (a reply policy change is something people ask
     about later: who stopped requiring approval, and when)."""
     brand_ids = brand_ids_for(actor, CHANGE)
-    protocol = Protocol.objects.select_for_update().filter(
-        pk=protocol_id, brand_id__in=sorted(brand_ids)).first()
+    protocol = (
+        Protocol.objects.select_for_update()
+        .filter(pk=protocol_id, brand_id__in=sorted(brand_ids))
+        .first()
+    )
     if protocol is None:
         raise Protocol.DoesNotExist(f"protocol {protocol_id}")
     steps = "\n".join(line.strip() for line in steps.splitlines() if line.strip())
@@ -266,23 +327,24 @@ def protocol_save(*, protocol_id: int, actor, steps: str, outcomes: list[str],
         raise ProtocolError(_("Write at least one step."), field="steps")
     chosen = [o for o in Outcome.values if o in set(outcomes)]
     if not chosen or len(set(outcomes)) != len(chosen):
-        raise ProtocolError(_("Choose at least one way out, among the known ones."),
-                            field="outcomes")
+        raise ProtocolError(
+            _("Choose at least one way out, among the known ones."), field="outcomes"
+        )
     for index, edit in enumerate(templates):
         if edit.delete:
             continue
         unknown = unknown_placeholders(edit.body)
         if unknown:
             raise ProtocolError(
-                _("Unknown placeholder {%(name)s}: use %(known)s.") % {
-                    "name": unknown[0], "known": ", ".join(f"{{{p}}}" for p in PLACEHOLDERS)},
-                field="body", index=index)
+                _("Unknown placeholder {%(name)s}: use %(known)s.")
+                % {"name": unknown[0], "known": ", ".join(f"{{{p}}}" for p in PLACEHOLDERS)},
+                field="body",
+                index=index,
+            )
         if not edit.name.strip() or not edit.body.strip():
-            raise ProtocolError(_("A template needs a name and a text."), field="body",
-                                index=index)
+            raise ProtocolError(_("A template needs a name and a text."), field="body", index=index)
         if edit.language not in LANGUAGES:
-            raise ProtocolError(_("Choose the template's language."), field="language",
-                                index=index)
+            raise ProtocolError(_("Choose the template's language."), field="language", index=index)
     before = _summary(protocol)
     own = {t.pk: t for t in protocol.templates.all()}
     for edit in templates:
@@ -301,9 +363,17 @@ def protocol_save(*, protocol_id: int, actor, steps: str, outcomes: list[str],
     protocol.save()
     after = _summary(protocol)
     if after != before:
-        identity = {"protocol": protocol.pk, "brand": protocol.brand_id,
-                    "category": protocol.category, "level": protocol.level}
-        AuditEvent.objects.create(actor=actor, action="protocol_changed",
-                                  before={**identity, **before}, after={**identity, **after},
-                                  created_at=timezone.now())
+        identity = {
+            "protocol": protocol.pk,
+            "brand": protocol.brand_id,
+            "category": protocol.category,
+            "level": protocol.level,
+        }
+        AuditEvent.objects.create(
+            actor=actor,
+            action="protocol_changed",
+            before={**identity, **before},
+            after={**identity, **after},
+            created_at=timezone.now(),
+        )
     return protocol

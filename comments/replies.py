@@ -37,8 +37,7 @@ def approval_required(case: Case) -> bool:
     """The brand's protocol decides; a claim that names an authority always needs a
     supervisor, whatever the protocol says (the seed texts' "who approves replies to claims
     and denunciations")."""
-    protocol = protocols.protocol_for(brand=case.brand, category=case.category,
-                                      level=case.level)
+    protocol = protocols.protocol_for(brand=case.brand, category=case.category, level=case.level)
     return protocol.requires_approval or _mentions_an_authority(case)
 
 
@@ -46,8 +45,9 @@ def _mentions_an_authority(case: Case) -> bool:
     """Read in every decision on the case's comments, so a person's later correction does not
     hide that the customer named an authority."""
     history = Classification.objects.filter(comment__case=case).values_list("reasons", flat=True)
-    return any(reason.get("signal") == AUTHORITY_SIGNAL
-               for reasons in history for reason in reasons or [])
+    return any(
+        reason.get("signal") == AUTHORITY_SIGNAL for reasons in history for reason in reasons or []
+    )
 
 
 def template_text(template: ReplyTemplate, case: Case, *, department: str = "") -> str:
@@ -65,8 +65,9 @@ def template_text(template: ReplyTemplate, case: Case, *, department: str = "") 
 
 
 def tone_warnings(body: str, case: Case) -> list[dict]:
-    return tone_warnings_for(body, language=case.brand.language,
-                             replying_to_complaint=case.category != Category.OTHER)
+    return tone_warnings_for(
+        body, language=case.brand.language, replying_to_complaint=case.category != Category.OTHER
+    )
 
 
 def tone_warnings_for(body: str, *, language: str, replying_to_complaint: bool) -> list[dict]:
@@ -84,13 +85,21 @@ def tone_unconfirmed(warnings: list[dict], *, tone_reviewed: bool) -> str | None
 
 
 def _audit(reply: Reply, actor, action: str, after: dict, *, now) -> None:
-    AuditEvent.objects.create(actor=actor, action=action, case_id=reply.case_id,
-                              after={"reply": reply.pk, **after}, created_at=now)
+    AuditEvent.objects.create(
+        actor=actor,
+        action=action,
+        case_id=reply.case_id,
+        after={"reply": reply.pk, **after},
+        created_at=now,
+    )
 
 
 def _case_for_work(case_id: int, actor) -> Case:
-    case = in_brands(Case.objects.select_related("brand", "author"),
-                     brand_ids_for(actor, WORK)).filter(pk=case_id).first()
+    case = (
+        in_brands(Case.objects.select_related("brand", "author"), brand_ids_for(actor, WORK))
+        .filter(pk=case_id)
+        .first()
+    )
     if case is None:
         raise Case.DoesNotExist(f"case {case_id}")
     if not may_work_case(case, actor):
@@ -99,8 +108,15 @@ def _case_for_work(case_id: int, actor) -> Case:
 
 
 @transaction.atomic
-def reply_draft(*, case_id: int, actor, body: str, visibility: str = Visibility.PUBLIC,
-                template_id: int | None = None, reply_id: int | None = None) -> Reply:
+def reply_draft(
+    *,
+    case_id: int,
+    actor,
+    body: str,
+    visibility: str = Visibility.PUBLIC,
+    template_id: int | None = None,
+    reply_id: int | None = None,
+) -> Reply:
     """Write or rewrite a draft; its tone is checked on every save."""
     case = _case_for_work(case_id, actor)
     if case.status not in OPEN_CASE_STATUSES:
@@ -124,8 +140,9 @@ def reply_draft(*, case_id: int, actor, body: str, visibility: str = Visibility.
     reply.tone_warnings = tone_warnings(body, case)
     reply.status = ReplyStatus.DRAFT
     reply.save()
-    _audit(reply, actor, "reply_drafted", {"tone": [w["kind"] for w in reply.tone_warnings]},
-           now=now)
+    _audit(
+        reply, actor, "reply_drafted", {"tone": [w["kind"] for w in reply.tone_warnings]}, now=now
+    )
     return reply
 
 
@@ -147,14 +164,23 @@ def reply_submit(*, reply_id: int, actor, tone_reviewed: bool = False) -> Reply:
     reply.status = ReplyStatus.PENDING_APPROVAL if reply.needs_approval else ReplyStatus.APPROVED
     reply.submitted_at = now
     reply.save()
-    _audit(reply, actor, "reply_submitted",
-           {"status": reply.status, "needs_approval": reply.needs_approval}, now=now)
+    _audit(
+        reply,
+        actor,
+        "reply_submitted",
+        {"status": reply.status, "needs_approval": reply.needs_approval},
+        now=now,
+    )
     return reply
 
 
 def _reply_for_work(reply_id: int, actor) -> Reply:
-    reply = Reply.objects.select_for_update().select_related("case__brand", "case__author").filter(
-        pk=reply_id, brand_id__in=sorted(brand_ids_for(actor, WORK))).first()
+    reply = (
+        Reply.objects.select_for_update()
+        .select_related("case__brand", "case__author")
+        .filter(pk=reply_id, brand_id__in=sorted(brand_ids_for(actor, WORK)))
+        .first()
+    )
     if reply is None:
         raise Reply.DoesNotExist(f"reply {reply_id}")
     if not may_work_case(reply.case, actor):
@@ -163,11 +189,16 @@ def _reply_for_work(reply_id: int, actor) -> Reply:
 
 
 @transaction.atomic
-def reply_review(*, reply_id: int, actor, approve: bool, note: str = "",
-                 body: str | None = None) -> Reply:
+def reply_review(
+    *, reply_id: int, actor, approve: bool, note: str = "", body: str | None = None
+) -> Reply:
     """A supervisor approves (possibly after editing the text) or sends back with a comment."""
-    reply = Reply.objects.select_for_update().select_related("case__brand").filter(
-        pk=reply_id, brand_id__in=sorted(brand_ids_for(actor, APPROVE))).first()
+    reply = (
+        Reply.objects.select_for_update()
+        .select_related("case__brand")
+        .filter(pk=reply_id, brand_id__in=sorted(brand_ids_for(actor, APPROVE)))
+        .first()
+    )
     if reply is None:
         raise Reply.DoesNotExist(f"reply {reply_id}")
     if reply.status != ReplyStatus.PENDING_APPROVAL:
@@ -185,8 +216,13 @@ def reply_review(*, reply_id: int, actor, approve: bool, note: str = "",
         reply.status = ReplyStatus.CHANGES_REQUESTED
     reply.reviewed_by, reply.reviewed_at, reply.review_note = actor, now, note.strip()
     reply.save()
-    _audit(reply, actor, "reply_approved" if approve else "reply_sent_back",
-           {"edited": bool(edited), "note": note.strip()}, now=now)
+    _audit(
+        reply,
+        actor,
+        "reply_approved" if approve else "reply_sent_back",
+        {"edited": bool(edited), "note": note.strip()},
+        now=now,
+    )
     return reply
 
 
@@ -206,12 +242,19 @@ def reply_publish(*, reply_id: int, actor, by_hand: bool = False) -> Reply:
         reply.status = ReplyStatus.SENT_BY_HAND
     else:
         delivery = delivery_create(
-            brand=reply.case.brand, purpose=Purpose.PUBLISHING, event="reply.publish",
-            key=f"reply-{reply.pk}", payload=_publish_payload(reply),
+            brand=reply.case.brand,
+            purpose=Purpose.PUBLISHING,
+            event="reply.publish",
+            key=f"reply-{reply.pk}",
+            payload=_publish_payload(reply),
         )
         if delivery is None:
-            raise WorkflowError(_("This brand has no publishing tool connected: send it by "
-                                  "hand and mark it as sent."))
+            raise WorkflowError(
+                _(
+                    "This brand has no publishing tool connected: send it by "
+                    "hand and mark it as sent."
+                )
+            )
         reply.status, reply.delivery_id = ReplyStatus.PUBLISHED, delivery.pk
     reply.save()
     _audit(reply, actor, "reply_published", {"status": reply.status}, now=now)
@@ -222,9 +265,13 @@ def _publish_payload(reply: Reply) -> dict:
     case = reply.case
     last = case.comments.order_by("-posted_at", "-id").first()
     return {
-        "reply_id": reply.pk, "case": case.pk, "visibility": reply.visibility,
-        "text": reply.body, "platform": last.platform if last else "",
-        "in_reply_to": last.external_id if last else "", "author_handle": case.author.handle,
+        "reply_id": reply.pk,
+        "case": case.pk,
+        "visibility": reply.visibility,
+        "text": reply.body,
+        "platform": last.platform if last else "",
+        "in_reply_to": last.external_id if last else "",
+        "author_handle": case.author.handle,
         "approved_by": reply.reviewed_by.get_username() if reply.reviewed_by else None,
         "published_by": reply.published_by.get_username() if reply.published_by else None,
     }

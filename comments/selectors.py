@@ -35,18 +35,27 @@ STATUS_CHOICES = [
 
 
 class CommentFilter(django_filters.FilterSet):
-    level = django_filters.ChoiceFilter(choices=Level.choices, label=_("Level"),
-                                        empty_label=_("All"))
-    category = django_filters.ChoiceFilter(choices=Category.choices, label=_("Category"),
-                                           empty_label=_("All"))
-    platform = django_filters.ChoiceFilter(choices=Platform.choices, label=_("Platform"),
-                                           empty_label=_("All"))
-    status = django_filters.ChoiceFilter(choices=STATUS_CHOICES, method="filter_status",
-                                         label=_("Status"), empty_label=_("Any status"))
-    since = django_filters.IsoDateTimeFilter(field_name="received_at", lookup_expr="gte",
-                                             label=_("Received since"))
-    until = django_filters.IsoDateTimeFilter(field_name="received_at", lookup_expr="lt",
-                                             label=_("Received before"))
+    level = django_filters.ChoiceFilter(
+        choices=Level.choices, label=_("Level"), empty_label=_("All")
+    )
+    category = django_filters.ChoiceFilter(
+        choices=Category.choices, label=_("Category"), empty_label=_("All")
+    )
+    platform = django_filters.ChoiceFilter(
+        choices=Platform.choices, label=_("Platform"), empty_label=_("All")
+    )
+    status = django_filters.ChoiceFilter(
+        choices=STATUS_CHOICES,
+        method="filter_status",
+        label=_("Status"),
+        empty_label=_("Any status"),
+    )
+    since = django_filters.IsoDateTimeFilter(
+        field_name="received_at", lookup_expr="gte", label=_("Received since")
+    )
+    until = django_filters.IsoDateTimeFilter(
+        field_name="received_at", lookup_expr="lt", label=_("Received before")
+    )
     q = django_filters.CharFilter(method="filter_text", label=_("Text contains"))
 
     class Meta:
@@ -66,8 +75,9 @@ class CommentFilter(django_filters.FilterSet):
 
 def comments_for_listing(brand_ids: frozenset[int]) -> QuerySet[Comment]:
     """Comments of these brands only: every list and detail of the desk starts here."""
-    return in_brands(Comment.objects.select_related("author", "case", "brand").defer("raw"),
-                     brand_ids)
+    return in_brands(
+        Comment.objects.select_related("author", "case", "brand").defer("raw"), brand_ids
+    )
 
 
 def queue_comments(brand_ids: frozenset[int]) -> QuerySet[Comment]:
@@ -75,37 +85,46 @@ def queue_comments(brand_ids: frozenset[int]) -> QuerySet[Comment]:
 
     A known troll's green comments are not work for the queue: they wait on the monitor list.
     """
-    return (comments_for_listing(brand_ids)
-            .exclude(author__is_troll=True, level=Level.GREEN)
-            .order_by("level_rank", "posted_at", "id"))
+    return (
+        comments_for_listing(brand_ids)
+        .exclude(author__is_troll=True, level=Level.GREEN)
+        .order_by("level_rank", "posted_at", "id")
+    )
 
 
 def monitored_comments(brand_ids: frozenset[int]) -> QuerySet[Comment]:
     """What known trolls said, newest first: watched, not answered."""
-    return comments_for_listing(brand_ids).filter(author__is_troll=True).order_by(
-        "-posted_at", "-id")
+    return (
+        comments_for_listing(brand_ids).filter(author__is_troll=True).order_by("-posted_at", "-id")
+    )
 
 
 def access_comment(pk: int, brand_ids: frozenset[int]) -> Comment:
     """A comment with its history; Http404 when it is not in these brands (or does not exist),
     so an id of another brand reveals nothing."""
-    comments = in_brands(Comment.objects, brand_ids).select_related(
-        "author", "case", "case__assignee", "escalation", "brand"
-    ).prefetch_related(
-        Prefetch("classifications", queryset=Classification.objects.select_related("decided_by")),
-        Prefetch("audit_events", queryset=AuditEvent.objects.select_related("actor")),
+    comments = (
+        in_brands(Comment.objects, brand_ids)
+        .select_related("author", "case", "case__assignee", "escalation", "brand")
+        .prefetch_related(
+            Prefetch(
+                "classifications", queryset=Classification.objects.select_related("decided_by")
+            ),
+            Prefetch("audit_events", queryset=AuditEvent.objects.select_related("actor")),
+        )
     )
     return get_object_or_404(comments, pk=pk)
 
 
 def access_case(pk: int, brand_ids: frozenset[int]) -> Case:
     """A case with its comments and history; Http404 outside these brands."""
-    cases = in_brands(Case.objects, brand_ids).select_related(
-        "author", "assignee", "brand"
-    ).prefetch_related(
-        Prefetch("comments", queryset=Comment.objects.defer("raw").order_by("posted_at", "id")),
-        Prefetch("audit_events", queryset=AuditEvent.objects.select_related("actor")),
-        "follow_ups",
+    cases = (
+        in_brands(Case.objects, brand_ids)
+        .select_related("author", "assignee", "brand")
+        .prefetch_related(
+            Prefetch("comments", queryset=Comment.objects.defer("raw").order_by("posted_at", "id")),
+            Prefetch("audit_events", queryset=AuditEvent.objects.select_related("actor")),
+            "follow_ups",
+        )
     )
     return get_object_or_404(cases, pk=pk)
 
@@ -116,10 +135,15 @@ def case_assignees(case: Case) -> QuerySet:
 
     from accounts.roles import roles_granting
 
-    return get_user_model().objects.filter(
-        memberships__brand_id=case.brand_id,
-        memberships__role__in=roles_granting("comments.work_case"), is_active=True,
-    ).order_by("username")
+    return (
+        get_user_model()
+        .objects.filter(
+            memberships__brand_id=case.brand_id,
+            memberships__role__in=roles_granting("comments.work_case"),
+            is_active=True,
+        )
+        .order_by("username")
+    )
 
 
 def replies_waiting(brand_ids: frozenset[int]) -> QuerySet:
@@ -127,20 +151,28 @@ def replies_waiting(brand_ids: frozenset[int]) -> QuerySet:
     index)."""
     from comments.models import Reply, ReplyStatus
 
-    return (in_brands(Reply.objects.filter(status=ReplyStatus.PENDING_APPROVAL), brand_ids)
-            .select_related("case__author", "author", "brand")
-            .order_by("submitted_at", "id"))
+    return (
+        in_brands(Reply.objects.filter(status=ReplyStatus.PENDING_APPROVAL), brand_ids)
+        .select_related("case__author", "author", "brand")
+        .order_by("submitted_at", "id")
+    )
 
 
-def cases_for_listing(brand_ids: frozenset[int], *, status: str = STATUS_OPEN,
-                      assignee=None) -> QuerySet[Case]:
+def cases_for_listing(
+    brand_ids: frozenset[int], *, status: str = STATUS_OPEN, assignee=None
+) -> QuerySet[Case]:
     """A brand's cases for the case list: the most urgent first, then the oldest deadline.
     Each carries what its customer first said (``first_text``): a handle alone told a
     community manager nothing about which case to open."""
-    first_said = (Comment.objects.filter(case=OuterRef("pk")).order_by("posted_at", "pk")
-                  .values("text")[:1])
-    cases = in_brands(Case.objects.select_related("author", "assignee", "brand")
-                      .annotate(first_text=Subquery(first_said)), brand_ids)
+    first_said = (
+        Comment.objects.filter(case=OuterRef("pk")).order_by("posted_at", "pk").values("text")[:1]
+    )
+    cases = in_brands(
+        Case.objects.select_related("author", "assignee", "brand").annotate(
+            first_text=Subquery(first_said)
+        ),
+        brand_ids,
+    )
     if status == STATUS_OPEN:
         cases = cases.filter(status__in=OPEN_CASE_STATUSES)
     elif status in CaseStatus.values:
@@ -167,23 +199,31 @@ class OthersAffected:
 
 
 def others_affected(case: Case, *, now=None, shown: int = 5) -> OthersAffected:
-    """"It is probably not an isolated incident": the brand's other customers whose recent
+    """ "It is probably not an isolated incident": the brand's other customers whose recent
     complaints are about what this case's comments are about, by the ripple detector's own
     measure (``belongs`` on their signatures), whether or not they reached a ripple."""
-    topics = {seed for comment in case.comments.all() if comment.ripple_terms
-              for seed in seed_topics(topic_of(comment.ripple_terms))}
+    topics = {
+        seed
+        for comment in case.comments.all()
+        if comment.ripple_terms
+        for seed in seed_topics(topic_of(comment.ripple_terms))
+    }
     if not topics:
         return OthersAffected()
     since = (now or timezone.now()) - timedelta(hours=OTHERS_AFFECTED_HOURS)
-    candidates = Comment.objects.filter(brand_id=case.brand_id, received_at__gte=since,
-                                        category__in=NEGATIVE_CATEGORIES)
+    candidates = Comment.objects.filter(
+        brand_id=case.brand_id, received_at__gte=since, category__in=NEGATIVE_CATEGORIES
+    )
     if connection.vendor == "postgresql":
         # jsonb ``?|`` matches the signature array's terms; SQLite's JSON key look-up reads
         # object keys only, so there the scan's rows are all compared in Python.
         candidates = candidates.filter(ripple_terms__has_any_keys=sorted(set().union(*topics)))
-    recent = list(candidates.exclude(author_id=case.author_id)
-                  .select_related("author").defer("raw")
-                  .order_by("-received_at", "-id")[:OTHERS_AFFECTED_SCAN])
+    recent = list(
+        candidates.exclude(author_id=case.author_id)
+        .select_related("author")
+        .defer("raw")
+        .order_by("-received_at", "-id")[:OTHERS_AFFECTED_SCAN]
+    )
     latest_by_author: dict[int, Comment] = {}
     for comment in recent:
         if comment.author_id in latest_by_author or not comment.ripple_terms:
@@ -191,6 +231,8 @@ def others_affected(case: Case, *, now=None, shown: int = 5) -> OthersAffected:
         topic = topic_of(comment.ripple_terms)
         if any(belongs(topic, seed) for seed in topics):
             latest_by_author[comment.author_id] = comment
-    return OthersAffected(authors=len(latest_by_author),
-                          more_than=len(recent) == OTHERS_AFFECTED_SCAN,
-                          examples=list(latest_by_author.values())[:shown])
+    return OthersAffected(
+        authors=len(latest_by_author),
+        more_than=len(recent) == OTHERS_AFFECTED_SCAN,
+        examples=list(latest_by_author.values())[:shown],
+    )

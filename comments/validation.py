@@ -62,8 +62,17 @@ class CommentItem:
 
 
 REQUIRED = ("platform", "external_id", "text", "author_handle")
-OPTIONAL = ("author_display_name", "author_followers", "likes", "shares", "posted_at", "url",
-            "lang", "in_reply_to", "account")
+OPTIONAL = (
+    "author_display_name",
+    "author_followers",
+    "likes",
+    "shares",
+    "posted_at",
+    "url",
+    "lang",
+    "in_reply_to",
+    "account",
+)
 KNOWN_FIELDS = frozenset(REQUIRED + OPTIONAL)
 PLATFORMS = frozenset(Platform.values)
 _LANG = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")

@@ -33,7 +33,7 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        return self.object_list[:self.cap + 1].count()
+        return self.object_list[: self.cap + 1].count()
 
     @property
     def is_capped(self) -> bool:
@@ -43,7 +43,7 @@ class CappedPaginator(Paginator):
         # A full page even when the capped count ends inside it.
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
-        return self._get_page(self.object_list[bottom:bottom + self.per_page], number, self)
+        return self._get_page(self.object_list[bottom : bottom + self.per_page], number, self)
 
 
 def _queue_context(request) -> dict:
@@ -54,7 +54,8 @@ def _queue_context(request) -> dict:
     filterset = selectors.CommentFilter(params, queryset=queue)
     comments = filterset.qs if filterset.is_valid() else queue.none()
     page = CappedPaginator(comments, QUEUE_PAGE_SIZE, cap=QUEUE_COUNT_CAP).get_page(
-        request.GET.get("page"))
+        request.GET.get("page")
+    )
     return {
         "filter": filterset,
         "page": page,
@@ -68,8 +69,9 @@ def _queue_context(request) -> dict:
 @permission_required("comments.view_queue", raise_exception=True)
 def queue(request):
     brand_ids = brand_ids_for_request(request, "comments.work_case")
-    on_duty = Membership.objects.filter(user=request.user, brand_id__in=sorted(brand_ids),
-                                        on_duty=True).exists()
+    on_duty = Membership.objects.filter(
+        user=request.user, brand_id__in=sorted(brand_ids), on_duty=True
+    ).exists()
     return render(request, "comments/queue.html", {**_queue_context(request), "on_duty": on_duty})
 
 
@@ -97,8 +99,9 @@ def comment_correct(request, pk: int):
     )
     form = CorrectionForm(request.POST)
     if not form.is_valid():
-        return render(request, "comments/detail.html", {"comment": comment, "form": form},
-                      status=400)
+        return render(
+            request, "comments/detail.html", {"comment": comment, "form": form}, status=400
+        )
     try:
         workflow.classification_correct(comment_id=pk, user=request.user, **form.cleaned_data)
     except workflow.WorkflowError as error:
@@ -113,27 +116,31 @@ def comment_correct(request, pk: int):
 def case_detail(request, pk: int):
     case = selectors.access_case(pk, brand_ids_for_request(request, "comments.view_comment"))
     can_assign = case.brand_id in brand_ids_for(request.user, "comments.assign_case")
-    protocol = protocols.protocol_for(brand=case.brand, category=case.category,
-                                      level=case.level)
-    return render(request, "comments/case.html", {
-        "case": case,
-        "others": selectors.others_affected(case),
-        "protocol": protocol,
-        # The brand's own language first: that is the template a person reaches for.
-        "reply_templates": sorted(protocol.templates.all(),
-                                  key=lambda t: (t.language != case.brand.language, t.name)),
-        "draft_text": _draft_text(request, case, protocol),
-        "needs_approval": replies.approval_required(case),
-        "replies": case.replies.select_related("author", "reviewed_by", "published_by"),
-        "actions": workflow.allowed_actions(case),
-        "outcomes": protocol.outcome_choices(),
-        "department_requests": departments.case_requests(case),
-        **_privacy_context(request, case),
-        "departments": Department.objects.filter(brand_id=case.brand_id),
-        "may_work": request.user.has_perm("comments.work_case")
-        and (case.assignee_id == request.user.pk or can_assign),
-        "assignees": selectors.case_assignees(case) if can_assign else [],
-    })
+    protocol = protocols.protocol_for(brand=case.brand, category=case.category, level=case.level)
+    return render(
+        request,
+        "comments/case.html",
+        {
+            "case": case,
+            "others": selectors.others_affected(case),
+            "protocol": protocol,
+            # The brand's own language first: that is the template a person reaches for.
+            "reply_templates": sorted(
+                protocol.templates.all(), key=lambda t: (t.language != case.brand.language, t.name)
+            ),
+            "draft_text": _draft_text(request, case, protocol),
+            "needs_approval": replies.approval_required(case),
+            "replies": case.replies.select_related("author", "reviewed_by", "published_by"),
+            "actions": workflow.allowed_actions(case),
+            "outcomes": protocol.outcome_choices(),
+            "department_requests": departments.case_requests(case),
+            **_privacy_context(request, case),
+            "departments": Department.objects.filter(brand_id=case.brand_id),
+            "may_work": request.user.has_perm("comments.work_case")
+            and (case.assignee_id == request.user.pk or can_assign),
+            "assignees": selectors.case_assignees(case) if can_assign else [],
+        },
+    )
 
 
 @login_required
@@ -148,8 +155,11 @@ def case_action(request, pk: int, action: str):
             workflow.case_assign(case_id=pk, actor=request.user, assignee=assignee)
         else:
             workflow.case_move(
-                case_id=pk, actor=request.user, action=action,
-                note=request.POST.get("note", ""), outcome=request.POST.get("outcome", ""),
+                case_id=pk,
+                actor=request.user,
+                action=action,
+                note=request.POST.get("note", ""),
+                outcome=request.POST.get("outcome", ""),
                 satisfied={"yes": True, "no": False}.get(request.POST.get("satisfied", "")),
             )
     except workflow.WorkflowError as error:
@@ -174,7 +184,8 @@ def _assignee(request):
 @require_POST
 def case_take_next(request):
     case = workflow.case_take_next(
-        actor=request.user, brand_ids=brand_ids_for_request(request, "comments.work_case"))
+        actor=request.user, brand_ids=brand_ids_for_request(request, "comments.work_case")
+    )
     if case is None:
         messages.info(request, _("No unassigned case is waiting. Well done."))
         return redirect("queue")
@@ -190,8 +201,9 @@ def case_record_answer(request, pk: int):
     try:
         if satisfied is None:
             raise workflow.WorkflowError(_("Record whether the customer is satisfied."))
-        workflow.case_record_answer(case_id=pk, actor=request.user, satisfied=satisfied,
-                                    note=request.POST.get("note", ""))
+        workflow.case_record_answer(
+            case_id=pk, actor=request.user, satisfied=satisfied, note=request.POST.get("note", "")
+        )
     except workflow.WorkflowError as error:
         messages.warning(request, str(error))
     else:
@@ -206,18 +218,26 @@ def satisfaction(request, token: str):
         follow_up = followups.follow_up_from_token(token)
     except followups.LinkError as error:
         status = 410 if error.expired else 400
-        return render(request, "comments/satisfaction.html",
-                      {"link_error": "expired" if error.expired else "invalid"}, status=status)
+        return render(
+            request,
+            "comments/satisfaction.html",
+            {"link_error": "expired" if error.expired else "invalid"},
+            status=status,
+        )
     brand = follow_up.case.brand
     with translation.override(brand.language):
         if request.method == "POST" and follow_up.answered_at is None:
             satisfied = {"yes": True, "no": False}.get(request.POST.get("satisfied", ""))
             if satisfied is not None:
-                followups.follow_up_answer(follow_up_id=follow_up.pk, satisfied=satisfied,
-                                           answer=request.POST.get("comment", "")[:2000])
+                followups.follow_up_answer(
+                    follow_up_id=follow_up.pk,
+                    satisfied=satisfied,
+                    answer=request.POST.get("comment", "")[:2000],
+                )
                 follow_up.refresh_from_db()
-        return render(request, "comments/satisfaction.html",
-                      {"follow_up": follow_up, "brand": brand})
+        return render(
+            request, "comments/satisfaction.html", {"follow_up": follow_up, "brand": brand}
+        )
 
 
 @login_required
@@ -226,7 +246,8 @@ def monitor(request):
     """The monitor list: known trolls' comments, watched but not fed."""
     comments = selectors.monitored_comments(brand_ids_for_request(request, "comments.view_queue"))
     page = CappedPaginator(comments, QUEUE_PAGE_SIZE, cap=QUEUE_COUNT_CAP).get_page(
-        request.GET.get("page"))
+        request.GET.get("page")
+    )
     return render(request, "comments/monitor.html", {"page": page})
 
 
@@ -236,13 +257,17 @@ def monitor(request):
 def author_troll(request, pk: int, comment_pk: int):
     """Flag or unflag the author of the comment the supervisor is reading."""
     comment = selectors.access_comment(
-        comment_pk, brand_ids_for_request(request, "comments.flag_troll"))
+        comment_pk, brand_ids_for_request(request, "comments.flag_troll")
+    )
     if comment.author_id != pk:
         raise Http404
     try:
-        workflow.author_flag_troll(author_id=pk, actor=request.user,
-                                   is_troll=request.POST.get("is_troll") == "1",
-                                   note=request.POST.get("note", ""))
+        workflow.author_flag_troll(
+            author_id=pk,
+            actor=request.user,
+            is_troll=request.POST.get("is_troll") == "1",
+            note=request.POST.get("note", ""),
+        )
     except workflow.WorkflowError as error:
         messages.warning(request, str(error))
     else:
@@ -257,8 +282,9 @@ def _privacy_context(request, case) -> dict:
     data = case.personal_data if full else privacy.mask_personal_data(case.personal_data)
     return {
         "personal_full": full,
-        "personal_rows": [(field, label, data.get(field, ""))
-                          for field, label in privacy.PERSONAL_FIELDS.items()],
+        "personal_rows": [
+            (field, label, data.get(field, "")) for field, label in privacy.PERSONAL_FIELDS.items()
+        ],
         "handoff_templates": privacy.handoff_templates(case) if case.is_open else [],
         "private_channels": PrivateChannel.choices,
     }
@@ -280,16 +306,18 @@ def _reply_action(request, pk: int, act) -> HttpResponse:
         return redirect(_back(request, reverse("queue")))
     except (Reply.DoesNotExist, Case.DoesNotExist):
         raise Http404 from None
-    messages.success(request, _("Reply updated: %(status)s.") % {
-        "status": reply.get_status_display()})
+    messages.success(
+        request, _("Reply updated: %(status)s.") % {"status": reply.get_status_display()}
+    )
     return redirect(_back(request, reverse("case-detail", args=[reply.case_id])))
 
 
 def _back(request, default: str) -> str:
     """The page the form came from, when it is one of ours."""
     target = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                       require_https=request.is_secure()):
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return target
     return default
 
@@ -301,38 +329,61 @@ def reply_save(request, pk: int):
     """Save a draft (new, or an edit of one) from the case page's composer."""
     reply_id = request.POST.get("reply", "")
     template_id = request.POST.get("template", "")
-    return _reply_action(request, pk, lambda: replies.reply_draft(
-        case_id=pk, actor=request.user, body=request.POST.get("body", ""),
-        visibility=request.POST.get("visibility", Visibility.PUBLIC),
-        template_id=int(template_id) if template_id.isdigit() else None,
-        reply_id=int(reply_id) if reply_id.isdigit() else None,
-    ))
+    return _reply_action(
+        request,
+        pk,
+        lambda: replies.reply_draft(
+            case_id=pk,
+            actor=request.user,
+            body=request.POST.get("body", ""),
+            visibility=request.POST.get("visibility", Visibility.PUBLIC),
+            template_id=int(template_id) if template_id.isdigit() else None,
+            reply_id=int(reply_id) if reply_id.isdigit() else None,
+        ),
+    )
 
 
 @login_required
 @permission_required("comments.work_case", raise_exception=True)
 @require_POST
 def reply_submit(request, pk: int):
-    return _reply_action(request, pk, lambda: replies.reply_submit(
-        reply_id=pk, actor=request.user, tone_reviewed=request.POST.get("tone_reviewed") == "1"))
+    return _reply_action(
+        request,
+        pk,
+        lambda: replies.reply_submit(
+            reply_id=pk, actor=request.user, tone_reviewed=request.POST.get("tone_reviewed") == "1"
+        ),
+    )
 
 
 @login_required
 @permission_required("comments.work_case", raise_exception=True)
 @require_POST
 def reply_publish(request, pk: int):
-    return _reply_action(request, pk, lambda: replies.reply_publish(
-        reply_id=pk, actor=request.user, by_hand=request.POST.get("by_hand") == "1"))
+    return _reply_action(
+        request,
+        pk,
+        lambda: replies.reply_publish(
+            reply_id=pk, actor=request.user, by_hand=request.POST.get("by_hand") == "1"
+        ),
+    )
 
 
 @login_required
 @permission_required("comments.approve_reply", raise_exception=True)
 @require_POST
 def reply_review(request, pk: int):
-    return _reply_action(request, pk, lambda: replies.reply_review(
-        reply_id=pk, actor=request.user, approve=request.POST.get("decision") == "approve",
-        note=request.POST.get("note", ""), body=request.POST.get("body"),
-    ))
+    return _reply_action(
+        request,
+        pk,
+        lambda: replies.reply_review(
+            reply_id=pk,
+            actor=request.user,
+            approve=request.POST.get("decision") == "approve",
+            note=request.POST.get("note", ""),
+            body=request.POST.get("body"),
+        ),
+    )
 
 
 @login_required

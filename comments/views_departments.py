@@ -26,8 +26,11 @@ def department_list(request):
         brand_id = request.POST.get("brand", "")
         try:
             departments.department_create(
-                brand_id=int(brand_id) if brand_id.isdigit() else 0, actor=request.user,
-                name=request.POST.get("name", ""), email=request.POST.get("email", ""))
+                brand_id=int(brand_id) if brand_id.isdigit() else 0,
+                actor=request.user,
+                name=request.POST.get("name", ""),
+                email=request.POST.get("email", ""),
+            )
         except WorkflowError as error:
             messages.warning(request, str(error))
         except Department.DoesNotExist:
@@ -37,10 +40,14 @@ def department_list(request):
         return redirect("departments")
     from brands.models import Brand
 
-    return render(request, "comments/departments.html", {
-        "departments": in_brands(Department.objects.select_related("brand"), brand_ids),
-        "brands": Brand.objects.filter(pk__in=sorted(brand_ids)).order_by("name"),
-    })
+    return render(
+        request,
+        "comments/departments.html",
+        {
+            "departments": in_brands(Department.objects.select_related("brand"), brand_ids),
+            "brands": Brand.objects.filter(pk__in=sorted(brand_ids)).order_by("name"),
+        },
+    )
 
 
 @login_required
@@ -52,9 +59,12 @@ def case_route(request, pk: int):
     department_id = request.POST.get("department", "")
     try:
         departments.department_request(
-            case_id=pk, actor=request.user,
+            case_id=pk,
+            actor=request.user,
             department_id=int(department_id) if department_id.isdigit() else 0,
-            need=request.POST.get("need", ""), details=request.POST.get("details", ""))
+            need=request.POST.get("need", ""),
+            details=request.POST.get("details", ""),
+        )
     except WorkflowError as error:
         messages.warning(request, str(error))
     else:
@@ -67,13 +77,17 @@ def case_route(request, pk: int):
 @require_POST
 def request_answer(request, pk: int):
     """The person on the case records the answer a department gave them another way."""
-    found = in_brands(DepartmentRequest.objects,
-                      brand_ids_for_request(request, "comments.work_case")).filter(pk=pk).first()
+    found = (
+        in_brands(DepartmentRequest.objects, brand_ids_for_request(request, "comments.work_case"))
+        .filter(pk=pk)
+        .first()
+    )
     if found is None:
         raise Http404
     try:
-        departments.department_answer(request_id=pk, answer=request.POST.get("answer", ""),
-                                      by=request.user)
+        departments.department_answer(
+            request_id=pk, answer=request.POST.get("answer", ""), by=request.user
+        )
     except WorkflowError as error:
         messages.warning(request, str(error))
     except DepartmentRequest.DoesNotExist:
@@ -89,17 +103,22 @@ def department_answer(request, token: str):
     try:
         found = departments.request_from_token(token)
     except departments.LinkError as error:
-        return render(request, "comments/department_answer.html",
-                      {"link_error": "expired" if error.expired else "invalid"},
-                      status=410 if error.expired else 400)
+        return render(
+            request,
+            "comments/department_answer.html",
+            {"link_error": "expired" if error.expired else "invalid"},
+            status=410 if error.expired else 400,
+        )
     with translation.override(found.case.brand.language):
         error = ""
         if request.method == "POST" and found.answered_at is None:
             try:
-                departments.department_answer(request_id=found.pk,
-                                              answer=request.POST.get("answer", "")[:5000])
+                departments.department_answer(
+                    request_id=found.pk, answer=request.POST.get("answer", "")[:5000]
+                )
             except WorkflowError as refused:
                 error = str(refused)
             found.refresh_from_db()
-        return render(request, "comments/department_answer.html",
-                      {"request_": found, "error": error})
+        return render(
+            request, "comments/department_answer.html", {"request_": found, "error": error}
+        )

@@ -16,10 +16,14 @@ from comments.models import Protocol, ReplyTemplate
 @permission_required(protocols.CHANGE, raise_exception=True)
 def protocol_list(request):
     brand_ids = brand_ids_for_request(request, protocols.CHANGE)
-    return render(request, "comments/protocols.html", {
-        "protocols": protocols.brand_protocols(brand_ids=brand_ids),
-        "show_brand": len(brand_ids) > 1,
-    })
+    return render(
+        request,
+        "comments/protocols.html",
+        {
+            "protocols": protocols.brand_protocols(brand_ids=brand_ids),
+            "show_brand": len(brand_ids) > 1,
+        },
+    )
 
 
 @login_required
@@ -27,7 +31,8 @@ def protocol_list(request):
 def protocol_edit(request, pk: int):
     try:
         protocol = protocols.access_protocol(
-            protocol_id=pk, brand_ids=brand_ids_for_request(request, protocols.CHANGE))
+            protocol_id=pk, brand_ids=brand_ids_for_request(request, protocols.CHANGE)
+        )
     except Protocol.DoesNotExist:
         raise Http404 from None
     if request.method == "POST":
@@ -35,8 +40,12 @@ def protocol_edit(request, pk: int):
         formset = ReplyTemplateFormSet(request.POST, instance=protocol, prefix="templates")
         if form.is_valid() and formset.is_valid():
             try:
-                protocols.protocol_save(protocol_id=protocol.pk, actor=request.user,
-                                        templates=template_edits(formset), **form.cleaned_data)
+                protocols.protocol_save(
+                    protocol_id=protocol.pk,
+                    actor=request.user,
+                    templates=template_edits(formset),
+                    **form.cleaned_data,
+                )
             except protocols.ProtocolError as error:
                 form.add_error(None, str(error))
             except (Protocol.DoesNotExist, ReplyTemplate.DoesNotExist):
@@ -46,11 +55,23 @@ def protocol_edit(request, pk: int):
                 return redirect("protocol-edit", pk=protocol.pk)
         status = 400
     else:
-        form = ProtocolForm(initial={"steps": protocol.steps, "outcomes": protocol.outcomes,
-                                     "requires_approval": protocol.requires_approval})
+        form = ProtocolForm(
+            initial={
+                "steps": protocol.steps,
+                "outcomes": protocol.outcomes,
+                "requires_approval": protocol.requires_approval,
+            }
+        )
         formset = ReplyTemplateFormSet(instance=protocol, prefix="templates")
         status = 200
-    return render(request, "comments/protocol_edit.html", {
-        "protocol": protocol, "form": form, "formset": formset,
-        "placeholders": [f"{{{p}}}" for p in protocols.PLACEHOLDERS],
-    }, status=status)
+    return render(
+        request,
+        "comments/protocol_edit.html",
+        {
+            "protocol": protocol,
+            "form": form,
+            "formset": formset,
+            "placeholders": [f"{{{p}}}" for p in protocols.PLACEHOLDERS],
+        },
+        status=status,
+    )

@@ -27,8 +27,9 @@ class WorkflowError(Exception):
 
 
 @transaction.atomic
-def classification_correct(*, comment_id: int, user, category: str, level: str,
-                           note: str = "") -> Comment:
+def classification_correct(
+    *, comment_id: int, user, category: str, level: str, note: str = ""
+) -> Comment:
     """A person's category and level replace the model's; the correction is training data.
 
     A correction to red escalates like any other red.
@@ -41,17 +42,39 @@ def classification_correct(*, comment_id: int, user, category: str, level: str,
     now = timezone.now()
     reasons = [{"signal": "human", "evidence": user.get_username()}]
     Classification.objects.create(
-        comment=comment, category=category, level=level, confidence=1.0, reasons=reasons,
-        model_version="", is_human=True, decided_by=user, note=note, created_at=now,
+        comment=comment,
+        category=category,
+        level=level,
+        confidence=1.0,
+        reasons=reasons,
+        model_version="",
+        is_human=True,
+        decided_by=user,
+        note=note,
+        created_at=now,
     )
     comment.category, comment.level = category, level
     comment.level_rank = LEVEL_RANK[Level(level)]
     comment.confidence, comment.reasons, comment.classified_by_human = 1.0, reasons, True
-    comment.save(update_fields=["category", "level", "level_rank", "confidence", "reasons",
-                                "classified_by_human"])
-    AuditEvent.objects.create(actor=user, action="classification_corrected", comment=comment,
-                              case=comment.case, before=before, after={**after, "note": note},
-                              created_at=now)
+    comment.save(
+        update_fields=[
+            "category",
+            "level",
+            "level_rank",
+            "confidence",
+            "reasons",
+            "classified_by_human",
+        ]
+    )
+    AuditEvent.objects.create(
+        actor=user,
+        action="classification_corrected",
+        comment=comment,
+        case=comment.case,
+        before=before,
+        after={**after, "note": note},
+        created_at=now,
+    )
     if level == Level.RED:
         escalation.escalations_create(comment_ids=[comment.pk], now=now)
     return comment
@@ -65,14 +88,24 @@ ASSIGN = "comments.assign_case"
 # action: (the statuses it may start from, the status it leads to)
 TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
     "start": (frozenset({CaseStatus.ASSIGNED}), CaseStatus.IN_PROGRESS),
-    "wait_customer": (frozenset({CaseStatus.IN_PROGRESS, CaseStatus.WAITING_DEPARTMENT}),
-                      CaseStatus.WAITING_CUSTOMER),
-    "wait_department": (frozenset({CaseStatus.IN_PROGRESS, CaseStatus.WAITING_CUSTOMER}),
-                        CaseStatus.WAITING_DEPARTMENT),
-    "resume": (frozenset({CaseStatus.WAITING_CUSTOMER, CaseStatus.WAITING_DEPARTMENT}),
-               CaseStatus.IN_PROGRESS),
-    "resolve": (frozenset({CaseStatus.IN_PROGRESS, CaseStatus.WAITING_CUSTOMER,
-                           CaseStatus.WAITING_DEPARTMENT}), CaseStatus.RESOLVED),
+    "wait_customer": (
+        frozenset({CaseStatus.IN_PROGRESS, CaseStatus.WAITING_DEPARTMENT}),
+        CaseStatus.WAITING_CUSTOMER,
+    ),
+    "wait_department": (
+        frozenset({CaseStatus.IN_PROGRESS, CaseStatus.WAITING_CUSTOMER}),
+        CaseStatus.WAITING_DEPARTMENT,
+    ),
+    "resume": (
+        frozenset({CaseStatus.WAITING_CUSTOMER, CaseStatus.WAITING_DEPARTMENT}),
+        CaseStatus.IN_PROGRESS,
+    ),
+    "resolve": (
+        frozenset(
+            {CaseStatus.IN_PROGRESS, CaseStatus.WAITING_CUSTOMER, CaseStatus.WAITING_DEPARTMENT}
+        ),
+        CaseStatus.RESOLVED,
+    ),
     "close": (frozenset({CaseStatus.RESOLVED}), CaseStatus.CLOSED),
     "reopen": (frozenset({CaseStatus.RESOLVED, CaseStatus.CLOSED}), CaseStatus.IN_PROGRESS),
 }
@@ -88,8 +121,11 @@ def _locked_case(case_id: int, actor, perm: str) -> Case:
 
     Another brand's case is "not found", as everywhere else in the desk.
     """
-    case = in_brands(Case.objects.select_for_update(), brand_ids_for(actor, perm)).filter(
-        pk=case_id).first()
+    case = (
+        in_brands(Case.objects.select_for_update(), brand_ids_for(actor, perm))
+        .filter(pk=case_id)
+        .first()
+    )
     if case is None:
         raise Case.DoesNotExist(f"case {case_id}")
     return case
@@ -102,8 +138,9 @@ def access_case_for_update(case_id: int, actor, perm: str) -> Case:
 
 
 def _audit(case: Case, actor, action: str, before: dict, after: dict, *, now) -> None:
-    AuditEvent.objects.create(actor=actor, action=action, case=case, before=before, after=after,
-                              created_at=now)
+    AuditEvent.objects.create(
+        actor=actor, action=action, case=case, before=before, after=after, created_at=now
+    )
 
 
 def may_work_case(case: Case, actor) -> bool:
@@ -117,26 +154,36 @@ def case_assign(*, case_id: int, actor, assignee) -> Case:
     themselves; giving it to someone else is a supervisor's call."""
     case = _locked_case(case_id, actor, WORK)
     reassigning = case.assignee_id not in (None, actor.pk)
-    if (assignee.pk != actor.pk or reassigning) and case.brand_id not in brand_ids_for(actor,
-                                                                                    ASSIGN):
-        raise WorkflowError(_("Only a supervisor assigns cases to other people or takes them "
-                              "from someone."))
+    if (assignee.pk != actor.pk or reassigning) and case.brand_id not in brand_ids_for(
+        actor, ASSIGN
+    ):
+        raise WorkflowError(
+            _("Only a supervisor assigns cases to other people or takes them from someone.")
+        )
     if case.brand_id not in brand_ids_for(assignee, WORK):
-        raise WorkflowError(_("%(name)s does not work cases for this brand.")
-                            % {"name": assignee.get_username()})
+        raise WorkflowError(
+            _("%(name)s does not work cases for this brand.") % {"name": assignee.get_username()}
+        )
     if not case.is_open:
         raise WorkflowError(_("The case is no longer open; reopen it first."))
     if case.assignee_id == assignee.pk:
-        raise WorkflowError(_("The case is already assigned to %(name)s.")
-                            % {"name": assignee.get_username()})
+        raise WorkflowError(
+            _("The case is already assigned to %(name)s.") % {"name": assignee.get_username()}
+        )
     now = timezone.now()
     before = {"status": case.status, "assignee": _username(case.assignee)}
     case.assignee = assignee
     if case.status == CaseStatus.NEW:
         case.status = CaseStatus.ASSIGNED
     case.save(update_fields=["assignee", "status", "updated_at"])
-    _audit(case, actor, "case_assigned", before,
-           {"status": case.status, "assignee": assignee.get_username()}, now=now)
+    _audit(
+        case,
+        actor,
+        "case_assigned",
+        before,
+        {"status": case.status, "assignee": assignee.get_username()},
+        now=now,
+    )
     return case
 
 
@@ -158,15 +205,27 @@ def case_take_next(*, actor, brand_ids: frozenset[int]) -> Case | None:
     now = timezone.now()
     case.assignee, case.status = actor, CaseStatus.ASSIGNED
     case.save(update_fields=["assignee", "status", "updated_at"])
-    _audit(case, actor, "case_assigned", {"status": CaseStatus.NEW, "assignee": None},
-           {"status": case.status, "assignee": actor.get_username(), "via": "take_next"},
-           now=now)
+    _audit(
+        case,
+        actor,
+        "case_assigned",
+        {"status": CaseStatus.NEW, "assignee": None},
+        {"status": case.status, "assignee": actor.get_username(), "via": "take_next"},
+        now=now,
+    )
     return case
 
 
 @transaction.atomic
-def case_move(*, case_id: int, actor, action: str, note: str = "", outcome: str = "",
-              satisfied: bool | None = None) -> Case:
+def case_move(
+    *,
+    case_id: int,
+    actor,
+    action: str,
+    note: str = "",
+    outcome: str = "",
+    satisfied: bool | None = None,
+) -> Case:
     """Move a case along its life (``TRANSITIONS``); every move leaves an audit event.
 
     ``resolve`` needs the outcome a person chose; ``close`` records whether the customer was
@@ -179,22 +238,31 @@ def case_move(*, case_id: int, actor, action: str, note: str = "", outcome: str 
         raise WorkflowError(_("This case is assigned to someone else; ask a supervisor."))
     sources, target = TRANSITIONS[action]
     if case.status not in sources:
-        raise WorkflowError(_("A case that is “%(status)s” cannot do that.")
-                            % {"status": case.get_status_display()})
+        raise WorkflowError(
+            _("A case that is “%(status)s” cannot do that.") % {"status": case.get_status_display()}
+        )
     now = timezone.now()
     before = {"status": case.status}
     after: dict = {"status": target}
     if action == "resolve":
         if outcome not in Outcome.values:
-            raise WorkflowError(_("Choose how the case ends: solved, intermediate solution or "
-                                  "troll."))
-        protocol = protocols.protocol_for(brand=case.brand, category=case.category,
-                                          level=case.level)
+            raise WorkflowError(
+                _("Choose how the case ends: solved, intermediate solution or troll.")
+            )
+        protocol = protocols.protocol_for(
+            brand=case.brand, category=case.category, level=case.level
+        )
         if outcome not in protocol.outcomes:
-            raise WorkflowError(_("The protocol for this kind of case does not allow “%(outcome)s”;"
-                                  " choose one of: %(allowed)s.") % {
-                "outcome": Outcome(outcome).label,
-                "allowed": ", ".join(str(label) for _v, label in protocol.outcome_choices())})
+            raise WorkflowError(
+                _(
+                    "The protocol for this kind of case does not allow “%(outcome)s”;"
+                    " choose one of: %(allowed)s."
+                )
+                % {
+                    "outcome": Outcome(outcome).label,
+                    "allowed": ", ".join(str(label) for _v, label in protocol.outcome_choices()),
+                }
+            )
         case.outcome, case.resolved_at = outcome, now
         after["outcome"] = outcome
     elif action == "close":
@@ -236,8 +304,14 @@ def case_department_answered(*, case_id: int, by=None) -> Case:
     now = timezone.now()
     case.status = CaseStatus.IN_PROGRESS
     case.save(update_fields=["status", "updated_at"])
-    _audit(case, by, "case_resume", {"status": CaseStatus.WAITING_DEPARTMENT},
-           {"status": case.status, "via": "department answer"}, now=now)
+    _audit(
+        case,
+        by,
+        "case_resume",
+        {"status": CaseStatus.WAITING_DEPARTMENT},
+        {"status": case.status, "via": "department answer"},
+        now=now,
+    )
     return case
 
 
@@ -252,14 +326,17 @@ def case_record_answer(*, case_id: int, actor, satisfied: bool, note: str = "") 
             raise WorkflowError(_("Only a resolved case waits for the customer's answer."))
         if not satisfied and not note.strip():
             raise WorkflowError(_("Say what the customer still needs."))
-        pending = case.follow_ups.filter(answered_at=None, cancelled_at=None).order_by(
-            "number").first()
+        pending = (
+            case.follow_ups.filter(answered_at=None, cancelled_at=None).order_by("number").first()
+        )
         if pending is None:
             last = case.follow_ups.order_by("-number").values_list("number", flat=True).first()
-            pending = FollowUp.objects.create(case=case, brand_id=case.brand_id,
-                                              number=(last or 0) + 1, due_at=timezone.now())
-        followups.follow_up_answer(follow_up_id=pending.pk, satisfied=satisfied, answer=note,
-                                   by=actor)
+            pending = FollowUp.objects.create(
+                case=case, brand_id=case.brand_id, number=(last or 0) + 1, due_at=timezone.now()
+            )
+        followups.follow_up_answer(
+            follow_up_id=pending.pk, satisfied=satisfied, answer=note, by=actor
+        )
     case.refresh_from_db()
     return case
 
@@ -278,8 +355,11 @@ def author_flag_troll(*, author_id: int, actor, is_troll: bool, note: str = "") 
     From now on their insults with small reach are green and wait on the monitor list instead of
     the reply queue. Unflagging needs a reason, because it puts them back in front of people.
     """
-    author = in_brands(Author.objects.select_for_update(),
-                       brand_ids_for(actor, "comments.flag_troll")).filter(pk=author_id).first()
+    author = (
+        in_brands(Author.objects.select_for_update(), brand_ids_for(actor, "comments.flag_troll"))
+        .filter(pk=author_id)
+        .first()
+    )
     if author is None:
         raise Author.DoesNotExist(f"author {author_id}")
     if author.is_troll == is_troll:
@@ -289,8 +369,11 @@ def author_flag_troll(*, author_id: int, actor, is_troll: bool, note: str = "") 
     author.is_troll = is_troll
     author.save(update_fields=["is_troll", "updated_at"])
     AuditEvent.objects.create(
-        actor=actor, action="troll_flagged" if is_troll else "troll_unflagged", author=author,
-        before={"is_troll": not is_troll}, after={"is_troll": is_troll, "note": note.strip()},
+        actor=actor,
+        action="troll_flagged" if is_troll else "troll_unflagged",
+        author=author,
+        before={"is_troll": not is_troll},
+        after={"is_troll": is_troll, "note": note.strip()},
         created_at=timezone.now(),
     )
     return author

@@ -15,8 +15,13 @@ class EscalationAdmin(admin.ModelAdmin):
 class CommitteeMemberAdmin(admin.ModelAdmin):
     """Where a brand seats its committee: role, contact level, channels, spokesperson."""
 
-    list_display = ("membership", "committee_role", "contact_level", "is_spokesperson",
-                    "chat_handle")
+    list_display = (
+        "membership",
+        "committee_role",
+        "contact_level",
+        "is_spokesperson",
+        "chat_handle",
+    )
     list_filter = ("committee_role", "contact_level", "membership__brand")
     raw_id_fields = ("membership",)
 
@@ -30,11 +35,27 @@ class CrisisEventInline(admin.TabularInline):
 
 @admin.register(Crisis)
 class CrisisAdmin(admin.ModelAdmin):
-    list_display = ("pk", "brand", "subject", "severity", "status", "escalations_count",
-                    "opened_at", "acknowledged_at")
+    list_display = (
+        "pk",
+        "brand",
+        "subject",
+        "severity",
+        "status",
+        "escalations_count",
+        "opened_at",
+        "acknowledged_at",
+    )
     list_filter = ("status", "severity", "brand")
     raw_id_fields = ("ripple", "owner", "acknowledged_by")
-    readonly_fields = ("opened_at", "notified_at", "level_notified_at", "acknowledged_at",
-                       "responding_at", "contained_at", "closed_at", "first_comment_at",
-                       "last_escalation_at")
+    readonly_fields = (
+        "opened_at",
+        "notified_at",
+        "level_notified_at",
+        "acknowledged_at",
+        "responding_at",
+        "contained_at",
+        "closed_at",
+        "first_comment_at",
+        "last_escalation_at",
+    )
     inlines = [CrisisEventInline]

@@ -44,9 +44,11 @@ def rate_contained_at(*, crisis: Crisis, now: datetime | None = None) -> datetim
     threshold = crisis.brand.ripple()
     min_authors, window = threshold["min_authors"], threshold["window_minutes"]
     authors_by_minute: dict[datetime, set[int]] = defaultdict(set)
-    for posted_at, author_id in (selectors.related_comments(crisis)
-                                 .filter(posted_at__lte=now)
-                                 .values_list("posted_at", "author_id")):
+    for posted_at, author_id in (
+        selectors.related_comments(crisis)
+        .filter(posted_at__lte=now)
+        .values_list("posted_at", "author_id")
+    ):
         authors_by_minute[_floor(posted_at)].add(author_id)
     current = _floor(now)
     last_over = None
@@ -83,23 +85,35 @@ def crisis_measure_containment(*, crisis: Crisis, now: datetime | None = None) -
     threshold = crisis.brand.ripple()
     with transaction.atomic():
         won = Crisis.objects.filter(pk=crisis.pk, rate_contained_at=stored).update(
-            rate_contained_at=measured)
+            rate_contained_at=measured
+        )
         if won:
             if measured is None:
-                CrisisEvent.objects.create(crisis=crisis, kind=EventKind.RATE_OVER,
-                                           at=now or timezone.now(), data=threshold)
+                CrisisEvent.objects.create(
+                    crisis=crisis,
+                    kind=EventKind.RATE_OVER,
+                    at=now or timezone.now(),
+                    data=threshold,
+                )
             elif stored is None and measured != crisis.opened_at:
                 # (A crisis that never reached the threshold had no wave to stop: its measure is
                 # its opening, and the timeline does not claim the rate came back under.)
-                CrisisEvent.objects.create(crisis=crisis, kind=EventKind.RATE_CONTAINED,
-                                           at=measured, data=threshold)
+                CrisisEvent.objects.create(
+                    crisis=crisis, kind=EventKind.RATE_CONTAINED, at=measured, data=threshold
+                )
             else:  # late comments moved the moment: correct the event, do not add one
-                event = (crisis.events.filter(kind=EventKind.RATE_CONTAINED, at=stored)
-                         .order_by("-id").first())
+                event = (
+                    crisis.events.filter(kind=EventKind.RATE_CONTAINED, at=stored)
+                    .order_by("-id")
+                    .first()
+                )
                 if event is not None:
                     CrisisEvent.objects.filter(pk=event.pk).update(at=measured)
-    crisis.rate_contained_at = measured if won else Crisis.objects.values_list(
-        "rate_contained_at", flat=True).get(pk=crisis.pk)
+    crisis.rate_contained_at = (
+        measured
+        if won
+        else Crisis.objects.values_list("rate_contained_at", flat=True).get(pk=crisis.pk)
+    )
     return crisis.rate_contained_at
 
 
@@ -107,8 +121,11 @@ def crises_measure_containment(*, now: datetime | None = None) -> int:
     """The beat's pass: measure every crisis not closed yet; answers how many changed."""
     now = now or timezone.now()
     changed = 0
-    for crisis in (Crisis.objects.exclude(status=CrisisStatus.CLOSED)
-                   .select_related("brand").order_by("-opened_at")[:MEASURE_BATCH]):
+    for crisis in (
+        Crisis.objects.exclude(status=CrisisStatus.CLOSED)
+        .select_related("brand")
+        .order_by("-opened_at")[:MEASURE_BATCH]
+    ):
         before = crisis.rate_contained_at
         if crisis_measure_containment(crisis=crisis, now=now) != before:
             changed += 1

@@ -45,14 +45,30 @@ def escalations_create(*, comment_ids: Iterable[int], now) -> list[int]:
     comment_ids = list(comment_ids)
     if not comment_ids:
         return []
-    ids = [pk for (pk,) in insert_rows(Escalation, [
-        {"comment_id": comment_id, "created_at": now, "claimed_at": None, "attempts": 0,
-         "notified_at": None, "recipients": []}
-        for comment_id in comment_ids
-    ], ignore_conflicts=True)]
+    ids = [
+        pk
+        for (pk,) in insert_rows(
+            Escalation,
+            [
+                {
+                    "comment_id": comment_id,
+                    "created_at": now,
+                    "claimed_at": None,
+                    "attempts": 0,
+                    "notified_at": None,
+                    "recipients": [],
+                }
+                for comment_id in comment_ids
+            ],
+            ignore_conflicts=True,
+        )
+    ]
     if len(ids) < len(comment_ids):
-        ids = list(Escalation.objects.filter(comment_id__any_of=comment_ids, notified_at=None)
-                   .values_list("pk", flat=True))
+        ids = list(
+            Escalation.objects.filter(comment_id__any_of=comment_ids, notified_at=None).values_list(
+                "pk", flat=True
+            )
+        )
     transaction.on_commit(partial(escalations_enqueue, ids), robust=True)
     return ids
 
@@ -82,29 +98,42 @@ def escalations_notify(*, escalation_ids: list[int]) -> int:
     with transaction.atomic():
         ids = list(
             Escalation.objects.select_for_update(skip_locked=True)
-            .filter(Q(claimed_at=None) | Q(claimed_at__lt=now - claim_timeout()),
-                    pk__in=list(escalation_ids), notified_at=None)
-            .values_list("pk", flat=True))
+            .filter(
+                Q(claimed_at=None) | Q(claimed_at__lt=now - claim_timeout()),
+                pk__in=list(escalation_ids),
+                notified_at=None,
+            )
+            .values_list("pk", flat=True)
+        )
         if not ids:
             return 0
-        Escalation.objects.filter(pk__in=ids).update(claimed_at=now,
-                                                     attempts=F("attempts") + 1)
+        Escalation.objects.filter(pk__in=ids).update(claimed_at=now, attempts=F("attempts") + 1)
     try:
         attached = crises.crises_open_or_join(escalation_ids=ids, now=now)
         by_crisis: dict[int, list[int]] = {}
         for escalation_id in ids:
             by_crisis.setdefault(attached[escalation_id][0].pk, []).append(escalation_id)
-        openers = {crisis.pk: escalation_id for escalation_id, (crisis, opened)
-                   in attached.items() if opened}
-        comments = {e.pk: e.comment for e in Escalation.objects.select_related(
-            "comment__author").filter(pk__in=list(openers.values()))}
+        openers = {
+            crisis.pk: escalation_id
+            for escalation_id, (crisis, opened) in attached.items()
+            if opened
+        }
+        comments = {
+            e.pk: e.comment
+            for e in Escalation.objects.select_related("comment__author").filter(
+                pk__in=list(openers.values())
+            )
+        }
         for crisis_id, members in by_crisis.items():
             crisis = attached[members[0]][0]
             recipients = crises.crisis_notify_level(
-                crisis_id=crisis_id, level=crisis.contact_level,
-                comment=comments.get(openers.get(crisis_id)))
+                crisis_id=crisis_id,
+                level=crisis.contact_level,
+                comment=comments.get(openers.get(crisis_id)),
+            )
             Escalation.objects.filter(pk__in=members).update(
-                notified_at=timezone.now(), recipients=recipients)
+                notified_at=timezone.now(), recipients=recipients
+            )
     except Exception:
         Escalation.objects.filter(pk__in=ids, notified_at=None).update(claimed_at=None)
         raise

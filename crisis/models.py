@@ -17,7 +17,8 @@ class Ripple(models.Model):
 
     brand = models.ForeignKey("brands.Brand", on_delete=models.PROTECT, related_name="+")
     subject = models.JSONField(
-        default=list, help_text="Concepts or stems most members share, most shared first.")
+        default=list, help_text="Concepts or stems most members share, most shared first."
+    )
     first_at = models.DateTimeField(help_text="When its first member was posted.")
     last_at = models.DateTimeField(help_text="When its latest member was posted.")
     size = models.PositiveIntegerField(default=0, help_text="Comments attached.")
@@ -43,21 +44,24 @@ class Escalation(models.Model):
     time-to-notify a fact.
     """
 
-    comment = models.OneToOneField("comments.Comment", on_delete=models.CASCADE,
-                                   related_name="escalation")
+    comment = models.OneToOneField(
+        "comments.Comment", on_delete=models.CASCADE, related_name="escalation"
+    )
     created_at = models.DateTimeField(default=timezone.now)
     claimed_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveIntegerField(default=0)
     notified_at = models.DateTimeField(null=True, blank=True)
     recipients = models.JSONField(default=list, blank=True)
-    crisis = models.ForeignKey("Crisis", null=True, blank=True, on_delete=models.SET_NULL,
-                               related_name="escalations")
+    crisis = models.ForeignKey(
+        "Crisis", null=True, blank=True, on_delete=models.SET_NULL, related_name="escalations"
+    )
 
     class Meta:
         indexes = [
             # The sweep looks only at what is still waiting to be notified.
-            models.Index(fields=["created_at"], condition=Q(notified_at=None),
-                         name="escalation_pending"),
+            models.Index(
+                fields=["created_at"], condition=Q(notified_at=None), name="escalation_pending"
+            ),
         ]
 
     def __str__(self):
@@ -91,34 +95,45 @@ class Crisis(models.Model):
     brand = models.ForeignKey("brands.Brand", on_delete=models.PROTECT, related_name="+")
     subject = models.CharField(_("subject"), max_length=255)
     subject_key = models.CharField(
-        max_length=80, help_text="What reds must share to join: the ripple or the main signal.")
-    severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices,
-                                default=Severity.HIGH)
-    status = models.CharField(_("status"), max_length=20, choices=CrisisStatus.choices,
-                              default=CrisisStatus.DETECTED)
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                              on_delete=models.SET_NULL, related_name="+")
-    ripple = models.ForeignKey(Ripple, null=True, blank=True, on_delete=models.SET_NULL,
-                               related_name="crises")
+        max_length=80, help_text="What reds must share to join: the ripple or the main signal."
+    )
+    severity = models.CharField(
+        _("severity"), max_length=10, choices=Severity.choices, default=Severity.HIGH
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=CrisisStatus.choices, default=CrisisStatus.DETECTED
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    ripple = models.ForeignKey(
+        Ripple, null=True, blank=True, on_delete=models.SET_NULL, related_name="crises"
+    )
     escalations_count = models.PositiveIntegerField(default=0)
     first_comment_at = models.DateTimeField(help_text="Earliest posting of a related comment.")
     last_escalation_at = models.DateTimeField()
     opened_at = models.DateTimeField(default=timezone.now)
     notified_at = models.DateTimeField(null=True, blank=True)
     contact_level = models.PositiveSmallIntegerField(
-        default=1, help_text="The deepest contact level notified so far.")
+        default=1, help_text="The deepest contact level notified so far."
+    )
     level_notified_at = models.DateTimeField(
-        null=True, blank=True, help_text="When the current contact level was notified.")
+        null=True, blank=True, help_text="When the current contact level was notified."
+    )
     acknowledged_at = models.DateTimeField(null=True, blank=True)
-    acknowledged_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                        on_delete=models.SET_NULL, related_name="+")
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     responding_at = models.DateTimeField(null=True, blank=True)
     contained_at = models.DateTimeField(
-        null=True, blank=True, help_text="When the committee marked it contained.")
+        null=True, blank=True, help_text="When the committee marked it contained."
+    )
     rate_contained_at = models.DateTimeField(
-        null=True, blank=True,
+        null=True,
+        blank=True,
         help_text="Measured: when the related comments' rate fell back under the ripple "
-                  "threshold (crisis.containment); empty while it is over.")
+        "threshold (crisis.containment); empty while it is over.",
+    )
     closed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -129,13 +144,17 @@ class Crisis(models.Model):
         ]
         indexes = [
             # crisis_open_or_join: the brand's open crises sharing a subject.
-            models.Index(fields=["brand", "subject_key"], condition=~Q(status="closed"),
-                         name="crisis_open_subject"),
+            models.Index(
+                fields=["brand", "subject_key"],
+                condition=~Q(status="closed"),
+                name="crisis_open_subject",
+            ),
             # crises_escalate_unacknowledged: notified, nobody acknowledged yet.
-            models.Index(fields=["level_notified_at"],
-                         condition=Q(acknowledged_at=None,
-                                     status__in=["detected", "committee_notified"]),
-                         name="crisis_ack_watch"),
+            models.Index(
+                fields=["level_notified_at"],
+                condition=Q(acknowledged_at=None, status__in=["detected", "committee_notified"]),
+                name="crisis_ack_watch",
+            ),
         ]
         verbose_name = _("crisis")
         verbose_name_plural = _("crises")
@@ -168,8 +187,9 @@ class CrisisEvent(models.Model):
     crisis = models.ForeignKey(Crisis, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField(default=timezone.now)
     kind = models.CharField(max_length=20, choices=EventKind.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                              on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     text = models.TextField(blank=True)
     data = models.JSONField(default=dict, blank=True)
 
@@ -200,20 +220,24 @@ class CommitteeMember(models.Model):
     in the committee role without this profile counts as level 1 with no decision power.
     """
 
-    membership = models.OneToOneField("brands.Membership", on_delete=models.CASCADE,
-                                      related_name="committee")
-    committee_role = models.CharField(_("committee role"), max_length=20,
-                                      choices=CommitteeRole.choices)
+    membership = models.OneToOneField(
+        "brands.Membership", on_delete=models.CASCADE, related_name="committee"
+    )
+    committee_role = models.CharField(
+        _("committee role"), max_length=20, choices=CommitteeRole.choices
+    )
     contact_level = models.PositiveSmallIntegerField(
-        _("contact level"), default=1, choices=[(1, "1"), (2, "2"), (3, "3")])
+        _("contact level"), default=1, choices=[(1, "1"), (2, "2"), (3, "3")]
+    )
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     chat_handle = models.CharField(_("chat handle"), max_length=100, blank=True)
     is_spokesperson = models.BooleanField(_("spokesperson"), default=False)
 
     class Meta:
         constraints = [
-            models.CheckConstraint(condition=Q(contact_level__in=[1, 2, 3]),
-                                   name="committeemember_level_1_to_3"),
+            models.CheckConstraint(
+                condition=Q(contact_level__in=[1, 2, 3]), name="committeemember_level_1_to_3"
+            ),
         ]
         verbose_name = _("committee member")
         verbose_name_plural = _("committee members")
@@ -227,8 +251,7 @@ class CrisisNotification(models.Model):
     and holds their acknowledgement. Claimed before the mail, marked sent after it."""
 
     crisis = models.ForeignKey(Crisis, on_delete=models.CASCADE, related_name="notifications")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                             related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     level = models.PositiveSmallIntegerField()
     claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
@@ -257,18 +280,24 @@ class Statement(models.Model):
     crisis = models.ForeignKey(Crisis, on_delete=models.CASCADE, related_name="statements")
     body = models.TextField()
     tone_warnings = models.JSONField(
-        default=list, blank=True,
-        help_text="comments.classifier.tone warnings of the body, checked on every save.")
-    status = models.CharField(max_length=20, choices=StatementStatus.choices,
-                              default=StatementStatus.DRAFT)
-    drafted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                   related_name="+")
+        default=list,
+        blank=True,
+        help_text="comments.classifier.tone warnings of the body, checked on every save.",
+    )
+    status = models.CharField(
+        max_length=20, choices=StatementStatus.choices, default=StatementStatus.DRAFT
+    )
+    drafted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     drafted_at = models.DateTimeField(default=timezone.now)
-    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                    on_delete=models.SET_NULL, related_name="+")
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     approved_at = models.DateTimeField(null=True, blank=True)
-    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                     on_delete=models.SET_NULL, related_name="+")
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     published_at = models.DateTimeField(null=True, blank=True)
     delivery_id = models.BigIntegerField(null=True, blank=True)
 
@@ -294,8 +323,9 @@ class PostMortem(models.Model):
     what_failed = models.TextField(_("what failed"), blank=True)
     what_to_improve = models.TextField(_("what to improve"), blank=True)
     reply_quality = models.TextField(_("quality of the replies"), blank=True)
-    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     updated_at = models.DateTimeField(default=timezone.now)
 
     def __str__(self):

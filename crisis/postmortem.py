@@ -33,19 +33,24 @@ def postmortem_facts(*, crisis: Crisis) -> dict:
     first_at = comments.aggregate(first=Min("posted_at"))["first"] or crisis.first_comment_at
     detected_at = crisis.escalations.aggregate(first=Min("created_at"))["first"]
     replies = list(
-        Reply.objects.filter(case__in=selectors.related_cases(crisis).values("pk"),
-                             status__in=_SENT)
-        .order_by("published_at").values("pk", "visibility", "needs_approval", "submitted_at",
-                                         "reviewed_at", "published_at")
+        Reply.objects.filter(
+            case__in=selectors.related_cases(crisis).values("pk"), status__in=_SENT
+        )
+        .order_by("published_at")
+        .values("pk", "visibility", "needs_approval", "submitted_at", "reviewed_at", "published_at")
     )
-    public_reply_at = next((r["published_at"] for r in replies
-                            if r["visibility"] == Visibility.PUBLIC), None)
+    public_reply_at = next(
+        (r["published_at"] for r in replies if r["visibility"] == Visibility.PUBLIC), None
+    )
     statement_at = crisis.statements.filter(
         status__in=[StatementStatus.PUBLISHED, StatementStatus.SENT_BY_HAND]
     ).aggregate(first=Min("published_at"))["first"]
     first_response_at = min((t for t in (public_reply_at, statement_at) if t), default=None)
-    approvals = [_seconds(r["submitted_at"], r["reviewed_at"]) for r in replies
-                 if r["needs_approval"] and r["reviewed_at"] and r["submitted_at"]]
+    approvals = [
+        _seconds(r["submitted_at"], r["reviewed_at"])
+        for r in replies
+        if r["needs_approval"] and r["reviewed_at"] and r["submitted_at"]
+    ]
     totals = selectors.spread(crisis)
     return {
         "first_comment_at": _iso(first_at),
@@ -80,14 +85,22 @@ def postmortem_open(*, crisis: Crisis, now=None) -> PostMortem:
     """Seed the evaluation with the facts (call when the crisis closes); idempotent."""
     containment.crisis_measure_containment(crisis=crisis, now=now)
     postmortem, created = PostMortem.objects.get_or_create(
-        crisis=crisis, defaults={"facts": postmortem_facts(crisis=crisis),
-                                 "updated_at": now or timezone.now()})
+        crisis=crisis,
+        defaults={"facts": postmortem_facts(crisis=crisis), "updated_at": now or timezone.now()},
+    )
     return postmortem
 
 
 @transaction.atomic
-def postmortem_write(*, crisis_id: int, actor, what_failed: str, what_to_improve: str,
-                     reply_quality: str, refresh_facts: bool = False) -> PostMortem:
+def postmortem_write(
+    *,
+    crisis_id: int,
+    actor,
+    what_failed: str,
+    what_to_improve: str,
+    reply_quality: str,
+    refresh_facts: bool = False,
+) -> PostMortem:
     crisis = access_crisis_for(crisis_id=crisis_id, actor=actor)
     postmortem = PostMortem.objects.select_for_update().filter(crisis=crisis).first()
     if postmortem is None:
@@ -116,13 +129,17 @@ def postmortem_markdown(postmortem: PostMortem) -> str:
     """The evaluation as a Markdown document: facts, timeline, and the committee's words."""
     crisis, facts = postmortem.crisis, postmortem.facts
     lines = [
-        f"# {_('Crisis evaluation')} #{crisis.pk}: {crisis.subject}", "",
+        f"# {_('Crisis evaluation')} #{crisis.pk}: {crisis.subject}",
+        "",
         f"- {_('Brand')}: {crisis.brand.name}",
         f"- {_('Severity')}: {crisis.get_severity_display()}",
         f"- {_('Opened')}: {crisis.opened_at:%Y-%m-%d %H:%M:%S %Z}",
-        f"- {_('Closed')}: {facts.get('closed_at') or '—'}", "",
-        f"## {_('Measured facts')}", "",
-        f"| {_('Measure')} | {_('Value')} |", "|---|---|",
+        f"- {_('Closed')}: {facts.get('closed_at') or '—'}",
+        "",
+        f"## {_('Measured facts')}",
+        "",
+        f"| {_('Measure')} | {_('Value')} |",
+        "|---|---|",
     ]
     for label, value in fact_rows(facts):
         lines.append(f"| {label} | {value} |")
@@ -131,9 +148,11 @@ def postmortem_markdown(postmortem: PostMortem) -> str:
         who = event.actor.get_username() if event.actor else _("the desk")
         text = (" — " + event.text.replace("\n", " ")) if event.text else ""
         lines.append(f"- {event.at:%Y-%m-%d %H:%M:%S} · {event.get_kind_display()} · {who}{text}")
-    for title, body in ((_("What failed"), postmortem.what_failed),
-                        (_("What to improve"), postmortem.what_to_improve),
-                        (_("Quality of the replies"), postmortem.reply_quality)):
+    for title, body in (
+        (_("What failed"), postmortem.what_failed),
+        (_("What to improve"), postmortem.what_to_improve),
+        (_("Quality of the replies"), postmortem.reply_quality),
+    ):
         lines += ["", f"## {title}", "", body or "—"]
     return "\n".join(lines) + "\n"
 
@@ -143,10 +162,14 @@ def fact_rows(facts: dict) -> list[tuple[str, str]]:
         (_("Time to detect"), duration(facts.get("time_to_detect_s"))),
         (_("Time to notify"), duration(facts.get("time_to_notify_s"))),
         (_("Time to first public response"), duration(facts.get("time_to_first_response_s"))),
-        (_("Time to containment (measured: rate under the ripple threshold)"),
-         duration(facts.get("time_to_rate_containment_s"))),
-        (_("Time to containment (marked by the committee)"),
-         duration(facts.get("time_to_containment_s"))),
+        (
+            _("Time to containment (measured: rate under the ripple threshold)"),
+            duration(facts.get("time_to_rate_containment_s")),
+        ),
+        (
+            _("Time to containment (marked by the committee)"),
+            duration(facts.get("time_to_containment_s")),
+        ),
         (_("Comments involved"), str(facts.get("comments", 0))),
         (_("Distinct authors"), str(facts.get("authors", 0))),
         (_("Reach (followers summed)"), str(facts.get("reach", 0))),

@@ -122,8 +122,14 @@ def ripples_detect(*, brand, batch: Sequence[BatchComment], now: datetime) -> De
         signature = _signature(comment.text)
         detection.terms[comment.key] = list(signature)
         if signature and comment.posted_at >= live_since:
-            new.append(RippleComment(key=comment.key, author=str(comment.author_id),
-                                     at=comment.posted_at, signature=signature))
+            new.append(
+                RippleComment(
+                    key=comment.key,
+                    author=str(comment.author_id),
+                    at=comment.posted_at,
+                    signature=signature,
+                )
+            )
     if not new:
         return detection
     handles = {str(comment.author_id): comment.author for comment in batch}
@@ -177,8 +183,9 @@ class _Active:
     authors: int
 
 
-def _join_active(detection: Detection, brand, new: Sequence[RippleComment],
-                 window: timedelta) -> list[RippleComment]:
+def _join_active(
+    detection: Detection, brand, new: Sequence[RippleComment], window: timedelta
+) -> list[RippleComment]:
     """Comments about the subject of a ripple still active join it; the others are returned.
 
     Active: posted within ``window`` of the ripple's span. Where several ripples fit, the one
@@ -186,15 +193,18 @@ def _join_active(detection: Detection, brand, new: Sequence[RippleComment],
     """
     times = sorted(comment.at for comment in new)
     query = Ripple.objects.filter(
-        brand=brand, last_at__gte=times[0] - window, first_at__lte=times[-1] + window)
+        brand=brand, last_at__gte=times[0] - window, first_at__lte=times[-1] + window
+    )
     terms = _terms(new)
     if _prefilter(terms):
         query = query.filter(subject__has_any_keys=terms)
     active = [
         _Active(pk, topic_of(_parsed(subject)), first_at, last_at, size, authors)
-        for pk, subject, first_at, last_at, size, authors in fetch_values(query.annotate(
-            subject_text=Cast("subject", TextField())
-        ).values_list("pk", "subject_text", "first_at", "last_at", "size", "authors"))
+        for pk, subject, first_at, last_at, size, authors in fetch_values(
+            query.annotate(subject_text=Cast("subject", TextField())).values_list(
+                "pk", "subject_text", "first_at", "last_at", "size", "authors"
+            )
+        )
     ]
     if not active:
         return list(new)
@@ -212,9 +222,11 @@ def _join_active(detection: Detection, brand, new: Sequence[RippleComment],
         if subjects is None:
             ranks = sorted({rank for term in topic for rank in by_term.get(term, ())})
             subjects = about[topic] = [
-                ranked[rank] for rank in ranks if belongs(topic, ranked[rank].subject)]
-        best = next((r for r in subjects
-                     if r.first_at - window <= comment.at <= r.last_at + window), None)
+                ranked[rank] for rank in ranks if belongs(topic, ranked[rank].subject)
+            ]
+        best = next(
+            (r for r in subjects if r.first_at - window <= comment.at <= r.last_at + window), None
+        )
         if best is None:
             rest.append(comment)
         else:
@@ -224,8 +236,9 @@ def _join_active(detection: Detection, brand, new: Sequence[RippleComment],
     return rest
 
 
-def _record_growth(detection: Detection, active: dict[int, _Active],
-                   joined: dict[int, list[RippleComment]]) -> None:
+def _record_growth(
+    detection: Detection, active: dict[int, _Active], joined: dict[int, list[RippleComment]]
+) -> None:
     """The joiners' figures and reason: the ripple's as stored, plus what the batch brings.
 
     Authors are counted once: one indexed query finds which of the batch's authors each ripple
@@ -235,9 +248,12 @@ def _record_growth(detection: Detection, active: dict[int, _Active],
     for pk, comments in joined.items():
         ripple = active[pk]
         authors = {int(c.author) for c in comments} - {a for r, a in known if r == pk}
-        growth = _Growth(size=len(comments), authors=len(authors),
-                         first_at=min(c.at for c in comments),
-                         last_at=max(c.at for c in comments))
+        growth = _Growth(
+            size=len(comments),
+            authors=len(authors),
+            first_at=min(c.at for c in comments),
+            last_at=max(c.at for c in comments),
+        )
         detection.grown[pk] = growth
         evidence = _evidence(pk, ripple, growth)
         for comment in comments:
@@ -252,9 +268,14 @@ def _known_authors(pairs: Sequence[tuple[int, int]]) -> set[tuple[int, int]]:
     each); elsewhere ripples x authors, which the embedded mode's sizes allow.
     """
     if connection.vendor != "postgresql":
-        return set(Comment.objects.filter(
-            ripple_id__in={r for r, _ in pairs}, author_id__in={a for _, a in pairs},
-        ).values_list("ripple_id", "author_id").distinct())
+        return set(
+            Comment.objects.filter(
+                ripple_id__in={r for r, _ in pairs},
+                author_id__in={a for _, a in pairs},
+            )
+            .values_list("ripple_id", "author_id")
+            .distinct()
+        )
     table = Comment._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
@@ -271,9 +292,12 @@ def _evidence(pk: int, ripple: _Active, growth: _Growth) -> str:
     span = max(ripple.last_at, growth.last_at) - min(ripple.first_at, growth.first_at)
     minutes = max(1, ceil(span.total_seconds() / 60))
     subject = ", ".join(
-        term.lstrip(CONCEPT_MARK).replace("_", " ") for term in sorted(ripple.subject))
-    return (f"cluster #{pk}, {ripple.authors + growth.authors} authors in {minutes} min, "
-            f"{ripple.size + growth.size} comments about {subject}")
+        term.lstrip(CONCEPT_MARK).replace("_", " ") for term in sorted(ripple.subject)
+    )
+    return (
+        f"cluster #{pk}, {ripple.authors + growth.authors} authors in {minutes} min, "
+        f"{ripple.size + growth.size} comments about {subject}"
+    )
 
 
 def _window(brand, new: Sequence[RippleComment], window: timedelta):
@@ -287,19 +311,24 @@ def _window(brand, new: Sequence[RippleComment], window: timedelta):
     terms = _terms(new)
     query = Comment.objects.filter(
         _spans(sorted(comment.at for comment in new), window),
-        brand=brand, category__in=NEGATIVE_CATEGORIES, ripple=None,
+        brand=brand,
+        category__in=NEGATIVE_CATEGORIES,
+        ripple=None,
     )
     if _prefilter(terms):
         query = query.filter(ripple_terms__has_any_keys=terms)
     recent = []
     shares_a_term = _SharesATerm(terms)
-    for pk, author_id, posted_at, text in fetch_values(query.annotate(
-        terms_text=Cast("ripple_terms", TextField())
-    ).values_list("pk", "author_id", "posted_at", "terms_text")):
+    for pk, author_id, posted_at, text in fetch_values(
+        query.annotate(terms_text=Cast("ripple_terms", TextField())).values_list(
+            "pk", "author_id", "posted_at", "terms_text"
+        )
+    ):
         signature = shares_a_term(text)
         if signature:
-            recent.append(RippleComment(key=pk, author=str(author_id), at=posted_at,
-                                        signature=signature))
+            recent.append(
+                RippleComment(key=pk, author=str(author_id), at=posted_at, signature=signature)
+            )
     return recent
 
 
@@ -370,8 +399,10 @@ def _handles(author_ids: Iterable[str]) -> dict[str, str]:
     wanted = sorted({int(author) for author in author_ids})
     if not wanted:
         return {}
-    return {str(pk): handle for pk, handle in
-            Author.objects.filter(pk__in=wanted).values_list("pk", "handle")}
+    return {
+        str(pk): handle
+        for pk, handle in Author.objects.filter(pk__in=wanted).values_list("pk", "handle")
+    }
 
 
 def _spans(times: Sequence[datetime], window: timedelta) -> Q:
@@ -390,12 +421,25 @@ def _spans(times: Sequence[datetime], window: timedelta) -> Q:
 def _create_ripples(brand, found: Iterable[FoundRipple], *, now: datetime) -> list[int]:
     """One row per new cluster, with its figures as found; ``_recount`` settles them."""
     found = list(found)
-    return [pk for (pk,) in insert_rows(Ripple, [
-        {"brand_id": brand.pk, "subject": list(ripple.subject), "first_at": ripple.first_at,
-         "last_at": ripple.last_at, "size": ripple.size, "authors": len(ripple.authors),
-         "created_at": now, "updated_at": now}
-        for ripple in found
-    ])]
+    return [
+        pk
+        for (pk,) in insert_rows(
+            Ripple,
+            [
+                {
+                    "brand_id": brand.pk,
+                    "subject": list(ripple.subject),
+                    "first_at": ripple.first_at,
+                    "last_at": ripple.last_at,
+                    "size": ripple.size,
+                    "authors": len(ripple.authors),
+                    "created_at": now,
+                    "updated_at": now,
+                }
+                for ripple in found
+            ],
+        )
+    ]
 
 
 # --- applying -------------------------------------------------------------------------------
@@ -426,8 +470,15 @@ def _attach_stored(members: Sequence[_StoredMember], *, now: datetime) -> None:
                 {"signal": RIPPLE_SIGNAL, "evidence": member.evidence[:500]},
             ]
             decided.append(pk)
-        updated.append({"id": pk, "ripple_id": member.ripple_id, "level": level,
-                        "level_rank": level_rank, "reasons": reasons})
+        updated.append(
+            {
+                "id": pk,
+                "ripple_id": member.ripple_id,
+                "level": level,
+                "level_rank": level_rank,
+                "reasons": reasons,
+            }
+        )
     if not updated:
         return
     update_rows(Comment, updated)
@@ -462,9 +513,23 @@ def _grow(grown: dict[int, _Growth], *, now: datetime) -> None:
     Increments rather than a recount: a ripple may have thousands of members, and concurrent
     batches growing it both land.
     """
-    update_rows(Ripple, [
-        {"id": pk, "size": growth.size, "authors": growth.authors, "first_at": growth.first_at,
-         "last_at": growth.last_at, "updated_at": now}
-        for pk, growth in sorted(grown.items())
-    ], combine={"size": "{old} + {new}", "authors": "{old} + {new}",
-                "first_at": "LEAST({old}, {new})", "last_at": "GREATEST({old}, {new})"})
+    update_rows(
+        Ripple,
+        [
+            {
+                "id": pk,
+                "size": growth.size,
+                "authors": growth.authors,
+                "first_at": growth.first_at,
+                "last_at": growth.last_at,
+                "updated_at": now,
+            }
+            for pk, growth in sorted(grown.items())
+        ],
+        combine={
+            "size": "{old} + {new}",
+            "authors": "{old} + {new}",
+            "first_at": "LEAST({old}, {new})",
+            "last_at": "GREATEST({old}, {new})",
+        },
+    )

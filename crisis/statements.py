@@ -29,8 +29,9 @@ from outbound.models import Purpose
 
 
 def _seat(user, brand_id: int) -> CommitteeMember | None:
-    return CommitteeMember.objects.filter(membership__user=user,
-                                          membership__brand_id=brand_id).first()
+    return CommitteeMember.objects.filter(
+        membership__user=user, membership__brand_id=brand_id
+    ).first()
 
 
 def may_draft(user, brand_id: int) -> bool:
@@ -39,8 +40,9 @@ def may_draft(user, brand_id: int) -> bool:
     seat = _seat(user, brand_id)
     if seat is not None and seat.is_spokesperson:
         return True
-    return not CommitteeMember.objects.filter(membership__brand_id=brand_id,
-                                              is_spokesperson=True).exists()
+    return not CommitteeMember.objects.filter(
+        membership__brand_id=brand_id, is_spokesperson=True
+    ).exists()
 
 
 def may_approve(user, brand_id: int) -> bool:
@@ -49,8 +51,9 @@ def may_approve(user, brand_id: int) -> bool:
 
 
 @transaction.atomic
-def statement_draft(*, crisis_id: int, actor, body: str,
-                    statement_id: int | None = None) -> Statement:
+def statement_draft(
+    *, crisis_id: int, actor, body: str, statement_id: int | None = None
+) -> Statement:
     """Write or rewrite the statement; a rewrite of an approved one needs approval again."""
     crisis = access_crisis_for(crisis_id=crisis_id, actor=actor)
     if not crisis.is_open:
@@ -68,20 +71,32 @@ def statement_draft(*, crisis_id: int, actor, body: str,
         if statement.status not in (StatementStatus.DRAFT, StatementStatus.APPROVED):
             raise CrisisError(_("A published statement cannot be changed."))
     statement.body, statement.drafted_by, statement.drafted_at = body, actor, now
-    statement.tone_warnings = tone_warnings_for(body, language=crisis.brand.language,
-                                                replying_to_complaint=True)
-    statement.status, statement.approved_by, statement.approved_at = \
-        StatementStatus.DRAFT, None, None
+    statement.tone_warnings = tone_warnings_for(
+        body, language=crisis.brand.language, replying_to_complaint=True
+    )
+    statement.status, statement.approved_by, statement.approved_at = (
+        StatementStatus.DRAFT,
+        None,
+        None,
+    )
     statement.save()
-    _event(crisis, EventKind.STATEMENT, at=now, actor=actor, text=body,
-           data={"statement": statement.pk, "status": statement.status,
-                 "tone": [w["kind"] for w in statement.tone_warnings]})
+    _event(
+        crisis,
+        EventKind.STATEMENT,
+        at=now,
+        actor=actor,
+        text=body,
+        data={
+            "statement": statement.pk,
+            "status": statement.status,
+            "tone": [w["kind"] for w in statement.tone_warnings],
+        },
+    )
     return statement
 
 
 def _statement_for(statement_id: int, actor) -> Statement:
-    statement = Statement.objects.select_for_update().select_related("crisis").get(
-        pk=statement_id)
+    statement = Statement.objects.select_for_update().select_related("crisis").get(pk=statement_id)
     access_crisis_for(crisis_id=statement.crisis_id, actor=actor)  # 404 for another brand
     return statement
 
@@ -99,13 +114,24 @@ def statement_approve(*, statement_id: int, actor, tone_reviewed: bool = False) 
     if refusal:
         raise CrisisError(refusal)
     now = timezone.now()
-    statement.status, statement.approved_by, statement.approved_at = \
-        StatementStatus.APPROVED, actor, now
+    statement.status, statement.approved_by, statement.approved_at = (
+        StatementStatus.APPROVED,
+        actor,
+        now,
+    )
     statement.save()
-    _event(statement.crisis, EventKind.STATEMENT, at=now, actor=actor,
-           data={"statement": statement.pk, "status": statement.status,
-                 "tone": [w["kind"] for w in statement.tone_warnings],
-                 "tone_reviewed": bool(statement.tone_warnings)})
+    _event(
+        statement.crisis,
+        EventKind.STATEMENT,
+        at=now,
+        actor=actor,
+        data={
+            "statement": statement.pk,
+            "status": statement.status,
+            "tone": [w["kind"] for w in statement.tone_warnings],
+            "tone_reviewed": bool(statement.tone_warnings),
+        },
+    )
     return statement
 
 
@@ -122,19 +148,34 @@ def statement_publish(*, statement_id: int, actor, by_hand: bool = False) -> Sta
         statement.status = StatementStatus.SENT_BY_HAND
     else:
         delivery = delivery_create(
-            brand=crisis.brand, purpose=Purpose.PUBLISHING, event="statement.publish",
+            brand=crisis.brand,
+            purpose=Purpose.PUBLISHING,
+            event="statement.publish",
             key=f"statement-{statement.pk}",
-            payload={"statement_id": statement.pk, "crisis": crisis.pk, "text": statement.body,
-                     "visibility": "public",
-                     "approved_by": statement.approved_by.get_username(),
-                     "published_by": actor.get_username()},
+            payload={
+                "statement_id": statement.pk,
+                "crisis": crisis.pk,
+                "text": statement.body,
+                "visibility": "public",
+                "approved_by": statement.approved_by.get_username(),
+                "published_by": actor.get_username(),
+            },
         )
         if delivery is None:
-            raise CrisisError(_("This brand has no publishing tool connected: publish it by "
-                                "hand and mark it as sent."))
+            raise CrisisError(
+                _(
+                    "This brand has no publishing tool connected: publish it by "
+                    "hand and mark it as sent."
+                )
+            )
         statement.status, statement.delivery_id = StatementStatus.PUBLISHED, delivery.pk
     statement.published_by, statement.published_at = actor, now
     statement.save()
-    _event(crisis, EventKind.STATEMENT, at=now, actor=actor,
-           data={"statement": statement.pk, "status": statement.status})
+    _event(
+        crisis,
+        EventKind.STATEMENT,
+        at=now,
+        actor=actor,
+        data={"statement": statement.pk, "status": statement.status},
+    )
     return statement

@@ -10,8 +10,14 @@ from crisis import containment, crises, escalation
 _TRANSIENT = (SMTPException, OSError, DatabaseError)
 
 
-@shared_task(acks_late=True, autoretry_for=_TRANSIENT, max_retries=8, retry_backoff=2,
-             retry_backoff_max=120, retry_jitter=True)
+@shared_task(
+    acks_late=True,
+    autoretry_for=_TRANSIENT,
+    max_retries=8,
+    retry_backoff=2,
+    retry_backoff_max=120,
+    retry_jitter=True,
+)
 def escalate(escalation_ids: list[int]) -> int:
     """Notify each escalation once; a retry skips those already done (the claim says so)."""
     return escalation.escalations_notify(escalation_ids=escalation_ids)
@@ -22,8 +28,14 @@ def sweep_escalations() -> int:
     return escalation.escalations_sweep()
 
 
-@shared_task(acks_late=True, autoretry_for=_TRANSIENT, max_retries=8, retry_backoff=2,
-             retry_backoff_max=120, retry_jitter=True)
+@shared_task(
+    acks_late=True,
+    autoretry_for=_TRANSIENT,
+    max_retries=8,
+    retry_backoff=2,
+    retry_backoff_max=120,
+    retry_jitter=True,
+)
 def notify_level(crisis_id: int, level: int) -> int:
     """Tell one contact level; members already told are skipped (their row says so)."""
     return len(crises.crisis_notify_level(crisis_id=crisis_id, level=level))

@@ -13,8 +13,7 @@ urlpatterns = [
     path("statements/<int:pk>/approve/", views.statement_approve, name="statement-approve"),
     path("statements/<int:pk>/publish/", views.statement_publish, name="statement-publish"),
     path("<int:pk>/evaluation/", views.crisis_postmortem, name="crisis-postmortem"),
-    path("<int:pk>/evaluation.md", views.crisis_postmortem_export,
-         name="crisis-postmortem-export"),
+    path("<int:pk>/evaluation.md", views.crisis_postmortem_export, name="crisis-postmortem-export"),
     path("ack/<str:token>/", views.crisis_ack, name="crisis-ack"),
     path("ack/<str:token>/chat/", views.crisis_chat_ack, name="crisis-chat-ack"),
 ]

@@ -25,6 +25,7 @@ ROOM_COMMENTS = 50
 
 def room_access(view):
     """Login, then a room somewhere (403 otherwise); the view gets the brands it may read."""
+
     @login_required
     @wraps(view)
     def wrapped(request, *args, **kwargs):
@@ -35,13 +36,17 @@ def room_access(view):
             return view(request, brand_ids, *args, **kwargs)
         except (Crisis.DoesNotExist, Statement.DoesNotExist, PostMortem.DoesNotExist):
             raise Http404 from None
+
     return wrapped
 
 
 @room_access
 def crisis_list(request, brand_ids):
-    return render(request, "crisis/list.html", {
-        "crises": selectors.crises_by_urgency(brand_ids)[:200], "show_brand": len(brand_ids) > 1})
+    return render(
+        request,
+        "crisis/list.html",
+        {"crises": selectors.crises_by_urgency(brand_ids)[:200], "show_brand": len(brand_ids) > 1},
+    )
 
 
 def _room_context(request, crisis) -> dict:
@@ -58,23 +63,32 @@ def _room_context(request, crisis) -> dict:
 @room_access
 def crisis_room(request, brand_ids, pk: int):
     crisis = selectors.access_crisis(pk, brand_ids)
-    comments = (selectors.related_comments(crisis).select_related("author")
-                .order_by("-posted_at")[:ROOM_COMMENTS])
+    comments = (
+        selectors.related_comments(crisis)
+        .select_related("author")
+        .order_by("-posted_at")[:ROOM_COMMENTS]
+    )
     context = _room_context(request, crisis)
-    context.update({
-        "comments": comments,
-        "cases": selectors.related_cases(crisis)[:ROOM_COMMENTS],
-        "events": crisis.events.select_related("actor"),
-        "roster": selectors.committee_roster(crisis),
-        "decisions": crisis.events.filter(kind=EventKind.DECISION).select_related("actor"),
-        "statements": crisis.statements.select_related("drafted_by", "approved_by",
-                                                       "published_by"),
-        "can_draft": crisis.is_open and statements.may_draft(request.user, crisis.brand_id),
-        "can_approve": statements.may_approve(request.user, crisis.brand_id),
-        "moves": [CrisisStatus(to) for to, sources in crises.TRANSITIONS.items()
-                  if crisis.status in sources],
-        "my_notice": crisis.notifications.filter(user=request.user).first(),
-    })
+    context.update(
+        {
+            "comments": comments,
+            "cases": selectors.related_cases(crisis)[:ROOM_COMMENTS],
+            "events": crisis.events.select_related("actor"),
+            "roster": selectors.committee_roster(crisis),
+            "decisions": crisis.events.filter(kind=EventKind.DECISION).select_related("actor"),
+            "statements": crisis.statements.select_related(
+                "drafted_by", "approved_by", "published_by"
+            ),
+            "can_draft": crisis.is_open and statements.may_draft(request.user, crisis.brand_id),
+            "can_approve": statements.may_approve(request.user, crisis.brand_id),
+            "moves": [
+                CrisisStatus(to)
+                for to, sources in crises.TRANSITIONS.items()
+                if crisis.status in sources
+            ],
+            "my_notice": crisis.notifications.filter(user=request.user).first(),
+        }
+    )
     return render(request, "crisis/room.html", context)
 
 
@@ -87,6 +101,7 @@ def crisis_acknowledge_here(request, brand_ids, pk: int):
     def acknowledge():
         crises.crisis_acknowledge_notified(crisis=crisis, user=request.user)
         messages.success(request, _("Acknowledged: the committee knows you are on it."))
+
     return _act(request, pk, acknowledge)
 
 
@@ -109,9 +124,16 @@ def _act(request, pk: int, action) -> HttpResponse:
 @room_access
 def crisis_move(request, brand_ids, pk: int):
     selectors.access_crisis(pk, brand_ids)
-    return _act(request, pk, lambda: crises.crisis_transition(
-        crisis_id=pk, actor=request.user, to=request.POST.get("to", ""),
-        note=request.POST.get("note", "")))
+    return _act(
+        request,
+        pk,
+        lambda: crises.crisis_transition(
+            crisis_id=pk,
+            actor=request.user,
+            to=request.POST.get("to", ""),
+            note=request.POST.get("note", ""),
+        ),
+    )
 
 
 @require_POST
@@ -122,9 +144,17 @@ def crisis_decision(request, brand_ids, pk: int):
     decided_at = parse_datetime(raw_at) if raw_at else None
     if decided_at is not None and decided_at.tzinfo is None:
         decided_at = make_aware(decided_at)
-    return _act(request, pk, lambda: crises.crisis_log_decision(
-        crisis_id=pk, actor=request.user, decided_by=request.POST.get("decided_by", ""),
-        decision=request.POST.get("decision", ""), decided_at=decided_at))
+    return _act(
+        request,
+        pk,
+        lambda: crises.crisis_log_decision(
+            crisis_id=pk,
+            actor=request.user,
+            decided_by=request.POST.get("decided_by", ""),
+            decision=request.POST.get("decision", ""),
+            decided_at=decided_at,
+        ),
+    )
 
 
 @require_POST
@@ -132,26 +162,44 @@ def crisis_decision(request, brand_ids, pk: int):
 def statement_save(request, brand_ids, pk: int):
     selectors.access_crisis(pk, brand_ids)
     statement_id = request.POST.get("statement") or None
-    return _act(request, pk, lambda: statements.statement_draft(
-        crisis_id=pk, actor=request.user, body=request.POST.get("body", ""),
-        statement_id=int(statement_id) if statement_id else None))
+    return _act(
+        request,
+        pk,
+        lambda: statements.statement_draft(
+            crisis_id=pk,
+            actor=request.user,
+            body=request.POST.get("body", ""),
+            statement_id=int(statement_id) if statement_id else None,
+        ),
+    )
 
 
 @require_POST
 @room_access
 def statement_approve(request, brand_ids, pk: int):
     statement = Statement.objects.get(pk=pk, crisis__brand_id__in=sorted(brand_ids))
-    return _act(request, statement.crisis_id, lambda: statements.statement_approve(
-        statement_id=pk, actor=request.user,
-        tone_reviewed=request.POST.get("tone_reviewed") == "1"))
+    return _act(
+        request,
+        statement.crisis_id,
+        lambda: statements.statement_approve(
+            statement_id=pk,
+            actor=request.user,
+            tone_reviewed=request.POST.get("tone_reviewed") == "1",
+        ),
+    )
 
 
 @require_POST
 @room_access
 def statement_publish(request, brand_ids, pk: int):
     statement = Statement.objects.get(pk=pk, crisis__brand_id__in=sorted(brand_ids))
-    return _act(request, statement.crisis_id, lambda: statements.statement_publish(
-        statement_id=pk, actor=request.user, by_hand=request.POST.get("by_hand") == "1"))
+    return _act(
+        request,
+        statement.crisis_id,
+        lambda: statements.statement_publish(
+            statement_id=pk, actor=request.user, by_hand=request.POST.get("by_hand") == "1"
+        ),
+    )
 
 
 @room_access
@@ -161,27 +209,36 @@ def crisis_postmortem(request, brand_ids, pk: int):
     if request.method == "POST":
         try:
             postmortem.postmortem_write(
-                crisis_id=pk, actor=request.user,
+                crisis_id=pk,
+                actor=request.user,
                 what_failed=request.POST.get("what_failed", ""),
                 what_to_improve=request.POST.get("what_to_improve", ""),
                 reply_quality=request.POST.get("reply_quality", ""),
-                refresh_facts=request.POST.get("refresh") == "1")
+                refresh_facts=request.POST.get("refresh") == "1",
+            )
         except crises.CrisisError as error:
             messages.warning(request, str(error))
         else:
             messages.success(request, _("Evaluation saved."))
         return redirect("crisis-postmortem", pk=pk)
-    return render(request, "crisis/postmortem.html", {
-        "crisis": crisis, "postmortem": evaluation,
-        "facts": postmortem.fact_rows(evaluation.facts)})
+    return render(
+        request,
+        "crisis/postmortem.html",
+        {
+            "crisis": crisis,
+            "postmortem": evaluation,
+            "facts": postmortem.fact_rows(evaluation.facts),
+        },
+    )
 
 
 @room_access
 def crisis_postmortem_export(request, brand_ids, pk: int):
     crisis = selectors.access_crisis(pk, brand_ids)
     evaluation = PostMortem.objects.select_related("crisis__brand").get(crisis=crisis)
-    response = HttpResponse(postmortem.postmortem_markdown(evaluation),
-                            content_type="text/markdown; charset=utf-8")
+    response = HttpResponse(
+        postmortem.postmortem_markdown(evaluation), content_type="text/markdown; charset=utf-8"
+    )
     response["Content-Disposition"] = f'attachment; filename="crisis-{crisis.pk}-evaluation.md"'
     return response
 
@@ -193,8 +250,12 @@ def crisis_ack(request, token: str):
     try:
         crisis = crises.crisis_from_ack_token(token, user=request.user)
     except crises.AckLinkError as error:
-        return render(request, "crisis/ack.html", {"error": str(error)},
-                      status=403 if error.not_yours else 400)
+        return render(
+            request,
+            "crisis/ack.html",
+            {"error": str(error)},
+            status=403 if error.not_yours else 400,
+        )
     if request.method == "POST":
         if crises.crisis_acknowledge(crisis_id=crisis.pk, user=request.user):
             messages.success(request, _("Acknowledged: the committee knows you are on it."))
@@ -211,6 +272,8 @@ def crisis_chat_ack(request, token: str):
     try:
         notice = crises.crisis_acknowledge_by_chat(token=token)
     except crises.AckLinkError as error:
-        return JsonResponse({"errors": [{"field": "token", "message": str(error)}]},
-                            status=410 if error.expired else 400)
+        return JsonResponse(
+            {"errors": [{"field": "token", "message": str(error)}]},
+            status=410 if error.expired else 400,
+        )
     return JsonResponse(crises.acknowledgement(notice))

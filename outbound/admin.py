@@ -13,10 +13,14 @@ from outbound.models import Delivery, DeliveryAttempt, Endpoint
 
 
 def _show_secret_once(request, endpoint: Endpoint, secret: str) -> None:
-    messages.warning(request, _(
-        "Signing secret for %(endpoint)s: %(secret)s — copy it into the receiver now; it will "
-        "not be shown again."
-    ) % {"endpoint": endpoint, "secret": secret})
+    messages.warning(
+        request,
+        _(
+            "Signing secret for %(endpoint)s: %(secret)s — copy it into the receiver now; it will "
+            "not be shown again."
+        )
+        % {"endpoint": endpoint, "secret": secret},
+    )
 
 
 @admin.register(Endpoint)
@@ -56,8 +60,16 @@ class DeliveryAttemptInline(admin.TabularInline):
 
 @admin.register(Delivery)
 class DeliveryAdmin(admin.ModelAdmin):
-    list_display = ("pk", "event", "endpoint", "status", "attempts", "next_attempt_at",
-                    "delivered_at", "created_at")
+    list_display = (
+        "pk",
+        "event",
+        "endpoint",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "delivered_at",
+        "created_at",
+    )
     list_filter = ("status", "endpoint__purpose", "endpoint__brand")
     list_select_related = ("endpoint__brand",)
     search_fields = ("key", "event")

@@ -50,8 +50,9 @@ def queue_for(purpose: str) -> str:
     return "crisis" if purpose == Purpose.CHAT else "default"
 
 
-def delivery_create(*, brand, purpose: Purpose, event: str, payload: dict,
-                    key: str) -> Delivery | None:
+def delivery_create(
+    *, brand, purpose: Purpose, event: str, payload: dict, key: str
+) -> Delivery | None:
     """Promise to send ``payload`` to the brand's active endpoint for ``purpose``.
 
     Call inside the transaction that makes the event true (the approval, the crisis notice): if
@@ -68,8 +69,12 @@ def delivery_create(*, brand, purpose: Purpose, event: str, payload: dict,
         return None
     delivery, created = Delivery.objects.get_or_create(
         key=key,
-        defaults={"endpoint": endpoint, "event": event, "payload": payload,
-                  "next_attempt_at": timezone.now()},
+        defaults={
+            "endpoint": endpoint,
+            "event": event,
+            "payload": payload,
+            "next_attempt_at": timezone.now(),
+        },
     )
     if not created:  # a concurrent transaction used the key first
         _check_same_brand(delivery, brand)
@@ -92,8 +97,9 @@ def delivery_enqueue(delivery_id: int, purpose: str, *, countdown: float | None 
     try:
         deliver.apply_async((delivery_id,), queue=queue_for(purpose), countdown=countdown)
     except Exception:  # any broker failure: the row is safe, the sweep will retry
-        logger.warning("broker unavailable; delivery %s left to the sweep", delivery_id,
-                       exc_info=True)
+        logger.warning(
+            "broker unavailable; delivery %s left to the sweep", delivery_id, exc_info=True
+        )
         return False
     return True
 
@@ -109,15 +115,21 @@ def delivery_attempt(*, delivery_id: int) -> bool:
     claimed_at = timezone.now()
     claimed = Delivery.objects.filter(
         Q(claimed_at=None) | Q(claimed_at__lt=claimed_at - CLAIM_TIMEOUT),
-        pk=delivery_id, status=Delivery.Status.PENDING, next_attempt_at__lte=claimed_at,
+        pk=delivery_id,
+        status=Delivery.Status.PENDING,
+        next_attempt_at__lte=claimed_at,
     ).update(claimed_at=claimed_at, attempts=F("attempts") + 1)
     if not claimed:
         return False
     delivery = Delivery.objects.select_related("endpoint__brand").get(pk=delivery_id)
     endpoint = delivery.endpoint
     if not endpoint.active:
-        _finish(delivery, claimed_at, status=Delivery.Status.FAILED,
-                last_error="endpoint deactivated before delivery")
+        _finish(
+            delivery,
+            claimed_at,
+            status=Delivery.Status.FAILED,
+            last_error="endpoint deactivated before delivery",
+        )
         return False
 
     body = _body(delivery)
@@ -131,27 +143,33 @@ def delivery_attempt(*, delivery_id: int) -> bool:
     started = time.monotonic()
     status_code, error, retry_after = None, "", None
     try:
-        status_code, answer, retry_after = _post(endpoint.url, body, headers,
-                                                 timeout=_setting("OUTBOUND_TIMEOUT_S"))
+        status_code, answer, retry_after = _post(
+            endpoint.url, body, headers, timeout=_setting("OUTBOUND_TIMEOUT_S")
+        )
         if not 200 <= status_code < 300:
             error = f"HTTP {status_code}: {answer}"
     except (OSError, http.client.HTTPException) as exc:  # timeouts are OSError too
         error = f"{type(exc).__name__}: {exc}"[:MAX_ERROR_CHARS]
     duration_ms = round((time.monotonic() - started) * 1000)
-    DeliveryAttempt.objects.create(delivery=delivery, status_code=status_code,
-                                   error=error, duration_ms=duration_ms)
+    DeliveryAttempt.objects.create(
+        delivery=delivery, status_code=status_code, error=error, duration_ms=duration_ms
+    )
 
     if status_code is not None and 200 <= status_code < 300:
-        _finish(delivery, claimed_at, status=Delivery.Status.DELIVERED,
-                delivered_at=timezone.now())
+        _finish(delivery, claimed_at, status=Delivery.Status.DELIVERED, delivered_at=timezone.now())
         return True
     retryable = status_code is None or status_code >= 500 or status_code in RETRYABLE_4XX
     if not retryable or delivery.attempts >= _setting("OUTBOUND_MAX_ATTEMPTS"):
         _finish(delivery, claimed_at, status=Delivery.Status.FAILED, last_error=error)
         return False
     delay = retry_delay(attempts=delivery.attempts, retry_after=retry_after)
-    if _finish(delivery, claimed_at, status=Delivery.Status.PENDING, last_error=error,
-               next_attempt_at=timezone.now() + timedelta(seconds=delay)):
+    if _finish(
+        delivery,
+        claimed_at,
+        status=Delivery.Status.PENDING,
+        last_error=error,
+        next_attempt_at=timezone.now() + timedelta(seconds=delay),
+    ):
         if delay <= MAX_COUNTDOWN_S:
             transaction.on_commit(
                 partial(delivery_enqueue, delivery.pk, endpoint.purpose, countdown=delay),
@@ -176,7 +194,8 @@ def _finish(delivery: Delivery, claimed_at, **fields) -> bool:
     fields.setdefault("next_attempt_at", None)
     fields.setdefault("last_error", "")
     done = Delivery.objects.filter(pk=delivery.pk, claimed_at=claimed_at).update(
-        claimed_at=None, **fields)
+        claimed_at=None, **fields
+    )
     if not done:
         logger.warning("delivery %s: claim lost before recording the outcome", delivery.pk)
     return bool(done)
@@ -191,8 +210,9 @@ def _body(delivery: Delivery) -> bytes:
         "created_at": delivery.created_at,
         "data": delivery.payload,
     }
-    return json.dumps(document, cls=DjangoJSONEncoder, ensure_ascii=False,
-                      separators=(",", ":"), sort_keys=True).encode()
+    return json.dumps(
+        document, cls=DjangoJSONEncoder, ensure_ascii=False, separators=(",", ":"), sort_keys=True
+    ).encode()
 
 
 def _post(url: str, body: bytes, headers: dict, *, timeout: int) -> tuple[int, str, int | None]:
@@ -200,8 +220,9 @@ def _post(url: str, body: bytes, headers: dict, *, timeout: int) -> tuple[int, s
     misconfiguration, and following a 302 would turn the POST into a GET), TLS verified."""
     parts = urlsplit(url)
     if parts.scheme == "https":
-        connection = http.client.HTTPSConnection(parts.hostname, parts.port, timeout=timeout,
-                                                 context=ssl.create_default_context())
+        connection = http.client.HTTPSConnection(
+            parts.hostname, parts.port, timeout=timeout, context=ssl.create_default_context()
+        )
     else:
         connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
     target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")

@@ -39,8 +39,9 @@ class Endpoint(models.Model):
 
     brand = models.ForeignKey("brands.Brand", on_delete=models.CASCADE, related_name="endpoints")
     purpose = models.CharField(_("purpose"), max_length=20, choices=Purpose.choices)
-    url = models.URLField(_("URL"), max_length=500,
-                          validators=[URLValidator(schemes=["http", "https"])])
+    url = models.URLField(
+        _("URL"), max_length=500, validators=[URLValidator(schemes=["http", "https"])]
+    )
     secret = models.CharField(max_length=100, default=new_secret, editable=False)
     active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(default=timezone.now)
@@ -49,8 +50,11 @@ class Endpoint(models.Model):
     class Meta:
         constraints = [
             # delivery_create picks "the" endpoint of a brand and purpose: there must be one.
-            models.UniqueConstraint(fields=["brand", "purpose"], condition=Q(active=True),
-                                    name="endpoint_one_active_per_brand_purpose"),
+            models.UniqueConstraint(
+                fields=["brand", "purpose"],
+                condition=Q(active=True),
+                name="endpoint_one_active_per_brand_purpose",
+            ),
         ]
         ordering = ["brand__name", "purpose"]
         verbose_name = _("webhook endpoint")
@@ -76,8 +80,11 @@ class Delivery(models.Model):
     endpoint = models.ForeignKey(Endpoint, on_delete=models.PROTECT, related_name="deliveries")
     event = models.CharField(max_length=100)
     payload = models.JSONField(encoder=DjangoJSONEncoder)
-    key = models.CharField(max_length=200, unique=True,
-                           help_text="Idempotency key chosen by the caller, e.g. reply:42:publish.")
+    key = models.CharField(
+        max_length=200,
+        unique=True,
+        help_text="Idempotency key chosen by the caller, e.g. reply:42:publish.",
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)
@@ -99,8 +106,11 @@ class Delivery(models.Model):
         ]
         indexes = [
             # The sweep: pending deliveries whose next attempt is due, oldest first.
-            models.Index(fields=["next_attempt_at"], condition=Q(status="pending"),
-                         name="delivery_pending_due"),
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=Q(status="pending"),
+                name="delivery_pending_due",
+            ),
         ]
         verbose_name = _("webhook delivery")
         verbose_name_plural = _("webhook deliveries")

@@ -24,8 +24,14 @@ def sign(secret: str, body: bytes, *, timestamp: int | None = None) -> str:
     return f"t={timestamp},v1={_digest(secret, timestamp, body)}"
 
 
-def verify_signature(secret: str, header: str | None, body: bytes,
-                     tolerance_s: int = DEFAULT_TOLERANCE_S, *, now: float | None = None) -> bool:
+def verify_signature(
+    secret: str,
+    header: str | None,
+    body: bytes,
+    tolerance_s: int = DEFAULT_TOLERANCE_S,
+    *,
+    now: float | None = None,
+) -> bool:
     """True when ``header`` signs exactly ``body`` with ``secret`` within ``tolerance_s``.
 
     ``body`` must be the raw bytes received, before any JSON parsing: re-serialising changes them.

@@ -7,8 +7,14 @@ from django.db import DatabaseError
 from outbound import delivery
 
 
-@shared_task(acks_late=True, autoretry_for=(DatabaseError,), max_retries=5, retry_backoff=2,
-             retry_backoff_max=60, retry_jitter=True)
+@shared_task(
+    acks_late=True,
+    autoretry_for=(DatabaseError,),
+    max_retries=5,
+    retry_backoff=2,
+    retry_backoff_max=60,
+    retry_jitter=True,
+)
 def deliver(delivery_id: int) -> bool:
     """Enqueued with ``queue=`` by ``delivery.delivery_enqueue``: chat on ``crisis``."""
     return delivery.delivery_attempt(delivery_id=delivery_id)

@@ -22,12 +22,15 @@ def _embedded_env(var_dir: Path) -> dict:
     return {**env, "SEMAFORO_VAR_DIR": str(var_dir), "DEBUG": "1"}
 
 
-def test_demo_seeds_sqlite_and_a_worker_delivers_escalations_over_the_filesystem_broker(
-        tmp_path):
+def test_demo_seeds_sqlite_and_a_worker_delivers_escalations_over_the_filesystem_broker(tmp_path):
     env = _embedded_env(tmp_path)
     seeded = subprocess.run(
         [sys.executable, "manage.py", "demo", "--no-serve", "--comments", "60"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert seeded.returncode == 0, seeded.stderr
     for username in ("alice", "sam", "carla", "admin"):
@@ -38,26 +41,51 @@ def test_demo_seeds_sqlite_and_a_worker_delivers_escalations_over_the_filesystem
     with sqlite3.connect(database) as db:
         comments = db.execute("select count(*) from comments_comment").fetchone()[0]
         escalations = db.execute("select count(*) from crisis_escalation").fetchone()[0]
-        ripples = db.execute("select count(distinct ripple_id), count(ripple_id) "
-                             "from comments_comment").fetchone()
+        ripples = db.execute(
+            "select count(distinct ripple_id), count(ripple_id) from comments_comment"
+        ).fetchone()
     assert comments == 60 + len(RIPPLE_WAVE)
     assert ripples == (1, len(RIPPLE_WAVE)), "the opening wave is one ripple on SQLite too"
     # Each of the wave's customers finds the others on their case page, on SQLite too.
     others = subprocess.run(
-        [sys.executable, "manage.py", "shell", "-c",
-         "from comments import selectors; from comments.models import Comment; "
-         "c = Comment.objects.get(external_id='demo-wave-0'); "
-         "print(selectors.others_affected(c.case).authors)"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+        [
+            sys.executable,
+            "manage.py",
+            "shell",
+            "-c",
+            "from comments import selectors; from comments.models import Comment; "
+            "c = Comment.objects.get(external_id='demo-wave-0'); "
+            "print(selectors.others_affected(c.case).authors)",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     # The other eleven of the wave, and any demo comment about the same charges.
     assert int(others.stdout.split()[-1]) >= len(RIPPLE_WAVE) - 1, others.stderr
     assert escalations > 0
     assert any((tmp_path / "broker" / "queue").iterdir()), "nothing was queued on disk"
 
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "triage", "worker", "-Q", "default,crisis",
-         "--pool=solo", "--without-gossip", "--without-mingle"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "triage",
+            "worker",
+            "-Q",
+            "default,crisis",
+            "--pool=solo",
+            "--without-gossip",
+            "--without-mingle",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
     )
     try:
         notified = _wait_for_notified(database, escalations, timeout=60)
@@ -83,20 +111,36 @@ def _wait_for_notified(database: Path, expected: int, timeout: float) -> int:
 
 @pytest.mark.parametrize("command", [["check"], ["makemigrations", "--check", "--dry-run"]])
 def test_project_checks_pass_in_embedded_mode(tmp_path, command):
-    done = subprocess.run([sys.executable, "manage.py", *command], cwd=ROOT,
-                          env=_embedded_env(tmp_path), capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "manage.py", *command],
+        cwd=ROOT,
+        env=_embedded_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
 
 
 def test_stopping_the_demo_stops_its_server_and_worker(tmp_path):
     env = _embedded_env(tmp_path)
-    seeded = subprocess.run([sys.executable, "manage.py", "demo", "--no-serve", "--comments", "5"],
-                            cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    seeded = subprocess.run(
+        [sys.executable, "manage.py", "demo", "--no-serve", "--comments", "5"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert seeded.returncode == 0, seeded.stderr
     port = _free_port()
     demo = subprocess.Popen(
         [sys.executable, "manage.py", "demo", "--port", str(port), "--trickle", "0"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         _wait_for_port(port, timeout=60)
         children = _children(demo.pid)

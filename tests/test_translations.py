@@ -31,7 +31,6 @@ def test_no_text_is_left_untranslated_or_fuzzy():
     entries = _entries()
     assert len(entries) > 100  # the catalogue was read
     fuzzy = [_msgid(entry) for entry in entries if re.search(r"^#, .*fuzzy", entry, re.M)]
-    untranslated = [_msgid(entry) for entry in entries
-                    if not all(_translations(entry))]
+    untranslated = [_msgid(entry) for entry in entries if not all(_translations(entry))]
     assert fuzzy == []
     assert untranslated == []

@@ -45,13 +45,16 @@ def insert_rows(
         rows = [{**row, **missing} for row in rows]
     columns = list(rows[0])
     if connection.vendor == "postgresql":
-        return _insert_unnest(model, columns, rows, returning, unique_fields, update_fields,
-                              ignore_conflicts)
+        return _insert_unnest(
+            model, columns, rows, returning, unique_fields, update_fields, ignore_conflicts
+        )
     if ignore_conflicts:
         return _insert_each_ignoring_conflicts(model, rows, returning)
     created = model.objects.bulk_create(
-        [model(**row) for row in rows], update_conflicts=bool(update_fields),
-        unique_fields=unique_fields or None, update_fields=update_fields or None,
+        [model(**row) for row in rows],
+        update_conflicts=bool(update_fields),
+        unique_fields=unique_fields or None,
+        update_fields=update_fields or None,
     )
     return [tuple(getattr(obj, name) for name in returning) for obj in created]
 
@@ -85,8 +88,9 @@ def _insert_each_ignoring_conflicts(model, rows, returning) -> list[tuple]:
     return inserted
 
 
-def _insert_unnest(model, columns, rows, returning, unique_fields, update_fields,
-                   ignore_conflicts) -> list[tuple]:
+def _insert_unnest(
+    model, columns, rows, returning, unique_fields, update_fields, ignore_conflicts
+) -> list[tuple]:
     meta = model._meta
     quote = connection.ops.quote_name
     bound = _bind_columns(model, columns, rows)
@@ -95,13 +99,16 @@ def _insert_unnest(model, columns, rows, returning, unique_fields, update_fields
     upsert = " ON CONFLICT DO NOTHING" if ignore_conflicts else ""
     if update_fields:
         target = ", ".join(quote(_field(model, name).column) for name in unique_fields)
-        sets = ", ".join(f"{column} = EXCLUDED.{column}"
-                         for column in (quote(_field(model, name).column)
-                                        for name in update_fields))
+        sets = ", ".join(
+            f"{column} = EXCLUDED.{column}"
+            for column in (quote(_field(model, name).column) for name in update_fields)
+        )
         upsert = f" ON CONFLICT ({target}) DO UPDATE SET {sets}"
     # Table, column names and types come from the model, never from input; values are bound.
-    sql = (f"INSERT INTO {quote(meta.db_table)} ({into}) "  # noqa: S608
-           f"SELECT {', '.join(bound.exprs)} FROM {bound.source}{upsert} RETURNING {back}")
+    sql = (
+        f"INSERT INTO {quote(meta.db_table)} ({into}) "  # noqa: S608
+        f"SELECT {', '.join(bound.exprs)} FROM {bound.source}{upsert} RETURNING {back}"
+    )
     with _binary_cursor() as cursor:
         cursor.execute(sql, bound.params)
         return cursor.fetchall()
@@ -171,8 +178,10 @@ def insert_from(model: type[models.Model], fields: Sequence[str], queryset) -> i
     sql, params = queryset.query.sql_with_params()
     with connection.cursor() as cursor:
         # Table and column names come from the model, the SELECT from the ORM; values are bound.
-        cursor.execute(f"INSERT INTO {quote(model._meta.db_table)} ({into}) {sql}",  # noqa: S608
-                       params)
+        cursor.execute(
+            f"INSERT INTO {quote(model._meta.db_table)} ({into}) {sql}",  # noqa: S608
+            params,
+        )
         return cursor.rowcount
 
 
@@ -200,8 +209,11 @@ def _binary_cursor(*, binary_results: bool = False):
     raw = psycopg.Cursor(connection.connection)
     if binary_results:
         raw.format = Format.BINARY
-    return (connection.make_debug_cursor(raw) if connection.queries_logged
-            else connection.make_cursor(raw))
+    return (
+        connection.make_debug_cursor(raw)
+        if connection.queries_logged
+        else connection.make_cursor(raw)
+    )
 
 
 def update_rows(
@@ -241,7 +253,8 @@ def update_rows(
                 sql = sql.replace("GREATEST(", "MAX(").replace("LEAST(", "MIN(")
                 # The template comes from the caller's code, never from input; the value is bound.
                 values[name] = models.expressions.RawSQL(  # noqa: S611
-                    sql, (_adapted(model, name, row[name]),))
+                    sql, (_adapted(model, name, row[name]),)
+                )
         updated += model.objects.filter(pk=row["id"]).update(**values)
     return updated
 
@@ -261,8 +274,10 @@ def _update_unnest(model, fields, rows, combine) -> int:
         template = combine.get(name, "{new}")
         sets.append(f"{column} = " + template.format(old=f"{table}.{column}", new=new))
     # Table, column names and types come from the model, never from input; values are bound.
-    sql = (f"UPDATE {table} SET {', '.join(sets)} "  # noqa: S608
-           f"FROM {bound.source} WHERE {table}.{quote(meta.pk.column)} = {bound.exprs[0]}")
+    sql = (
+        f"UPDATE {table} SET {', '.join(sets)} "  # noqa: S608
+        f"FROM {bound.source} WHERE {table}.{quote(meta.pk.column)} = {bound.exprs[0]}"
+    )
     with _binary_cursor() as cursor:
         cursor.execute(sql, bound.params)
         return cursor.rowcount
@@ -292,21 +307,33 @@ def rows_by_keys(
     if not keys:
         return []
     if connection.vendor != "postgresql":
-        return list(model.objects.filter(_keys_q(key_fields, keys), **equal)
-                    .values_list(*returning))
+        return list(
+            model.objects.filter(_keys_q(key_fields, keys), **equal).values_list(*returning)
+        )
     meta = model._meta
     quote = connection.ops.quote_name
-    bound = _bind_columns(model, key_fields, [dict(zip(key_fields, key, strict=True))
-                                              for key in keys], alias="k", shared_once=False)
-    where = " AND ".join([
-        *(f"t.{quote(_field(model, name).column)} = %b" for name in equal),
-        *(f"t.{quote(_field(model, name).column)} = {expr}"
-          for name, expr in zip(key_fields, bound.exprs, strict=True)),
-    ])
+    bound = _bind_columns(
+        model,
+        key_fields,
+        [dict(zip(key_fields, key, strict=True)) for key in keys],
+        alias="k",
+        shared_once=False,
+    )
+    where = " AND ".join(
+        [
+            *(f"t.{quote(_field(model, name).column)} = %b" for name in equal),
+            *(
+                f"t.{quote(_field(model, name).column)} = {expr}"
+                for name, expr in zip(key_fields, bound.exprs, strict=True)
+            ),
+        ]
+    )
     back = ", ".join(f"t.{quote(_field(model, name).column)}" for name in returning)
     # Table, column names and types come from the model, never from input; values are bound.
-    sql = (f"SELECT {back} FROM {bound.source} CROSS JOIN LATERAL "  # noqa: S608
-           f"(SELECT * FROM {quote(meta.db_table)} t WHERE {where} LIMIT 1) t")
+    sql = (
+        f"SELECT {back} FROM {bound.source} CROSS JOIN LATERAL "  # noqa: S608
+        f"(SELECT * FROM {quote(meta.db_table)} t WHERE {where} LIMIT 1) t"
+    )
     with _binary_cursor() as cursor:
         cursor.execute(sql, [*bound.params, *equal.values()])
         return cursor.fetchall()
@@ -320,6 +347,7 @@ def _keys_q(key_fields: Sequence[str], keys: Iterable[tuple]) -> models.Q:
         grouped[tuple(key[:-1])].add(key[-1])
     condition = models.Q(pk__in=[])
     for prefix, values in sorted(grouped.items()):
-        condition |= models.Q(**dict(zip(leading, prefix, strict=True)),
-                              **{f"{last}__in": sorted(values)})
+        condition |= models.Q(
+            **dict(zip(leading, prefix, strict=True)), **{f"{last}__in": sorted(values)}
+        )
     return condition

@@ -29,8 +29,12 @@ app.conf.update(
     task_routes={"crisis.tasks.*": {"queue": "crisis"}},
     # Publishing happens inside a web request (after commit): if the broker is down, give up
     # quickly and let the sweep deliver later instead of holding the client's request.
-    task_publish_retry_policy={"max_retries": 2, "interval_start": 0, "interval_step": 0.2,
-                               "interval_max": 0.5},
+    task_publish_retry_policy={
+        "max_retries": 2,
+        "interval_start": 0,
+        "interval_step": 0.2,
+        "interval_max": 0.5,
+    },
     broker_connection_timeout=2,
     broker_connection_retry_on_startup=True,
     worker_hijack_root_logger=False,

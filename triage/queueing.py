@@ -16,15 +16,24 @@ def claim_due(queryset: QuerySet, *, order_by: str, limit: int, mark: dict) -> l
     """Lock up to ``limit`` rows no other pass holds and mark them claimed; call inside the
     transaction that enqueues them after commit. ``skip_locked`` lets two overlapping passes
     share the work; the mark keeps a later pass from taking a row again."""
-    ids = list(queryset.select_for_update(skip_locked=True).order_by(order_by)
-               .values_list("pk", flat=True)[:limit])
+    ids = list(
+        queryset.select_for_update(skip_locked=True)
+        .order_by(order_by)
+        .values_list("pk", flat=True)[:limit]
+    )
     if ids:
         queryset.model.objects.filter(pk__in=ids).update(**mark)
     return ids
 
 
-def publish_in_chunks(task, ids: Sequence[int], *, chunk: int, queue: str | None = None,
-                      release: Callable[[list[int]], object] | None = None) -> int:
+def publish_in_chunks(
+    task,
+    ids: Sequence[int],
+    *,
+    chunk: int,
+    queue: str | None = None,
+    release: Callable[[list[int]], object] | None = None,
+) -> int:
     """Send ``task(ids[i:i+chunk])`` messages; return how many ids went out.
 
     On a broker error stop: ``release`` gets the ids not sent (to undo their claim so the next
@@ -32,12 +41,16 @@ def publish_in_chunks(task, ids: Sequence[int], *, chunk: int, queue: str | None
     """
     ids = list(ids)
     for start in range(0, len(ids), chunk):
-        part = ids[start:start + chunk]
+        part = ids[start : start + chunk]
         try:
             task.apply_async((part,), queue=queue, argsrepr=_ids_for_log(part))
         except Exception:  # any broker failure: the rows are safe in the database
-            logger.warning("broker unavailable; %s left for the next pass (%s ids)",
-                           task.name, len(ids) - start, exc_info=True)
+            logger.warning(
+                "broker unavailable; %s left for the next pass (%s ids)",
+                task.name,
+                len(ids) - start,
+                exc_info=True,
+            )
             if release is not None:
                 release(ids[start:])
             return start

@@ -40,8 +40,12 @@ def exception_handler(exc, context):
     if isinstance(exc, OperationalError | InterfaceError):
         logger.error("database unavailable", exc_info=exc)
         return errors_response(
-            [{"field": None, "message": "the database is unavailable; nothing was written, "
-                                        "retry later"}],
+            [
+                {
+                    "field": None,
+                    "message": "the database is unavailable; nothing was written, retry later",
+                }
+            ],
             status.HTTP_503_SERVICE_UNAVAILABLE,
             headers={"Retry-After": str(DATABASE_RETRY_AFTER_S)},
         )

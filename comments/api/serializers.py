@@ -65,14 +65,36 @@ class CommentSerializer(serializers.ModelSerializer):
     case_id = serializers.IntegerField(allow_null=True)
     status = serializers.SerializerMethodField()
     customer_contact = serializers.SerializerMethodField(
-        help_text="The personal data gathered on the case, masked (privacy.mask_personal_data).")
+        help_text="The personal data gathered on the case, masked (privacy.mask_personal_data)."
+    )
 
     class Meta:
         model = Comment
-        fields = ["id", "platform", "external_id", "text", "lang", "url", "in_reply_to",
-                  "account", "author", "posted_at", "received_at", "author_followers", "likes",
-                  "shares", "category", "level", "confidence", "reasons", "model_version",
-                  "classified_by_human", "case_id", "status", "customer_contact"]
+        fields = [
+            "id",
+            "platform",
+            "external_id",
+            "text",
+            "lang",
+            "url",
+            "in_reply_to",
+            "account",
+            "author",
+            "posted_at",
+            "received_at",
+            "author_followers",
+            "likes",
+            "shares",
+            "category",
+            "level",
+            "confidence",
+            "reasons",
+            "model_version",
+            "classified_by_human",
+            "case_id",
+            "status",
+            "customer_contact",
+        ]
 
     def get_status(self, comment) -> str | None:
         return comment.case.status if comment.case_id else None
@@ -87,8 +109,17 @@ class ClassificationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Classification
-        fields = ["category", "level", "confidence", "reasons", "model_version", "is_human",
-                  "decided_by", "note", "created_at"]
+        fields = [
+            "category",
+            "level",
+            "confidence",
+            "reasons",
+            "model_version",
+            "is_human",
+            "decided_by",
+            "note",
+            "created_at",
+        ]
 
 
 class CommentDetailSerializer(CommentSerializer):

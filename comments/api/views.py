@@ -49,11 +49,12 @@ class CommentListCreate(generics.ListAPIView):
     @extend_schema(
         request=CommentItemDoc(many=True),
         responses={
-            201: IngestResponseDoc, 200: IngestResponseDoc,
+            201: IngestResponseDoc,
+            200: IngestResponseDoc,
             **{code: OpenApiResponse(ErrorsDoc) for code in (400, 401, 403, 413, 429, 503)},
         },
         description="One item or a list of up to 1,000. `(platform, external_id)` is the "
-                    "idempotency key. 201 when anything was created, 200 when all existed.",
+        "idempotency key. 201 when anything was created, 200 when all existed.",
     )
     def post(self, request):
         token = request.auth

@@ -59,7 +59,8 @@ def signal_label(signal: str) -> str:
 # as evidence: data for the API, re-said in the person's language on the pages.
 _RIPPLE_EVIDENCE = re.compile(
     r"cluster #(?P<id>\d+), (?P<authors>\d+) authors in (?P<minutes>\d+) min, "
-    r"(?P<size>\d+) comments about (?P<subject>.+?)(?: \(by .*\))?$")
+    r"(?P<size>\d+) comments about (?P<subject>.+?)(?: \(by .*\))?$"
+)
 _MODEL_EVIDENCE = re.compile(r"\w+ p=(?P<p>[\d.]+)(?:: (?P<words>.+))?$")
 
 
@@ -70,13 +71,17 @@ def reason_in_words(reason: dict) -> str:
     evidence = reason.get("evidence") or ""
     if reason.get("signal") == "ripple" and (ripple := _RIPPLE_EVIDENCE.match(evidence)):
         subject = ", ".join(map(classification.term_label, ripple["subject"].split(", ")))
-        return gettext("cluster #%(id)s: %(authors)s authors in %(minutes)s min, %(size)s "
-                       "comments about %(subject)s") % {**ripple.groupdict(), "subject": subject}
+        return gettext(
+            "cluster #%(id)s: %(authors)s authors in %(minutes)s min, %(size)s "
+            "comments about %(subject)s"
+        ) % {**ripple.groupdict(), "subject": subject}
     if reason.get("signal") == "model" and (model := _MODEL_EVIDENCE.match(evidence)):
         percent = round(float(model["p"]) * 100)
         if model["words"]:
             return gettext("%(percent)s%% sure, from the words %(words)s") % {
-                "percent": percent, "words": model["words"]}
+                "percent": percent,
+                "words": model["words"],
+            }
         return gettext("%(percent)s%% sure") % {"percent": percent}
     return ""
 

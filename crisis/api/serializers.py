@@ -11,24 +11,45 @@ class CrisisSerializer(serializers.ModelSerializer):
     brand = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     owner = serializers.SlugRelatedField(slug_field="username", read_only=True)
     acknowledged_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    escalations = serializers.IntegerField(source="escalations_count",
-                                           help_text="Red comments escalated into it.")
+    escalations = serializers.IntegerField(
+        source="escalations_count", help_text="Red comments escalated into it."
+    )
     room = serializers.SerializerMethodField(help_text="The crisis room in the desk.")
 
     class Meta:
         model = Crisis
-        fields = ["id", "brand", "subject", "subject_key", "severity", "status", "owner",
-                  "contact_level", "escalations", "first_comment_at", "opened_at", "notified_at",
-                  "acknowledged_at", "acknowledged_by", "responding_at", "contained_at",
-                  "rate_contained_at", "closed_at", "last_escalation_at", "room"]
+        fields = [
+            "id",
+            "brand",
+            "subject",
+            "subject_key",
+            "severity",
+            "status",
+            "owner",
+            "contact_level",
+            "escalations",
+            "first_comment_at",
+            "opened_at",
+            "notified_at",
+            "acknowledged_at",
+            "acknowledged_by",
+            "responding_at",
+            "contained_at",
+            "rate_contained_at",
+            "closed_at",
+            "last_escalation_at",
+            "room",
+        ]
 
     def get_room(self, crisis) -> str:
         return room_url(crisis)
 
 
 class CountsSerializer(serializers.Serializer):
-    comments = serializers.IntegerField(help_text="Related comments (escalated reds and, for a "
-                                                  "ripple's crisis, every member of the ripple).")
+    comments = serializers.IntegerField(
+        help_text="Related comments (escalated reds and, for a "
+        "ripple's crisis, every member of the ripple)."
+    )
     authors = serializers.IntegerField(help_text="Their distinct authors.")
     reach = serializers.IntegerField(help_text="Their authors' followers, summed.")
     platforms = serializers.ListField(child=serializers.CharField())
@@ -60,7 +81,8 @@ class AcknowledgementSerializer(serializers.Serializer):
     crisis = serializers.IntegerField()
     member = serializers.CharField()
     acknowledged_at = serializers.DateTimeField(help_text="When this member acknowledged.")
-    crisis_acknowledged_by = serializers.CharField(allow_null=True,
-                                                   help_text="Who acknowledged first.")
+    crisis_acknowledged_by = serializers.CharField(
+        allow_null=True, help_text="Who acknowledged first."
+    )
     owner = serializers.CharField(allow_null=True)
     room = serializers.CharField()

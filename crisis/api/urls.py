@@ -5,6 +5,9 @@ from crisis.api import views
 urlpatterns = [
     path("crises/", views.CrisisList.as_view(), name="api-crises"),
     path("crises/<int:pk>/", views.CrisisDetail.as_view(), name="api-crisis-detail"),
-    path("crises/<int:pk>/acknowledge/", views.CrisisAcknowledge.as_view(),
-         name="api-crisis-acknowledge"),
+    path(
+        "crises/<int:pk>/acknowledge/",
+        views.CrisisAcknowledge.as_view(),
+        name="api-crisis-acknowledge",
+    ),
 ]

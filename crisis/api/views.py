@@ -33,8 +33,9 @@ class CrisisRoomAccess(BasePermission):
 
     def has_permission(self, request, view):
         user = request.user
-        return bool(user and user.is_authenticated
-                    and crisis_brand_ids_for_request(request, view.perm))
+        return bool(
+            user and user.is_authenticated and crisis_brand_ids_for_request(request, view.perm)
+        )
 
 
 class CrisisCursor(CursorPagination):
@@ -90,9 +91,11 @@ class CrisisAcknowledge(APIView):
 
     @extend_schema(
         request=None,
-        responses={200: AcknowledgementSerializer,
-                   409: OpenApiResponse(ErrorsDoc, description="Not called for this crisis."),
-                   **_ERRORS},
+        responses={
+            200: AcknowledgementSerializer,
+            409: OpenApiResponse(ErrorsDoc, description="Not called for this crisis."),
+            **_ERRORS,
+        },
         description="Idempotent: acknowledging again changes nothing and answers the same.",
     )
     def post(self, request, pk: int):
@@ -100,6 +103,7 @@ class CrisisAcknowledge(APIView):
         try:
             notice = crises.crisis_acknowledge_notified(crisis=crisis, user=request.user)
         except crises.CrisisError as error:
-            return errors_response([{"field": None, "message": str(error)}],
-                                   status.HTTP_409_CONFLICT)
+            return errors_response(
+                [{"field": None, "message": str(error)}], status.HTTP_409_CONFLICT
+            )
         return Response(crises.acknowledgement(notice))

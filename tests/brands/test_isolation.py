@@ -37,10 +37,12 @@ def post(client, body):
 def two_brands(aurora, rapimenu):
     """The same customer and the same post id reach both brands, plus one red each."""
     shared = {"author_handle": "@ana", "external_id": "same-post-1", "text": CLAIM}
-    at_aurora = intake.ingest([comment_item(**shared), comment_item(text=RED_TEXT)],
-                              brand_id=aurora.pk)
-    at_rapimenu = intake.ingest([comment_item(**shared), comment_item(text=RED_TEXT)],
-                                brand_id=rapimenu.pk)
+    at_aurora = intake.ingest(
+        [comment_item(**shared), comment_item(text=RED_TEXT)], brand_id=aurora.pk
+    )
+    at_rapimenu = intake.ingest(
+        [comment_item(**shared), comment_item(text=RED_TEXT)], brand_id=rapimenu.pk
+    )
     return {"aurora": [r.id for r in at_aurora], "rapimenu": [r.id for r in at_rapimenu]}
 
 
@@ -54,8 +56,7 @@ def lucia(aurora, rapimenu):
 # --- intake ---------------------------------------------------------------------------------
 
 
-def test_the_same_post_and_customer_at_two_brands_are_separate_rows(two_brands, aurora,
-                                                                    rapimenu):
+def test_the_same_post_and_customer_at_two_brands_are_separate_rows(two_brands, aurora, rapimenu):
     aurora_claim, rapimenu_claim = two_brands["aurora"][0], two_brands["rapimenu"][0]
     assert aurora_claim != rapimenu_claim
     assert Comment.objects.get(pk=aurora_claim).brand == aurora
@@ -69,10 +70,12 @@ def test_a_troll_flag_at_one_brand_says_nothing_at_the_other(aurora, rapimenu):
     insult = "son unos inutiles y unos payasos, dan asco"
     intake.ingest([comment_item(author_handle="@troll", text=insult)], brand_id=aurora.pk)
     Author.objects.filter(brand=aurora, handle="@troll").update(is_troll=True)
-    [flagged] = intake.ingest([comment_item(author_handle="@troll", text=insult)],
-                              brand_id=aurora.pk)
-    [unflagged] = intake.ingest([comment_item(author_handle="@troll", text=insult)],
-                                brand_id=rapimenu.pk)
+    [flagged] = intake.ingest(
+        [comment_item(author_handle="@troll", text=insult)], brand_id=aurora.pk
+    )
+    [unflagged] = intake.ingest(
+        [comment_item(author_handle="@troll", text=insult)], brand_id=rapimenu.pk
+    )
     assert (flagged.category, flagged.level) == ("insult", "green")
     assert (unflagged.category, unflagged.level) == ("insult", "yellow")
 
@@ -89,8 +92,7 @@ def test_each_brand_has_its_own_reach_threshold_and_deadlines(aurora, rapimenu):
     assert any(r["signal"] == "reach" for r in at_rapimenu.reasons)
     case = Comment.objects.get(pk=at_rapimenu.id).case
     assert case.due_at - case.opened_at == timedelta(minutes=15)  # the desk's red default
-    [green] = intake.ingest([comment_item(text=CLAIM, author_followers=10)],
-                            brand_id=rapimenu.pk)
+    [green] = intake.ingest([comment_item(text=CLAIM, author_followers=10)], brand_id=rapimenu.pk)
     case = Comment.objects.get(pk=green.id).case
     assert case.due_at - case.opened_at == timedelta(minutes=30)
 
@@ -112,8 +114,7 @@ def test_another_brands_comment_id_answers_404(api, rapi_api, two_brands):
 
 
 def test_a_retry_of_another_brands_post_id_never_answers_with_their_comment(api, two_brands):
-    response = post(api, comment_item(external_id="same-post-1", author_handle="@ana",
-                                      text=CLAIM))
+    response = post(api, comment_item(external_id="same-post-1", author_handle="@ana", text=CLAIM))
     assert response.status_code == 200
     assert response.json()["results"][0]["id"] == two_brands["aurora"][0]
 
@@ -144,8 +145,9 @@ def relay(aurora, rapimenu) -> APIClient:
 
 
 def test_a_relay_files_each_comment_by_the_account_it_names(relay, aurora, rapimenu):
-    response = post(relay, [comment_item(account="@RapiMenu"),
-                            comment_item(account="@BancoAurora")])
+    response = post(
+        relay, [comment_item(account="@RapiMenu"), comment_item(account="@BancoAurora")]
+    )
     assert response.status_code == 201
     ids = [r["id"] for r in response.json()["results"]]
     assert [Comment.objects.get(pk=pk).brand for pk in ids] == [rapimenu, aurora]
@@ -186,19 +188,23 @@ def test_another_brands_comment_page_and_correction_answer_404(client, alice, tw
     theirs = two_brands["rapimenu"][0]
     client.force_login(alice)
     assert client.get(reverse("comment-detail", args=[theirs])).status_code == 404
-    response = client.post(reverse("comment-correct", args=[theirs]),
-                           {"category": "other", "level": "green"})
+    response = client.post(
+        reverse("comment-correct", args=[theirs]), {"category": "other", "level": "green"}
+    )
     assert response.status_code == 404
     assert not Comment.objects.get(pk=theirs).classified_by_human
     assert client.get(reverse("comment-detail", args=[two_brands["aurora"][0]])).status_code == 200
 
 
 def test_someone_with_two_brands_sees_both_with_the_brand_named_and_can_narrow(
-        client, lucia, two_brands, rapimenu):
+    client, lucia, two_brands, rapimenu
+):
     client.force_login(lucia)
     response = client.get(reverse("queue-rows"), {"status": ""})
     assert {c.pk for c in response.context["page"].object_list} == {
-        *two_brands["aurora"], *two_brands["rapimenu"]}
+        *two_brands["aurora"],
+        *two_brands["rapimenu"],
+    }
     assert "RapiMenu" in response.content.decode()
     client.post(reverse("brand-switch"), {"brand": rapimenu.pk})
     assert _queue_ids(client, status="") == set(two_brands["rapimenu"])
@@ -206,8 +212,7 @@ def test_someone_with_two_brands_sees_both_with_the_brand_named_and_can_narrow(
     assert len(_queue_ids(client, status="")) == 4
 
 
-def test_switching_to_a_brand_one_does_not_work_for_is_ignored(client, alice, rapimenu,
-                                                                two_brands):
+def test_switching_to_a_brand_one_does_not_work_for_is_ignored(client, alice, rapimenu, two_brands):
     client.force_login(alice)
     client.post(reverse("brand-switch"), {"brand": rapimenu.pk})
     assert client.session.get(SESSION_KEY) is None

@@ -96,8 +96,7 @@ def test_team_page_query_count_is_pinned(staff, aurora, django_assert_max_num_qu
     assert len(response.context["members"]) == 23
 
 
-def test_a_supervisor_of_several_brands_chooses_one_first(client, victor, aurora, rapimenu,
-                                                          bruno):
+def test_a_supervisor_of_several_brands_chooses_one_first(client, victor, aurora, rapimenu, bruno):
     client.force_login(victor)
     response = client.get(reverse("team"))
     assert response.status_code == 200
@@ -114,8 +113,15 @@ def test_a_supervisor_of_several_brands_chooses_one_first(client, victor, aurora
 
 
 def test_sam_adds_a_new_person_who_logs_in_and_sees_auroras_queue(staff, aurora, rapimenu):
-    response = add(staff, aurora, username="nina", email="nina@example.com", first_name="Nina",
-                   last_name="Paz", password=NEW_PASSWORD)
+    response = add(
+        staff,
+        aurora,
+        username="nina",
+        email="nina@example.com",
+        first_name="Nina",
+        last_name="Paz",
+        password=NEW_PASSWORD,
+    )
     assert response.status_code == 302
     nina = get_user_model().objects.get(username="nina")
     assert (nina.email, nina.get_full_name()) == ("nina@example.com", "Nina Paz")
@@ -132,20 +138,35 @@ def test_sam_adds_a_new_person_who_logs_in_and_sees_auroras_queue(staff, aurora,
 
 
 def test_adding_a_new_person_is_audited(staff, sam, aurora):
-    add(staff, aurora, username="nina", email="nina@example.com", password=NEW_PASSWORD,
-        role=Role.CRISIS_COMMITTEE.value)
+    add(
+        staff,
+        aurora,
+        username="nina",
+        email="nina@example.com",
+        password=NEW_PASSWORD,
+        role=Role.CRISIS_COMMITTEE.value,
+    )
     event = AuditEvent.objects.get(action="member_added")
     assert event.actor == sam
     assert event.before == {}
-    assert event.after == {"brand": "aurora", "username": "nina",
-                           "role": "crisis_committee", "new_user": True}
+    assert event.after == {
+        "brand": "aurora",
+        "username": "nina",
+        "role": "crisis_committee",
+        "new_user": True,
+    }
     assert (event.comment, event.case) == (None, None)
 
 
-def test_sam_adds_an_existing_user_without_touching_their_account(staff, aurora, rapimenu,
-                                                                   bruno):
-    response = add(staff, aurora, username="bruno", email="other@example.com",
-                   first_name="Impostor", password=NEW_PASSWORD)
+def test_sam_adds_an_existing_user_without_touching_their_account(staff, aurora, rapimenu, bruno):
+    response = add(
+        staff,
+        aurora,
+        username="bruno",
+        email="other@example.com",
+        first_name="Impostor",
+        password=NEW_PASSWORD,
+    )
     assert response.status_code == 302
     bruno.refresh_from_db()
     assert bruno.check_password(PASSWORD)
@@ -185,8 +206,9 @@ def test_a_rest_client_cannot_join_a_team(staff, aurora, listener):
 
 
 def test_sam_cannot_add_people_to_another_brand(staff, rapimenu):
-    response = add(staff, rapimenu, username="nina", email="nina@example.com",
-                   password=NEW_PASSWORD)
+    response = add(
+        staff, rapimenu, username="nina", email="nina@example.com", password=NEW_PASSWORD
+    )
     assert response.status_code == 404
     assert not get_user_model().objects.filter(username="nina").exists()
 
@@ -196,8 +218,9 @@ def test_sam_cannot_add_people_to_another_brand(staff, rapimenu):
 
 def test_sam_changes_a_role(staff, sam, alice, aurora):
     alices = membership(alice, aurora)
-    response = staff.post(reverse("team-member-role", args=[alices.pk]),
-                          {"role": Role.SUPERVISOR.value})
+    response = staff.post(
+        reverse("team-member-role", args=[alices.pk]), {"role": Role.SUPERVISOR.value}
+    )
     assert response.status_code == 302
     alices.refresh_from_db()
     assert alices.role == Role.SUPERVISOR
@@ -228,8 +251,11 @@ def test_sam_removes_a_person_who_keeps_their_account(staff, sam, carla, aurora)
 
 def test_the_last_supervisor_cannot_demote_or_remove_himself(staff, sam, aurora):
     sams = membership(sam, aurora)
-    response = staff.post(reverse("team-member-role", args=[sams.pk]),
-                          {"role": Role.COMMUNITY_MANAGER.value}, follow=True)
+    response = staff.post(
+        reverse("team-member-role", args=[sams.pk]),
+        {"role": Role.COMMUNITY_MANAGER.value},
+        follow=True,
+    )
     assert "último supervisor" in response.content.decode()
     response = staff.post(reverse("team-member-remove", args=[sams.pk]), follow=True)
     assert "último supervisor" in response.content.decode()
@@ -240,8 +266,9 @@ def test_the_last_supervisor_cannot_demote_or_remove_himself(staff, sam, aurora)
 
 def test_with_a_second_supervisor_sam_can_step_down(staff, sam, sofia, aurora):
     sams = membership(sam, aurora)
-    response = staff.post(reverse("team-member-role", args=[sams.pk]),
-                          {"role": Role.COMMUNITY_MANAGER.value})
+    response = staff.post(
+        reverse("team-member-role", args=[sams.pk]), {"role": Role.COMMUNITY_MANAGER.value}
+    )
     assert response["Location"] == reverse("queue")
     sams.refresh_from_db()
     assert sams.role == Role.COMMUNITY_MANAGER
@@ -271,15 +298,22 @@ def test_changes_need_a_post(staff, alice, aurora):
 
 def test_a_community_manager_cannot_add_people(alice, aurora):
     with pytest.raises(team.TeamError):
-        team.member_add(actor=alice, brand=aurora, username="nina", email="n@example.com",
-                        role=Role.SUPERVISOR.value, password=NEW_PASSWORD)
+        team.member_add(
+            actor=alice,
+            brand=aurora,
+            username="nina",
+            email="n@example.com",
+            role=Role.SUPERVISOR.value,
+            password=NEW_PASSWORD,
+        )
     assert not get_user_model().objects.filter(username="nina").exists()
 
 
 def test_a_demoted_supervisor_cannot_act_on_a_role_read_before(sam, sofia, alice, aurora):
     team.managed_brand_ids(sam)  # sam's roles are read (and cached) as a request would
-    team.member_change_role(actor=sofia, membership_id=membership(sam, aurora).pk,
-                            role=Role.COMMUNITY_MANAGER.value)
+    team.member_change_role(
+        actor=sofia, membership_id=membership(sam, aurora).pk, role=Role.COMMUNITY_MANAGER.value
+    )
     with pytest.raises((team.TeamError, Http404)):
         team.member_remove(actor=sam, membership_id=membership(alice, aurora).pk)
     assert alice.memberships.exists()

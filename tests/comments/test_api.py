@@ -75,8 +75,9 @@ def test_missing_required_fields_are_each_named(api):
     assert fields == {"external_id", "text", "author_handle"}
 
 
-@pytest.mark.parametrize("body", ["not json{", "[]", "42", '"text"', "[1, 2]",
-                                  '{"text": NaN}', "[1, 2,]"])
+@pytest.mark.parametrize(
+    "body", ["not json{", "[]", "42", '"text"', "[1, 2]", '{"text": NaN}', "[1, 2,]"]
+)
 def test_malformed_bodies_answer_400_never_500(api, body):
     response = api.post(URL, data=body, content_type="application/json")
     assert response.status_code == 400

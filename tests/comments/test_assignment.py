@@ -52,15 +52,15 @@ def test_a_rule_sends_a_platform_or_language_to_its_people(ingest, team, aurora)
     rule.members.add(Membership.objects.get(user=olga, brand=aurora))
     english = AssignmentRule.objects.create(brand=aurora, language="en", position=1)
     english.members.add(Membership.objects.get(user=alice, brand=aurora))
-    names = _assignees(ingest, [comment_item(text=CLAIM, platform="instagram")
-                                for _ in range(3)])
+    names = _assignees(ingest, [comment_item(text=CLAIM, platform="instagram") for _ in range(3)])
     assert set(names) == {"olga"}
     names = _assignees(ingest, [comment_item(text=ENGLISH_CLAIM, lang="en") for _ in range(2)])
     assert set(names) == {"alice"}
 
 
-def test_nobody_on_duty_or_a_brand_without_rules_leaves_cases_for_take_next(ingest, aurora,
-                                                                            alice, team):
+def test_nobody_on_duty_or_a_brand_without_rules_leaves_cases_for_take_next(
+    ingest, aurora, alice, team
+):
     Membership.objects.filter(brand=aurora).update(on_duty=False)
     assert _assignees(ingest, [comment_item(text=CLAIM)]) == [None]
     Membership.objects.filter(brand=aurora).update(on_duty=True)
@@ -74,8 +74,9 @@ def test_people_of_another_brand_never_get_its_cases(ingest, team, bruno):
     assert "bruno" not in names
 
 
-def test_a_community_manager_ends_and_starts_their_shift_from_the_queue(client, team, aurora,
-                                                                       ingest):
+def test_a_community_manager_ends_and_starts_their_shift_from_the_queue(
+    client, team, aurora, ingest
+):
     from django.urls import reverse
 
     alice, olga = team

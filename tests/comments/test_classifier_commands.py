@@ -15,15 +15,42 @@ SUMMARY = re.compile(
     r"red_precision=\d\.\d{3} n=(\d+)$"
 )
 ROWS = [
-    {"id": "t1", "text": "Voy a poner una denuncia en la SIC por este cobro", "lang": "es",
-     "platform": "twitter", "author_followers": 10, "likes": 0, "shares": 0,
-     "author_is_troll": False, "category": "high_level", "level": "red"},
-    {"id": "t2", "text": "Thanks a lot, the new app is great!", "lang": "en",
-     "platform": "instagram", "author_followers": 10, "likes": 0, "shares": 0,
-     "author_is_troll": False, "category": "other", "level": "green"},
-    {"id": "t3", "text": "how do I change my delivery address?", "lang": "en",
-     "platform": "facebook", "author_followers": 10, "likes": 0, "shares": 0,
-     "author_is_troll": False, "category": "pqr", "level": "green"},
+    {
+        "id": "t1",
+        "text": "Voy a poner una denuncia en la SIC por este cobro",
+        "lang": "es",
+        "platform": "twitter",
+        "author_followers": 10,
+        "likes": 0,
+        "shares": 0,
+        "author_is_troll": False,
+        "category": "high_level",
+        "level": "red",
+    },
+    {
+        "id": "t2",
+        "text": "Thanks a lot, the new app is great!",
+        "lang": "en",
+        "platform": "instagram",
+        "author_followers": 10,
+        "likes": 0,
+        "shares": 0,
+        "author_is_troll": False,
+        "category": "other",
+        "level": "green",
+    },
+    {
+        "id": "t3",
+        "text": "how do I change my delivery address?",
+        "lang": "en",
+        "platform": "facebook",
+        "author_followers": 10,
+        "likes": 0,
+        "shares": 0,
+        "author_is_troll": False,
+        "category": "pqr",
+        "level": "green",
+    },
 ]
 
 
@@ -67,12 +94,21 @@ def test_classify_file_writes_one_decision_per_line(labelled, tmp_path):
 @pytest.mark.django_db
 def test_train_uses_corrections_and_writes_a_loadable_versioned_model(ingest, tmp_path, alice):
     [result] = ingest([comment_item(text=GREEN_TEXT)])
-    workflow.classification_correct(comment_id=result.id, user=alice, category="pqr",
-                                    level="yellow")
+    workflow.classification_correct(
+        comment_id=result.id, user=alice, category="pqr", level="yellow"
+    )
     out = io.StringIO()
     model_path = tmp_path / "model.npz"
-    call_command("train_classifier", "--output", str(model_path), "--label", "test-1",
-                 "--folds", "2", stdout=out)
+    call_command(
+        "train_classifier",
+        "--output",
+        str(model_path),
+        "--label",
+        "test-1",
+        "--folds",
+        "2",
+        stdout=out,
+    )
     assert "and 1 corrections" in out.getvalue()
     model = load_model(model_path)
     assert model.version.startswith("test-1+")
@@ -85,13 +121,20 @@ def test_train_uses_corrections_and_writes_a_loadable_versioned_model(ingest, tm
 def test_train_corpus_only_ignores_corrections_and_can_skip_figures(tmp_path):
     out = io.StringIO()
     model_path = tmp_path / "model.npz"
-    call_command("train_classifier", "--output", str(model_path), "--corpus-only",
-                 "--folds", "0", stdout=out)
+    call_command(
+        "train_classifier", "--output", str(model_path), "--corpus-only", "--folds", "0", stdout=out
+    )
     assert "and 0 corrections" in out.getvalue()
     assert load_model(model_path).evaluation is None
 
 
 def test_train_refuses_a_single_fold(tmp_path):
     with pytest.raises(CommandError, match="--folds"):
-        call_command("train_classifier", "--output", str(tmp_path / "m.npz"), "--folds", "1",
-                     stdout=io.StringIO())
+        call_command(
+            "train_classifier",
+            "--output",
+            str(tmp_path / "m.npz"),
+            "--folds",
+            "1",
+            stdout=io.StringIO(),
+        )

@@ -27,8 +27,9 @@ def _case(ingest, text=CLAIM, **extra) -> Case:
     return Comment.objects.get(pk=result.id).case
 
 
-def test_an_overdue_case_is_told_once_to_its_assignee_and_the_supervisors(ingest, alice, sam,
-                                                                          bruno):
+def test_an_overdue_case_is_told_once_to_its_assignee_and_the_supervisors(
+    ingest, alice, sam, bruno
+):
     case = _case(ingest)
     workflow.case_assign(case_id=case.pk, actor=alice, assignee=alice)
     assert deadlines.deadline_breaches_claim() == []
@@ -45,8 +46,11 @@ def test_an_overdue_case_is_told_once_to_its_assignee_and_the_supervisors(ingest
 def test_a_closed_case_is_never_told_and_a_reopened_one_gets_a_new_deadline(ingest, alice):
     case = _case(ingest)
     workflow.case_assign(case_id=case.pk, actor=alice, assignee=alice)
-    for action, extra in (("start", {}), ("resolve", {"outcome": "solved"}),
-                          ("close", {"satisfied": True})):
+    for action, extra in (
+        ("start", {}),
+        ("resolve", {"outcome": "solved"}),
+        ("close", {"satisfied": True}),
+    ):
         workflow.case_move(case_id=case.pk, actor=alice, action=action, **extra)
     Case.objects.filter(pk=case.pk).update(due_at=timezone.now() - timedelta(hours=1))
     assert deadlines.deadline_breaches_claim() == []
@@ -56,7 +60,8 @@ def test_a_closed_case_is_never_told_and_a_reopened_one_gets_a_new_deadline(inge
 
 
 def test_a_supervisor_flags_a_troll_whose_next_insults_go_to_the_monitor_list(
-        ingest, client, sam, alice):
+    ingest, client, sam, alice
+):
     first = _case(ingest, text=INSULT, author_handle="@troll")
     author = first.author
     assert first.level == "yellow"
@@ -77,14 +82,18 @@ def test_unflagging_needs_a_reason_and_is_audited(ingest, sam):
     workflow.author_flag_troll(author_id=author.pk, actor=sam, is_troll=True)
     with pytest.raises(workflow.WorkflowError, match="why"):
         workflow.author_flag_troll(author_id=author.pk, actor=sam, is_troll=False)
-    workflow.author_flag_troll(author_id=author.pk, actor=sam, is_troll=False,
-                               note="apologised and asked a real question")
+    workflow.author_flag_troll(
+        author_id=author.pk, actor=sam, is_troll=False, note="apologised and asked a real question"
+    )
     assert list(AuditEvent.objects.filter(author=author).values_list("action", "actor")) == [
-        ("troll_flagged", sam.pk), ("troll_unflagged", sam.pk)]
+        ("troll_flagged", sam.pk),
+        ("troll_unflagged", sam.pk),
+    ]
 
 
-def test_flagging_through_the_page_is_for_supervisors_of_that_brand(ingest, client, sam,
-                                                                     alice, bruno):
+def test_flagging_through_the_page_is_for_supervisors_of_that_brand(
+    ingest, client, sam, alice, bruno
+):
     case = _case(ingest, text=INSULT, author_handle="@troll")
     comment = case.comments.get()
     url = reverse("author-troll", args=[case.author_id, comment.pk])

@@ -18,4 +18,5 @@ def test_the_demo_wave_is_one_ripple_of_red_complaints_and_seeding_twice_adds_no
 
     assert demo.seed_ripple(aurora) == len(demo.RIPPLE_WAVE)
     assert Comment.objects.filter(external_id__startswith="demo-wave-").count() == len(
-        demo.RIPPLE_WAVE)
+        demo.RIPPLE_WAVE
+    )

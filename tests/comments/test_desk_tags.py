@@ -49,19 +49,28 @@ def test_a_deadline_ahead_says_in_how_long_and_one_behind_by_how_much():
 def _ripple_reason(cluster_id: int) -> dict:
     """The evidence as the ripple detector writes it, from the detector itself."""
     start = datetime(2026, 3, 5, 9, 0, tzinfo=timezone.get_current_timezone())
-    ripple = Ripple(number=1, subject=("~double_charge", "tarjet"), members=(1, 2, 3),
-                    new_members=(3,), authors=("@a", "@b", "@c"), first_at=start,
-                    last_at=start + timedelta(minutes=5), known_cluster=None)
+    ripple = Ripple(
+        number=1,
+        subject=("~double_charge", "tarjet"),
+        members=(1, 2, 3),
+        new_members=(3,),
+        authors=("@a", "@b", "@c"),
+        first_at=start,
+        last_at=start + timedelta(minutes=5),
+        known_cluster=None,
+    )
     return {"signal": "ripple", "evidence": ripple.reason(cluster_id)}
 
 
 def test_a_ripple_reason_is_said_in_the_pages_language_with_its_concepts_named():
     with translation.override("es"):
         assert reason_in_words(_ripple_reason(41)) == (
-            "onda #41: 3 autores en 5 min, 3 comentarios sobre cobro doble, tarjet")
+            "onda #41: 3 autores en 5 min, 3 comentarios sobre cobro doble, tarjet"
+        )
     with translation.override("en"):
         assert reason_in_words(_ripple_reason(41)) == (
-            "cluster #41: 3 authors in 5 min, 3 comments about double charge, tarjet")
+            "cluster #41: 3 authors in 5 min, 3 comments about double charge, tarjet"
+        )
 
 
 def test_the_models_reason_says_how_sure_and_from_which_words():

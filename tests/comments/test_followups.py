@@ -29,8 +29,9 @@ def resolved(ingest, alice):
     case = Comment.objects.get(pk=result.id).case
     workflow.case_assign(case_id=case.pk, actor=alice, assignee=alice)
     workflow.case_move(case_id=case.pk, actor=alice, action="start")
-    return workflow.case_move(case_id=case.pk, actor=alice, action="resolve",
-                              outcome=Outcome.SOLVED)
+    return workflow.case_move(
+        case_id=case.pk, actor=alice, action="resolve", outcome=Outcome.SOLVED
+    )
 
 
 def _make_due(follow_up: FollowUp) -> None:
@@ -104,8 +105,7 @@ def test_an_unsatisfied_customer_reopens_the_case(client, resolved):
 def test_a_tampered_link_is_refused(client, resolved):
     [follow_up] = resolved.follow_ups.all()
     token = followups.satisfaction_token(follow_up)
-    response = client.post(reverse("satisfaction", args=[token[:-2] + "xx"]),
-                           {"satisfied": "yes"})
+    response = client.post(reverse("satisfaction", args=[token[:-2] + "xx"]), {"satisfied": "yes"})
     assert response.status_code == 400
     resolved.refresh_from_db()
     assert resolved.status == CaseStatus.RESOLVED
@@ -124,8 +124,9 @@ def test_an_expired_link_is_refused(client, resolved, settings):
 def test_a_person_records_the_answer_they_got(resolved, alice):
     with pytest.raises(workflow.WorkflowError, match="still needs"):
         workflow.case_record_answer(case_id=resolved.pk, actor=alice, satisfied=False)
-    case = workflow.case_record_answer(case_id=resolved.pk, actor=alice, satisfied=True,
-                                       note="called her")
+    case = workflow.case_record_answer(
+        case_id=resolved.pk, actor=alice, satisfied=True, note="called her"
+    )
     assert (case.status, case.satisfied) == (CaseStatus.CLOSED, True)
     [follow_up] = case.follow_ups.all()
     assert follow_up.answered_by == alice

@@ -18,9 +18,19 @@ def test_ingest_stores_comment_classification_and_case(ingest):
     assert comment.category == result.category
     [history] = comment.classifications.all()
     assert comment.model_version
-    assert (history.category, history.level, history.confidence, history.reasons,
-            history.model_version) == (comment.category, comment.level, comment.confidence,
-                                       comment.reasons, comment.model_version)
+    assert (
+        history.category,
+        history.level,
+        history.confidence,
+        history.reasons,
+        history.model_version,
+    ) == (
+        comment.category,
+        comment.level,
+        comment.confidence,
+        comment.reasons,
+        comment.model_version,
+    )
     assert (history.is_human, history.decided_by, history.note) == (False, None, "")
     assert history.created_at == comment.received_at
     if comment.category != "other":
@@ -82,8 +92,9 @@ def test_engagement_never_goes_down_on_a_late_retry(ingest):
 def test_a_persons_correction_survives_relevelling(ingest, alice):
     item = comment_item(text="Me cobraron dos veces la cuota de este mes, pueden revisar?")
     [result] = ingest([item])
-    workflow.classification_correct(comment_id=result.id, user=alice, category="other",
-                                    level="green")
+    workflow.classification_correct(
+        comment_id=result.id, user=alice, category="other", level="green"
+    )
     [again] = ingest([{**item, "likes": 6000}])
     assert (again.category, again.level) == ("other", "green")
 
@@ -122,9 +133,7 @@ def test_author_with_an_overdue_case_makes_new_comments_yellow(ingest):
 
     handle = "@waiting_customer"
     ingest([comment_item(author_handle=handle, text=GREEN_TEXT)])
-    Case.objects.filter(author__handle=handle).update(
-        due_at=timezone.now() - timedelta(minutes=5)
-    )
+    Case.objects.filter(author__handle=handle).update(due_at=timezone.now() - timedelta(minutes=5))
     [later] = ingest([comment_item(author_handle=handle, text=GREEN_TEXT)])
     assert later.level == Level.YELLOW
     assert any(r["signal"] == "overdue_case" for r in later.reasons)
@@ -133,8 +142,15 @@ def test_author_with_an_overdue_case_makes_new_comments_yellow(ingest):
 def test_reply_in_a_thread_joins_the_parents_case(ingest):
     parent = comment_item(author_handle="@threader", text=GREEN_TEXT)
     [p] = ingest([parent])
-    [r] = ingest([comment_item(author_handle="@threader", in_reply_to=parent["external_id"],
-                                      text="Y ademas me cobraron dos veces, pueden revisar?")])
+    [r] = ingest(
+        [
+            comment_item(
+                author_handle="@threader",
+                in_reply_to=parent["external_id"],
+                text="Y ademas me cobraron dos veces, pueden revisar?",
+            )
+        ]
+    )
     assert Comment.objects.get(pk=r.id).thread_key == Comment.objects.get(pk=p.id).thread_key
 
 

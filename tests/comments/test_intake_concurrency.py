@@ -38,8 +38,10 @@ def _wait_until_blocked_on_a_lock(timeout: float = 10) -> None:
     deadline = time.monotonic() + timeout
     with connection.cursor() as cursor:
         while time.monotonic() < deadline:
-            cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = "
-                           "current_database() AND wait_event_type = 'Lock'")
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = "
+                "current_database() AND wait_event_type = 'Lock'"
+            )
             if cursor.fetchone()[0]:
                 return
             time.sleep(0.02)
@@ -56,9 +58,15 @@ def test_a_case_opened_by_a_concurrent_batch_is_joined_not_retried(ingest, caplo
     def other_batch_opens_the_case():
         with transaction.atomic():
             case = Case.objects.create(
-                brand_id=author.brand_id, author=author, thread_key="", status=CaseStatus.NEW,
-                category="pqr", level=Level.GREEN, level_rank=Level.GREEN.rank,
-                due_at=timezone.now() + timedelta(days=1))
+                brand_id=author.brand_id,
+                author=author,
+                thread_key="",
+                status=CaseStatus.NEW,
+                category="pqr",
+                level=Level.GREEN,
+                level_rank=Level.GREEN.rank,
+                due_at=timezone.now() + timedelta(days=1),
+            )
             other_opened.set()
             other_may_commit.wait(10)
         return case.pk
@@ -66,7 +74,8 @@ def test_a_case_opened_by_a_concurrent_batch_is_joined_not_retried(ingest, caplo
     other, other_result = _in_thread(other_batch_opens_the_case)
     assert other_opened.wait(10), other_result
     ours, our_result = _in_thread(
-        lambda: ingest([comment_item(author_handle="@both", text=RED_TEXT)]))
+        lambda: ingest([comment_item(author_handle="@both", text=RED_TEXT)])
+    )
     _wait_until_blocked_on_a_lock()
     other_may_commit.set()
     other.join(10)
@@ -86,9 +95,16 @@ def test_batches_sharing_authors_all_land_once(ingest):
     handles = [f"@shared_{n}" for n in range(8)]
 
     def batch(tag):
-        return lambda: ingest([comment_item(external_id=f"{tag}-{n}", author_handle=handle,
-                                            text=RED_TEXT if n % 2 else GREEN_TEXT)
-                               for n, handle in enumerate(handles * 3)])
+        return lambda: ingest(
+            [
+                comment_item(
+                    external_id=f"{tag}-{n}",
+                    author_handle=handle,
+                    text=RED_TEXT if n % 2 else GREEN_TEXT,
+                )
+                for n, handle in enumerate(handles * 3)
+            ]
+        )
 
     runs = [_in_thread(batch(tag)) for tag in ("a", "b", "c", "d")]
     for thread, _ in runs:
@@ -98,8 +114,11 @@ def test_batches_sharing_authors_all_land_once(ingest):
     assert Comment.objects.count() == 4 * len(handles) * 3
     assert Author.objects.filter(handle__in=handles).count() == len(handles)
     for author in Author.objects.filter(handle__in=handles):
-        open_cases = list(Case.objects.filter(author=author).exclude(
-            status__in=[CaseStatus.RESOLVED, CaseStatus.CLOSED]))
+        open_cases = list(
+            Case.objects.filter(author=author).exclude(
+                status__in=[CaseStatus.RESOLVED, CaseStatus.CLOSED]
+            )
+        )
         negative = Comment.objects.filter(author=author).exclude(category="other")
         assert len(open_cases) == (1 if negative.exists() else 0)
         assert set(negative.values_list("case_id", flat=True)) <= {c.pk for c in open_cases}

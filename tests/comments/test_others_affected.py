@@ -19,8 +19,10 @@ def _case_of(handle):
 
 def test_paraphrases_by_other_customers_are_found_and_unrelated_complaints_are_not(aurora):
     # Five paraphrases (below the ripple's ten) and five complaints about other things.
-    intake.ingest(_items(DOUBLE_CHARGE[:5], prefix="dc") + _items(UNRELATED[:5], prefix="un"),
-                  brand_id=aurora.pk)
+    intake.ingest(
+        _items(DOUBLE_CHARGE[:5], prefix="dc") + _items(UNRELATED[:5], prefix="un"),
+        brand_id=aurora.pk,
+    )
     others = selectors.others_affected(_case_of("@dc_0"))
     assert others.authors == 4 and not others.more_than
     assert {c.author.handle for c in others.examples} == {"@dc_1", "@dc_2", "@dc_3", "@dc_4"}
@@ -33,14 +35,13 @@ def test_another_brands_customers_are_not_counted(aurora, rapimenu):
     assert {c.author.handle for c in others.examples} == {"@dc_1", "@dc_2"}
 
 
-def test_the_case_page_shows_them_and_says_so_when_nobody_else_complained(client, alice,
-                                                                          aurora):
+def test_the_case_page_shows_them_and_says_so_when_nobody_else_complained(client, alice, aurora):
     ingest = partial(intake.ingest, brand_id=aurora.pk)
     ingest(_items(DOUBLE_CHARGE[:3], prefix="dc") + _items(UNRELATED[:1], prefix="un"))
     client.force_login(alice)
 
     page = client.get(reverse("case-detail", args=[_case_of("@dc_0").pk])).content.decode()
-    panel = page[page.index('id="others-affected"'):]
+    panel = page[page.index('id="others-affected"') :]
     assert "2 clientes más se quejaron de lo mismo en las últimas 48 horas" in panel
     assert "@dc_1" in panel and "@dc_2" in panel and "@un_0" not in panel
 

@@ -15,8 +15,13 @@ from tests.factories import comment_item
 
 pytestmark = pytest.mark.django_db
 RUDE_CLAIM = "pinche banco de mierda, me cobraron dos veces y nadie responde!!!"
-DATA = {"name": "Juana Pérez", "document_id": "CURP PEJJ800101MDF", "phone": "+52 55 1234 4567",
-        "email": "juana.perez@gmail.com", "order_number": "ORD-2024-998877"}
+DATA = {
+    "name": "Juana Pérez",
+    "document_id": "CURP PEJJ800101MDF",
+    "phone": "+52 55 1234 4567",
+    "email": "juana.perez@gmail.com",
+    "order_number": "ORD-2024-998877",
+}
 FULL_VALUES = list(DATA.values())
 
 
@@ -45,12 +50,17 @@ def _leaks(text: str) -> list[str]:
 
 def test_one_helper_masks_every_kind_of_personal_data():
     assert privacy.mask_personal_data(DATA) == {
-        "name": "J*** P***", "document_id": "***1MDF", "phone": "***4567",
-        "email": "ju***@gm***.com", "order_number": "***8877"}
+        "name": "J*** P***",
+        "document_id": "***1MDF",
+        "phone": "***4567",
+        "email": "ju***@gm***.com",
+        "order_number": "***8877",
+    }
     assert privacy.mask_value("email", "jo@x") == "jo***@x***"
     assert privacy.mask_value("phone", "4567") == "***"
     assert privacy.mask_personal_data({"unknown": "secret-value-1234", "phone": ""}) == {
-        "unknown": "***1234"}
+        "unknown": "***1234"
+    }
     assert privacy.mask_personal_data(None) == {}
 
 
@@ -66,13 +76,15 @@ def test_the_data_is_recorded_once_with_a_masked_audit_event(case_with_data, ali
         privacy.personal_data_record(case_id=case.pk, actor=alice, data=DATA)
 
 
-@pytest.mark.parametrize(("field", "value", "message"), [
-    ("email", "juana(at)gmail", "e-mail"),
-    ("phone", "12 34", "7 and 15 digits"),
-    ("name", "x" * 201, "too long"),
-])
-def test_bad_personal_data_is_refused_and_nothing_is_written(case, alice, field, value,
-                                                             message):
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("email", "juana(at)gmail", "e-mail"),
+        ("phone", "12 34", "7 and 15 digits"),
+        ("name", "x" * 201, "too long"),
+    ],
+)
+def test_bad_personal_data_is_refused_and_nothing_is_written(case, alice, field, value, message):
     with pytest.raises(workflow.WorkflowError, match=message):
         privacy.personal_data_record(case_id=case.pk, actor=alice, data={field: value})
     assert Case.objects.get(pk=case.pk).personal_data == {}
@@ -93,7 +105,8 @@ def test_only_the_person_working_the_case_in_its_brand_records_data(case, bruno,
 
 
 def test_the_case_page_shows_it_in_full_to_who_works_cases_and_masked_to_the_committee(
-        client, case_with_data, alice, sam, carla):
+    client, case_with_data, alice, sam, carla
+):
     url = reverse("case-detail", args=[case_with_data.pk])
     for person in ("alice", "sam"):
         client.login(username=person, password=PASSWORD)
@@ -107,8 +120,9 @@ def test_the_case_page_shows_it_in_full_to_who_works_cases_and_masked_to_the_com
     assert "ju***@gm***.com" in page and "***4567" in page
 
 
-def test_the_queue_the_case_list_and_the_api_show_it_masked(client, api, case_with_data, alice,
-                                                            bruno):
+def test_the_queue_the_case_list_and_the_api_show_it_masked(
+    client, api, case_with_data, alice, bruno
+):
     client.login(username="alice", password=PASSWORD)
     queue = client.get(reverse("queue")).content.decode()
     assert "ju***@gm***.com" in queue and _leaks(queue) == []
@@ -130,12 +144,14 @@ def test_the_queue_the_case_list_and_the_api_show_it_masked(client, api, case_wi
 
     client.logout()
     client.login(username="bruno", password=PASSWORD)
-    assert f'data-case-id="{case_with_data.pk}"' not in client.get(
-        reverse("cases")).content.decode()
+    assert (
+        f'data-case-id="{case_with_data.pk}"' not in client.get(reverse("cases")).content.decode()
+    )
 
 
 def test_the_private_handoff_records_the_channel_and_only_drafts_the_public_reply(
-        client, case, alice):
+    client, case, alice
+):
     client.login(username="alice", password=PASSWORD)
     page = client.get(reverse("case-detail", args=[case.pk])).content.decode()
     assert 'name="channel"' in page

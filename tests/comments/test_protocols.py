@@ -33,25 +33,34 @@ def _post_data(protocol: Protocol, **overrides) -> dict:
     """The edit form as the page sends it back untouched, plus ``overrides``."""
     templates = list(protocol.templates.order_by("pk"))
     data = {
-        "steps": protocol.steps, "outcomes": list(protocol.outcomes),
+        "steps": protocol.steps,
+        "outcomes": list(protocol.outcomes),
         "templates-TOTAL_FORMS": str(len(templates) + 1),
         "templates-INITIAL_FORMS": str(len(templates)),
-        "templates-MIN_NUM_FORMS": "0", "templates-MAX_NUM_FORMS": "1000",
+        "templates-MIN_NUM_FORMS": "0",
+        "templates-MAX_NUM_FORMS": "1000",
     }
     if protocol.requires_approval:
         data["requires_approval"] = "on"
     for i, t in enumerate(templates):
-        data.update({f"templates-{i}-id": str(t.pk), f"templates-{i}-protocol": str(protocol.pk),
-                     f"templates-{i}-name": t.name, f"templates-{i}-language": t.language,
-                     f"templates-{i}-body": t.body})
+        data.update(
+            {
+                f"templates-{i}-id": str(t.pk),
+                f"templates-{i}-protocol": str(protocol.pk),
+                f"templates-{i}-name": t.name,
+                f"templates-{i}-language": t.language,
+                f"templates-{i}-body": t.body,
+            }
+        )
         if t.private_handoff:
             data[f"templates-{i}-private_handoff"] = "on"
     data.update(overrides)
     return data
 
 
-def test_the_list_shows_every_category_and_level_seeding_the_missing_ones(client, sam, aurora,
-                                                                          rapimenu):
+def test_the_list_shows_every_category_and_level_seeding_the_missing_ones(
+    client, sam, aurora, rapimenu
+):
     _pqr_green(aurora)
     response = _client(client, sam).get(reverse("protocols"))
     assert response.status_code == 200
@@ -77,18 +86,26 @@ def test_another_brands_protocol_is_not_found_even_for_a_supervisor(client, sam,
     rapi_protocol = _pqr_green(rapimenu)
     _client(client, sam)
     assert client.get(reverse("protocol-edit", args=[rapi_protocol.pk])).status_code == 404
-    response = client.post(reverse("protocol-edit", args=[rapi_protocol.pk]),
-                           _post_data(rapi_protocol, steps="Hacked"))
+    response = client.post(
+        reverse("protocol-edit", args=[rapi_protocol.pk]), _post_data(rapi_protocol, steps="Hacked")
+    )
     assert response.status_code == 404
     rapi_protocol.refresh_from_db()
     assert rapi_protocol.steps != "Hacked"
     with pytest.raises(Protocol.DoesNotExist):
-        protocols.protocol_save(protocol_id=rapi_protocol.pk, actor=sam, steps="Hacked",
-                                outcomes=["solved"], requires_approval=False, templates=[])
+        protocols.protocol_save(
+            protocol_id=rapi_protocol.pk,
+            actor=sam,
+            steps="Hacked",
+            outcomes=["solved"],
+            requires_approval=False,
+            templates=[],
+        )
 
 
 def test_a_supervisor_edits_steps_outcomes_approval_and_templates_with_an_audit_event(
-        client, sam, aurora):
+    client, sam, aurora
+):
     protocol = _pqr_green(aurora)
     [first, *_rest] = protocol.templates.order_by("pk")
     count = protocol.templates.count()
@@ -98,12 +115,19 @@ def test_a_supervisor_edits_steps_outcomes_approval_and_templates_with_an_audit_
     assert 'name="outcomes" value="solved"' in html and 'value="troll"' in html
     assert html.count('name="templates-') > count * 4 and first.body in html
     data = _post_data(
-        protocol, steps="Saluda\n\n  Resuelve  ", outcomes=["solved"], requires_approval="on",
-        **{"templates-0-body": "Hola {customer_name}, caso #{case_number} en {brand}.",
-           "templates-1-DELETE": "on",
-           f"templates-{count}-name": "Nueva", f"templates-{count}-language": "en",
-           f"templates-{count}-body": "Hi {customer_name}, {department} has it.",
-           f"templates-{count}-private_handoff": "on"})
+        protocol,
+        steps="Saluda\n\n  Resuelve  ",
+        outcomes=["solved"],
+        requires_approval="on",
+        **{
+            "templates-0-body": "Hola {customer_name}, caso #{case_number} en {brand}.",
+            "templates-1-DELETE": "on",
+            f"templates-{count}-name": "Nueva",
+            f"templates-{count}-language": "en",
+            f"templates-{count}-body": "Hi {customer_name}, {department} has it.",
+            f"templates-{count}-private_handoff": "on",
+        },
+    )
     response = _client(client, sam).post(reverse("protocol-edit", args=[protocol.pk]), data)
     assert response.status_code == 302
     protocol.refresh_from_db()
@@ -139,18 +163,41 @@ def test_the_domain_function_refuses_what_the_form_would_refuse(sam, aurora):
     protocol = _pqr_green(aurora)
     edit = protocols.TemplateEdit(id=None, name="x", language="es", body="Hola {cliente}")
     with pytest.raises(protocols.ProtocolError, match=r"\{cliente\}"):
-        protocols.protocol_save(protocol_id=protocol.pk, actor=sam, steps="a",
-                                outcomes=["solved"], requires_approval=False, templates=[edit])
+        protocols.protocol_save(
+            protocol_id=protocol.pk,
+            actor=sam,
+            steps="a",
+            outcomes=["solved"],
+            requires_approval=False,
+            templates=[edit],
+        )
     with pytest.raises(protocols.ProtocolError, match="way out"):
-        protocols.protocol_save(protocol_id=protocol.pk, actor=sam, steps="a", outcomes=[],
-                                requires_approval=False, templates=[])
+        protocols.protocol_save(
+            protocol_id=protocol.pk,
+            actor=sam,
+            steps="a",
+            outcomes=[],
+            requires_approval=False,
+            templates=[],
+        )
     with pytest.raises(protocols.ProtocolError, match="way out"):
-        protocols.protocol_save(protocol_id=protocol.pk, actor=sam, steps="a",
-                                outcomes=["solved", "refund"], requires_approval=False,
-                                templates=[])
+        protocols.protocol_save(
+            protocol_id=protocol.pk,
+            actor=sam,
+            steps="a",
+            outcomes=["solved", "refund"],
+            requires_approval=False,
+            templates=[],
+        )
     with pytest.raises(protocols.ProtocolError, match="step"):
-        protocols.protocol_save(protocol_id=protocol.pk, actor=sam, steps="  \n ",
-                                outcomes=["solved"], requires_approval=False, templates=[])
+        protocols.protocol_save(
+            protocol_id=protocol.pk,
+            actor=sam,
+            steps="  \n ",
+            outcomes=["solved"],
+            requires_approval=False,
+            templates=[],
+        )
     assert not AuditEvent.objects.filter(action="protocol_changed").exists()
 
 
@@ -160,8 +207,14 @@ def test_a_template_of_another_protocol_cannot_be_edited_through_this_one(sam, a
     foreign = other.templates.first()
     edit = protocols.TemplateEdit(id=foreign.pk, name="x", language="es", body="Hola")
     with pytest.raises(ReplyTemplate.DoesNotExist):
-        protocols.protocol_save(protocol_id=protocol.pk, actor=sam, steps="a",
-                                outcomes=["solved"], requires_approval=False, templates=[edit])
+        protocols.protocol_save(
+            protocol_id=protocol.pk,
+            actor=sam,
+            steps="a",
+            outcomes=["solved"],
+            requires_approval=False,
+            templates=[edit],
+        )
     foreign.refresh_from_db()
     assert foreign.body != "Hola"
 
@@ -169,8 +222,14 @@ def test_a_template_of_another_protocol_cannot_be_edited_through_this_one(sam, a
 def test_a_community_manager_cannot_save_a_protocol_through_the_domain(alice, aurora):
     protocol = _pqr_green(aurora)
     with pytest.raises(Protocol.DoesNotExist):
-        protocols.protocol_save(protocol_id=protocol.pk, actor=alice, steps="a",
-                                outcomes=["solved"], requires_approval=False, templates=[])
+        protocols.protocol_save(
+            protocol_id=protocol.pk,
+            actor=alice,
+            steps="a",
+            outcomes=["solved"],
+            requires_approval=False,
+            templates=[],
+        )
 
 
 def test_resolving_refuses_an_outcome_the_protocol_does_not_allow(ingest, alice, sam, aurora):
@@ -183,17 +242,23 @@ def test_resolving_refuses_an_outcome_the_protocol_does_not_allow(ingest, alice,
         workflow.case_move(case_id=case.pk, actor=alice, action="resolve", outcome=Outcome.TROLL)
     assert Case.objects.get(pk=case.pk).status == "in_progress"
     # The supervisor narrows the protocol: "intermediate" is no longer a way out.
-    protocols.protocol_save(protocol_id=_pqr_green(aurora).pk, actor=sam, steps="a",
-                            outcomes=["solved"], requires_approval=False, templates=[])
+    protocols.protocol_save(
+        protocol_id=_pqr_green(aurora).pk,
+        actor=sam,
+        steps="a",
+        outcomes=["solved"],
+        requires_approval=False,
+        templates=[],
+    )
     with pytest.raises(workflow.WorkflowError, match="does not allow"):
-        workflow.case_move(case_id=case.pk, actor=alice, action="resolve",
-                           outcome=Outcome.INTERMEDIATE)
+        workflow.case_move(
+            case_id=case.pk, actor=alice, action="resolve", outcome=Outcome.INTERMEDIATE
+        )
     workflow.case_move(case_id=case.pk, actor=alice, action="resolve", outcome=Outcome.SOLVED)
     assert Case.objects.get(pk=case.pk).status == "resolved"
 
 
-def test_the_case_page_offers_only_the_outcomes_the_protocol_allows(client, ingest, alice,
-                                                                    aurora):
+def test_the_case_page_offers_only_the_outcomes_the_protocol_allows(client, ingest, alice, aurora):
     [result] = ingest([comment_item(text=CLAIM)])
     case = Comment.objects.get(pk=result.id).case
     workflow.case_assign(case_id=case.pk, actor=alice, assignee=alice)
@@ -203,8 +268,7 @@ def test_the_case_page_offers_only_the_outcomes_the_protocol_allows(client, inge
     assert 'value="troll"' not in page
 
 
-def test_a_supervisor_of_two_brands_sees_both_when_no_brand_is_chosen(client, aurora,
-                                                                        rapimenu):
+def test_a_supervisor_of_two_brands_sees_both_when_no_brand_is_chosen(client, aurora, rapimenu):
     vera = _person("vera", Role.SUPERVISOR, rapimenu)
     grant_role(vera, Role.SUPERVISOR, brand=aurora)
     response = _client(client, vera).get(reverse("protocols"))
@@ -213,8 +277,9 @@ def test_a_supervisor_of_two_brands_sees_both_when_no_brand_is_chosen(client, au
     assert response.context["show_brand"] is True
 
 
-def test_protocol_list_query_count_is_pinned_once_seeded(client, sam,
-                                                         django_assert_max_num_queries):
+def test_protocol_list_query_count_is_pinned_once_seeded(
+    client, sam, django_assert_max_num_queries
+):
     _client(client, sam).get(reverse("protocols"))
     with django_assert_max_num_queries(9):
         client.get(reverse("protocols"))
@@ -223,9 +288,15 @@ def test_protocol_list_query_count_is_pinned_once_seeded(client, sam,
 def test_the_blank_template_row_as_the_browser_sends_it_is_ignored(client, sam, aurora):
     protocol = _pqr_green(aurora)
     count = protocol.templates.count()
-    data = _post_data(protocol, requires_approval="on", **{
-        f"templates-{count}-name": "", f"templates-{count}-language": "es",
-        f"templates-{count}-body": ""})
+    data = _post_data(
+        protocol,
+        requires_approval="on",
+        **{
+            f"templates-{count}-name": "",
+            f"templates-{count}-language": "es",
+            f"templates-{count}-body": "",
+        },
+    )
     response = _client(client, sam).post(reverse("protocol-edit", args=[protocol.pk]), data)
     assert response.status_code == 302
     assert protocol.templates.count() == count

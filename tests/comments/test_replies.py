@@ -15,8 +15,10 @@ from tests.factories import RED_TEXT, comment_item
 pytestmark = pytest.mark.django_db
 CLAIM = "Me cobraron dos veces la cuota de este mes, pueden revisar por favor?"
 RUDE_CLAIM = "pinche banco de mierda, me cobraron dos veces y nadie responde!!!"
-GOOD_REPLY = ("Hola Ana, lamentamos mucho el doble cobro. Ya lo revisamos con facturacion y te "
-              "escribimos en privado hoy mismo.")
+GOOD_REPLY = (
+    "Hola Ana, lamentamos mucho el doble cobro. Ya lo revisamos con facturacion y te "
+    "escribimos en privado hoy mismo."
+)
 BAD_REPLY = "Como ya le dijimos, es su culpa por no leer las condiciones."
 
 
@@ -46,20 +48,23 @@ def yellow_case(ingest, alice):
 
 @pytest.fixture
 def publishing_tool(aurora):
-    return Endpoint.objects.create(brand=aurora, purpose=Purpose.PUBLISHING,
-                                   url="http://127.0.0.1:9/hook")
+    return Endpoint.objects.create(
+        brand=aurora, purpose=Purpose.PUBLISHING, url="http://127.0.0.1:9/hook"
+    )
 
 
 def test_the_policy_asks_approval_for_yellow_and_red_and_for_any_named_authority(
-        ingest, alice, green_case, yellow_case):
+    ingest, alice, green_case, yellow_case
+):
     assert replies.approval_required(green_case) is False
     assert replies.approval_required(yellow_case) is True
     red = _case(ingest, alice, RED_TEXT)
     assert replies.approval_required(red) is True
     # A person says the PROFECO claim is a plain green question: a supervisor still approves.
     comment = red.comments.get()
-    workflow.classification_correct(comment_id=comment.pk, user=alice, category="pqr",
-                                    level="green")
+    workflow.classification_correct(
+        comment_id=comment.pk, user=alice, category="pqr", level="green"
+    )
     Case.objects.filter(pk=red.pk).update(category="pqr", level="green", level_rank=2)
     red.refresh_from_db()
     assert replies.approval_required(red) is True
@@ -67,7 +72,8 @@ def test_the_policy_asks_approval_for_yellow_and_red_and_for_any_named_authority
 
 def test_a_draft_starts_from_a_template_with_the_case_filled_in(green_case):
     protocol = green_case.brand and replies.protocols.protocol_for(
-        brand=green_case.brand, category=green_case.category, level=green_case.level)
+        brand=green_case.brand, category=green_case.category, level=green_case.level
+    )
     template = protocol.templates.filter(language="es", private_handoff=False).first()
     text = replies.template_text(template, green_case, department="facturación")
     assert "Ana" in text and f"#{green_case.pk}" in text and "facturación" in text
@@ -82,9 +88,11 @@ def test_a_green_reply_is_ready_without_approval_and_waits_for_a_person(green_ca
     assert reply.published_at is None
     reply = replies.reply_publish(reply_id=reply.pk, actor=alice, by_hand=True)
     assert (reply.status, reply.published_by) == (ReplyStatus.SENT_BY_HAND, alice)
-    assert list(AuditEvent.objects.filter(case=green_case, action__startswith="reply_")
-                .values_list("action", flat=True)) == [
-        "reply_drafted", "reply_submitted", "reply_published"]
+    assert list(
+        AuditEvent.objects.filter(case=green_case, action__startswith="reply_").values_list(
+            "action", flat=True
+        )
+    ) == ["reply_drafted", "reply_submitted", "reply_published"]
 
 
 def test_the_tone_check_warns_and_the_author_must_confirm_having_reread(green_case, alice):
@@ -93,27 +101,35 @@ def test_the_tone_check_warns_and_the_author_must_confirm_having_reread(green_ca
     assert {"sarcasm", "blame", "missing_apology"} <= kinds
     with pytest.raises(workflow.WorkflowError, match="tone"):
         replies.reply_submit(reply_id=reply.pk, actor=alice)
-    reply = replies.reply_draft(case_id=green_case.pk, actor=alice, body=GOOD_REPLY,
-                                reply_id=reply.pk)
+    reply = replies.reply_draft(
+        case_id=green_case.pk, actor=alice, body=GOOD_REPLY, reply_id=reply.pk
+    )
     assert reply.tone_warnings == []
     assert replies.reply_submit(reply_id=reply.pk, actor=alice).status == ReplyStatus.APPROVED
 
 
 def test_a_yellow_reply_is_approved_by_a_supervisor_and_published_through_the_tool(
-        yellow_case, alice, sam, publishing_tool):
-    reply = replies.reply_draft(case_id=yellow_case.pk, actor=alice, body=GOOD_REPLY,
-                                visibility=Visibility.PUBLIC)
+    yellow_case, alice, sam, publishing_tool
+):
+    reply = replies.reply_draft(
+        case_id=yellow_case.pk, actor=alice, body=GOOD_REPLY, visibility=Visibility.PUBLIC
+    )
     reply = replies.reply_submit(reply_id=reply.pk, actor=alice)
     assert reply.status == ReplyStatus.PENDING_APPROVAL
     with pytest.raises(Reply.DoesNotExist):  # a community manager does not approve
         replies.reply_review(reply_id=reply.pk, actor=alice, approve=True)
     with pytest.raises(workflow.WorkflowError, match="what to change"):
         replies.reply_review(reply_id=reply.pk, actor=sam, approve=False)
-    reply = replies.reply_review(reply_id=reply.pk, actor=sam, approve=False,
-                                 note="mention the refund date")
+    reply = replies.reply_review(
+        reply_id=reply.pk, actor=sam, approve=False, note="mention the refund date"
+    )
     assert reply.status == ReplyStatus.CHANGES_REQUESTED
-    reply = replies.reply_draft(case_id=yellow_case.pk, actor=alice, reply_id=reply.pk,
-                                body=GOOD_REPLY + " El reembolso llega el lunes.")
+    reply = replies.reply_draft(
+        case_id=yellow_case.pk,
+        actor=alice,
+        reply_id=reply.pk,
+        body=GOOD_REPLY + " El reembolso llega el lunes.",
+    )
     replies.reply_submit(reply_id=reply.pk, actor=alice)
     edited = GOOD_REPLY + " El reembolso llega el lunes 2."
     reply = replies.reply_review(reply_id=reply.pk, actor=sam, approve=True, body=edited)
@@ -129,8 +145,9 @@ def test_a_yellow_reply_is_approved_by_a_supervisor_and_published_through_the_to
 
 @pytest.mark.parametrize("status", [s for s in ReplyStatus if s != ReplyStatus.APPROVED])
 @pytest.mark.parametrize("by_hand", [False, True])
-def test_no_path_publishes_a_reply_that_is_not_approved(yellow_case, alice, sam,
-                                                        publishing_tool, status, by_hand):
+def test_no_path_publishes_a_reply_that_is_not_approved(
+    yellow_case, alice, sam, publishing_tool, status, by_hand
+):
     reply = replies.reply_draft(case_id=yellow_case.pk, actor=alice, body=GOOD_REPLY)
     Reply.objects.filter(pk=reply.pk).update(status=status)
     for actor in (alice, sam):
@@ -168,8 +185,9 @@ def test_the_approval_page_and_buttons(client, yellow_case, alice, sam):
     client.force_login(sam)
     page = client.get(reverse("approvals"))
     assert list(page.context["replies"]) == [Reply.objects.get(pk=reply.pk)]
-    client.post(reverse("reply-review", args=[reply.pk]),
-                {"decision": "approve", "body": GOOD_REPLY})
+    client.post(
+        reverse("reply-review", args=[reply.pk]), {"decision": "approve", "body": GOOD_REPLY}
+    )
     assert Reply.objects.get(pk=reply.pk).status == ReplyStatus.APPROVED
     assert list(client.get(reverse("approvals")).context["replies"]) == []
 

@@ -57,8 +57,13 @@ def _items(texts, *, prefix="rpl", start=None, step_minutes=4, **extra):
     """One item per text, each by its own author, posted ``step_minutes`` apart."""
     start = start or timezone.now() - timedelta(minutes=50)
     return [
-        comment_item(text=text, external_id=f"{prefix}-{n}", author_handle=f"@{prefix}_{n}",
-                     posted_at=(start + timedelta(minutes=n * step_minutes)).isoformat(), **extra)
+        comment_item(
+            text=text,
+            external_id=f"{prefix}-{n}",
+            author_handle=f"@{prefix}_{n}",
+            posted_at=(start + timedelta(minutes=n * step_minutes)).isoformat(),
+            **extra,
+        )
         for n, text in enumerate(texts)
     ]
 
@@ -91,8 +96,9 @@ def test_members_stored_before_the_tenth_arrived_turn_red_and_are_escalated(inge
     early_ids = [r.id for r in early]
     assert not Ripple.objects.exists()
     assert not any(_ripple_reasons(c) for c in Comment.objects.filter(pk__in=early_ids))
-    already_red = set(Comment.objects.filter(pk__in=early_ids, level=Level.RED)
-                      .values_list("pk", flat=True))
+    already_red = set(
+        Comment.objects.filter(pk__in=early_ids, level=Level.RED).values_list("pk", flat=True)
+    )
 
     late = ingest(items[9:])
 
@@ -110,8 +116,9 @@ def test_members_stored_before_the_tenth_arrived_turn_red_and_are_escalated(inge
         assert latest.level == Level.RED
         assert latest.is_human is False
         assert _ripple_reasons(latest) == [evidence]
-    escalated = set(Escalation.objects.filter(comment_id__in=early_ids)
-                    .values_list("comment_id", flat=True))
+    escalated = set(
+        Escalation.objects.filter(comment_id__in=early_ids).values_list("comment_id", flat=True)
+    )
     assert escalated == set(early_ids)
     assert already_red <= escalated  # escalated once, at arrival, not twice
     assert Escalation.objects.count() == 12
@@ -183,7 +190,8 @@ def test_a_human_correction_keeps_its_decision_inside_a_ripple(ingest, alice):
     items = _items(DOUBLE_CHARGE)
     early = ingest(items[:9])
     corrected = workflow.classification_correct(
-        comment_id=early[0].id, user=alice, category="pqr", level="yellow")
+        comment_id=early[0].id, user=alice, category="pqr", level="yellow"
+    )
     history = corrected.classifications.count()
 
     ingest(items[9:])
@@ -209,9 +217,13 @@ def test_a_retried_batch_doubles_nothing(ingest):
     ingest(items)
 
     assert [(r.id, r.level, r.reasons) for r in again] == [
-        (r.id, r.level, r.reasons) for r in first]
-    assert (Ripple.objects.count(), Classification.objects.count(),
-            Escalation.objects.count()) == counts
+        (r.id, r.level, r.reasons) for r in first
+    ]
+    assert (
+        Ripple.objects.count(),
+        Classification.objects.count(),
+        Escalation.objects.count(),
+    ) == counts
     assert Ripple.objects.get().size == 12
 
 
@@ -232,8 +244,9 @@ def _ingest_queries(ingest, items) -> list[str]:
 
 
 def _paraphrases(n: int, *, prefix: str) -> list[dict]:
-    return _items([DOUBLE_CHARGE[i % len(DOUBLE_CHARGE)] for i in range(n)], prefix=prefix,
-                  step_minutes=0)
+    return _items(
+        [DOUBLE_CHARGE[i % len(DOUBLE_CHARGE)] for i in range(n)], prefix=prefix, step_minutes=0
+    )
 
 
 @pytest.mark.parametrize("size", [3, 60])
@@ -254,11 +267,14 @@ def test_query_count_of_a_ripple_batch_does_not_grow_with_the_batch(ingest, size
 def test_query_count_without_a_ripple_does_not_grow_with_the_batch(ingest, size):
     texts = [UNRELATED[i % len(UNRELATED)] for i in range(size)]
     start = timezone.now() - timedelta(minutes=50)
-    items = [comment_item(text=text, posted_at=(start + timedelta(minutes=i)).isoformat())
-             for i, text in enumerate(texts[:9])]
+    items = [
+        comment_item(text=text, posted_at=(start + timedelta(minutes=i)).isoformat())
+        for i, text in enumerate(texts[:9])
+    ]
     # Few enough authors per subject that no ripple forms whatever the batch size.
-    items += [comment_item(text=text, author_handle=f"@few_{i % 3}") for i, text in
-              enumerate(texts[9:])]
+    items += [
+        comment_item(text=text, author_handle=f"@few_{i % 3}") for i, text in enumerate(texts[9:])
+    ]
     queries = _ingest_queries(ingest, items)
     assert not Ripple.objects.exists()
     # 13 of intake (two transactions), the active ripples and the window.
@@ -275,4 +291,5 @@ def test_query_count_of_a_batch_joining_an_active_ripple_does_not_grow(ingest, s
     # their growth.
     assert len(queries) == 17, "\n".join(sql[:100] for sql in queries)
     assert not any(WINDOW_QUERY.search(sql) for sql in queries), (
-        "comments that join an active ripple need no window")
+        "comments that join an active ripple need no window"
+    )

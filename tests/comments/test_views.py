@@ -10,13 +10,17 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def mixed_queue(ingest):
-    results = ingest([
-        comment_item(text=GREEN_TEXT, posted_at="2026-11-23T08:00:00Z"),
-        comment_item(text="pinche banco de mierda, me cobraron dos veces y nadie responde!!!",
-                     posted_at="2026-11-23T09:00:00Z"),
-        comment_item(text=RED_TEXT, posted_at="2026-11-23T10:00:00Z"),
-        comment_item(text=RED_TEXT + " otra vez", posted_at="2026-11-23T07:00:00Z"),
-    ])
+    results = ingest(
+        [
+            comment_item(text=GREEN_TEXT, posted_at="2026-11-23T08:00:00Z"),
+            comment_item(
+                text="pinche banco de mierda, me cobraron dos veces y nadie responde!!!",
+                posted_at="2026-11-23T09:00:00Z",
+            ),
+            comment_item(text=RED_TEXT, posted_at="2026-11-23T10:00:00Z"),
+            comment_item(text=RED_TEXT + " otra vez", posted_at="2026-11-23T07:00:00Z"),
+        ]
+    )
     return {r.external_id: r for r in results}
 
 
@@ -52,8 +56,9 @@ def test_queue_rows_partial_polls_itself(client, alice, mixed_queue):
     assert "<html" not in html
 
 
-def test_queue_page_query_count_is_pinned(ingest, client, alice, mixed_queue,
-                                          django_assert_max_num_queries):
+def test_queue_page_query_count_is_pinned(
+    ingest, client, alice, mixed_queue, django_assert_max_num_queries
+):
     ingest([comment_item(text=RED_TEXT) for _ in range(30)])
     client.force_login(alice)
     with django_assert_max_num_queries(8):
@@ -102,15 +107,21 @@ def test_comment_page_shows_reasons_and_history(client, alice, mixed_queue):
 
 
 def test_correction_is_stored_as_a_human_classification_with_an_audit_event(
-        client, alice, mixed_queue):
+    client, alice, mixed_queue
+):
     green = next(r for r in mixed_queue.values() if r.level == "green")
     client.force_login(alice)
-    response = client.post(reverse("comment-correct", args=[green.id]),
-                           {"category": "high_level", "level": "red", "note": "menciona SIC"})
+    response = client.post(
+        reverse("comment-correct", args=[green.id]),
+        {"category": "high_level", "level": "red", "note": "menciona SIC"},
+    )
     assert response.status_code == 302
     comment = Comment.objects.get(pk=green.id)
     assert (comment.category, comment.level, comment.classified_by_human) == (
-        "high_level", "red", True)
+        "high_level",
+        "red",
+        True,
+    )
     human = Classification.objects.get(comment=comment, is_human=True)
     assert human.decided_by == alice and human.note == "menciona SIC"
     event = AuditEvent.objects.get(action="classification_corrected", comment=comment)
@@ -121,8 +132,9 @@ def test_correction_is_stored_as_a_human_classification_with_an_audit_event(
 def test_correction_with_an_invalid_level_is_a_form_error(client, alice, mixed_queue):
     any_id = next(iter(mixed_queue.values())).id
     client.force_login(alice)
-    response = client.post(reverse("comment-correct", args=[any_id]),
-                           {"category": "pqr", "level": "purple"})
+    response = client.post(
+        reverse("comment-correct", args=[any_id]), {"category": "pqr", "level": "purple"}
+    )
     assert response.status_code == 400
     assert response.context["form"].errors["level"]
     assert not Classification.objects.filter(is_human=True).exists()
@@ -132,8 +144,9 @@ def test_committee_member_may_read_but_not_correct(client, carla, mixed_queue):
     any_id = next(iter(mixed_queue.values())).id
     client.force_login(carla)
     assert client.get(reverse("comment-detail", args=[any_id])).status_code == 200
-    response = client.post(reverse("comment-correct", args=[any_id]),
-                           {"category": "pqr", "level": "green"})
+    response = client.post(
+        reverse("comment-correct", args=[any_id]), {"category": "pqr", "level": "green"}
+    )
     assert response.status_code == 403
 
 
@@ -154,8 +167,12 @@ def test_the_queue_names_each_reason_in_words(client, alice, mixed_queue):
 
 def test_the_case_list_says_what_the_customer_said_first(client, alice, ingest):
     first = "Me cobraron dos veces la mensualidad y nadie me responde"
-    ingest([comment_item(text=first, author_handle="@ana", posted_at="2026-11-23T07:00:00Z"),
-            comment_item(text=RED_TEXT, author_handle="@ana", posted_at="2026-11-23T10:00:00Z")])
+    ingest(
+        [
+            comment_item(text=first, author_handle="@ana", posted_at="2026-11-23T07:00:00Z"),
+            comment_item(text=RED_TEXT, author_handle="@ana", posted_at="2026-11-23T10:00:00Z"),
+        ]
+    )
     client.force_login(alice)
     page = client.get(reverse("cases")).content.decode()
     [row] = [row for row in page.split("<tr") if "@ana" in row]
@@ -163,8 +180,12 @@ def test_the_case_list_says_what_the_customer_said_first(client, alice, ingest):
 
 
 def test_the_case_page_names_the_customer_once(client, alice, ingest):
-    ingest([comment_item(text=RED_TEXT, author_handle="@ana"),
-            comment_item(text=RED_TEXT, author_handle="@luis", author_display_name="Luis Pérez")])
+    ingest(
+        [
+            comment_item(text=RED_TEXT, author_handle="@ana"),
+            comment_item(text=RED_TEXT, author_handle="@luis", author_display_name="Luis Pérez"),
+        ]
+    )
     client.force_login(alice)
     for handle, named in (("@ana", "@ana ·"), ("@luis", "Luis Pérez (@luis) ·")):
         case = Comment.objects.get(author__handle=handle).case

@@ -20,6 +20,7 @@ def english():
     with translation.override("en"):
         yield
 
+
 CLAIM = "Me cobraron dos veces la cuota de este mes, pueden revisar por favor?"
 RUDE_CLAIM = "pinche banco de mierda, me cobraron dos veces y nadie responde!!!"
 
@@ -43,45 +44,73 @@ def test_a_case_lives_from_arrival_to_a_satisfied_close(alices_case, alice):
     pk = alices_case.pk
     for action in ("start", "wait_customer", "resume", "wait_department", "resume"):
         workflow.case_move(case_id=pk, actor=alice, action=action)
-    case = workflow.case_move(case_id=pk, actor=alice, action="resolve",
-                              outcome=Outcome.SOLVED, note="refund issued")
+    case = workflow.case_move(
+        case_id=pk, actor=alice, action="resolve", outcome=Outcome.SOLVED, note="refund issued"
+    )
     assert (case.status, case.outcome) == (CaseStatus.RESOLVED, Outcome.SOLVED)
     assert case.resolved_at is not None
     case = workflow.case_move(case_id=pk, actor=alice, action="close", satisfied=True)
     assert (case.status, case.satisfied) == (CaseStatus.CLOSED, True)
     assert _actions(case) == [
-        "case_opened", "case_assigned", "case_start", "case_wait_customer", "case_resume",
-        "case_wait_department", "case_resume", "case_resolve", "case_close",
+        "case_opened",
+        "case_assigned",
+        "case_start",
+        "case_wait_customer",
+        "case_resume",
+        "case_wait_department",
+        "case_resume",
+        "case_resolve",
+        "case_close",
     ]
     resolve = AuditEvent.objects.get(case=case, action="case_resolve")
     assert resolve.actor == alice
     assert resolve.before == {"status": CaseStatus.IN_PROGRESS}
-    assert resolve.after == {"status": CaseStatus.RESOLVED, "outcome": "solved",
-                             "note": "refund issued"}
+    assert resolve.after == {
+        "status": CaseStatus.RESOLVED,
+        "outcome": "solved",
+        "note": "refund issued",
+    }
 
 
 def test_a_closed_case_reopens_with_a_reason_and_forgets_its_outcome(alices_case, alice):
     pk = alices_case.pk
     workflow.case_move(case_id=pk, actor=alice, action="start")
     workflow.case_move(case_id=pk, actor=alice, action="resolve", outcome=Outcome.INTERMEDIATE)
-    workflow.case_move(case_id=pk, actor=alice, action="close", satisfied=False,
-                       note="wants the full fee back")
+    workflow.case_move(
+        case_id=pk, actor=alice, action="close", satisfied=False, note="wants the full fee back"
+    )
     with pytest.raises(workflow.WorkflowError, match="why"):
         workflow.case_move(case_id=pk, actor=alice, action="reopen")
     case = workflow.case_move(case_id=pk, actor=alice, action="reopen", note="wrote again")
     assert (case.status, case.outcome, case.satisfied, case.closed_at) == (
-        CaseStatus.IN_PROGRESS, "", None, None)
+        CaseStatus.IN_PROGRESS,
+        "",
+        None,
+        None,
+    )
 
 
-@pytest.mark.parametrize(("action", "status"), [
-    ("start", CaseStatus.NEW), ("resolve", CaseStatus.ASSIGNED), ("close", CaseStatus.IN_PROGRESS),
-    ("resume", CaseStatus.IN_PROGRESS), ("reopen", CaseStatus.IN_PROGRESS),
-])
+@pytest.mark.parametrize(
+    ("action", "status"),
+    [
+        ("start", CaseStatus.NEW),
+        ("resolve", CaseStatus.ASSIGNED),
+        ("close", CaseStatus.IN_PROGRESS),
+        ("resume", CaseStatus.IN_PROGRESS),
+        ("reopen", CaseStatus.IN_PROGRESS),
+    ],
+)
 def test_a_move_from_the_wrong_status_is_refused_and_changes_nothing(case, sam, action, status):
     Case.objects.filter(pk=case.pk).update(status=status, assignee=sam)
     with pytest.raises(workflow.WorkflowError, match="cannot do that"):
-        workflow.case_move(case_id=case.pk, actor=sam, action=action, outcome=Outcome.SOLVED,
-                           satisfied=True, note="x")
+        workflow.case_move(
+            case_id=case.pk,
+            actor=sam,
+            action=action,
+            outcome=Outcome.SOLVED,
+            satisfied=True,
+            note="x",
+        )
     case.refresh_from_db()
     assert case.status == status
     assert _actions(case) == ["case_opened"]
@@ -111,8 +140,10 @@ def test_a_supervisor_reassigns_and_may_act_on_any_case_of_the_brand(alices_case
     olga = _person("olga", Role.COMMUNITY_MANAGER, aurora)
     case = workflow.case_assign(case_id=alices_case.pk, actor=sam, assignee=olga)
     assert case.assignee == olga
-    assert workflow.case_move(case_id=case.pk, actor=sam, action="start").status == \
-        CaseStatus.IN_PROGRESS
+    assert (
+        workflow.case_move(case_id=case.pk, actor=sam, action="start").status
+        == CaseStatus.IN_PROGRESS
+    )
 
 
 def test_cases_go_only_to_people_who_work_cases_at_that_brand(case, sam, carla, bruno):
@@ -135,9 +166,13 @@ def test_the_committee_does_not_work_cases(case, carla):
 
 
 def test_take_next_gives_the_most_urgent_unassigned_case_then_the_next(ingest, alice, aurora):
-    results = ingest([
-        comment_item(text=CLAIM), comment_item(text=RED_TEXT), comment_item(text=RUDE_CLAIM),
-    ])
+    results = ingest(
+        [
+            comment_item(text=CLAIM),
+            comment_item(text=RED_TEXT),
+            comment_item(text=RUDE_CLAIM),
+        ]
+    )
     levels = {Comment.objects.get(pk=r.id).case_id: r.level for r in results}
     ids = frozenset({aurora.pk})
     taken = [workflow.case_take_next(actor=alice, brand_ids=ids) for _ in range(3)]

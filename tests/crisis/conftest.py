@@ -44,14 +44,31 @@ class Worker:
         self.process = None
 
     def start(self, *, beat: bool = False) -> "Worker":
-        command = [sys.executable, "-m", "celery", "-A", "triage", "worker", "-Q",
-                   "default,crisis", "--pool=solo", "--loglevel=INFO", "--without-gossip",
-                   "--without-mingle"]
+        command = [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "triage",
+            "worker",
+            "-Q",
+            "default,crisis",
+            "--pool=solo",
+            "--loglevel=INFO",
+            "--without-gossip",
+            "--without-mingle",
+        ]
         if beat:
             command += ["-B", "--schedule", str(self.mail_dir.parent / "beat-schedule")]
         # A session of its own: the worker and the beat process it forks (-B) stop together.
-        self.process = subprocess.Popen(command, cwd=ROOT, env=self.env, start_new_session=True,
-                                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        self.process = subprocess.Popen(
+            command,
+            cwd=ROOT,
+            env=self.env,
+            start_new_session=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+        )
         return self
 
     def stop(self) -> str:
@@ -91,8 +108,10 @@ class Worker:
             if self.process is not None and self.process.poll() is not None:
                 break
             time.sleep(0.2)
-        raise AssertionError(f"expected {count} mail(s), got {len(self.mails())}; worker said:\n"
-                             + self.stop()[-4000:])
+        raise AssertionError(
+            f"expected {count} mail(s), got {len(self.mails())}; worker said:\n"
+            + self.stop()[-4000:]
+        )
 
 
 def wait_until_notified(escalation_id: int, timeout: float = 30):

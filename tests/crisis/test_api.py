@@ -42,9 +42,15 @@ def crisis(aurora, carla):
 
 def _crisis(brand, subject, *, opened_at=None, status=CrisisStatus.DETECTED):
     now = opened_at or timezone.now()
-    return Crisis.objects.create(brand=brand, subject=subject, subject_key=subject,
-                                 first_comment_at=now, last_escalation_at=now, opened_at=now,
-                                 status=status)
+    return Crisis.objects.create(
+        brand=brand,
+        subject=subject,
+        subject_key=subject,
+        first_comment_at=now,
+        last_escalation_at=now,
+        opened_at=now,
+        status=status,
+    )
 
 
 # --- who reads --------------------------------------------------------------------------------
@@ -57,8 +63,7 @@ def test_the_committee_and_supervisors_read_their_brands_crises(crisis, carla, s
         assert [c["id"] for c in response.json()["results"]] == [crisis.pk]
 
 
-def test_a_community_manager_reads_them_only_when_seated_on_the_committee(crisis, alice,
-                                                                          aurora):
+def test_a_community_manager_reads_them_only_when_seated_on_the_committee(crisis, alice, aurora):
     assert as_person(alice).get(URL).status_code == 403
     seat(alice, aurora)
     assert as_person(alice).get(URL).status_code == 200
@@ -94,8 +99,10 @@ def test_another_brands_crisis_is_not_found(crisis, rapimenu):
     theirs = _crisis(rapimenu, "reach")
     client = as_person(rita)
     assert [c["id"] for c in client.get(URL).json()["results"]] == [theirs.pk]
-    for response in (client.get(f"{URL}{crisis.pk}/"),
-                     client.post(f"{URL}{crisis.pk}/acknowledge/")):
+    for response in (
+        client.get(f"{URL}{crisis.pk}/"),
+        client.post(f"{URL}{crisis.pk}/acknowledge/"),
+    ):
         assert response.status_code == 404
         assert response.json()["errors"][0]["message"]
     assert Crisis.objects.get(pk=crisis.pk).acknowledged_at is None
@@ -105,8 +112,9 @@ def test_another_brands_crisis_is_not_found(crisis, rapimenu):
 
 
 def test_the_list_filters_by_status_and_since(aurora, carla):
-    old = _crisis(aurora, "old", opened_at=timezone.now() - timedelta(days=3),
-                  status=CrisisStatus.CLOSED)
+    old = _crisis(
+        aurora, "old", opened_at=timezone.now() - timedelta(days=3), status=CrisisStatus.CLOSED
+    )
     new = _crisis(aurora, "new")
     client = as_person(carla)
     closed = client.get(URL, {"status": "closed"}).json()["results"]
@@ -116,8 +124,9 @@ def test_the_list_filters_by_status_and_since(aurora, carla):
     assert [c["id"] for c in recent] == [new.pk]
 
 
-@pytest.mark.parametrize(("params", "field"), [({"status": "panic"}, "status"),
-                                               ({"since": "yesterday"}, "since")])
+@pytest.mark.parametrize(
+    ("params", "field"), [({"status": "panic"}, "status"), ({"since": "yesterday"}, "since")]
+)
 def test_a_bad_filter_answers_400_naming_the_field(aurora, carla, params, field):
     response = as_person(carla).get(URL, params)
     assert response.status_code == 400
@@ -126,8 +135,9 @@ def test_a_bad_filter_answers_400_naming_the_field(aurora, carla, params, field)
 
 
 def test_the_list_is_cursor_paginated_newest_first(aurora, carla):
-    made = [_crisis(aurora, f"s{n}", opened_at=timezone.now() - timedelta(minutes=n))
-            for n in range(5)]
+    made = [
+        _crisis(aurora, f"s{n}", opened_at=timezone.now() - timedelta(minutes=n)) for n in range(5)
+    ]
     client = as_person(carla)
     first = client.get(URL, {"page_size": 2}).json()
     assert [c["id"] for c in first["results"]] == [made[0].pk, made[1].pk]
@@ -160,8 +170,7 @@ def test_the_detail_has_times_counts_and_timeline(crisis, carla):
     assert body["brand"] == "aurora" and body["owner"] is None
     assert body["opened_at"] and body["notified_at"] and body["closed_at"] is None
     assert body["escalations"] == 1
-    assert body["counts"] == {"comments": 1, "authors": 1, "reach": 2_000,
-                              "platforms": ["twitter"]}
+    assert body["counts"] == {"comments": 1, "authors": 1, "reach": 2_000, "platforms": ["twitter"]}
     assert [e["kind"] for e in body["timeline"]] == [EventKind.OPENED, EventKind.NOTIFIED]
     assert body["room"].endswith(f"/crises/{crisis.pk}/")
 

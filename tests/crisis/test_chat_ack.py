@@ -24,8 +24,7 @@ def _english():
 
 @pytest.fixture
 def chat(aurora):
-    return Endpoint.objects.create(brand=aurora, purpose=Purpose.CHAT,
-                                   url="http://chat.test/hook")
+    return Endpoint.objects.create(brand=aurora, purpose=Purpose.CHAT, url="http://chat.test/hook")
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from tests.crisis.helpers import escalate, red
 
 pytestmark = pytest.mark.django_db
 
+
 @pytest.fixture
 def minute():
     """Minute ``n`` of the burst: it starts eleven minutes ago (intake sees live ripples only),
@@ -36,14 +37,16 @@ def test_the_rate_falls_under_the_threshold_a_window_after_the_burst(burst, minu
 
 
 def test_not_contained_while_the_window_still_holds_the_threshold(burst, minute):
-    assert containment.rate_contained_at(crisis=burst, now=minute(61) + timedelta(seconds=30)) \
-        is None
+    assert (
+        containment.rate_contained_at(crisis=burst, now=minute(61) + timedelta(seconds=30)) is None
+    )
     assert containment.rate_contained_at(crisis=burst, now=minute(62)) == minute(62)
 
 
 def test_a_burst_still_going_is_not_contained(aurora, carla):
-    escalate(aurora, _items(DOUBLE_CHARGE, start=timezone.now() - timedelta(minutes=11),
-                            step_minutes=1))
+    escalate(
+        aurora, _items(DOUBLE_CHARGE, start=timezone.now() - timedelta(minutes=11), step_minutes=1)
+    )
     crisis = Crisis.objects.select_related("brand").get()
     assert containment.rate_contained_at(crisis=crisis) is None
     assert containment.crisis_measure_containment(crisis=crisis) is None
@@ -60,8 +63,13 @@ def test_the_brands_own_threshold_is_the_one_compared(burst, minute):
 def test_one_author_repeating_is_not_over_the_threshold(aurora, carla, minute):
     [row] = escalate(aurora, [red(posted_at=minute(0).isoformat())])
     crisis = Crisis.objects.select_related("brand").get()
-    escalate(aurora, [red(author_handle=row.comment.author.handle,
-                          posted_at=minute(n).isoformat()) for n in range(1, 12)])
+    escalate(
+        aurora,
+        [
+            red(author_handle=row.comment.author.handle, posted_at=minute(n).isoformat())
+            for n in range(1, 12)
+        ],
+    )
     assert Crisis.objects.count() == 1
     # Never over: contained from the moment it opened, and the timeline does not say the rate
     # came back under a threshold it never reached.
@@ -83,8 +91,9 @@ def test_measuring_stores_the_moment_and_writes_the_timeline_once(burst, minute)
 def test_the_beat_pass_measures_open_crises_at_the_present(burst, aurora, minute):
     hours = timedelta(hours=3)  # the same records, three hours later
     Comment.objects.filter(brand=aurora).update(posted_at=F("posted_at") - hours)
-    Crisis.objects.update(opened_at=F("opened_at") - hours,
-                          first_comment_at=F("first_comment_at") - hours)
+    Crisis.objects.update(
+        opened_at=F("opened_at") - hours, first_comment_at=F("first_comment_at") - hours
+    )
     assert containment.crises_measure_containment() == 1
     assert containment.crises_measure_containment() == 0
     burst.refresh_from_db()
@@ -93,22 +102,34 @@ def test_the_beat_pass_measures_open_crises_at_the_present(burst, aurora, minute
 
 def test_a_second_wave_reopens_the_measure(burst, aurora, minute):
     containment.crisis_measure_containment(crisis=burst, now=minute(120))
-    escalate(aurora, _items(DOUBLE_CHARGE, prefix="wave2", start=timezone.now()
-                            - timedelta(minutes=11), step_minutes=1))
+    escalate(
+        aurora,
+        _items(
+            DOUBLE_CHARGE,
+            prefix="wave2",
+            start=timezone.now() - timedelta(minutes=11),
+            step_minutes=1,
+        ),
+    )
     assert Crisis.objects.count() == 1  # the same ripple's crisis
     assert containment.crises_measure_containment() == 1
     burst.refresh_from_db()
     assert burst.rate_contained_at is None
-    kinds = list(burst.events.filter(kind__in=[EventKind.RATE_CONTAINED, EventKind.RATE_OVER])
-                 .order_by("id").values_list("kind", flat=True))
+    kinds = list(
+        burst.events.filter(kind__in=[EventKind.RATE_CONTAINED, EventKind.RATE_OVER])
+        .order_by("id")
+        .values_list("kind", flat=True)
+    )
     assert kinds == [EventKind.RATE_CONTAINED, EventKind.RATE_OVER]
 
 
 def test_the_evaluation_shows_both_containments(burst, carla, minute):
-    crises.crisis_transition(crisis_id=burst.pk, actor=carla, to=CrisisStatus.CONTAINED,
-                             now=minute(90))
-    crises.crisis_transition(crisis_id=burst.pk, actor=carla, to=CrisisStatus.CLOSED,
-                             now=minute(150))
+    crises.crisis_transition(
+        crisis_id=burst.pk, actor=carla, to=CrisisStatus.CONTAINED, now=minute(90)
+    )
+    crises.crisis_transition(
+        crisis_id=burst.pk, actor=carla, to=CrisisStatus.CLOSED, now=minute(150)
+    )
     facts = PostMortem.objects.get(crisis=burst).facts
     assert facts["time_to_rate_containment_s"] == 62 * 60
     assert facts["time_to_containment_s"] == 90 * 60

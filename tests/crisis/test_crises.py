@@ -34,8 +34,7 @@ def test_a_red_opens_a_crisis_and_level_one_is_told(aurora, carla):
     assert crisis.status == CrisisStatus.COMMITTEE_NOTIFIED
     assert crisis.subject_key == "authority_mention"
     # In the brand's language and the queue's words for the signal, the evidence quoted.
-    [evidence] = [r["evidence"] for r in row.comment.reasons
-                  if r["signal"] == "authority_mention"]
+    [evidence] = [r["evidence"] for r in row.comment.reasons if r["signal"] == "authority_mention"]
     assert crisis.subject == f"Autoridad o vía legal: “{evidence}”"
     assert crisis.notified_at is not None and crisis.level_notified_at is not None
     assert crisis.first_comment_at == row.comment.posted_at
@@ -63,8 +62,7 @@ def test_reds_of_one_ripple_make_one_crisis_and_the_committee_is_mailed_once(aur
 def test_a_later_red_of_the_same_ripple_joins_its_crisis(aurora, carla):
     escalate(aurora, _items(DOUBLE_CHARGE[:10]))
     crisis = Crisis.objects.get()
-    later = _items(DOUBLE_CHARGE[10:], prefix="late",
-                   start=timezone.now() - timedelta(minutes=8))
+    later = _items(DOUBLE_CHARGE[10:], prefix="late", start=timezone.now() - timedelta(minutes=8))
     rows = escalate(aurora, later)
     assert rows and {r.crisis_id for r in rows} == {crisis.pk}
     assert Crisis.objects.count() == 1
@@ -72,11 +70,20 @@ def test_a_later_red_of_the_same_ripple_joins_its_crisis(aurora, carla):
 
 def test_a_red_about_something_else_opens_its_own_crisis(aurora, carla):
     escalate(aurora, [red()])
-    escalate(aurora, [red(text="Mi hijo termino en el hospital por una alergia, el producto "
-                               "no decia que tenia mani")])
+    escalate(
+        aurora,
+        [
+            red(
+                text="Mi hijo termino en el hospital por una alergia, el producto "
+                "no decia que tenia mani"
+            )
+        ],
+    )
     assert Crisis.objects.count() == 2
     assert set(Crisis.objects.values_list("subject_key", flat=True)) == {
-        "authority_mention", "health_safety"}
+        "authority_mention",
+        "health_safety",
+    }
 
 
 def test_a_ripple_crisis_names_its_complaint_in_the_brands_words(aurora, carla):
@@ -91,8 +98,9 @@ def test_every_ripple_concept_has_a_name_for_people():
 
 def test_a_threat_of_violence_is_its_own_subject(aurora, carla):
     """Not the insult category's: the committee must see at once that people are at risk."""
-    [row] = escalate(aurora, [red(text="pinches rateros, los voy a esperar a la salida y les "
-                                       "rompo la cara")])
+    [row] = escalate(
+        aurora, [red(text="pinches rateros, los voy a esperar a la salida y les rompo la cara")]
+    )
     crisis = row.crisis
     assert crisis.subject_key == "violence_threat"
     assert crisis.subject.startswith("Amenaza de violencia: “")
@@ -165,8 +173,10 @@ def test_the_member_acknowledges_with_their_link(client, aurora, carla):
     crisis.refresh_from_db()
     assert crisis.acknowledged_by == carla and crisis.owner == carla
     assert crisis.acknowledged_at is not None
-    assert CrisisEvent.objects.filter(crisis=crisis, kind=EventKind.ACKNOWLEDGED,
-                                      actor=carla).count() == 1
+    assert (
+        CrisisEvent.objects.filter(crisis=crisis, kind=EventKind.ACKNOWLEDGED, actor=carla).count()
+        == 1
+    )
 
 
 def test_a_tampered_link_acknowledges_nothing(client, aurora, carla):

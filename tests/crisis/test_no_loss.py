@@ -29,11 +29,17 @@ def _wait_for(path, worker, timeout=40.0):
 
 
 def test_a_worker_killed_mid_notification_loses_nothing_and_doubles_nothing(
-        api, aurora, carla, celery_worker_factory, tmp_path):
+    api, aurora, carla, celery_worker_factory, tmp_path
+):
     diego = member("diego", aurora, committee_role="manager")
     mark = tmp_path / "sending"
-    first = celery_worker_factory(EMAIL_BACKEND=SLOW, SLOW_MAIL_S=60, SLOW_MAIL_MARK=mark,
-                                  SLOW_MAIL_AFTER=1, SEMAFORO_CRISIS_CLAIM_TIMEOUT_S=3)
+    first = celery_worker_factory(
+        EMAIL_BACKEND=SLOW,
+        SLOW_MAIL_S=60,
+        SLOW_MAIL_MARK=mark,
+        SLOW_MAIL_AFTER=1,
+        SEMAFORO_CRISIS_CLAIM_TIMEOUT_S=3,
+    )
     [result] = push(api, [comment_item(text=RED_TEXT)])
     _wait_for(mark, first)
 
@@ -45,16 +51,20 @@ def test_a_worker_killed_mid_notification_loses_nothing_and_doubles_nothing(
     [carlas] = first.mails()  # carla (level 1, first by name) was told before the kill
     assert f"To: {carla.email}" in carlas
 
-    second = celery_worker_factory(beat=True, EMAIL_BACKEND=SLOW,
-                                   SEMAFORO_CRISIS_CLAIM_TIMEOUT_S=3,
-                                   SEMAFORO_ESCALATION_SWEEP_GRACE_S=0,
-                                   SEMAFORO_SWEEP_INTERVAL_S=1)
+    second = celery_worker_factory(
+        beat=True,
+        EMAIL_BACKEND=SLOW,
+        SEMAFORO_CRISIS_CLAIM_TIMEOUT_S=3,
+        SEMAFORO_ESCALATION_SWEEP_GRACE_S=0,
+        SEMAFORO_SWEEP_INTERVAL_S=1,
+    )
     mails = second.wait_for_mails(2, timeout=60)
     time.sleep(4)  # time for a duplicate to show up, if the claims let one through
     mails = second.mails()
     assert len(mails) == 2
-    assert sorted(addr for addr in (carla.email, diego.email)
-                  if any(f"To: {addr}" in m for m in mails)) == sorted([carla.email, diego.email])
+    assert sorted(
+        addr for addr in (carla.email, diego.email) if any(f"To: {addr}" in m for m in mails)
+    ) == sorted([carla.email, diego.email])
     escalation.refresh_from_db()
     assert escalation.notified_at is not None
     notices = CrisisNotification.objects.filter(crisis=escalation.crisis_id)

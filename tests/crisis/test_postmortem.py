@@ -29,22 +29,31 @@ def closed_crisis(aurora, carla, alice):
     crisis = row.crisis
     Escalation.objects.filter(pk=row.pk).update(created_at=at(2))
     type(crisis).objects.filter(pk=crisis.pk).update(notified_at=at(3))
-    Reply.objects.create(case=row.comment.case, brand=aurora, author=alice, body="Lo sentimos",
-                         visibility=Visibility.PUBLIC, status=ReplyStatus.PUBLISHED,
-                         needs_approval=True, submitted_at=at(10), reviewed_at=at(15),
-                         published_at=at(20))
+    Reply.objects.create(
+        case=row.comment.case,
+        brand=aurora,
+        author=alice,
+        body="Lo sentimos",
+        visibility=Visibility.PUBLIC,
+        status=ReplyStatus.PUBLISHED,
+        needs_approval=True,
+        submitted_at=at(10),
+        reviewed_at=at(15),
+        published_at=at(20),
+    )
     manager = member("beatriz", aurora, committee_role="manager")
-    draft = statements.statement_draft(crisis_id=crisis.pk, actor=carla,
-                                       body="Lamentamos lo ocurrido: ya devolvemos cada cobro.")
+    draft = statements.statement_draft(
+        crisis_id=crisis.pk, actor=carla, body="Lamentamos lo ocurrido: ya devolvemos cada cobro."
+    )
     statements.statement_approve(statement_id=draft.pk, actor=manager)
     statements.statement_publish(statement_id=draft.pk, actor=carla, by_hand=True)
     draft.refresh_from_db()
     type(draft).objects.filter(pk=draft.pk).update(published_at=at(30))
     assert draft.status == StatementStatus.SENT_BY_HAND
-    crises.crisis_transition(crisis_id=crisis.pk, actor=carla, to=CrisisStatus.CONTAINED,
-                             now=at(60))
-    crises.crisis_transition(crisis_id=crisis.pk, actor=carla, to=CrisisStatus.CLOSED,
-                             now=at(90))
+    crises.crisis_transition(
+        crisis_id=crisis.pk, actor=carla, to=CrisisStatus.CONTAINED, now=at(60)
+    )
+    crises.crisis_transition(crisis_id=crisis.pk, actor=carla, to=CrisisStatus.CLOSED, now=at(90))
     return crisis
 
 
@@ -75,9 +84,14 @@ def test_the_committee_writes_the_evaluation_and_downloads_it(client, closed_cri
     page = client.get(reverse("crisis-postmortem", args=[closed_crisis.pk]))
     assert page.status_code == 200
     assert "0:02:00" in page.content.decode() and "1:00:00" in page.content.decode()
-    client.post(reverse("crisis-postmortem", args=[closed_crisis.pk]), {
-        "what_failed": "Nobody answered on the weekend",
-        "what_to_improve": "A weekend contact level", "reply_quality": "Calm, but late"})
+    client.post(
+        reverse("crisis-postmortem", args=[closed_crisis.pk]),
+        {
+            "what_failed": "Nobody answered on the weekend",
+            "what_to_improve": "A weekend contact level",
+            "reply_quality": "Calm, but late",
+        },
+    )
     evaluation = PostMortem.objects.get(crisis=closed_crisis)
     assert evaluation.what_failed == "Nobody answered on the weekend"
     assert evaluation.facts["time_to_detect_s"] == 120  # the facts stay

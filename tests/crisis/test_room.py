@@ -46,9 +46,15 @@ def test_the_list_puts_open_critical_crises_first(client, aurora, carla):
 
     def opened(subject, minutes_ago, **fields):
         at = now - timedelta(minutes=minutes_ago)
-        return Crisis.objects.create(brand=aurora, subject=subject, subject_key=subject,
-                                     first_comment_at=at, last_escalation_at=at, opened_at=at,
-                                     **fields)
+        return Crisis.objects.create(
+            brand=aurora,
+            subject=subject,
+            subject_key=subject,
+            first_comment_at=at,
+            last_escalation_at=at,
+            opened_at=at,
+            **fields,
+        )
 
     opened("closed critical", 1, severity=Severity.CRITICAL, status=CrisisStatus.CLOSED)
     opened("fresh high", 2, severity=Severity.HIGH)
@@ -118,9 +124,14 @@ def test_a_crisis_cannot_close_before_it_is_contained(client, crisis):
 
 def test_decisions_are_logged_with_who_and_when(client, crisis):
     client.login(username="carla", password=PASSWORD)
-    client.post(reverse("crisis-decision", args=[crisis.pk]), {
-        "decided_by": "Beatriz (gerente)", "decided_at": "2026-11-28T09:30",
-        "decision": "Refund every double charge today"})
+    client.post(
+        reverse("crisis-decision", args=[crisis.pk]),
+        {
+            "decided_by": "Beatriz (gerente)",
+            "decided_at": "2026-11-28T09:30",
+            "decision": "Refund every double charge today",
+        },
+    )
     decision = CrisisEvent.objects.get(crisis=crisis, kind=EventKind.DECISION)
     assert decision.text == "Refund every double charge today"
     assert decision.data["decided_by"] == "Beatriz (gerente)"
@@ -132,8 +143,9 @@ def test_decisions_are_logged_with_who_and_when(client, crisis):
 
 def test_a_community_manager_cannot_act_in_the_room(client, crisis, alice):
     client.login(username="alice", password=PASSWORD)
-    response = client.post(reverse("crisis-move", args=[crisis.pk]),
-                           {"to": CrisisStatus.RESPONDING})
+    response = client.post(
+        reverse("crisis-move", args=[crisis.pk]), {"to": CrisisStatus.RESPONDING}
+    )
     assert response.status_code == 403
     assert Crisis.objects.get(pk=crisis.pk).status == CrisisStatus.COMMITTEE_NOTIFIED
 
@@ -147,8 +159,7 @@ def test_the_room_shows_the_committee_and_who_acknowledged(client, crisis, carla
     assert "beatriz" in page and "carla" in page
 
 
-def test_the_room_costs_the_same_queries_for_one_red_and_a_ripple_of_twelve(client, aurora,
-                                                                           carla):
+def test_the_room_costs_the_same_queries_for_one_red_and_a_ripple_of_twelve(client, aurora, carla):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -164,8 +175,9 @@ def test_the_room_costs_the_same_queries_for_one_red_and_a_ripple_of_twelve(clie
 
 
 def test_a_called_member_acknowledges_from_the_room(client, crisis, carla, sam, alice):
-    room, acknowledge = (reverse(name, args=[crisis.pk])
-                         for name in ("crisis-room", "crisis-acknowledge"))
+    room, acknowledge = (
+        reverse(name, args=[crisis.pk]) for name in ("crisis-room", "crisis-acknowledge")
+    )
     assert crisis.notifications.filter(user=carla, acknowledged_at=None).exists()
     assert acknowledge in _get(client, "carla", room).content.decode()
 
@@ -185,9 +197,11 @@ def test_a_called_member_acknowledges_from_the_room(client, crisis, carla, sam, 
 
 def test_the_spread_says_whether_the_rate_is_over_the_threshold_now(client, crisis, aurora):
     """Measured when the page is drawn: the beat's pass may not have measured it yet."""
+
     def spread(crisis_id):
-        return client.get(reverse("crisis-spread", args=[crisis_id]),
-                          headers={"Accept-Language": "en"}).content.decode()
+        return client.get(
+            reverse("crisis-spread", args=[crisis_id]), headers={"Accept-Language": "en"}
+        ).content.decode()
 
     client.login(username="carla", password=PASSWORD)
     assert crisis.rate_contained_at is None  # never measured

@@ -20,11 +20,16 @@ def _english():
     with translation.override("en"):
         yield
 
-TEXT = ("Lamentamos el cobro doble que vieron varios clientes. Ya estamos devolviendo cada cargo "
-        "y les escribiremos en privado hoy mismo.")
+
+TEXT = (
+    "Lamentamos el cobro doble que vieron varios clientes. Ya estamos devolviendo cada cargo "
+    "y les escribiremos en privado hoy mismo."
+)
 #: Blames the customers, and the tone check says so.
-BLAMING = ("Lamentamos el cobro doble, pero es su culpa: debieron leer los terminos del "
-           "servicio antes de pagar.")
+BLAMING = (
+    "Lamentamos el cobro doble, pero es su culpa: debieron leer los terminos del "
+    "servicio antes de pagar."
+)
 
 
 @pytest.fixture
@@ -41,8 +46,9 @@ def manager(aurora):
 
 @pytest.fixture
 def publishing(aurora):
-    return Endpoint.objects.create(brand=aurora, purpose=Purpose.PUBLISHING,
-                                   url="http://publisher.test/hook")
+    return Endpoint.objects.create(
+        brand=aurora, purpose=Purpose.PUBLISHING, url="http://publisher.test/hook"
+    )
 
 
 def test_an_unapproved_statement_cannot_be_published(crisis, carla, manager, publishing):
@@ -56,7 +62,8 @@ def test_an_unapproved_statement_cannot_be_published(crisis, carla, manager, pub
 
 
 def test_approved_by_the_manager_then_published_through_the_connector(
-        crisis, carla, manager, publishing):
+    crisis, carla, manager, publishing
+):
     draft = statements.statement_draft(crisis_id=crisis.pk, actor=carla, body=TEXT)
     statements.statement_approve(statement_id=draft.pk, actor=manager)
     published = statements.statement_publish(statement_id=draft.pk, actor=carla)
@@ -84,8 +91,9 @@ def test_only_the_spokesperson_drafts_once_one_is_named(crisis, manager):
 def test_rewriting_an_approved_statement_needs_approval_again(crisis, carla, manager):
     draft = statements.statement_draft(crisis_id=crisis.pk, actor=carla, body=TEXT)
     statements.statement_approve(statement_id=draft.pk, actor=manager)
-    rewritten = statements.statement_draft(crisis_id=crisis.pk, actor=carla,
-                                           body=TEXT + " Gracias.", statement_id=draft.pk)
+    rewritten = statements.statement_draft(
+        crisis_id=crisis.pk, actor=carla, body=TEXT + " Gracias.", statement_id=draft.pk
+    )
     assert rewritten.status == StatementStatus.DRAFT and rewritten.approved_by is None
     with pytest.raises(CrisisError):
         statements.statement_publish(statement_id=draft.pk, actor=carla, by_hand=True)
@@ -101,7 +109,8 @@ def test_without_a_publishing_tool_it_is_marked_sent_by_hand(crisis, carla, mana
 
 
 def test_the_room_walks_the_statement_from_draft_to_published(
-        client, crisis, carla, manager, publishing):
+    client, crisis, carla, manager, publishing
+):
     client.login(username="carla", password=PASSWORD)
     client.post(reverse("statement-save", args=[crisis.pk]), {"body": TEXT})
     [statement] = crisis.statements.all()
@@ -135,14 +144,16 @@ def test_the_statement_gets_the_replies_tone_check(crisis, carla):
     assert [w["kind"] for w in blaming.tone_warnings] == ["blame"]
     assert blaming.tone_warnings[0]["evidence"] == "es su culpa"
     unapologetic = statements.statement_draft(
-        crisis_id=crisis.pk, actor=carla, body="Ya estamos devolviendo cada cargo.")
+        crisis_id=crisis.pk, actor=carla, body="Ya estamos devolviendo cada cargo."
+    )
     assert [w["kind"] for w in unapologetic.tone_warnings] == ["missing_apology"]
 
 
 def test_a_rewrite_is_checked_again(crisis, carla):
     draft = statements.statement_draft(crisis_id=crisis.pk, actor=carla, body=BLAMING)
-    rewritten = statements.statement_draft(crisis_id=crisis.pk, actor=carla, body=TEXT,
-                                           statement_id=draft.pk)
+    rewritten = statements.statement_draft(
+        crisis_id=crisis.pk, actor=carla, body=TEXT, statement_id=draft.pk
+    )
     assert rewritten.tone_warnings == []
 
 
@@ -152,15 +163,15 @@ def test_a_statement_with_warnings_is_approved_only_once_reread(crisis, carla, m
         statements.statement_approve(statement_id=draft.pk, actor=manager)
     draft.refresh_from_db()
     assert draft.status == StatementStatus.DRAFT and draft.approved_at is None
-    approved = statements.statement_approve(statement_id=draft.pk, actor=manager,
-                                            tone_reviewed=True)
+    approved = statements.statement_approve(
+        statement_id=draft.pk, actor=manager, tone_reviewed=True
+    )
     assert approved.status == StatementStatus.APPROVED
     event = crisis.events.filter(data__statement=draft.pk, data__status="approved").get()
     assert event.data["tone"] == ["blame"] and event.data["tone_reviewed"] is True
 
 
-def test_the_approver_sees_the_warnings_and_confirms_in_the_room(client, crisis, carla,
-                                                                  manager):
+def test_the_approver_sees_the_warnings_and_confirms_in_the_room(client, crisis, carla, manager):
     draft = statements.statement_draft(crisis_id=crisis.pk, actor=carla, body=BLAMING)
     client.login(username="beatriz", password=PASSWORD)
     page = client.get(reverse("crisis-room", args=[crisis.pk])).content.decode()

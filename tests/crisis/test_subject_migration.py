@@ -15,8 +15,14 @@ migration = import_module("crisis.migrations.0006_crisis_subjects_in_words")
 
 def _crisis(brand, subject, key):
     now = timezone.now()
-    return Crisis.objects.create(brand=brand, subject=subject, subject_key=key,
-                                 first_comment_at=now, last_escalation_at=now, opened_at=now)
+    return Crisis.objects.create(
+        brand=brand,
+        subject=subject,
+        subject_key=key,
+        first_comment_at=now,
+        last_escalation_at=now,
+        opened_at=now,
+    )
 
 
 def test_old_subjects_are_rewritten_in_words_in_each_brands_language(aurora, rapimenu):

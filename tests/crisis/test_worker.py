@@ -43,7 +43,8 @@ def push(api, items):
 
 
 def test_red_posted_through_the_api_reaches_the_committee_mailbox(
-        api, carla, celery_worker_factory):
+    api, carla, celery_worker_factory
+):
     worker = celery_worker_factory()
     results = push(api, [comment_item(text=GREEN_TEXT), comment_item(text=RED_TEXT)])
     [mail] = worker.wait_for_mails(1)
@@ -55,14 +56,16 @@ def test_red_posted_through_the_api_reaches_the_committee_mailbox(
 
 
 def test_red_posted_while_the_broker_is_down_is_delivered_by_the_sweep(
-        api, carla, celery_worker_factory):
+    api, carla, celery_worker_factory
+):
     with broker_at("redis://127.0.0.1:1/0"):
         [result] = push(api, [comment_item(text=RED_TEXT)])
     escalation = Escalation.objects.get(comment_id=result["id"])
     assert escalation.notified_at is None
 
-    worker = celery_worker_factory(beat=True, SEMAFORO_ESCALATION_SWEEP_GRACE_S=0,
-                                   SEMAFORO_SWEEP_INTERVAL_S=1)
+    worker = celery_worker_factory(
+        beat=True, SEMAFORO_ESCALATION_SWEEP_GRACE_S=0, SEMAFORO_SWEEP_INTERVAL_S=1
+    )
     [mail] = worker.wait_for_mails(1, timeout=90)
     assert carla.email in mail
     wait_until_notified(escalation.pk)

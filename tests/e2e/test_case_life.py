@@ -26,9 +26,13 @@ def _new_page(browser):
 
 
 def test_a_yellow_complaint_lives_from_arrival_to_a_satisfied_close(
-        page, browser, live_server, alice, sam, listener_token, tmp_path):
-    push(live_server.url, listener_token, [comment_item(
-        text=COMPLAINT, external_id="life-1", author_display_name="Juana")])
+    page, browser, live_server, alice, sam, listener_token, tmp_path
+):
+    push(
+        live_server.url,
+        listener_token,
+        [comment_item(text=COMPLAINT, external_id="life-1", author_display_name="Juana")],
+    )
 
     # alice takes the most urgent case and starts it.
     log_in(page, live_server.url, "alice")
@@ -50,7 +54,8 @@ def test_a_yellow_complaint_lives_from_arrival_to_a_satisfied_close(
     page.get_by_role("button", name="Guardar borrador y revisar el tono").click()
     reply = page.locator("article.reply").last
     expect(reply.get_by_label("Avisos de tono")).to_contain_text(
-        "Sin disculpa a un cliente que se queja")
+        "Sin disculpa a un cliente que se queja"
+    )
     reply.get_by_label("La releí y el tono es correcto").check()
     reply.get_by_role("button", name="Enviar a aprobación").click()
     expect(page.locator("article.reply .status").last).to_have_text("Esperando aprobación")
@@ -78,7 +83,8 @@ def test_a_yellow_complaint_lives_from_arrival_to_a_satisfied_close(
     expect(page.locator("article.reply .status").last).to_have_text("Enviada a mano")
     resolve = page.locator("form.action-resolve")
     resolve.get_by_label("Cómo termina").select_option(
-        label="Fue culpa nuestra: resuelto por completo")
+        label="Fue culpa nuestra: resuelto por completo"
+    )
     resolve.get_by_role("button", name="Resolver").click()
     expect(page.locator(".pagehead .status")).to_have_text("Resuelto")
 
@@ -89,8 +95,9 @@ def test_a_yellow_complaint_lives_from_arrival_to_a_satisfied_close(
     customer_context, customer_page = _new_page(browser)
     try:
         customer_page.goto(link)
-        expect(customer_page.get_by_role("heading", name=re.compile("Banco Aurora"))
-               ).to_be_visible()
+        expect(
+            customer_page.get_by_role("heading", name=re.compile("Banco Aurora"))
+        ).to_be_visible()
         customer_page.get_by_label("Sí, está resuelto").check()
         customer_page.get_by_role("button", name="Enviar").click()
         expect(customer_page.get_by_role("heading", name="Gracias")).to_be_visible()
@@ -110,5 +117,13 @@ def test_a_yellow_complaint_lives_from_arrival_to_a_satisfied_close(
     assert (final.author, final.reviewed_by, final.published_by) == (alice, sam, alice)
     assert final.body == APOLOGY + SHORT_REPLY
     assert list(case.audit_events.values_list("action", flat=True)) == [
-        "case_opened", "case_assigned", "case_start", "reply_drafted", "reply_submitted",
-        "reply_approved", "reply_published", "case_resolve", "follow_up_answered"]
+        "case_opened",
+        "case_assigned",
+        "case_start",
+        "reply_drafted",
+        "reply_submitted",
+        "reply_approved",
+        "reply_published",
+        "case_resolve",
+        "follow_up_answered",
+    ]

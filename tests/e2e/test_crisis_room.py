@@ -17,8 +17,9 @@ from tests.e2e.test_live_queue import log_in
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def test_carla_acknowledges_and_runs_the_crisis_room(page, live_server, aurora, carla,
-                                                     settings, tmp_path):
+def test_carla_acknowledges_and_runs_the_crisis_room(
+    page, live_server, aurora, carla, settings, tmp_path
+):
     settings.SEMAFORO = {**settings.SEMAFORO, "QUEUE_POLL_S": 1}
     escalate(aurora, _items(DOUBLE_CHARGE[:10]))
     crisis = Crisis.objects.get()
@@ -35,8 +36,15 @@ def test_carla_acknowledges_and_runs_the_crisis_room(page, live_server, aurora, 
     expect(page.locator("svg.spread-chart rect")).to_have_count(10)
 
     # Two more people repeat the complaint: the room shows it without a reload.
-    escalate(aurora, _items(DOUBLE_CHARGE[10:], prefix="late",
-                            start=timezone.now() - timedelta(minutes=3), step_minutes=1))
+    escalate(
+        aurora,
+        _items(
+            DOUBLE_CHARGE[10:],
+            prefix="late",
+            start=timezone.now() - timedelta(minutes=3),
+            step_minutes=1,
+        ),
+    )
     expect(page.locator('[data-figure="authors"]')).to_have_text("12", timeout=20_000)
 
     page.get_by_label("Qué se decidió").fill("Devolver hoy cada cobro doble")

@@ -12,8 +12,11 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 def push(base_url: str, token: str, items) -> None:
     request = urllib.request.Request(
-        f"{base_url}/api/v1/comments/", data=json.dumps(items).encode(), method="POST",
-        headers={"Authorization": f"Token {token}", "Content-Type": "application/json"})
+        f"{base_url}/api/v1/comments/",
+        data=json.dumps(items).encode(),
+        method="POST",
+        headers={"Authorization": f"Token {token}", "Content-Type": "application/json"},
+    )
     with urllib.request.urlopen(request, timeout=10) as response:
         assert response.status == 201
 
@@ -26,7 +29,8 @@ def log_in(page, base_url: str, username: str) -> None:
 
 
 def test_a_red_pushed_through_the_api_appears_in_the_open_queue_without_reload(
-        page, live_server, alice, listener_token, tmp_path):
+    page, live_server, alice, listener_token, tmp_path
+):
     push(live_server.url, listener_token, [comment_item(text=GREEN_TEXT)])
     log_in(page, live_server.url, "alice")
     expect(page.get_by_role("heading", name="Cola en vivo")).to_be_visible()

@@ -16,8 +16,9 @@ def test_sam_fixes_an_unknown_placeholder_and_saves_the_protocol(page, live_serv
     log_in(page, live_server.url, "sam")
     page.get_by_role("link", name="Protocolos").click()
     expect(page.get_by_role("heading", name="Protocolos")).to_be_visible()
-    page.locator('tr', has_text="Insulto o ataque").filter(has_text="Amarillo").get_by_role(
-        "link").click()
+    page.locator("tr", has_text="Insulto o ataque").filter(has_text="Amarillo").get_by_role(
+        "link"
+    ).click()
 
     template = page.locator("fieldset.template-form", has_text="Contacto sereno")
     template.get_by_label("Texto").fill("Hola {nombre}, te escribimos en privado.")
@@ -32,5 +33,6 @@ def test_sam_fixes_an_unknown_placeholder_and_saves_the_protocol(page, live_serv
     protocol = Protocol.objects.get(brand=aurora, category="insult", level="yellow")
     assert protocol.outcomes == ["solved", "intermediate"]
     assert protocol.templates.get(name="Contacto sereno").body == (
-        "Hola {customer_name}, te escribimos en privado.")
+        "Hola {customer_name}, te escribimos en privado."
+    )
     assert AuditEvent.objects.filter(action="protocol_changed", actor=sam).count() == 1

@@ -32,8 +32,14 @@ class Receiver:
                 header = self.headers.get("X-Semaforo-Signature")
                 verified = verify_signature(receiver.secret, header, body)
                 with receiver._lock:
-                    receiver.requests.append({"path": self.path, "headers": dict(self.headers),
-                                              "body": body, "verified": verified})
+                    receiver.requests.append(
+                        {
+                            "path": self.path,
+                            "headers": dict(self.headers),
+                            "body": body,
+                            "verified": verified,
+                        }
+                    )
                     reply = receiver.script.pop(0) if receiver.script else {}
                 time.sleep(reply.get("delay", 0))
                 status = reply.get("status", 200 if verified else 401)

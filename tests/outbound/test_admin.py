@@ -18,10 +18,16 @@ def root(client):
 
 
 def test_a_new_endpoints_secret_is_shown_once_then_masked(root, aurora):
-    response = root.post(reverse("admin:outbound_endpoint_add"), follow=True, data={
-        "brand": aurora.pk, "purpose": Purpose.PUBLISHING, "url": "https://publish.example/h",
-        "active": "on",
-    })
+    response = root.post(
+        reverse("admin:outbound_endpoint_add"),
+        follow=True,
+        data={
+            "brand": aurora.pk,
+            "purpose": Purpose.PUBLISHING,
+            "url": "https://publish.example/h",
+            "active": "on",
+        },
+    )
     endpoint = Endpoint.objects.get()
     assert endpoint.secret.encode() in response.content
     listing = root.get(reverse("admin:outbound_endpoint_changelist"))
@@ -32,24 +38,35 @@ def test_a_new_endpoints_secret_is_shown_once_then_masked(root, aurora):
 
 
 def test_the_rotate_action_replaces_the_secret_and_shows_the_new_one(root, aurora):
-    endpoint = Endpoint.objects.create(brand=aurora, purpose=Purpose.CHAT,
-                                       url="https://chat.example/h")
+    endpoint = Endpoint.objects.create(
+        brand=aurora, purpose=Purpose.CHAT, url="https://chat.example/h"
+    )
     old = endpoint.secret
-    response = root.post(reverse("admin:outbound_endpoint_changelist"), follow=True, data={
-        "action": "rotate_secret", "_selected_action": [endpoint.pk],
-    })
+    response = root.post(
+        reverse("admin:outbound_endpoint_changelist"),
+        follow=True,
+        data={
+            "action": "rotate_secret",
+            "_selected_action": [endpoint.pk],
+        },
+    )
     endpoint.refresh_from_db()
     assert endpoint.secret != old
     assert endpoint.secret_rotated_at is not None
     assert endpoint.secret.encode() in response.content
 
 
-def test_a_delivery_is_read_only_with_its_attempts_inline(root, aurora, aurora_publishing,
-                                                          receiver):
+def test_a_delivery_is_read_only_with_its_attempts_inline(
+    root, aurora, aurora_publishing, receiver
+):
     receiver.reply_with({"status": 502})
-    delivery = outbound.delivery_create(brand=aurora, purpose=Purpose.PUBLISHING,
-                                        event="reply.approved", payload={"reply_id": 1},
-                                        key="reply:1:publish")
+    delivery = outbound.delivery_create(
+        brand=aurora,
+        purpose=Purpose.PUBLISHING,
+        event="reply.approved",
+        payload={"reply_id": 1},
+        key="reply:1:publish",
+    )
     outbound.delivery_attempt(delivery_id=delivery.pk)
     page = root.get(reverse("admin:outbound_delivery_change", args=[delivery.pk]))
     assert page.status_code == 200

@@ -17,13 +17,22 @@ from tests.outbound.conftest import connect
 
 pytestmark = pytest.mark.django_db
 
-PAYLOAD = {"reply_id": 42, "text": "Lamentamos lo ocurrido, te escribimos por privado.",
-           "in_reply_to": "tw-1001"}
+PAYLOAD = {
+    "reply_id": 42,
+    "text": "Lamentamos lo ocurrido, te escribimos por privado.",
+    "in_reply_to": "tw-1001",
+}
 
 
 def create(brand, key="reply:42:publish", purpose=Purpose.PUBLISHING, **extra):
-    return outbound.delivery_create(brand=brand, purpose=purpose, event="reply.approved",
-                                    payload=extra.pop("payload", PAYLOAD), key=key, **extra)
+    return outbound.delivery_create(
+        brand=brand,
+        purpose=purpose,
+        event="reply.approved",
+        payload=extra.pop("payload", PAYLOAD),
+        key=key,
+        **extra,
+    )
 
 
 def attempt(delivery) -> bool:
@@ -65,8 +74,9 @@ def test_a_delivered_delivery_is_not_sent_again(aurora, aurora_publishing, recei
     assert len(receiver.requests) == 1
 
 
-def test_a_tampered_body_or_an_old_timestamp_fails_verification(aurora, aurora_publishing,
-                                                                receiver):
+def test_a_tampered_body_or_an_old_timestamp_fails_verification(
+    aurora, aurora_publishing, receiver
+):
     attempt(create(aurora))
     [request] = receiver.requests
     header, body = request["headers"]["X-Semaforo-Signature"], request["body"]
@@ -79,24 +89,30 @@ def test_a_tampered_body_or_an_old_timestamp_fails_verification(aurora, aurora_p
     assert verify_signature(secret, header, tampered) is False
     assert verify_signature(secret, header, body, now=timestamp + 301) is False
     assert verify_signature(secret, header, body, now=timestamp + 299) is True
-    assert verify_signature(secret, header.replace(f"t={timestamp}", f"t={timestamp + 1}"),
-                            body) is False
+    assert (
+        verify_signature(secret, header.replace(f"t={timestamp}", f"t={timestamp + 1}"), body)
+        is False
+    )
     assert verify_signature("whsec_another", header, body) is False
     assert verify_signature(secret, None, body) is False
     assert verify_signature(secret, "v1=abc", body) is False
 
     # The receiver refuses the tampered request replayed with the captured header.
-    replay = urllib.request.Request(receiver.url, data=tampered, method="POST",
-                                    headers={"X-Semaforo-Signature": header,
-                                             "Content-Type": "application/json"})
+    replay = urllib.request.Request(
+        receiver.url,
+        data=tampered,
+        method="POST",
+        headers={"X-Semaforo-Signature": header, "Content-Type": "application/json"},
+    )
     with pytest.raises(urllib.error.HTTPError) as refused:
         urllib.request.urlopen(replay, timeout=5)
     assert refused.value.code == 401
     assert receiver.requests[-1]["verified"] is False
 
 
-def test_500_then_200_is_retried_and_delivered_with_two_attempts(aurora, aurora_publishing,
-                                                                 receiver):
+def test_500_then_200_is_retried_and_delivered_with_two_attempts(
+    aurora, aurora_publishing, receiver
+):
     receiver.reply_with({"status": 500})
     delivery = create(aurora)
     before = timezone.now()
@@ -126,8 +142,11 @@ def test_500_then_200_is_retried_and_delivered_with_two_attempts(aurora, aurora_
 
 
 def test_backoff_doubles_and_is_capped(settings):
-    settings.SEMAFORO = {**settings.SEMAFORO, "OUTBOUND_BACKOFF_S": 10,
-                         "OUTBOUND_BACKOFF_MAX_S": 60}
+    settings.SEMAFORO = {
+        **settings.SEMAFORO,
+        "OUTBOUND_BACKOFF_S": 10,
+        "OUTBOUND_BACKOFF_MAX_S": 60,
+    }
     assert 8 <= outbound.retry_delay(attempts=1) <= 12
     assert 32 <= outbound.retry_delay(attempts=3) <= 48
     assert outbound.retry_delay(attempts=9) <= 72
@@ -207,13 +226,15 @@ def test_a_delivery_claimed_by_another_worker_is_not_sent(aurora, aurora_publish
 def test_a_claim_left_by_a_dead_worker_is_taken_over(aurora, aurora_publishing, receiver):
     delivery = create(aurora)
     Delivery.objects.filter(pk=delivery.pk).update(
-        claimed_at=timezone.now() - outbound.CLAIM_TIMEOUT - timedelta(seconds=1))
+        claimed_at=timezone.now() - outbound.CLAIM_TIMEOUT - timedelta(seconds=1)
+    )
     assert attempt(delivery) is True
     assert len(receiver.requests) == 1
 
 
 def test_the_same_key_makes_one_delivery_and_one_enqueue(
-        aurora, aurora_publishing, receiver, django_capture_on_commit_callbacks):
+    aurora, aurora_publishing, receiver, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks() as callbacks:
         first = create(aurora)
         again = create(aurora, payload={"reply_id": 42, "text": "otra"})
@@ -225,8 +246,9 @@ def test_the_same_key_makes_one_delivery_and_one_enqueue(
 
 def test_no_active_endpoint_means_none_and_nothing_sent(aurora, rapimenu, receiver):
     connect(receiver, aurora, Purpose.CHAT)
-    Endpoint.objects.create(brand=aurora, purpose=Purpose.PUBLISHING, url=receiver.url,
-                            active=False)
+    Endpoint.objects.create(
+        brand=aurora, purpose=Purpose.PUBLISHING, url=receiver.url, active=False
+    )
     assert create(aurora) is None
     assert create(rapimenu, key="reply:7:publish") is None
     assert Delivery.objects.count() == 0
@@ -234,7 +256,8 @@ def test_no_active_endpoint_means_none_and_nothing_sent(aurora, rapimenu, receiv
 
 
 def test_another_brands_endpoint_never_receives_this_brands_delivery(
-        aurora, rapimenu, receiver_factory):
+    aurora, rapimenu, receiver_factory
+):
     aurora_receiver, rapi_receiver = receiver_factory(), receiver_factory()
     connect(aurora_receiver, aurora)
     connect(rapi_receiver, rapimenu)
@@ -251,11 +274,13 @@ def test_another_brands_endpoint_never_receives_this_brands_delivery(
 
 def test_one_active_endpoint_per_brand_and_purpose(aurora, aurora_publishing):
     Endpoint.objects.create(brand=aurora, purpose=Purpose.CHAT, url="https://chat.example/h")
-    Endpoint.objects.create(brand=aurora, purpose=Purpose.PUBLISHING, active=False,
-                            url="https://old.example/h")
+    Endpoint.objects.create(
+        brand=aurora, purpose=Purpose.PUBLISHING, active=False, url="https://old.example/h"
+    )
     with pytest.raises(IntegrityError), transaction.atomic():
-        Endpoint.objects.create(brand=aurora, purpose=Purpose.PUBLISHING,
-                                url="https://other.example/h")
+        Endpoint.objects.create(
+            brand=aurora, purpose=Purpose.PUBLISHING, url="https://other.example/h"
+        )
 
 
 def test_a_rotated_secret_signs_the_next_delivery(aurora, aurora_publishing, receiver):
@@ -270,8 +295,9 @@ def test_a_rotated_secret_signs_the_next_delivery(aurora, aurora_publishing, rec
     assert verify_signature(old, header, body) is False
 
 
-def test_an_endpoint_deactivated_before_the_attempt_gets_nothing(aurora, aurora_publishing,
-                                                                 receiver):
+def test_an_endpoint_deactivated_before_the_attempt_gets_nothing(
+    aurora, aurora_publishing, receiver
+):
     delivery = create(aurora)
     Endpoint.objects.filter(pk=aurora_publishing.pk).update(active=False)
     assert attempt(delivery) is False
@@ -280,20 +306,26 @@ def test_an_endpoint_deactivated_before_the_attempt_gets_nothing(aurora, aurora_
     assert receiver.requests == []
 
 
-def test_sweep_enqueues_only_due_unclaimed_deliveries_on_their_queue(aurora, receiver, broker,
-                                                                     settings):
+def test_sweep_enqueues_only_due_unclaimed_deliveries_on_their_queue(
+    aurora, receiver, broker, settings
+):
     settings.SEMAFORO = {**settings.SEMAFORO, "OUTBOUND_SWEEP_GRACE_S": 30}
     connect(receiver, aurora, Purpose.CHAT)
     now = timezone.now()
     late = create(aurora, key="crisis:1:chat", purpose=Purpose.CHAT)
-    for key, fields in [("crisis:2:chat", {"next_attempt_at": now}),  # within the grace
-                        ("crisis:3:chat", {"claimed_at": now}),  # a worker holds it
-                        ("crisis:4:chat", {"status": Delivery.Status.DELIVERED,
-                                           "delivered_at": now, "next_attempt_at": None})]:
+    for key, fields in [
+        ("crisis:2:chat", {"next_attempt_at": now}),  # within the grace
+        ("crisis:3:chat", {"claimed_at": now}),  # a worker holds it
+        (
+            "crisis:4:chat",
+            {"status": Delivery.Status.DELIVERED, "delivered_at": now, "next_attempt_at": None},
+        ),
+    ]:
         other = create(aurora, key=key, purpose=Purpose.CHAT)
         Delivery.objects.filter(pk=other.pk).update(**fields)
     Delivery.objects.filter(key__in=["crisis:1:chat", "crisis:3:chat"]).update(
-        next_attempt_at=now - timedelta(minutes=5))
+        next_attempt_at=now - timedelta(minutes=5)
+    )
 
     assert outbound.deliveries_sweep(now=now) == 1
     assert broker.llen("default") == 0

@@ -24,19 +24,29 @@ def wait_for_status(delivery, status, timeout: float = 15) -> Delivery:
     raise AssertionError(f"delivery {delivery.pk} is {delivery.status}, expected {status}")
 
 
-def test_a_delivery_is_sent_by_the_crisis_worker_only_after_commit(aurora, receiver,
-                                                                   celery_worker_factory):
+def test_a_delivery_is_sent_by_the_crisis_worker_only_after_commit(
+    aurora, receiver, celery_worker_factory
+):
     connect(receiver, aurora, Purpose.CHAT)
     worker = celery_worker_factory()
 
     with pytest.raises(RuntimeError), transaction.atomic():
-        outbound.delivery_create(brand=aurora, purpose=Purpose.CHAT, event="crisis.opened",
-                                 payload={"crisis_id": 1}, key="crisis:1:opened")
+        outbound.delivery_create(
+            brand=aurora,
+            purpose=Purpose.CHAT,
+            event="crisis.opened",
+            payload={"crisis_id": 1},
+            key="crisis:1:opened",
+        )
         raise RuntimeError("the crisis was not opened after all")
     with transaction.atomic():
         delivery = outbound.delivery_create(
-            brand=aurora, purpose=Purpose.CHAT, event="crisis.opened",
-            payload={"crisis_id": 2, "subject": "Cobros duplicados"}, key="crisis:2:opened")
+            brand=aurora,
+            purpose=Purpose.CHAT,
+            event="crisis.opened",
+            payload={"crisis_id": 2, "subject": "Cobros duplicados"},
+            key="crisis:2:opened",
+        )
 
     try:
         [request] = receiver.wait_for(1)
@@ -50,16 +60,19 @@ def test_a_delivery_is_sent_by_the_crisis_worker_only_after_commit(aurora, recei
     assert Delivery.objects.count() == 1, "the rolled-back promise left nothing behind"
 
 
-def test_a_500_is_retried_by_the_worker_after_the_backoff(aurora, receiver,
-                                                          celery_worker_factory):
+def test_a_500_is_retried_by_the_worker_after_the_backoff(aurora, receiver, celery_worker_factory):
     connect(receiver, aurora)
     receiver.reply_with({"status": 500})
     celery_worker_factory(SEMAFORO_OUTBOUND_BACKOFF_S=1)
 
     with transaction.atomic():
         delivery = outbound.delivery_create(
-            brand=aurora, purpose=Purpose.PUBLISHING, event="reply.approved",
-            payload={"reply_id": 9}, key="reply:9:publish")
+            brand=aurora,
+            purpose=Purpose.PUBLISHING,
+            event="reply.approved",
+            payload={"reply_id": 9},
+            key="reply:9:publish",
+        )
 
     first, second = receiver.wait_for(2, timeout=30)
     assert first["body"] == second["body"]
@@ -68,17 +81,23 @@ def test_a_500_is_retried_by_the_worker_after_the_backoff(aurora, receiver,
     assert [a.status_code for a in delivery.attempt_log.all()] == [500, 200]
 
 
-def test_a_delivery_missed_by_the_broker_is_sent_by_the_sweep(aurora, receiver,
-                                                              celery_worker_factory):
+def test_a_delivery_missed_by_the_broker_is_sent_by_the_sweep(
+    aurora, receiver, celery_worker_factory
+):
     connect(receiver, aurora)
     with broker_at("redis://127.0.0.1:1/0"), transaction.atomic():
         delivery = outbound.delivery_create(
-            brand=aurora, purpose=Purpose.PUBLISHING, event="reply.approved",
-            payload={"reply_id": 11}, key="reply:11:publish")
+            brand=aurora,
+            purpose=Purpose.PUBLISHING,
+            event="reply.approved",
+            payload={"reply_id": 11},
+            key="reply:11:publish",
+        )
     assert receiver.requests == []
 
-    celery_worker_factory(beat=True, SEMAFORO_OUTBOUND_SWEEP_GRACE_S=0,
-                          SEMAFORO_OUTBOUND_SWEEP_INTERVAL_S=1)
+    celery_worker_factory(
+        beat=True, SEMAFORO_OUTBOUND_SWEEP_GRACE_S=0, SEMAFORO_OUTBOUND_SWEEP_INTERVAL_S=1
+    )
     [request] = receiver.wait_for(1, timeout=40)
     assert request["verified"] is True
     wait_for_status(delivery, Delivery.Status.DELIVERED)

@@ -19,10 +19,13 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from None
         decisions = classification.classify([input_from_row(row) for row in rows])
         try:
-            count = write_jsonl(output, (
-                {"id": row.get("id"), **decision_to_dict(decision)}
-                for row, decision in zip(rows, decisions, strict=True)
-            ))
+            count = write_jsonl(
+                output,
+                (
+                    {"id": row.get("id"), **decision_to_dict(decision)}
+                    for row, decision in zip(rows, decisions, strict=True)
+                ),
+            )
         except OSError as error:
             raise CommandError(f"cannot write {output}: {error}") from None
         self.stdout.write(f"{count} decisions written to {output}")

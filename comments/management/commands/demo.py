@@ -19,23 +19,35 @@ from comments import demo
 
 
 class Command(BaseCommand):
-    help = "Set up the embedded demo (SQLite, filesystem broker, demo people and comments) and " \
-           "serve it with a worker and beat until Ctrl-C."
+    help = (
+        "Set up the embedded demo (SQLite, filesystem broker, demo people and comments) and "
+        "serve it with a worker and beat until Ctrl-C."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--no-serve", action="store_true", help="seed and exit")
         parser.add_argument("--port", type=int, default=8000)
-        parser.add_argument("--comments", type=int, default=300,
-                            help="how many demo comments to load (default 300)")
-        parser.add_argument("--trickle", type=float, default=6.0,
-                            help="seconds between live demo comments; 0 turns it off")
-        parser.add_argument("--force", action="store_true",
-                            help="run even with DEBUG off (never on a production database)")
+        parser.add_argument(
+            "--comments", type=int, default=300, help="how many demo comments to load (default 300)"
+        )
+        parser.add_argument(
+            "--trickle",
+            type=float,
+            default=6.0,
+            help="seconds between live demo comments; 0 turns it off",
+        )
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="run even with DEBUG off (never on a production database)",
+        )
 
     def handle(self, *args, no_serve, port, comments, trickle, force, **options):
         if not settings.DEBUG and not force:
-            raise CommandError("demo creates people with known passwords; it runs only with "
-                               "DEBUG on (or --force on a throwaway database)")
+            raise CommandError(
+                "demo creates people with known passwords; it runs only with "
+                "DEBUG on (or --force on a throwaway database)"
+            )
         self.stdout.write("Preparing the database…")
         call_command("migrate", interactive=False, verbosity=0)
         brands = demo.seed_brands()
@@ -52,9 +64,13 @@ class Command(BaseCommand):
 
     def _print_welcome(self, brands, people, token, other_token, created, wave, port):
         base = f"http://127.0.0.1:{port}"
-        self.stdout.write(self.style.SUCCESS(f"\n{created} demo comments loaded, and a ripple of "
-                                             f"{wave} customers reporting charges they never "
-                                             "made at Banco Aurora (see Crises).\n"))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"\n{created} demo comments loaded, and a ripple of "
+                f"{wave} customers reporting charges they never "
+                "made at Banco Aurora (see Crises).\n"
+            )
+        )
         self.stdout.write("Two brands run side by side; each person sees only their own.")
         self.stdout.write("Demo people (username / password — role at brand):")
         names = {slug: brand.name for slug, brand in brands.items()}
@@ -62,16 +78,24 @@ class Command(BaseCommand):
             roles = ", ".join(f"{role.label} at {names[slug]}" for slug, role in person.roles)
             role = roles or "administrator (superuser), every brand"
             self.stdout.write(f"  {person.username:<6} / {person.password:<16} — {role}")
-        sample = json.dumps({
-            "platform": "twitter", "external_id": "try-1", "author_handle": "@someone",
-            "text": "Voy a denunciar ante PROFECO, me cobraron dos veces", "author_followers": 120,
-        }, ensure_ascii=False)
+        sample = json.dumps(
+            {
+                "platform": "twitter",
+                "external_id": "try-1",
+                "author_handle": "@someone",
+                "text": "Voy a denunciar ante PROFECO, me cobraron dos veces",
+                "author_followers": 120,
+            },
+            ensure_ascii=False,
+        )
         self.stdout.write(f"\nDesk:     {base}/   (API docs: {base}/api/docs/)")
         self.stdout.write(f"API token (Banco Aurora): {token}")
         self.stdout.write(f"API token (RapiMenu):     {other_token}")
         self.stdout.write("Push a comment:")
-        self.stdout.write(f"  curl -s -X POST {base}/api/v1/comments/ -H 'Authorization: Token "
-                          f"{token}' -H 'Content-Type: application/json' -d '{sample}'\n")
+        self.stdout.write(
+            f"  curl -s -X POST {base}/api/v1/comments/ -H 'Authorization: Token "
+            f"{token}' -H 'Content-Type: application/json' -d '{sample}'\n"
+        )
 
     def _serve(self, port, token, trickle):
         python = sys.executable
@@ -79,17 +103,36 @@ class Command(BaseCommand):
         # Each in a session of its own, stopped as a group: the worker forks beat (-B), and a
         # beat child can outlive a worker stopped while it starts.
         children = [
-            subprocess.Popen([python, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
-                             env=env, start_new_session=True),
-            subprocess.Popen([python, "-m", "celery", "-A", "triage", "worker", "-B",
-                              "-Q", "default,crisis", "--pool=solo", "--loglevel=INFO",
-                              "--schedule", str(settings.VAR_DIR / "celerybeat-schedule")],
-                             env=env, start_new_session=True),
+            subprocess.Popen(
+                [python, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
+                env=env,
+                start_new_session=True,
+            ),
+            subprocess.Popen(
+                [
+                    python,
+                    "-m",
+                    "celery",
+                    "-A",
+                    "triage",
+                    "worker",
+                    "-B",
+                    "-Q",
+                    "default,crisis",
+                    "--pool=solo",
+                    "--loglevel=INFO",
+                    "--schedule",
+                    str(settings.VAR_DIR / "celerybeat-schedule"),
+                ],
+                env=env,
+                start_new_session=True,
+            ),
         ]
         stop = threading.Event()
         if trickle > 0:
-            threading.Thread(target=self._trickle, args=(port, token, trickle, stop),
-                             daemon=True).start()
+            threading.Thread(
+                target=self._trickle, args=(port, token, trickle, stop), daemon=True
+            ).start()
         self.stdout.write(self.style.SUCCESS("Serving. Press Ctrl-C to stop everything."))
         # `kill`, a terminal closing or a process manager stop like Ctrl-C: never orphan the
         # server and the worker.
@@ -121,8 +164,12 @@ class Command(BaseCommand):
         while not stop.wait(every):
             sequence += 1
             body = json.dumps(demo.live_item(rng, rows, sequence=sequence)).encode()
-            request = urllib.request.Request(url, data=body, method="POST", headers={
-                "Authorization": f"Token {token}", "Content-Type": "application/json"})
+            request = urllib.request.Request(
+                url,
+                data=body,
+                method="POST",
+                headers={"Authorization": f"Token {token}", "Content-Type": "application/json"},
+            )
             try:
                 urllib.request.urlopen(request, timeout=10).close()  # noqa: S310 (our own server)
             except (urllib.error.URLError, OSError):
