@@ -21,9 +21,9 @@ from pathlib import Path  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from comments.classifier import CommentInput, classify, default_model  # noqa: E402
-from comments.classifier.corpus import load_corpus  # noqa: E402
-from comments.classifier.pipeline import clear_text_cache  # noqa: E402
+from classifier import CommentInput, classify, default_model  # noqa: E402
+from classifier.corpus import load_corpus  # noqa: E402
+from classifier.pipeline import clear_text_cache  # noqa: E402
 
 BRANDS = [
     "@BancoAurora",

@@ -11,9 +11,9 @@ from django.conf import settings
 from django.db.models import DateTimeField, IntegerField, Value
 from django.utils.translation import gettext_lazy as _
 
-from comments import classifier
-from comments.classifier import CommentInput, Decision, Thresholds
-from comments.classifier.ripple import CONCEPT_MARK
+import classifier
+from classifier import CommentInput, Decision, Thresholds
+from classifier.ripple import CONCEPT_MARK
 from comments.models import Classification, Comment
 from triage.bulk import insert_from
 
@@ -40,7 +40,7 @@ SIGNAL_LABELS = {
 }
 
 
-#: The ripple detector's concepts (``comments.classifier.lexicons.ripple``) as people name them.
+#: The ripple detector's concepts (``classifier.lexicons.ripple``) as people name them.
 CONCEPT_LABELS = {
     "double_charge": _("double charge"),
     "unauthorized_charge": _("unrecognised charge"),

@@ -16,9 +16,9 @@ from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 
 from brands.models import Brand, BrandAccount
+from classifier import CommentInput, Decision
 from comments import classification
 from comments.assignment import cases_assign_by_rules
-from comments.classifier import CommentInput, Decision
 from comments.models import (
     LEVEL_RANK,
     OPEN_CASE_STATUSES,

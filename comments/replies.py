@@ -11,8 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from brands.access import brand_ids_for, in_brands
+from classifier.tone import tone_check
 from comments import protocols
-from comments.classifier.tone import tone_check
 from comments.models import (
     OPEN_CASE_STATUSES,
     AuditEvent,

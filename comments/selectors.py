@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from brands.access import in_brands
-from comments.classifier.ripple import belongs, seed_topics, topic_of
+from classifier.ripple import belongs, seed_topics, topic_of
 from comments.models import (
     NEGATIVE_CATEGORIES,
     OPEN_CASE_STATUSES,

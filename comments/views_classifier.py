@@ -11,9 +11,9 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.shortcuts import render
 from django.urls import path
 
+from classifier import default_model
+from classifier.evaluation import FIGURES
 from comments import classification
-from comments.classifier import default_model
-from comments.classifier.evaluation import FIGURES
 
 
 @login_required

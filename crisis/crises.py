@@ -29,8 +29,8 @@ from django.utils.translation import gettext as _
 
 from accounts.roles import Role
 from brands.models import Brand, Membership
+from classifier.signals import HIGH_LEVEL_SIGNALS
 from comments import classification
-from comments.classifier.signals import HIGH_LEVEL_SIGNALS
 from comments.models import Comment
 from crisis.models import (
     UNACKNOWLEDGED_STATUSES,

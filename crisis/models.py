@@ -282,7 +282,7 @@ class Statement(models.Model):
     tone_warnings = models.JSONField(
         default=list,
         blank=True,
-        help_text="comments.classifier.tone warnings of the body, checked on every save.",
+        help_text="classifier.tone warnings of the body, checked on every save.",
     )
     status = models.CharField(
         max_length=20, choices=StatementStatus.choices, default=StatementStatus.DRAFT

@@ -34,8 +34,7 @@ from django.db import connection
 from django.db.models import Count, Max, Min, OuterRef, Q, Subquery, TextField
 from django.db.models.functions import Cast, Coalesce
 
-from comments import classification
-from comments.classifier.ripple import (
+from classifier.ripple import (
     CONCEPT_MARK,
     RippleComment,
     belongs,
@@ -43,11 +42,12 @@ from comments.classifier.ripple import (
     ripple_signature,
     topic_of,
 )
-from comments.classifier.ripple import (
+from classifier.ripple import (
     Ripple as FoundRipple,
 )
-from comments.classifier.rules import with_ripple
-from comments.classifier.values import Decision
+from classifier.rules import with_ripple
+from classifier.values import Decision
+from comments import classification
 from comments.models import NEGATIVE_CATEGORIES, Author, Comment, Level
 from crisis import escalation
 from crisis.models import Ripple

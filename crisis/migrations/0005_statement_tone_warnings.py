@@ -13,6 +13,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='statement',
             name='tone_warnings',
-            field=models.JSONField(blank=True, default=list, help_text='comments.classifier.tone warnings of the body, checked on every save.'),
+            field=models.JSONField(blank=True, default=list, help_text='classifier.tone warnings of the body, checked on every save.'),
         ),
     ]

@@ -1,6 +1,6 @@
 """Small builders for classifier tests: one comment in, one decision out."""
 
-from comments.classifier import CommentInput, Decision, Thresholds, classify
+from classifier import CommentInput, Decision, Thresholds, classify
 
 
 def decide(text: str, **fields) -> Decision:

@@ -2,7 +2,7 @@
 
 import pytest
 
-from comments.classifier import CATEGORIES, LEVELS, CommentInput, Decision, classify
+from classifier import CATEGORIES, LEVELS, CommentInput, Decision, classify
 
 BAD_TEXTS = {
     "empty": "",

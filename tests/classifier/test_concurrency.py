@@ -5,8 +5,8 @@ import random
 import string
 from concurrent.futures import ThreadPoolExecutor
 
-from comments.classifier import CommentInput, classify
-from comments.classifier.corpus import load_corpus
+from classifier import CommentInput, classify
+from classifier.corpus import load_corpus
 
 
 def _batches(seed: int, count: int = 30, size: int = 40) -> list[list[CommentInput]]:

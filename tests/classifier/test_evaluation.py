@@ -5,11 +5,11 @@ import re
 
 import pytest
 
-from comments.classifier import evaluate
-from comments.classifier.cli import decision_to_dict, read_jsonl, write_jsonl
-from comments.classifier.corpus import load_corpus
-from comments.classifier.evaluation import summarise
-from comments.classifier.values import Decision, Reason
+from classifier import evaluate
+from classifier.cli import decision_to_dict, read_jsonl, write_jsonl
+from classifier.corpus import load_corpus
+from classifier.evaluation import summarise
+from classifier.values import Decision, Reason
 
 SUMMARY = re.compile(
     r"^category_macro_f1=\d\.\d{3} level_macro_f1=\d\.\d{3} red_recall=\d\.\d{3} "

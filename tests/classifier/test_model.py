@@ -5,7 +5,7 @@ import json
 import numpy as np
 import pytest
 
-from comments.classifier import (
+from classifier import (
     DEFAULT_MODEL_PATH,
     MODEL_VERSION,
     CommentInput,
@@ -16,9 +16,9 @@ from comments.classifier import (
     train,
     train_evaluated,
 )
-from comments.classifier.corpus import load_corpus
-from comments.classifier.evaluation import FIGURES
-from comments.classifier.model import corpus_digest, rows_with_labels
+from classifier.corpus import load_corpus
+from classifier.evaluation import FIGURES
+from classifier.model import corpus_digest, rows_with_labels
 
 CLAIM = CommentInput(text="Me cobraron dos veces el delivery, me devuelven la plata?")
 
@@ -115,8 +115,8 @@ def test_figures_survive_saving_and_loading(tmp_path, corpus):
 
 
 def test_scoring_in_chunks_changes_no_decision(corpus, monkeypatch):
-    from comments.classifier import features, pipeline
-    from comments.classifier.corpus import input_from_row
+    from classifier import features, pipeline
+    from classifier.corpus import input_from_row
 
     comments = [input_from_row(row) for row in corpus[:300]]
     whole = classify(comments)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from comments.classifier.normalise import MAX_CHARS, normalise
+from classifier.normalise import MAX_CHARS, normalise
 
 
 @pytest.mark.parametrize(

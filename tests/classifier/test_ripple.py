@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from comments.classifier.ripple import (
+from classifier.ripple import (
     RippleComment,
     find_ripples,
     ripple_signature,

@@ -2,7 +2,7 @@
 
 import pytest
 
-from comments.classifier import Thresholds
+from classifier import Thresholds
 
 from .helpers import decide, evidence_of, signals_of
 

@@ -2,9 +2,9 @@
 
 import pytest
 
-from comments.classifier import detect_signals
-from comments.classifier.normalise import normalise
-from comments.classifier.signals import analyse
+from classifier import detect_signals
+from classifier.normalise import normalise
+from classifier.signals import analyse
 
 
 def fired(text: str) -> dict[str, str]:

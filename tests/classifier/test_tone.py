@@ -2,7 +2,7 @@
 
 import pytest
 
-from comments.classifier.tone import KINDS, ToneWarning, tone_check
+from classifier.tone import KINDS, ToneWarning, tone_check
 
 
 def kinds(text: str, **options) -> dict[str, str]:

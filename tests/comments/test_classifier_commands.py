@@ -5,9 +5,9 @@ import re
 import pytest
 from django.core.management import CommandError, call_command
 
+from classifier import load_model
+from classifier.corpus import load_corpus
 from comments import workflow
-from comments.classifier import load_model
-from comments.classifier.corpus import load_corpus
 from tests.factories import GREEN_TEXT, comment_item
 
 SUMMARY = re.compile(

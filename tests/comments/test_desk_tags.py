@@ -2,7 +2,7 @@ from datetime import datetime, timedelta
 
 from django.utils import timezone, translation
 
-from comments.classifier.ripple import Ripple
+from classifier.ripple import Ripple
 from comments.templatetags.desk import clock, deadline, is_past, reason_in_words
 
 

@@ -6,9 +6,9 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 
-from comments.classifier import default_model, train_evaluated
-from comments.classifier.corpus import load_corpus
-from comments.classifier.evaluation import FIGURES
+from classifier import default_model, train_evaluated
+from classifier.corpus import load_corpus
+from classifier.evaluation import FIGURES
 
 pytestmark = pytest.mark.django_db
 
@@ -54,7 +54,7 @@ def test_the_page_follows_the_model_chosen_in_settings(client, sam, tmp_path):
 
 
 def test_a_model_without_figures_says_so_instead_of_measuring_itself(client, sam, tmp_path):
-    from comments.classifier import train
+    from classifier import train
 
     model = train(load_corpus()[::8], version="sem-test-bare")
     path = model.save(tmp_path / "model.npz")

@@ -7,8 +7,8 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
+from classifier.lexicons.ripple import CONCEPTS
 from comments import classification
-from comments.classifier.lexicons.ripple import CONCEPTS
 from crisis import crises
 from crisis.models import (
     Crisis,

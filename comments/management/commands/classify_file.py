@@ -1,8 +1,8 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from classifier.cli import decision_to_dict, read_jsonl, write_jsonl
+from classifier.corpus import input_from_row
 from comments import classification
-from comments.classifier.cli import decision_to_dict, read_jsonl, write_jsonl
-from comments.classifier.corpus import input_from_row
 
 
 class Command(BaseCommand):

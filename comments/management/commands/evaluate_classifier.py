@@ -1,8 +1,8 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from classifier import evaluate
+from classifier.cli import read_jsonl
 from comments import classification
-from comments.classifier import evaluate
-from comments.classifier.cli import read_jsonl
 
 
 class Command(BaseCommand):

@@ -4,9 +4,9 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from classifier import train, train_evaluated
+from classifier.corpus import load_corpus
 from comments import classification
-from comments.classifier import train, train_evaluated
-from comments.classifier.corpus import load_corpus
 
 
 class Command(BaseCommand):

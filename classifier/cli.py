@@ -5,7 +5,7 @@ import json
 from collections.abc import Iterable
 from pathlib import Path
 
-from comments.classifier.values import Decision
+from classifier.values import Decision
 
 
 def read_jsonl(path: str | Path) -> list[dict]:

@@ -8,10 +8,10 @@ import random
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
-from comments.classifier.corpus import input_from_row, series_of
-from comments.classifier.model import Model
-from comments.classifier.pipeline import classify
-from comments.classifier.values import CATEGORIES, LEVELS, Decision, Thresholds
+from classifier.corpus import input_from_row, series_of
+from classifier.model import Model
+from classifier.pipeline import classify
+from classifier.values import CATEGORIES, LEVELS, Decision, Thresholds
 
 
 @dataclass(frozen=True)
@@ -220,6 +220,6 @@ def cross_validated_figures(
 
 
 def _default_trainer(rows: list[dict]) -> Model:
-    from comments.classifier.training import train
+    from classifier.training import train
 
     return train(rows, version="cv")

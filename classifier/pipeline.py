@@ -14,11 +14,11 @@ from typing import NamedTuple
 
 import numpy as np
 
-from comments.classifier.features import Prepared, model_text, signal_text
-from comments.classifier.language import UNDETERMINED, languages_from_tallies
-from comments.classifier.model import Model, default_model
-from comments.classifier.normalise import MAX_CHARS, Normalised, coerce_text, normalise_batch
-from comments.classifier.rules import (
+from classifier.features import Prepared, model_text, signal_text
+from classifier.language import UNDETERMINED, languages_from_tallies
+from classifier.model import Model, default_model
+from classifier.normalise import MAX_CHARS, Normalised, coerce_text, normalise_batch
+from classifier.rules import (
     GREEN,
     OTHER,
     CategoryChoice,
@@ -26,8 +26,8 @@ from comments.classifier.rules import (
     choose_category,
     choose_level,
 )
-from comments.classifier.signals import FEATURE_ONLY, Signals, analyse_batch
-from comments.classifier.values import (
+from classifier.signals import FEATURE_ONLY, Signals, analyse_batch
+from classifier.values import (
     CATEGORIES,
     NEGATIVE_CATEGORIES,
     CommentInput,

@@ -10,9 +10,9 @@ blaming the customer, and no apology when answering a complaint. Pure Python, no
 import re
 from dataclasses import dataclass
 
-from comments.classifier.matcher import Matcher
-from comments.classifier.normalise import normalise
-from comments.classifier.signals import Signals, analyse, is_negated, original_words
+from classifier.matcher import Matcher
+from classifier.normalise import normalise
+from classifier.signals import Signals, analyse, is_negated, original_words
 
 #: Kinds of warning, in the order they are reported.
 KINDS = (

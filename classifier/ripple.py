@@ -50,9 +50,9 @@ from datetime import datetime, timedelta
 from math import ceil
 from typing import NamedTuple
 
-from comments.classifier.language import LANGUAGES_OF
-from comments.classifier.lexicons.ripple import CONCEPTS, GENERIC_WORDS
-from comments.classifier.normalise import coerce_text, fold_word
+from classifier.language import LANGUAGES_OF
+from classifier.lexicons.ripple import CONCEPTS, GENERIC_WORDS
+from classifier.normalise import coerce_text, fold_word
 
 #: Terms of a signature that name a concept start with this mark; stems never do.
 CONCEPT_MARK = "~"

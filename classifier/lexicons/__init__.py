@@ -3,13 +3,13 @@
 Each module exposes `POSITIVE` (signal -> phrases that fire it) and `INNOCENT` (signal ->
 phrases that, when they overlap a firing phrase, mean the word is used innocently: "mi abuelo
 era policía", "se hizo viral lo rico que está"). The phrase syntax is described in
-`comments.classifier.matcher`. Mixed Spanish-English comments are common, so both languages
+`classifier.matcher`. Mixed Spanish-English comments are common, so both languages
 are always matched.
 """
 
 from collections.abc import Mapping
 
-from comments.classifier.lexicons import en, es
+from classifier.lexicons import en, es
 
 
 def merged(name: str) -> dict[str, list[str]]:

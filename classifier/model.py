@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from comments.classifier.features import (
+from classifier.features import (
     BUCKET_BITS,
     BUCKETS,
     CHAR_NGRAM_SIZES,
@@ -23,7 +23,7 @@ from comments.classifier.features import (
     batch_scores,
     design_matrix,
 )
-from comments.classifier.values import CATEGORIES
+from classifier.values import CATEGORIES
 
 FORMAT = "semaforo-hashed-linear-1"
 DEFAULT_MODEL_PATH = Path(__file__).resolve().parent / "model" / "semaforo.npz"

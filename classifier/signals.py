@@ -12,11 +12,11 @@ from typing import NamedTuple
 
 import numpy as np
 
-from comments.classifier import lexicons
-from comments.classifier.language import LANGUAGES_OF
-from comments.classifier.matcher import PUNCTUATION, Hit, Matcher
-from comments.classifier.normalise import Normalised, normalise
-from comments.classifier.values import Reason
+from classifier import lexicons
+from classifier.language import LANGUAGES_OF
+from classifier.matcher import PUNCTUATION, Hit, Matcher
+from classifier.normalise import Normalised, normalise
+from classifier.values import Reason
 
 #: Signals that a careful community manager would read as negated by "no", "nunca", "not".
 NEGATABLE = frozenset(

@@ -4,19 +4,19 @@ Pure Python (numpy at run time, scikit-learn only to train); no Django import an
 this package. The surface the desk codes against is re-exported here.
 """
 
-from comments.classifier.evaluation import (
+from classifier.evaluation import (
     EvaluationReport,
     cross_series,
     cross_validate,
     cross_validated_figures,
     evaluate,
 )
-from comments.classifier.model import DEFAULT_MODEL_PATH, Model, default_model, load_model
-from comments.classifier.pipeline import classify
-from comments.classifier.signals import detect_signals
-from comments.classifier.tone import ToneWarning, tone_check
-from comments.classifier.training import train, train_evaluated
-from comments.classifier.values import (
+from classifier.model import DEFAULT_MODEL_PATH, Model, default_model, load_model
+from classifier.pipeline import classify
+from classifier.signals import detect_signals
+from classifier.tone import ToneWarning, tone_check
+from classifier.training import train, train_evaluated
+from classifier.values import (
     CATEGORIES,
     LEVELS,
     Category,

@@ -6,10 +6,10 @@ from datetime import UTC, datetime
 
 import numpy as np
 
-from comments.classifier.corpus import input_from_row
-from comments.classifier.evaluation import cross_validated_figures
-from comments.classifier.model import Model, corpus_digest, fit, rows_with_labels
-from comments.classifier.pipeline import prepare_comments
+from classifier.corpus import input_from_row
+from classifier.evaluation import cross_validated_figures
+from classifier.model import Model, corpus_digest, fit, rows_with_labels
+from classifier.pipeline import prepare_comments
 
 
 def train(rows: Iterable[dict], *, version: str) -> Model:

@@ -8,7 +8,7 @@ Human corrections from the desk are training rows in the same schema.
 import json
 from pathlib import Path
 
-from comments.classifier.values import CommentInput
+from classifier.values import CommentInput
 
 CORPUS_PATH = Path(__file__).resolve().parent / "data" / "corpus.jsonl"
 

@@ -10,10 +10,10 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import NamedTuple
 
-from comments.classifier.language import is_supported
-from comments.classifier.lexicons import REGULATORS
-from comments.classifier.signals import HIGH_LEVEL_SIGNALS, Signals, reason_for
-from comments.classifier.values import CATEGORIES, Decision, Reason, Thresholds
+from classifier.language import is_supported
+from classifier.lexicons import REGULATORS
+from classifier.signals import HIGH_LEVEL_SIGNALS, Signals, reason_for
+from classifier.values import CATEGORIES, Decision, Reason, Thresholds
 
 PQR, INSULT, HIGH_LEVEL, OTHER = CATEGORIES
 GREEN, YELLOW, RED = "green", "yellow", "red"

@@ -244,7 +244,7 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
 
 #: Words that say something is wrong without saying what: shared by every complaint, so two
 #: comments sharing only these are not the same complaint. Function words come from
-#: `comments.classifier.language`; these are the complaint-specific ones.
+#: `classifier.language`; these are the complaint-specific ones.
 GENERIC_WORDS = frozenset(
     """
     servicio servicios service services pesimo pesima pesimos malo mala malos malas mal horrible
