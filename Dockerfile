@@ -6,11 +6,16 @@ WORKDIR /app
 RUN useradd --create-home --uid 1000 semaforo
 COPY pyproject.toml README.md ./
 COPY triage ./triage
-COPY comments ./comments
-COPY crisis ./crisis
+COPY core ./core
+COPY classifier ./classifier
 COPY accounts ./accounts
 COPY brands ./brands
+COPY comments ./comments
+COPY cases ./cases
+COPY replies ./replies
+COPY crisis ./crisis
 COPY outbound ./outbound
+COPY demo ./demo
 RUN pip install .
 COPY . .
 RUN DEBUG=0 SECRET_KEY=collectstatic-only DATABASE_URL=sqlite:////tmp/build.sqlite3 \

@@ -105,7 +105,8 @@ def main():
 
 SETUP = """
 from django.contrib.auth import get_user_model
-from accounts.roles import Role, grant_role
+from brands.grants import grant_role
+from brands.roles import Role
 from brands.models import Brand
 for slug in ('bench', 'warm'):
     brand, _ = Brand.objects.get_or_create(slug=slug, defaults={'name': slug})

@@ -105,7 +105,7 @@ def fill(rows: int) -> None:
 def time_passes() -> float:
     from django.db import connection
 
-    from comments import followups
+    from cases import followups
 
     timings = []
     for _ in range(RUNS):

@@ -30,7 +30,9 @@ from serving import (
     wait_for_port,
 )
 
-CORPUS = ROOT / "comments" / "classifier" / "data" / "corpus.jsonl"
+sys.path.insert(0, str(ROOT))
+from classifier.corpus import load_corpus  # noqa: E402
+
 DB_NAME = os.environ.get("BENCH_DB", "semaforo_bench")
 
 
@@ -123,7 +125,7 @@ def describe_stored(database_url: str) -> str:
 
 
 def make_items(n: int) -> list[dict]:
-    rows = [json.loads(line) for line in CORPUS.read_text(encoding="utf-8").splitlines() if line]
+    rows = load_corpus()
     rng = random.Random(7)
     stamp = datetime.now(UTC).isoformat()
     items = []

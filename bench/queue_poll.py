@@ -8,7 +8,6 @@ Last line: ``queue_rows_p50_ms=A queue_rows_p95_ms=B red_rows_p50_ms=C comments=
 """
 
 import argparse
-import json
 import os
 import random
 import statistics
@@ -21,7 +20,8 @@ import psycopg
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-CORPUS = ROOT / "comments" / "classifier" / "data" / "corpus.jsonl"
+from classifier.corpus import load_corpus  # noqa: E402
+
 PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 DB_NAME = "semaforo_bench_queue"
 
@@ -83,7 +83,7 @@ def load_comments(n: int) -> None:
 def load_brand(brand, n: int, *, prefix: str) -> None:
     from comments import intake
 
-    rows = [json.loads(line) for line in CORPUS.read_text(encoding="utf-8").splitlines() if line]
+    rows = load_corpus()
     rng = random.Random(11)
     now = datetime.now(UTC)
     batch = []
@@ -122,8 +122,9 @@ def logged_in_client():
     from django.contrib.auth import get_user_model
     from django.test import Client
 
-    from accounts.roles import Role, grant_role
+    from brands.grants import grant_role
     from brands.models import Brand
+    from brands.roles import Role
 
     user = get_user_model().objects.create_user("bench-cm", password="bench-only")  # noqa: S106
     grant_role(user, Role.COMMUNITY_MANAGER, brand=Brand.objects.get(slug="ours"))

@@ -7,8 +7,8 @@ nobody learns that it exists.
 
 from django.db.models import QuerySet
 
-from accounts.roles import Role, roles_granting
 from brands.models import Brand, Membership
+from brands.roles import Role, roles_granting
 
 SESSION_KEY = "brand_id"
 

@@ -1,6 +1,7 @@
 from django.contrib.auth.backends import BaseBackend
 
-from accounts.roles import ROLE_PERMISSIONS, Role
+from brands.access import brand_roles
+from brands.roles import ROLE_PERMISSIONS, Role
 
 
 class MembershipBackend(BaseBackend):
@@ -15,8 +16,6 @@ class MembershipBackend(BaseBackend):
             return set()
         cached = user_obj.__dict__.get("_membership_perm_cache")
         if cached is None:
-            from brands.access import brand_roles
-
             cached = {
                 perm
                 for role in set(brand_roles(user_obj).values())

@@ -2,7 +2,7 @@ from django import forms
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.utils.translation import gettext_lazy as _
 
-from accounts.roles import Role
+from brands.roles import Role
 
 # The roles a person can hold in a brand, labelled in the interface's language (``Role``'s own
 # labels are not translated).

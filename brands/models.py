@@ -14,8 +14,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.roles import Role
-from comments.models import Platform
+from brands.roles import Role
+from core.platforms import Platform
 
 
 def validate_time_zone(value: str) -> None:

@@ -16,22 +16,13 @@ from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
-from accounts.roles import ROLE_PERMISSIONS, Role
 from brands.access import brand_ids_for, in_brands
 from brands.models import MEMBER_ROLES, Brand, Membership
-from comments.models import AuditEvent
+from brands.roles import ROLE_PERMISSIONS, Role
+from cases.models import AuditEvent
+from core.errors import DomainError
 
 MANAGE_TEAM = "brands.manage_team"
-
-
-class TeamError(Exception):
-    """A change the rules do not allow; ``message`` is shown to the person, beside ``field``
-    of the form when it belongs to one."""
-
-    def __init__(self, message: str, *, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 # --- Reads ------------------------------------------------------------------------------------
@@ -110,7 +101,7 @@ def member_change_role(*, actor, membership_id: int, role: str) -> Membership:
         and not role_manages_team(role)
         and not _another_manages(membership)
     ):
-        raise TeamError(
+        raise DomainError(
             _(
                 "You cannot demote the last supervisor of %(brand)s: make someone "
                 "else supervisor first."
@@ -130,7 +121,7 @@ def member_remove(*, actor, membership_id: int) -> Membership:
     their other brands."""
     membership = _lock_membership(actor=actor, membership_id=membership_id)
     if role_manages_team(membership.role) and not _another_manages(membership):
-        raise TeamError(
+        raise DomainError(
             _(
                 "You cannot remove the last supervisor of %(brand)s: make someone "
                 "else supervisor first."
@@ -155,7 +146,7 @@ def _lock_managed_brand(*, actor, brand_id: int) -> Brand:
     brand = Brand.objects.select_for_update().filter(pk=brand_id).first()
     actor_now = get_user_model().objects.filter(pk=getattr(actor, "pk", None)).first()
     if brand is None or actor_now is None or brand.pk not in managed_brand_ids(actor_now):
-        raise TeamError(_("You do not manage the team of this brand."))
+        raise DomainError(_("You do not manage the team of this brand."))
     return brand
 
 
@@ -185,18 +176,18 @@ def _another_manages(membership: Membership) -> bool:
 
 def _member_role(role: str) -> str:
     if role not in {r.value for r in MEMBER_ROLES}:
-        raise TeamError(_("Choose a role of the brand."), field="role")
+        raise DomainError(_("Choose a role of the brand."), field="role")
     return role
 
 
 def _check_can_join(user, brand: Brand) -> None:
     if user.groups.filter(name=Role.API_CLIENT.value).exists():
-        raise TeamError(
+        raise DomainError(
             _("%(username)s is a REST client, not a person.") % {"username": user.get_username()},
             field="username",
         )
     if Membership.objects.filter(user=user, brand=brand).exists():
-        raise TeamError(
+        raise DomainError(
             _("%(username)s already works for %(brand)s.")
             % {"username": user.get_username(), "brand": brand},
             field="username",
@@ -207,25 +198,25 @@ def _user_create(
     *, username: str, email: str, first_name: str, last_name: str, password: str | None
 ):
     if not username:
-        raise TeamError(_("Give the person a username."), field="username")
+        raise DomainError(_("Give the person a username."), field="username")
     if not email:
-        raise TeamError(_("A person new to the desk needs an e-mail address."), field="email")
+        raise DomainError(_("A person new to the desk needs an e-mail address."), field="email")
     if not password:
-        raise TeamError(_("A person new to the desk needs a password."), field="password")
+        raise DomainError(_("A person new to the desk needs a password."), field="password")
     user = get_user_model()(
         username=username, email=email, first_name=first_name, last_name=last_name
     )
     try:
         validate_password(password, user=user)
     except ValidationError as error:
-        raise TeamError(" ".join(error.messages), field="password") from error
+        raise DomainError(" ".join(error.messages), field="password") from error
     user.set_password(password)
     try:
         # A savepoint: another brand's supervisor may create the same username at this moment.
         with transaction.atomic():
             user.save()
     except IntegrityError as error:
-        raise TeamError(
+        raise DomainError(
             _("%(username)s was just taken; try again.") % {"username": username}, field="username"
         ) from error
     return user

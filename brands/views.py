@@ -10,6 +10,7 @@ from brands import team
 from brands.access import SESSION_KEY, brand_ids_for_request, brands_of, in_brands
 from brands.forms import MEMBER_ROLE_CHOICES, MemberAddForm
 from brands.models import Brand, Membership
+from core.errors import DomainError
 
 ROLE_LABELS = dict(MEMBER_ROLE_CHOICES)
 
@@ -53,7 +54,7 @@ def team_member_add(request):
     if form.is_valid():
         try:
             membership = team.member_add(actor=request.user, brand=brand, **form.cleaned_data)
-        except team.TeamError as error:
+        except DomainError as error:
             form.add_error(error.field, error.message)
         else:
             messages.success(
@@ -77,7 +78,7 @@ def team_member_role(request, pk: int):
         membership = team.member_change_role(
             actor=request.user, membership_id=pk, role=request.POST.get("role", "")
         )
-    except team.TeamError as error:
+    except DomainError as error:
         messages.warning(request, error.message)
         return redirect("team")
     messages.success(
@@ -98,7 +99,7 @@ def team_member_role(request, pk: int):
 def team_member_remove(request, pk: int):
     try:
         membership = team.member_remove(actor=request.user, membership_id=pk)
-    except team.TeamError as error:
+    except DomainError as error:
         messages.warning(request, error.message)
         return redirect("team")
     messages.success(
@@ -140,7 +141,7 @@ def duty_set(request):
     """A community manager starts or ends their shift in the brands they are working on: only
     people on duty receive cases assigned by rules."""
     on_duty = request.POST.get("on_duty") == "1"
-    brand_ids = brand_ids_for_request(request, "comments.work_case")
+    brand_ids = brand_ids_for_request(request, "cases.work_case")
     Membership.objects.filter(user=request.user, brand_id__in=sorted(brand_ids)).update(
         on_duty=on_duty
     )

@@ -15,7 +15,7 @@ import classifier
 from classifier import CommentInput, Decision, Thresholds
 from classifier.ripple import CONCEPT_MARK
 from comments.models import Classification, Comment
-from triage.bulk import insert_from
+from core.bulk import insert_from
 
 #: The classifier's signals as a community manager reads them; the API keeps the codes.
 SIGNAL_LABELS = {

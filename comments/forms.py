@@ -1,9 +1,7 @@
 from django import forms
-from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from comments import protocols
-from comments.models import Category, Level, Outcome, Protocol, ReplyTemplate
+from core.taxonomy import Category, Level
 
 
 class CorrectionForm(forms.Form):
@@ -12,75 +10,3 @@ class CorrectionForm(forms.Form):
     note = forms.CharField(
         label=_("Why (optional)"), required=False, max_length=500, widget=forms.TextInput
     )
-
-
-class ProtocolForm(forms.Form):
-    """The protocol's own fields; the rules are checked again in ``protocols.protocol_save``."""
-
-    steps = forms.CharField(
-        label=_("Steps (one per line)"), widget=forms.Textarea(attrs={"rows": 6}), max_length=5000
-    )
-    outcomes = forms.MultipleChoiceField(
-        label=_("Ways out a person may choose"),
-        choices=Outcome.choices,
-        widget=forms.CheckboxSelectMultiple,
-    )
-    requires_approval = forms.BooleanField(
-        label=_("Replies need a supervisor's approval"), required=False
-    )
-
-
-class ReplyTemplateForm(forms.ModelForm):
-    # ``initial``: the blank row of the formset sends the select's first option; without the
-    # same initial it would look filled in and be validated as a new, empty template.
-    language = forms.ChoiceField(
-        label=_("Language"), choices=settings.LANGUAGES, initial=settings.LANGUAGES[0][0]
-    )
-
-    class Meta:
-        model = ReplyTemplate
-        fields = ["name", "language", "body", "private_handoff"]
-        labels = {
-            "name": _("Name"),
-            "body": _("Text"),
-            "private_handoff": _("Moves the conversation to private"),
-        }
-        widgets = {"body": forms.Textarea(attrs={"rows": 3})}
-
-    def clean_body(self):
-        body = self.cleaned_data["body"]
-        unknown = protocols.unknown_placeholders(body)
-        if unknown:
-            raise forms.ValidationError(
-                _("Unknown placeholder {%(name)s}: use %(known)s.")
-                % {
-                    "name": unknown[0],
-                    "known": ", ".join(f"{{{p}}}" for p in protocols.PLACEHOLDERS),
-                }
-            )
-        return body
-
-
-ReplyTemplateFormSet = forms.inlineformset_factory(
-    Protocol, ReplyTemplate, form=ReplyTemplateForm, extra=1, can_delete=True
-)
-
-
-def template_edits(formset) -> list[protocols.TemplateEdit]:
-    """The formset's rows as the domain function reads them; untouched empty rows are skipped."""
-    edits = []
-    for form in formset.forms:
-        if not form.has_changed() and form.instance.pk is None:
-            continue
-        data = form.cleaned_data
-        edits.append(
-            protocols.TemplateEdit(
-                id=form.instance.pk,
-                name=data.get("name", ""),
-                language=data.get("language", "es"),
-                body=data.get("body", ""),
-                private_handoff=bool(data.get("private_handoff")),
-                delete=bool(data.get("DELETE")),
-            )
-        )
-    return edits

@@ -9,30 +9,19 @@ import logging
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 
 from brands.models import Brand, BrandAccount
+from cases.raising import CaseDemand, OpenCase, cases_raise, open_cases_of
 from classifier import CommentInput, Decision
-from comments import classification
-from comments.assignment import cases_assign_by_rules
-from comments.models import (
-    LEVEL_RANK,
-    OPEN_CASE_STATUSES,
-    AuditEvent,
-    Author,
-    Case,
-    CaseStatus,
-    Category,
-    Comment,
-    Level,
-)
+from comments import classification, ripples, urgency
+from comments.models import Author, Comment
 from comments.validation import CommentItem, IngestValidationError, ItemError, validate_items
-from crisis import escalation, ripples
-from triage.bulk import fetch_values, insert_rows, rows_by_keys, update_rows
+from core.bulk import insert_rows, rows_by_keys
+from core.taxonomy import LEVEL_RANK, Level
 
 logger = logging.getLogger(__name__)
 
@@ -286,33 +275,15 @@ def _upsert_authors(brand, items: Iterable[CommentItem], *, now) -> dict[tuple[s
     return authors
 
 
-@dataclass(frozen=True, slots=True)
-class _OpenCase:
-    pk: int
-    level_rank: int
-    due_at: datetime
-
-
-def _open_cases(authors: dict[tuple[str, str], _Author], *, now) -> dict[tuple, _OpenCase]:
+def _open_cases(authors: dict[tuple[str, str], _Author], *, now) -> dict[tuple, OpenCase]:
     """The open cases of the batch's authors, by (author, thread); marks the overdue authors,
     whose new comments the taxonomy makes yellow."""
     by_pk = {author.pk: author for author in authors.values()}
-    open_cases = _open_cases_of(by_pk)
+    open_cases = open_cases_of(by_pk)
     for (author_id, _), case in open_cases.items():
         if case.due_at < now:
             by_pk[author_id].has_overdue_case = True
     return open_cases
-
-
-def _open_cases_of(author_ids: Iterable[int]) -> dict[tuple, _OpenCase]:
-    return {
-        (author_id, thread_key): _OpenCase(pk, level_rank, due_at)
-        for pk, author_id, thread_key, level_rank, due_at in fetch_values(
-            Case.objects.filter(
-                author_id__any_of=sorted(set(author_ids)), status__in=OPEN_CASE_STATUSES
-            ).values_list("pk", "author_id", "thread_key", "level_rank", "due_at")
-        )
-    }
 
 
 def _thread_keys(brand, items: list[CommentItem]) -> dict[tuple[str, str], str]:
@@ -385,8 +356,11 @@ def _create_comments(brand, items, authors, open_cases, *, now) -> dict:
     )
     decisions = [detected.decision(item.key, d) for item, d in zip(items, decisions, strict=True)]
     thread_keys = _thread_keys(brand, items)
-    case_ids, raised_cases = _open_or_update_cases(
-        brand, items, decisions, authors, thread_keys, open_cases, now=now
+    cases = cases_raise(
+        brand=brand,
+        demands=_case_demands(items, decisions, authors, thread_keys),
+        now=now,
+        open_cases=open_cases,
     )
     rows = []
     for item, decision in zip(items, decisions, strict=True):
@@ -397,7 +371,7 @@ def _create_comments(brand, items, authors, open_cases, *, now) -> dict:
                 "platform": item.platform,
                 "external_id": item.external_id,
                 "author_id": authors[(item.platform, item.author_handle)].pk,
-                "case_id": case_ids.get(item.key),
+                "case_id": cases.case_ids.get(item.key),
                 "text": item.text,
                 "lang": decision.lang or item.lang,
                 "url": item.url,
@@ -420,16 +394,14 @@ def _create_comments(brand, items, authors, open_cases, *, now) -> dict:
     ids = {(platform, external_id): pk for pk, platform, external_id in inserted}
     comment_ids = [ids[item.key] for item in items]
     classification.record_automatic_decisions(comment_ids, now=now)
-    escalation.escalations_create(
-        comment_ids=[
-            pk for pk, row in zip(comment_ids, rows, strict=True) if row["level"] == Level.RED
-        ],
+    urgency.reds_escalate(
+        [pk for pk, row in zip(comment_ids, rows, strict=True) if row["level"] == Level.RED],
         now=now,
     )
-    ripples.ripples_apply(detected, now=now)
+    ripples.ripples_apply(detected, brand=brand, now=now)
     # Last, as rows other batches may also write stay locked until the commit: one UPDATE FROM
     # unnest, as a ripple raises hundreds of cases at once.
-    update_rows(Case, raised_cases)
+    cases.write_raises()
     return {
         item.key: _Stored(
             id=pk,
@@ -454,117 +426,19 @@ def _decision_fields(decision: Decision) -> dict:
     }
 
 
-def due_at_for(brand: Brand, level: str, *, start: datetime) -> datetime:
-    return start + timedelta(minutes=brand.due_minutes()[level])
-
-
-def _open_or_update_cases(
-    brand, items, decisions, authors, thread_keys, open_cases, *, now
-) -> tuple[dict, list[dict]]:
-    """The open case of each negative comment's author and thread, opened when there is none;
-    and the open cases to raise, for the caller to write last.
-
-    A case takes the most urgent level of its comments, and its deadline shortens to match.
-    """
-    wanted: dict[tuple[int, str], Decision] = {}
-    key_of_item = {}
-    origin: dict[tuple[int, str], tuple[str, str]] = {}  # a case's platform and language
-    for item, decision in zip(items, decisions, strict=True):
-        if decision.category == Category.OTHER:
-            continue
-        author = authors[(item.platform, item.author_handle)]
-        case_key = (author.pk, thread_keys[item.key])
-        key_of_item[item.key] = case_key
-        origin.setdefault(case_key, (item.platform, decision.lang or item.lang))
-        current = wanted.get(case_key)
-        if current is None or LEVEL_RANK[Level(decision.level)] < LEVEL_RANK[Level(current.level)]:
-            wanted[case_key] = decision
-    if not wanted:
-        return {}, []
-    wanted = dict(sorted(wanted.items()))  # the same lock order in every batch
-
-    case_ids = {case_key: case.pk for case_key, case in open_cases.items()}
-    to_open = [
-        (case_key, decision) for case_key, decision in wanted.items() if case_key not in open_cases
+def _case_demands(items, decisions, authors, thread_keys) -> list[CaseDemand]:
+    return [
+        CaseDemand(
+            key=item.key,
+            author_id=authors[(item.platform, item.author_handle)].pk,
+            thread_key=thread_keys[item.key],
+            category=decision.category,
+            level=decision.level,
+            platform=item.platform,
+            lang=decision.lang or item.lang,
+        )
+        for item, decision in zip(items, decisions, strict=True)
     ]
-    # A conflict is a case a concurrent batch opened since ``open_cases`` was read: it is
-    # waited for and joined below, where raising would have retried the whole batch.
-    opened = insert_rows(
-        Case,
-        [
-            {
-                "brand_id": brand.pk,
-                "author_id": author_id,
-                "thread_key": thread_key,
-                "status": CaseStatus.NEW,
-                "assignee_id": None,
-                "category": decision.category,
-                "level": decision.level,
-                "level_rank": LEVEL_RANK[Level(decision.level)],
-                "opened_at": now,
-                "due_at": due_at_for(brand, decision.level, start=now),
-                "closed_at": None,
-                "updated_at": now,
-            }
-            for (author_id, thread_key), decision in to_open
-        ],
-        returning=("id", "author_id", "thread_key"),
-        ignore_conflicts=True,
-    )
-    case_ids |= {(author_id, thread_key): pk for pk, author_id, thread_key in opened}
-    if len(opened) < len(to_open):
-        open_cases = open_cases | _open_cases_of(author for (author, _), _ in to_open)
-        missing = [
-            case_key
-            for case_key, _ in to_open
-            if case_key not in case_ids and case_key not in open_cases
-        ]
-        if missing:  # opened and closed again meanwhile: run the batch again
-            raise IntegrityError(f"cases {missing} changed under this batch")
-        case_ids |= {
-            case_key: open_cases[case_key].pk for case_key, _ in to_open if case_key not in case_ids
-        }
-        opened_keys = {(author_id, thread_key) for _, author_id, thread_key in opened}
-        to_open = [
-            (case_key, decision) for case_key, decision in to_open if case_key in opened_keys
-        ]
-
-    raised = []
-    for case_key, decision in wanted.items():
-        case = open_cases.get(case_key)
-        rank = LEVEL_RANK[Level(decision.level)]
-        if case is not None and rank < case.level_rank:
-            raised.append(
-                {
-                    "id": case.pk,
-                    "level": decision.level,
-                    "level_rank": rank,
-                    "category": decision.category,
-                    "due_at": min(case.due_at, due_at_for(brand, decision.level, start=now)),
-                }
-            )
-    insert_rows(
-        AuditEvent,
-        [
-            {
-                "actor_id": None,
-                "action": "case_opened",
-                "comment_id": None,
-                "case_id": case_ids[case_key],
-                "before": {},
-                "created_at": now,
-                "after": {"level": decision.level, "category": decision.category},
-            }
-            for case_key, decision in to_open
-        ],
-    )
-    by_urgency = sorted(to_open, key=lambda pair: LEVEL_RANK[Level(pair[1].level)])
-    cases_assign_by_rules(
-        brand=brand,
-        now=now,
-        new_cases=[(case_ids[case_key], *origin[case_key]) for case_key, _ in by_urgency],
-    )
-    return {item_key: case_ids[case_key] for item_key, case_key in key_of_item.items()}, raised
 
 
 def _relevel_grown(brand, existing, first_of_key, authors, *, now) -> None:
@@ -607,8 +481,11 @@ def _relevel_grown(brand, existing, first_of_key, authors, *, now) -> None:
         ],
     )
     classification.record_automatic_decisions([c.pk for c, _ in changed], now=now)
-    escalation.escalations_create(
-        comment_ids=[c.pk for c, _ in changed if c.level == Level.RED], now=now
+    urgency.comments_raised(
+        brand=brand,
+        comment_ids=[c.pk for c, _ in changed],
+        escalate=[c.pk for c, _ in changed if c.level == Level.RED],
+        now=now,
     )
 
 

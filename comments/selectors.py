@@ -11,19 +11,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from brands.access import in_brands
+from cases.models import OPEN_CASE_STATUSES, AuditEvent, Case, CaseStatus
 from classifier.ripple import belongs, seed_topics, topic_of
-from comments.models import (
-    NEGATIVE_CATEGORIES,
-    OPEN_CASE_STATUSES,
-    AuditEvent,
-    Case,
-    CaseStatus,
-    Category,
-    Classification,
-    Comment,
-    Level,
-    Platform,
-)
+from comments.models import Classification, Comment
+from core.platforms import Platform
+from core.taxonomy import NEGATIVE_CATEGORIES, Category, Level
 
 STATUS_OPEN = "open"
 STATUS_NO_CASE = "no_case"
@@ -127,35 +119,6 @@ def access_case(pk: int, brand_ids: frozenset[int]) -> Case:
         )
     )
     return get_object_or_404(cases, pk=pk)
-
-
-def case_assignees(case: Case) -> QuerySet:
-    """The people a supervisor may give this case to: those who work cases at its brand."""
-    from django.contrib.auth import get_user_model
-
-    from accounts.roles import roles_granting
-
-    return (
-        get_user_model()
-        .objects.filter(
-            memberships__brand_id=case.brand_id,
-            memberships__role__in=roles_granting("comments.work_case"),
-            is_active=True,
-        )
-        .order_by("username")
-    )
-
-
-def replies_waiting(brand_ids: frozenset[int]) -> QuerySet:
-    """Replies waiting for a supervisor in these brands, oldest first (``reply_pending_approval``
-    index)."""
-    from comments.models import Reply, ReplyStatus
-
-    return (
-        in_brands(Reply.objects.filter(status=ReplyStatus.PENDING_APPROVAL), brand_ids)
-        .select_related("case__author", "author", "brand")
-        .order_by("submitted_at", "id")
-    )
 
 
 def cases_for_listing(

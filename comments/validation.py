@@ -13,7 +13,8 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import URLValidator
 from django.utils import timezone
 
-from comments.models import Platform
+from core.errors import DomainError
+from core.platforms import Platform
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,12 +30,15 @@ class ItemError:
         return data
 
 
-class IngestValidationError(Exception):
+class IngestValidationError(DomainError):
     """The batch was refused as a whole; nothing was written."""
 
     def __init__(self, errors: list[ItemError]):
         super().__init__(f"{len(errors)} invalid field(s)")
         self.errors = errors
+
+    def as_errors(self) -> list[dict]:
+        return [error.as_dict() for error in self.errors]
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from core.admin import ReadOnlyStateAdmin
 from crisis.models import CommitteeMember, Crisis, CrisisEvent, Escalation
 
 
@@ -34,7 +35,7 @@ class CrisisEventInline(admin.TabularInline):
 
 
 @admin.register(Crisis)
-class CrisisAdmin(admin.ModelAdmin):
+class CrisisAdmin(ReadOnlyStateAdmin):
     list_display = (
         "pk",
         "brand",

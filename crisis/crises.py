@@ -27,11 +27,14 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from accounts.roles import Role
 from brands.models import Brand, Membership
+from brands.roles import Role
 from classifier.signals import HIGH_LEVEL_SIGNALS
 from comments import classification
 from comments.models import Comment
+from core.errors import DomainError
+from core.links import LinkError, link_id, link_token
+from core.queueing import enqueue
 from crisis.models import (
     UNACKNOWLEDGED_STATUSES,
     Crisis,
@@ -44,7 +47,9 @@ from crisis.models import (
 )
 from outbound.delivery import delivery_create
 from outbound.models import Purpose
-from triage.links import LinkError, link_id, link_token
+
+#: The task that calls one contact level of the committee (``crisis.tasks``).
+NOTIFY_LEVEL_TASK = "crisis.tasks.notify_level"
 
 logger = logging.getLogger(__name__)
 
@@ -59,10 +64,6 @@ ACK_SALT = "semaforo.crisis-ack"
 CHAT_ACK_SALT = "semaforo.crisis-ack-chat"
 ACK_LINK_MAX_AGE = timedelta(days=2)
 WATCH_BATCH = 200
-
-
-class CrisisError(Exception):
-    """A crisis action refused, with a message for the person who tried it."""
 
 
 # --- open or join ---------------------------------------------------------------------------
@@ -513,11 +514,11 @@ def crisis_acknowledge_by_chat(*, token: str, now=None) -> CrisisNotification:
 
 def crisis_acknowledge_notified(*, crisis: Crisis, user, now=None) -> CrisisNotification:
     """``crisis_acknowledge`` for someone who must have been called (the API, the chat):
-    answers their notice, acknowledged now or before. CrisisError when they were not called:
+    answers their notice, acknowledged now or before. DomainError when they were not called:
     they take the crisis in hand in the room instead."""
     notice = CrisisNotification.objects.filter(crisis=crisis, user=user).first()
     if notice is None:
-        raise CrisisError(
+        raise DomainError(
             _("You were not called for this crisis: take it in hand in the crisis room instead.")
         )
     crisis_acknowledge(crisis_id=crisis.pk, user=user, now=now)
@@ -607,10 +608,8 @@ def crises_escalate_unacknowledged(*, now=None) -> list[tuple[int, int]]:
 
 
 def _enqueue_level(crisis_id: int, level: int, previous: int) -> None:
-    from crisis.tasks import notify_level
-
     try:
-        notify_level.apply_async((crisis_id, level), queue="crisis")
+        enqueue(NOTIFY_LEVEL_TASK, crisis_id, level, queue="crisis")
     except Exception:  # the broker is down: give the claim back so the next pass retries
         logger.warning(
             "broker unavailable; crisis %s level %s not enqueued", crisis_id, level, exc_info=True
@@ -660,7 +659,7 @@ def crisis_transition(*, crisis_id: int, actor, to: str, note: str = "", now=Non
     now = now or timezone.now()
     crisis = access_crisis_for(crisis_id=crisis_id, actor=actor, lock=True)
     if to not in TRANSITIONS or crisis.status not in TRANSITIONS[to]:
-        raise CrisisError(
+        raise DomainError(
             _("A crisis cannot go from %(from)s to %(to)s.")
             % {"from": crisis.get_status_display(), "to": CrisisStatus(to).label}
         )
@@ -692,7 +691,7 @@ def crisis_log_decision(
     """Write a decision in the log: who decided what, and when (by default, now)."""
     decision, decided_by = decision.strip(), decided_by.strip()
     if not decision:
-        raise CrisisError(_("Write what was decided."))
+        raise DomainError(_("Write what was decided."))
     crisis = access_crisis_for(crisis_id=crisis_id, actor=actor)
     decided_at = decided_at or timezone.now()
     return _event(

@@ -15,12 +15,15 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from accounts.roles import Role
 from brands.access import role_emails
+from brands.roles import Role
+from core.bulk import insert_rows
+from core.queueing import publish_in_chunks
 from crisis import crises
 from crisis.models import Escalation
-from triage.bulk import insert_rows
-from triage.queueing import publish_in_chunks
+
+#: The task on the ``crisis`` queue that tells the committee (``crisis.tasks``).
+ESCALATE_TASK = "crisis.tasks.escalate"
 
 logger = logging.getLogger(__name__)
 
@@ -75,9 +78,9 @@ def escalations_create(*, comment_ids: Iterable[int], now) -> list[int]:
 
 def escalations_enqueue(escalation_ids: Iterable[int]) -> int:
     """Hand escalations to the crisis queue; on a broker error stop and leave them to the sweep."""
-    from crisis.tasks import escalate
-
-    return publish_in_chunks(escalate, list(escalation_ids), chunk=PUBLISH_CHUNK, queue="crisis")
+    return publish_in_chunks(
+        ESCALATE_TASK, list(escalation_ids), chunk=PUBLISH_CHUNK, queue="crisis"
+    )
 
 
 def escalation_notify(*, escalation_id: int) -> bool:

@@ -5,37 +5,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
-class Ripple(models.Model):
-    """A wave of the same complaint from many authors at one brand: the taxonomy's ripple.
-
-    Created when a batch completes one (``crisis.ripples``), and grown by later batches whose
-    comments join it, so a wave that lasts all afternoon stays one cluster with one number that
-    every member's reason names (``ripple: cluster #41, …``). Its figures are those of all the
-    comments attached to it, recounted whenever it grows; the reason quotes the densest
-    window-long span, so the two may differ for a long ripple.
-    """
-
-    brand = models.ForeignKey("brands.Brand", on_delete=models.PROTECT, related_name="+")
-    subject = models.JSONField(
-        default=list, help_text="Concepts or stems most members share, most shared first."
-    )
-    first_at = models.DateTimeField(help_text="When its first member was posted.")
-    last_at = models.DateTimeField(help_text="When its latest member was posted.")
-    size = models.PositiveIntegerField(default=0, help_text="Comments attached.")
-    authors = models.PositiveIntegerField(default=0, help_text="Distinct authors attached.")
-    created_at = models.DateTimeField(default=timezone.now)
-    updated_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        indexes = [
-            # The crisis room lists a brand's latest ripples.
-            models.Index(fields=["brand", "-last_at"], name="ripple_brand_latest"),
-        ]
-
-    def __str__(self):
-        return f"Ripple #{self.pk} ({self.size} comments, {self.authors} authors)"
-
-
 class Escalation(models.Model):
     """A red comment that the crisis committee must hear about.
 
@@ -107,7 +76,7 @@ class Crisis(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     ripple = models.ForeignKey(
-        Ripple, null=True, blank=True, on_delete=models.SET_NULL, related_name="crises"
+        "comments.Ripple", null=True, blank=True, on_delete=models.SET_NULL, related_name="crises"
     )
     escalations_count = models.PositiveIntegerField(default=0)
     first_comment_at = models.DateTimeField(help_text="Earliest posting of a related comment.")

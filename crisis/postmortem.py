@@ -16,10 +16,11 @@ from django.db.models import Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from comments.models import Reply, ReplyStatus, Visibility
+from core.errors import DomainError
 from crisis import containment, selectors
-from crisis.crises import CrisisError, _event, access_crisis_for
+from crisis.crises import _event, access_crisis_for
 from crisis.models import Crisis, EventKind, PostMortem, StatementStatus
+from replies.models import Reply, ReplyStatus, Visibility
 
 _SENT = (ReplyStatus.PUBLISHED, ReplyStatus.SENT_BY_HAND)
 
@@ -104,7 +105,7 @@ def postmortem_write(
     crisis = access_crisis_for(crisis_id=crisis_id, actor=actor)
     postmortem = PostMortem.objects.select_for_update().filter(crisis=crisis).first()
     if postmortem is None:
-        raise CrisisError(_("The evaluation opens when the crisis closes."))
+        raise DomainError(_("The evaluation opens when the crisis closes."))
     postmortem.what_failed = what_failed.strip()
     postmortem.what_to_improve = what_to_improve.strip()
     postmortem.reply_quality = reply_quality.strip()

@@ -11,7 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from brands.access import in_brands
-from comments.models import Case, Comment
+from cases.models import Case
+from comments.models import Comment
 from crisis.models import Crisis, CrisisStatus, Severity
 
 SPREAD_MINUTES = 60

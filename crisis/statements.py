@@ -15,17 +15,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from comments.replies import tone_unconfirmed, tone_warnings_for
-from crisis.crises import CrisisError, _event, access_crisis_for
-from crisis.models import (
-    DECISION_ROLES,
-    CommitteeMember,
-    EventKind,
-    Statement,
-    StatementStatus,
-)
+from core.errors import DomainError
+from crisis.crises import _event, access_crisis_for
+from crisis.models import DECISION_ROLES, CommitteeMember, EventKind, Statement, StatementStatus
 from outbound.delivery import delivery_create
 from outbound.models import Purpose
+from replies.tone import tone_unconfirmed, tone_warnings_for
 
 
 def _seat(user, brand_id: int) -> CommitteeMember | None:
@@ -57,19 +52,19 @@ def statement_draft(
     """Write or rewrite the statement; a rewrite of an approved one needs approval again."""
     crisis = access_crisis_for(crisis_id=crisis_id, actor=actor)
     if not crisis.is_open:
-        raise CrisisError(_("The crisis is closed."))
+        raise DomainError(_("The crisis is closed."))
     if not may_draft(actor, crisis.brand_id):
-        raise CrisisError(_("Only the spokesperson drafts the statement."))
+        raise DomainError(_("Only the spokesperson drafts the statement."))
     body = body.strip()
     if not body:
-        raise CrisisError(_("Write the statement first."))
+        raise DomainError(_("Write the statement first."))
     now = timezone.now()
     if statement_id is None:
         statement = Statement(crisis=crisis, drafted_by=actor)
     else:
         statement = Statement.objects.select_for_update().get(pk=statement_id, crisis=crisis)
         if statement.status not in (StatementStatus.DRAFT, StatementStatus.APPROVED):
-            raise CrisisError(_("A published statement cannot be changed."))
+            raise DomainError(_("A published statement cannot be changed."))
     statement.body, statement.drafted_by, statement.drafted_at = body, actor, now
     statement.tone_warnings = tone_warnings_for(
         body, language=crisis.brand.language, replying_to_complaint=True
@@ -107,12 +102,12 @@ def statement_approve(*, statement_id: int, actor, tone_reviewed: bool = False) 
     only once they say they reread it (``tone_reviewed``)."""
     statement = _statement_for(statement_id, actor)
     if not may_approve(actor, statement.crisis.brand_id):
-        raise CrisisError(_("Only a committee member with decision power approves it."))
+        raise DomainError(_("Only a committee member with decision power approves it."))
     if statement.status != StatementStatus.DRAFT:
-        raise CrisisError(_("Only a draft can be approved."))
+        raise DomainError(_("Only a draft can be approved."))
     refusal = tone_unconfirmed(statement.tone_warnings, tone_reviewed=tone_reviewed)
     if refusal:
-        raise CrisisError(refusal)
+        raise DomainError(refusal)
     now = timezone.now()
     statement.status, statement.approved_by, statement.approved_at = (
         StatementStatus.APPROVED,
@@ -141,7 +136,7 @@ def statement_publish(*, statement_id: int, actor, by_hand: bool = False) -> Sta
     records that they published it by hand. Refuses anything not approved."""
     statement = _statement_for(statement_id, actor)
     if statement.status != StatementStatus.APPROVED:
-        raise CrisisError(_("Only an approved statement can be published."))
+        raise DomainError(_("Only an approved statement can be published."))
     crisis = statement.crisis
     now = timezone.now()
     if by_hand:
@@ -162,7 +157,7 @@ def statement_publish(*, statement_id: int, actor, by_hand: bool = False) -> Sta
             },
         )
         if delivery is None:
-            raise CrisisError(
+            raise DomainError(
                 _(
                     "This brand has no publishing tool connected: publish it by "
                     "hand and mark it as sent."

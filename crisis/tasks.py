@@ -11,6 +11,7 @@ _TRANSIENT = (SMTPException, OSError, DatabaseError)
 
 
 @shared_task(
+    name=escalation.ESCALATE_TASK,
     acks_late=True,
     autoretry_for=_TRANSIENT,
     max_retries=8,
@@ -29,6 +30,7 @@ def sweep_escalations() -> int:
 
 
 @shared_task(
+    name=crises.NOTIFY_LEVEL_TASK,
     acks_late=True,
     autoretry_for=_TRANSIENT,
     max_retries=8,

@@ -17,6 +17,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from brands.access import crisis_brand_ids_for_request
+from core.errors import DomainError
 from crisis import containment, crises, postmortem, selectors, statements
 from crisis.models import Crisis, CrisisStatus, EventKind, PostMortem, Statement
 
@@ -115,7 +116,7 @@ def crisis_spread(request, brand_ids, pk: int):
 def _act(request, pk: int, action) -> HttpResponse:
     try:
         action()
-    except crises.CrisisError as error:
+    except DomainError as error:
         messages.warning(request, str(error))
     return redirect("crisis-room", pk=pk)
 
@@ -216,7 +217,7 @@ def crisis_postmortem(request, brand_ids, pk: int):
                 reply_quality=request.POST.get("reply_quality", ""),
                 refresh_facts=request.POST.get("refresh") == "1",
             )
-        except crises.CrisisError as error:
+        except DomainError as error:
             messages.warning(request, str(error))
         else:
             messages.success(request, _("Evaluation saved."))

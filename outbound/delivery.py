@@ -26,9 +26,13 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from core.queueing import enqueue
 from outbound.models import Delivery, DeliveryAttempt, Endpoint, Purpose
 from outbound.signing import HEADER as SIGNATURE_HEADER
 from outbound.signing import sign, verify_signature
+
+#: The task that POSTs one delivery (``outbound.tasks``).
+DELIVER_TASK = "outbound.tasks.deliver"
 
 __all__ = ["delivery_attempt", "delivery_create", "deliveries_sweep", "verify_signature"]
 
@@ -92,10 +96,8 @@ def _check_same_brand(delivery: Delivery, brand) -> None:
 
 def delivery_enqueue(delivery_id: int, purpose: str, *, countdown: float | None = None) -> bool:
     """Hand one delivery to its queue; on a broker error leave it to the sweep."""
-    from outbound.tasks import deliver
-
     try:
-        deliver.apply_async((delivery_id,), queue=queue_for(purpose), countdown=countdown)
+        enqueue(DELIVER_TASK, delivery_id, queue=queue_for(purpose), countdown=countdown)
     except Exception:  # any broker failure: the row is safe, the sweep will retry
         logger.warning(
             "broker unavailable; delivery %s left to the sweep", delivery_id, exc_info=True

@@ -8,6 +8,7 @@ from outbound import delivery
 
 
 @shared_task(
+    name=delivery.DELIVER_TASK,
     acks_late=True,
     autoretry_for=(DatabaseError,),
     max_retries=5,

@@ -13,8 +13,9 @@ from django.contrib.auth import get_user_model
 from rest_framework.test import APIClient
 
 from accounts.models import ApiToken
-from accounts.roles import Role, grant_role
+from brands.grants import grant_role
 from brands.models import Brand, BrandAccount
+from brands.roles import Role
 from comments import intake
 
 PASSWORD = "correct-horse-battery"

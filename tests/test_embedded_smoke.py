@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from comments.demo import RIPPLE_WAVE
+from demo.demo import RIPPLE_WAVE
 
 ROOT = Path(__file__).resolve().parents[1]
 SERVER_VARIABLES = ("DATABASE_URL", "CELERY_BROKER_URL", "REDIS_URL", "SEMAFORO_VAR_DIR")

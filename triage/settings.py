@@ -56,11 +56,15 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
+    "core",
     "accounts",
     "brands",
     "comments",
+    "cases",
+    "replies",
     "crisis",
     "outbound",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -189,13 +193,13 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": [
-        "triage.renderers.JSONRenderer",
+        "core.api.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
     "DEFAULT_THROTTLE_CLASSES": ["comments.api.throttling.ClientRateThrottle"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "EXCEPTION_HANDLER": "comments.api.errors.exception_handler",
+    "EXCEPTION_HANDLER": "core.api.errors.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 SPECTACULAR_SETTINGS = {
@@ -291,11 +295,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": float(env_int("SEMAFORO_CRISIS_CONTAINMENT_INTERVAL_S", 60, minimum=1)),
     },
     "check-deadlines": {
-        "task": "comments.tasks.check_deadlines",
+        "task": "cases.tasks.check_deadlines",
         "schedule": float(env_int("SEMAFORO_DEADLINE_INTERVAL_S", 60, minimum=1)),
     },
     "schedule-follow-ups": {
-        "task": "comments.tasks.schedule_follow_ups",
+        "task": "cases.tasks.schedule_follow_ups",
         "schedule": float(env_int("SEMAFORO_FOLLOW_UP_INTERVAL_S", 60, minimum=1)),
     },
     "sweep-deliveries": {

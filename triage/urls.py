@@ -16,4 +16,6 @@ urlpatterns = [
     path("classifier/", include("comments.views_classifier")),
     path("crises/", include("crisis.urls")),
     path("", include("comments.urls")),
+    path("", include("replies.urls")),
+    path("", include("cases.urls")),
 ]

@@ -3,7 +3,7 @@ from django.conf import settings
 from rest_framework import exceptions
 from rest_framework.parsers import JSONParser
 
-from comments.api.errors import PayloadTooLarge
+from core.api.errors import PayloadTooLarge
 
 
 class LimitedJSONParser(JSONParser):

@@ -3,8 +3,9 @@
 
 from rest_framework import serializers
 
-from comments.models import Author, Classification, Comment, Platform
-from comments.privacy import mask_personal_data
+from cases.privacy import mask_personal_data
+from comments.models import Author, Classification, Comment
+from core.platforms import Platform
 
 
 class CommentItemDoc(serializers.Serializer):

@@ -9,9 +9,7 @@ from rest_framework.response import Response
 from accounts.models import ApiToken
 from brands.access import brand_ids_for_request
 from comments import intake, selectors
-from comments.api.errors import PayloadTooLarge
 from comments.api.parsers import LimitedJSONParser
-from comments.api.permissions import has_perm
 from comments.api.serializers import (
     CommentDetailSerializer,
     CommentItemDoc,
@@ -19,6 +17,8 @@ from comments.api.serializers import (
     ErrorsDoc,
     IngestResponseDoc,
 )
+from core.api.errors import PayloadTooLarge
+from core.api.permissions import has_perm
 
 CanIngest = has_perm("comments.ingest_comment")
 READ = "comments.view_comment"

@@ -7,46 +7,18 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.timesince import timesince, timeuntil
 from django.utils.translation import gettext
-from django.utils.translation import gettext_lazy as _
 
+from cases.models import AuditAction
 from comments import classification
-from comments.models import Platform
+from core.platforms import Platform
 
 register = template.Library()
-
-AUDIT_LABELS = {
-    "case_opened": _("Case opened"),
-    "case_assigned": _("Assigned"),
-    "case_start": _("Work started"),
-    "case_wait_customer": _("Waiting on the customer"),
-    "case_wait_department": _("Waiting on a department"),
-    "case_resume": _("Work resumed"),
-    "case_resolve": _("Resolved"),
-    "case_close": _("Closed"),
-    "case_reopen": _("Reopened"),
-    "classification_corrected": _("Classification corrected"),
-    "deadline_breached": _("Deadline passed; team told"),
-    "follow_up_due": _("Follow-up due; the person on the case was asked"),
-    "follow_up_answered": _("The customer answered the follow-up"),
-    "reply_drafted": _("Reply drafted"),
-    "reply_submitted": _("Reply sent on"),
-    "reply_approved": _("Reply approved"),
-    "reply_sent_back": _("Reply sent back"),
-    "reply_published": _("Reply published"),
-    "department_requested": _("Sent to a department"),
-    "department_answered": _("The department answered"),
-    "private_handoff": _("Moved to a private channel"),
-    "personal_data_recorded": _("Customer's details recorded"),
-    "protocol_changed": _("Protocol changed"),
-    "troll_flagged": _("Author flagged as troll"),
-    "troll_unflagged": _("Troll flag removed"),
-}
 
 
 @register.filter
 def audit_label(action: str) -> str:
     """A history line's action as people read it; an action without a label shows as stored."""
-    return AUDIT_LABELS.get(action, action)
+    return AuditAction(action).label if action in AuditAction.values else action
 
 
 @register.filter
@@ -55,7 +27,7 @@ def signal_label(signal: str) -> str:
     return classification.signal_label(signal)
 
 
-# What the ripple detector (``Ripple.reason``, ``crisis.ripples._evidence``) and the model write
+# What the ripple detector (``Ripple.reason``, ``comments.ripples._evidence``) and the model write
 # as evidence: data for the API, re-said in the person's language on the pages.
 _RIPPLE_EVIDENCE = re.compile(
     r"cluster #(?P<id>\d+), (?P<authors>\d+) authors in (?P<minutes>\d+) min, "

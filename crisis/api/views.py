@@ -16,8 +16,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from brands.access import crisis_brand_ids_for_request
-from comments.api.errors import errors_response
 from comments.api.serializers import ErrorsDoc
+from core.api.errors import errors_response
+from core.errors import DomainError
 from crisis import crises, selectors
 from crisis.api.serializers import (
     AcknowledgementSerializer,
@@ -102,7 +103,7 @@ class CrisisAcknowledge(APIView):
         crisis = get_object_or_404(_crises(request, self.perm), pk=pk)
         try:
             notice = crises.crisis_acknowledge_notified(crisis=crisis, user=request.user)
-        except crises.CrisisError as error:
+        except DomainError as error:
             return errors_response(
                 [{"field": None, "message": str(error)}], status.HTTP_409_CONFLICT
             )

@@ -15,10 +15,12 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts.models import ApiToken
-from accounts.roles import Role, grant_role
 from brands.access import SESSION_KEY
+from brands.grants import grant_role
+from brands.roles import Role
+from cases.models import Case
 from comments import intake
-from comments.models import Author, Case, Comment
+from comments.models import Author, Comment
 from crisis import escalation
 from crisis.models import Escalation
 from tests.conftest import _person

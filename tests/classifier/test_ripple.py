@@ -10,12 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from classifier.ripple import (
-    RippleComment,
-    find_ripples,
-    ripple_signature,
-    topic_of,
-)
+from classifier.ripple import RippleComment, find_ripples, ripple_signature, topic_of
 
 NOON = datetime(2026, 3, 14, 12, 0, tzinfo=UTC)
 

@@ -7,7 +7,7 @@ from django.core.management import CommandError, call_command
 
 from classifier import load_model
 from classifier.corpus import load_corpus
-from comments import workflow
+from comments import corrections
 from tests.factories import GREEN_TEXT, comment_item
 
 SUMMARY = re.compile(
@@ -94,7 +94,7 @@ def test_classify_file_writes_one_decision_per_line(labelled, tmp_path):
 @pytest.mark.django_db
 def test_train_uses_corrections_and_writes_a_loadable_versioned_model(ingest, tmp_path, alice):
     [result] = ingest([comment_item(text=GREEN_TEXT)])
-    workflow.classification_correct(
+    corrections.classification_correct(
         comment_id=result.id, user=alice, category="pqr", level="yellow"
     )
     out = io.StringIO()

@@ -2,9 +2,11 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from comments import workflow
-from comments.models import AuditEvent, Case, CaseStatus, Classification, Comment, Level
+from cases.models import AuditEvent, Case, CaseStatus
+from comments import corrections
+from comments.models import Classification, Comment
 from comments.validation import IngestValidationError
+from core.taxonomy import Level
 from crisis.models import Escalation
 from tests.factories import GREEN_TEXT, RED_TEXT, comment_item
 
@@ -81,6 +83,20 @@ def test_comment_that_goes_viral_after_arrival_turns_red_and_is_escalated(ingest
     assert Escalation.objects.filter(comment=comment).exists()
 
 
+def test_a_case_follows_its_comment_when_growing_reach_turns_it_red(ingest):
+    item = comment_item(text="Me cobraron dos veces la cuota de este mes, pueden revisar?")
+    [before] = ingest([item])
+    case = Case.objects.get(comments=before.id)
+    assert case.level != Level.RED
+    calm_deadline = case.due_at
+
+    ingest([{**item, "likes": 6000}])
+
+    case.refresh_from_db()
+    assert (case.level, case.level_rank) == (Level.RED, Level.RED.rank)
+    assert case.due_at < calm_deadline  # a red is owed its answer sooner
+
+
 def test_engagement_never_goes_down_on_a_late_retry(ingest):
     item = comment_item(text="Me cobraron dos veces la cuota de este mes, pueden revisar?")
     ingest([{**item, "likes": 6000}])
@@ -92,7 +108,7 @@ def test_engagement_never_goes_down_on_a_late_retry(ingest):
 def test_a_persons_correction_survives_relevelling(ingest, alice):
     item = comment_item(text="Me cobraron dos veces la cuota de este mes, pueden revisar?")
     [result] = ingest([item])
-    workflow.classification_correct(
+    corrections.classification_correct(
         comment_id=result.id, user=alice, category="other", level="green"
     )
     [again] = ingest([{**item, "likes": 6000}])

@@ -9,7 +9,9 @@ import pytest
 from django.db import connection, connections, transaction
 from django.utils import timezone
 
-from comments.models import Author, Case, CaseStatus, Comment, Level
+from cases.models import Case, CaseStatus
+from comments.models import Author, Comment
+from core.taxonomy import Level
 from tests.factories import GREEN_TEXT, RED_TEXT, comment_item
 
 pytestmark = pytest.mark.django_db(transaction=True)

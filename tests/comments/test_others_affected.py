@@ -6,8 +6,8 @@ import pytest
 from django.urls import reverse
 
 from comments import intake, selectors
-from comments.demo import RIPPLE_WAVE
 from comments.models import Comment
+from demo.demo import RIPPLE_WAVE
 from tests.comments.test_ripple_intake import DOUBLE_CHARGE, UNRELATED, _items
 
 pytestmark = pytest.mark.django_db

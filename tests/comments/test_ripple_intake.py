@@ -10,9 +10,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from comments import intake, workflow
-from comments.models import Classification, Comment, Level
-from crisis.models import Escalation, Ripple
+from cases.models import Case
+from comments import corrections, intake
+from comments.models import Classification, Comment, Ripple
+from core.taxonomy import Level
+from crisis.models import Escalation
 from tests.factories import comment_item
 
 pytestmark = pytest.mark.django_db
@@ -124,6 +126,21 @@ def test_members_stored_before_the_tenth_arrived_turn_red_and_are_escalated(inge
     assert Escalation.objects.count() == 12
 
 
+def test_the_cases_of_members_stored_before_the_tenth_turn_red_with_them(ingest):
+    items = _items(DOUBLE_CHARGE)
+    early = ingest(items[:9])
+    cases = Case.objects.filter(comments__in=[r.id for r in early]).distinct()
+    assert cases.count() == 9
+    calm = {case.pk: case.due_at for case in cases if case.level != Level.RED}
+    assert calm, "some members were not red on their own"
+
+    ingest(items[9:])
+
+    for case in Case.objects.filter(pk__in=calm):
+        assert (case.level, case.level_rank) == (Level.RED, Level.RED.rank)
+        assert case.due_at < calm[case.pk]
+
+
 def _ripple_reasons_of(result):
     return [r["evidence"] for r in result.reasons if r["signal"] == "ripple"]
 
@@ -189,7 +206,7 @@ def test_a_ripple_does_not_form_across_two_brands(ingest, rapimenu):
 def test_a_human_correction_keeps_its_decision_inside_a_ripple(ingest, alice):
     items = _items(DOUBLE_CHARGE)
     early = ingest(items[:9])
-    corrected = workflow.classification_correct(
+    corrected = corrections.classification_correct(
         comment_id=early[0].id, user=alice, category="pqr", level="yellow"
     )
     history = corrected.classifications.count()
@@ -256,9 +273,10 @@ def test_query_count_of_a_ripple_batch_does_not_grow_with_the_batch(ingest, size
     queries = _ingest_queries(ingest, _paraphrases(size, prefix=f"batch{size}"))
     assert Ripple.objects.get().size == 9 + size
     # 14 of intake (two transactions), then the ripple's: active ripples, window, handles of the
-    # named authors, new ripple, lock the stored members, update them, their history, their
-    # escalations, recount.
-    assert len(queries) == 23, "\n".join(sql[:100] for sql in queries)
+    # named authors, new ripple, lock the stored members, update them, their history; their
+    # cases follow (read the members and their open cases, raise them), their escalations,
+    # recount.
+    assert len(queries) == 26, "\n".join(sql[:100] for sql in queries)
     window = [sql for sql in queries if WINDOW_QUERY.search(sql)]
     assert len(window) == 1, "the window is read in one query"
 

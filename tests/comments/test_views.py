@@ -1,7 +1,8 @@
 import pytest
 from django.urls import reverse
 
-from comments.models import AuditEvent, Classification, Comment
+from cases.models import AuditEvent
+from comments.models import Classification, Comment
 from crisis.models import Escalation
 from tests.factories import GREEN_TEXT, RED_TEXT, comment_item
 

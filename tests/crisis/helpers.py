@@ -4,8 +4,9 @@ from functools import partial
 
 from django.contrib.auth import get_user_model
 
-from accounts.roles import Role, grant_role
+from brands.grants import grant_role
 from brands.models import Membership
+from brands.roles import Role
 from comments import intake
 from crisis import escalation
 from crisis.models import CommitteeMember, Escalation

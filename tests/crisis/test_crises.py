@@ -10,14 +10,7 @@ from django.utils import timezone
 from classifier.lexicons.ripple import CONCEPTS
 from comments import classification
 from crisis import crises
-from crisis.models import (
-    Crisis,
-    CrisisEvent,
-    CrisisNotification,
-    CrisisStatus,
-    EventKind,
-    Severity,
-)
+from crisis.models import Crisis, CrisisEvent, CrisisNotification, CrisisStatus, EventKind, Severity
 from outbound.models import Delivery, Endpoint, Purpose
 from tests.comments.test_ripple_intake import DOUBLE_CHARGE, _items
 from tests.conftest import PASSWORD

@@ -6,9 +6,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from comments.models import Reply, ReplyStatus, Visibility
 from crisis import crises, statements
 from crisis.models import CrisisStatus, Escalation, PostMortem, StatementStatus
+from replies.models import Reply, ReplyStatus, Visibility
 from tests.conftest import PASSWORD
 from tests.crisis.helpers import escalate, member, red
 

@@ -6,14 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from crisis.models import (
-    Crisis,
-    CrisisEvent,
-    CrisisStatus,
-    EventKind,
-    PostMortem,
-    Severity,
-)
+from crisis.models import Crisis, CrisisEvent, CrisisStatus, EventKind, PostMortem, Severity
 from tests.comments.test_ripple_intake import DOUBLE_CHARGE, _items
 from tests.conftest import PASSWORD
 from tests.crisis.helpers import escalate, member, red, seat

@@ -4,8 +4,8 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
+from core.errors import DomainError
 from crisis import statements
-from crisis.crises import CrisisError
 from crisis.models import StatementStatus
 from outbound.models import Delivery, Endpoint, Purpose
 from tests.conftest import PASSWORD
@@ -54,7 +54,7 @@ def publishing(aurora):
 def test_an_unapproved_statement_cannot_be_published(crisis, carla, manager, publishing):
     draft = statements.statement_draft(crisis_id=crisis.pk, actor=carla, body=TEXT)
     for by_hand in (False, True):
-        with pytest.raises(CrisisError):
+        with pytest.raises(DomainError):
             statements.statement_publish(statement_id=draft.pk, actor=manager, by_hand=by_hand)
     draft.refresh_from_db()
     assert draft.status == StatementStatus.DRAFT and draft.published_at is None
@@ -79,12 +79,12 @@ def test_approved_by_the_manager_then_published_through_the_connector(
 def test_only_a_member_with_decision_power_approves(crisis, carla, sam):
     draft = statements.statement_draft(crisis_id=crisis.pk, actor=carla, body=TEXT)
     for someone in (carla, sam):
-        with pytest.raises(CrisisError):
+        with pytest.raises(DomainError):
             statements.statement_approve(statement_id=draft.pk, actor=someone)
 
 
 def test_only_the_spokesperson_drafts_once_one_is_named(crisis, manager):
-    with pytest.raises(CrisisError):
+    with pytest.raises(DomainError):
         statements.statement_draft(crisis_id=crisis.pk, actor=manager, body=TEXT)
 
 
@@ -95,14 +95,14 @@ def test_rewriting_an_approved_statement_needs_approval_again(crisis, carla, man
         crisis_id=crisis.pk, actor=carla, body=TEXT + " Gracias.", statement_id=draft.pk
     )
     assert rewritten.status == StatementStatus.DRAFT and rewritten.approved_by is None
-    with pytest.raises(CrisisError):
+    with pytest.raises(DomainError):
         statements.statement_publish(statement_id=draft.pk, actor=carla, by_hand=True)
 
 
 def test_without_a_publishing_tool_it_is_marked_sent_by_hand(crisis, carla, manager):
     draft = statements.statement_draft(crisis_id=crisis.pk, actor=carla, body=TEXT)
     statements.statement_approve(statement_id=draft.pk, actor=manager)
-    with pytest.raises(CrisisError):
+    with pytest.raises(DomainError):
         statements.statement_publish(statement_id=draft.pk, actor=carla)
     sent = statements.statement_publish(statement_id=draft.pk, actor=carla, by_hand=True)
     assert sent.status == StatementStatus.SENT_BY_HAND and sent.published_at is not None
@@ -159,7 +159,7 @@ def test_a_rewrite_is_checked_again(crisis, carla):
 
 def test_a_statement_with_warnings_is_approved_only_once_reread(crisis, carla, manager):
     draft = statements.statement_draft(crisis_id=crisis.pk, actor=carla, body=BLAMING)
-    with pytest.raises(CrisisError, match="Reread the tone warnings"):
+    with pytest.raises(DomainError, match="Reread the tone warnings"):
         statements.statement_approve(statement_id=draft.pk, actor=manager)
     draft.refresh_from_db()
     assert draft.status == StatementStatus.DRAFT and draft.approved_at is None

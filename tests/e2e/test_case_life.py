@@ -7,8 +7,9 @@ import pytest
 from django.conf import settings
 from playwright.sync_api import expect
 
-from comments.followups import satisfaction_url
-from comments.models import Case, CaseStatus, Reply, ReplyStatus
+from cases.followups import satisfaction_url
+from cases.models import Case, CaseStatus
+from replies.models import Reply, ReplyStatus
 from tests.e2e.test_live_queue import log_in, push
 from tests.factories import comment_item
 

@@ -4,8 +4,9 @@ all."""
 import pytest
 from playwright.sync_api import expect
 
-from comments import protocols
-from comments.models import AuditEvent, Protocol
+from cases.models import AuditEvent
+from replies import protocols
+from replies.models import Protocol
 from tests.e2e.test_live_queue import log_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]

@@ -3,8 +3,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from accounts.models import ApiToken
-from accounts.roles import Role, grant_role
+from brands.grants import grant_role
 from brands.models import Brand
+from brands.roles import Role
 
 
 class Command(BaseCommand):

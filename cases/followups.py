@@ -1,0 +1,213 @@
+"""Follow up until the customer is satisfied: schedule, fall due, ask a person, hear the answer.
+
+The desk never writes to a customer on its own. A follow-up that falls due asks the person who
+worked the case (by e-mail) to send a suggested message with the customer's signed satisfaction
+link, or to record the answer they got. The customer's answer, through the link or recorded by a
+person, closes the case when satisfied and reopens it when not.
+"""
+
+import logging
+from datetime import timedelta
+from functools import partial
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from brands.access import supervisor_emails
+from cases.models import AuditAction, AuditEvent, Case, CaseStatus, FollowUp
+from cases.reopening import case_reopen
+from core.links import LinkError, link_id, link_token
+from core.queueing import claim_due, publish_in_chunks
+
+#: The task that asks the person on the case to follow up (``cases.tasks``).
+PROMPT_TASK = "cases.tasks.prompt_follow_ups"
+
+logger = logging.getLogger(__name__)
+
+SCHEDULE_BATCH = 500
+PUBLISH_CHUNK = 25  # follow-ups per broker message: a pass publishes a handful, not hundreds
+_SALT = "semaforo.satisfaction"
+
+
+def follow_up_schedule(*, case: Case, now, number: int = 1) -> FollowUp | None:
+    """The case's next check; None past the last one. Call inside the case's transaction."""
+    config = settings.SEMAFORO
+    if number > config["FOLLOW_UP_MAX"]:
+        return None
+    hours = config["FOLLOW_UP_FIRST_H"] if number == 1 else config["FOLLOW_UP_EVERY_H"]
+    follow_up, _ = FollowUp.objects.get_or_create(
+        case=case,
+        number=number,
+        defaults={"brand_id": case.brand_id, "due_at": now + timedelta(hours=hours)},
+    )
+    return follow_up
+
+
+def follow_ups_cancel(*, case: Case, now) -> int:
+    """The case closed or reopened: nothing left to ask."""
+    return FollowUp.objects.filter(case=case, answered_at=None, cancelled_at=None).update(
+        cancelled_at=now
+    )
+
+
+def follow_ups_claim_due(*, now=None) -> list[int]:
+    """Claim the follow-ups that fell due and hand them to workers; return their ids.
+
+    One query on the partial index ``followup_due`` (its cost is what is due, not the table);
+    ``skip_locked`` and the claim make two overlapping passes share the work, never double it.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        ids = claim_due(
+            FollowUp.objects.filter(
+                enqueued_at=None, cancelled_at=None, answered_at=None, due_at__lte=now
+            ),
+            order_by="due_at",
+            limit=SCHEDULE_BATCH,
+            mark={"enqueued_at": now},
+        )
+        if ids:
+            transaction.on_commit(partial(_enqueue_prompts, ids), robust=True)
+    return ids
+
+
+def _enqueue_prompts(ids: list[int]) -> None:
+    publish_in_chunks(
+        PROMPT_TASK,
+        ids,
+        chunk=PUBLISH_CHUNK,
+        release=lambda rest: FollowUp.objects.filter(pk__in=rest, prompted_at=None).update(
+            enqueued_at=None
+        ),
+    )
+
+
+def follow_up_prompt(*, follow_up_id: int) -> bool:
+    """Ask the person on the case to check with the customer; schedule the next check.
+
+    Idempotent: a second run (a duplicate message) finds it prompted and does nothing. The
+    mail goes out before the claim commits, so a mail error rolls the claim back and the retry
+    asks again: at least once, never silently lost.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        claimed = FollowUp.objects.filter(
+            pk=follow_up_id, prompted_at=None, cancelled_at=None, answered_at=None
+        ).update(prompted_at=now)
+        if not claimed:
+            return False
+        follow_up = FollowUp.objects.select_related(
+            "case__author", "case__brand", "case__assignee"
+        ).get(pk=follow_up_id)
+        follow_up_schedule(case=follow_up.case, now=now, number=follow_up.number + 1)
+        AuditEvent.objects.create(
+            action=AuditAction.FOLLOW_UP_DUE,
+            case=follow_up.case,
+            created_at=now,
+            after={"number": follow_up.number},
+        )
+        _mail_the_team(follow_up)
+    return True
+
+
+def _mail_the_team(follow_up: FollowUp) -> None:
+    case = follow_up.case
+    recipients = (
+        [case.assignee.email]
+        if case.assignee and case.assignee.email
+        else supervisor_emails(case.brand_id)
+    )
+    if not recipients:
+        logger.warning("follow-up %s: nobody to ask at brand %s", follow_up.pk, case.brand_id)
+        return
+    link = satisfaction_url(follow_up)
+    case_url = f"{settings.SEMAFORO_BASE_URL}{reverse('case-detail', args=[case.pk])}"
+    with translation.override(case.brand.language):
+        subject = _("[Semáforo] Follow up case #%(case)s with %(handle)s") % {
+            "case": case.pk,
+            "handle": case.author.handle,
+        }
+        body = _(
+            "Case #%(case)s was resolved; it is time to check that the customer is satisfied "
+            "(follow-up %(number)s).\n\nSuggested message — edit it before you send it:\n\n"
+            "%(message)s\n\nCase: %(case_url)s\n"
+        ) % {
+            "case": case.pk,
+            "number": follow_up.number,
+            "case_url": case_url,
+            "message": suggested_message(follow_up, link=link),
+        }
+    send_mail(subject, body, None, recipients)
+
+
+def suggested_message(follow_up: FollowUp, *, link: str) -> str:
+    """A starting point for the person; never sent as is by the desk."""
+    case = follow_up.case
+    name = case.author.display_name or case.author.handle
+    return _(
+        "Hi %(name)s, this is %(brand)s following up on case #%(case)s. Did we solve it? "
+        "Tell us here: %(link)s"
+    ) % {"name": name, "brand": case.brand.name, "case": case.pk, "link": link}
+
+
+# --- the customer's answer ------------------------------------------------------------------
+
+
+def satisfaction_token(follow_up: FollowUp) -> str:
+    return link_token(follow_up.pk, salt=_SALT)
+
+
+def satisfaction_url(follow_up: FollowUp) -> str:
+    path = reverse("satisfaction", args=[satisfaction_token(follow_up)])
+    return f"{settings.SEMAFORO_BASE_URL}{path}"
+
+
+def follow_up_from_token(token: str) -> FollowUp:
+    """The follow-up a link names, or LinkError; an unknown id reads as tampered."""
+    pk = link_id(token, salt=_SALT, max_age_days=settings.SEMAFORO["SATISFACTION_LINK_DAYS"])
+    follow_up = FollowUp.objects.select_related("case__brand").filter(pk=pk).first()
+    if follow_up is None:
+        raise LinkError(expired=False)
+    return follow_up
+
+
+@transaction.atomic
+def follow_up_answer(*, follow_up_id: int, satisfied: bool, answer: str = "", by=None) -> FollowUp:
+    """Record the customer's answer: satisfied closes the case, not satisfied reopens it.
+
+    ``by`` is the person who recorded it; None when the customer answered through the link.
+    The first answer counts; a second one changes nothing.
+    """
+    follow_up = FollowUp.objects.select_for_update().get(pk=follow_up_id)
+    if follow_up.answered_at is not None:
+        return follow_up
+    case = Case.objects.select_for_update().get(pk=follow_up.case_id)
+    now = timezone.now()
+    follow_up.answered_at, follow_up.satisfied = now, satisfied
+    follow_up.answer, follow_up.answered_by = answer.strip(), by
+    follow_up.save(update_fields=["answered_at", "satisfied", "answer", "answered_by"])
+    FollowUp.objects.filter(case=case, answered_at=None, cancelled_at=None).update(cancelled_at=now)
+    before = {"status": case.status}
+    if satisfied and case.status in (CaseStatus.RESOLVED, CaseStatus.CLOSED):
+        case.status, case.satisfied, case.closed_at = CaseStatus.CLOSED, True, now
+    elif not satisfied and case.status in (CaseStatus.RESOLVED, CaseStatus.CLOSED):
+        case_reopen(case, now=now)
+    case.save()
+    AuditEvent.objects.create(
+        actor=by,
+        action=AuditAction.FOLLOW_UP_ANSWERED,
+        case=case,
+        created_at=now,
+        before=before,
+        after={
+            "status": case.status,
+            "satisfied": satisfied,
+            "note": answer.strip(),
+            "via": "person" if by else "customer link",
+        },
+    )
+    return follow_up

@@ -1,0 +1,328 @@
+"""Cases, the unit of work for a person, with their audit log, follow-ups and departments.
+
+The tables keep the names they had when these models lived in ``comments`` (``db_table``):
+the move to this app changed no row.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core.taxonomy import Category, Level
+
+
+class CaseStatus(models.TextChoices):
+    NEW = "new", _("New")
+    ASSIGNED = "assigned", _("Assigned")
+    IN_PROGRESS = "in_progress", _("In progress")
+    WAITING_CUSTOMER = "waiting_customer", _("Waiting on customer")
+    WAITING_DEPARTMENT = "waiting_department", _("Waiting on department")
+    RESOLVED = "resolved", _("Resolved")
+    CLOSED = "closed", _("Closed")
+
+
+OPEN_CASE_STATUSES = [s for s in CaseStatus if s not in (CaseStatus.RESOLVED, CaseStatus.CLOSED)]
+
+
+class Outcome(models.TextChoices):
+    """The three ways out of a case, decided by a person (the seed texts' protocol)."""
+
+    SOLVED = "solved", _("Our fault: solved fully")
+    INTERMEDIATE = "intermediate", _("Upset without reason: intermediate solution")
+    TROLL = "troll", _("Troll: monitor, do not feed")
+
+
+class PrivateChannel(models.TextChoices):
+    """Where the conversation went once personal data was needed."""
+
+    PLATFORM_DM = "platform_dm", _("Private message on the platform")
+    EMAIL = "email", _("E-mail")
+    PHONE = "phone", _("Phone call")
+    WHATSAPP = "whatsapp", _("WhatsApp")
+
+
+class Case(models.Model):
+    """The unit of work for a person: one open case per author and thread."""
+
+    brand = models.ForeignKey("brands.Brand", on_delete=models.PROTECT, related_name="+")
+    author = models.ForeignKey(
+        "comments.Author", on_delete=models.PROTECT, related_name="cases", db_index=False
+    )  # led by case_author_status
+    thread_key = models.CharField(
+        max_length=255,
+        blank=True,
+        help_text="external_id of the thread's first known comment; empty for top-level ones.",
+    )
+    status = models.CharField(max_length=20, choices=CaseStatus.choices, default=CaseStatus.NEW)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_cases",
+    )
+    category = models.CharField(max_length=20, choices=Category.choices)
+    level = models.CharField(max_length=10, choices=Level.choices)
+    level_rank = models.PositiveSmallIntegerField()
+    opened_at = models.DateTimeField(default=timezone.now)
+    due_at = models.DateTimeField()
+    outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    satisfied = models.BooleanField(
+        null=True, blank=True, help_text="The customer's answer when the case closed."
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+    breach_alerted_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the assignee and supervisors were told the "
+        "deadline passed; empty until it does.",
+    )
+    private_channel = models.CharField(
+        max_length=20,
+        choices=PrivateChannel.choices,
+        blank=True,
+        help_text="Set when the conversation moved to a private channel.",
+    )
+    personal_data = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="What the customer gave in private (privacy.PERSONAL_FIELDS). Shown in full "
+        "only on the case page to the brand's people who work cases; masked "
+        "everywhere else (privacy.mask_personal_data).",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        db_table = "comments_case"
+        permissions = [
+            ("work_case", "Can work the cases assigned to them"),
+            ("assign_case", "Can assign cases to anyone in the brand"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["author", "thread_key"],
+                condition=~Q(status__in=[CaseStatus.RESOLVED, CaseStatus.CLOSED]),
+                name="case_one_open_per_author_thread",
+            ),
+        ]
+        indexes = [
+            # Intake looks up the open case of each author in a batch.
+            models.Index(fields=["author", "status"], name="case_author_status"),
+            # "Take next": a brand's most urgent unassigned case.
+            models.Index(
+                fields=["brand", "level_rank", "due_at"],
+                condition=Q(status="new"),
+                name="case_unassigned_urgent",
+            ),
+            # The deadline check: open cases whose breach nobody has been told of yet.
+            models.Index(
+                fields=["due_at"],
+                condition=Q(
+                    breach_alerted_at=None,
+                    status__in=[
+                        "new",
+                        "assigned",
+                        "in_progress",
+                        "waiting_customer",
+                        "waiting_department",
+                    ],
+                ),
+                name="case_deadline_watch",
+            ),
+        ]
+
+    def __str__(self):
+        return f"#{self.pk} {self.author.handle}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_CASE_STATUSES
+
+
+class AuditAction(models.TextChoices):
+    """Every change the audit log records, with the words the case history shows."""
+
+    CASE_OPENED = "case_opened", _("Case opened")
+    CASE_ASSIGNED = "case_assigned", _("Assigned")
+    CASE_START = "case_start", _("Work started")
+    CASE_WAIT_CUSTOMER = "case_wait_customer", _("Waiting on the customer")
+    CASE_WAIT_DEPARTMENT = "case_wait_department", _("Waiting on a department")
+    CASE_RESUME = "case_resume", _("Work resumed")
+    CASE_RESOLVE = "case_resolve", _("Resolved")
+    CASE_CLOSE = "case_close", _("Closed")
+    CASE_REOPEN = "case_reopen", _("Reopened")
+    CLASSIFICATION_CORRECTED = "classification_corrected", _("Classification corrected")
+    DEADLINE_BREACHED = "deadline_breached", _("Deadline passed; team told")
+    FOLLOW_UP_DUE = "follow_up_due", _("Follow-up due; the person on the case was asked")
+    FOLLOW_UP_ANSWERED = "follow_up_answered", _("The customer answered the follow-up")
+    REPLY_DRAFTED = "reply_drafted", _("Reply drafted")
+    REPLY_SUBMITTED = "reply_submitted", _("Reply sent on")
+    REPLY_APPROVED = "reply_approved", _("Reply approved")
+    REPLY_SENT_BACK = "reply_sent_back", _("Reply sent back")
+    REPLY_PUBLISHED = "reply_published", _("Reply published")
+    DEPARTMENT_REQUESTED = "department_requested", _("Sent to a department")
+    DEPARTMENT_CREATED = "department_created", _("Department added")
+    DEPARTMENT_ANSWERED = "department_answered", _("The department answered")
+    PRIVATE_HANDOFF = "private_handoff", _("Moved to a private channel")
+    PERSONAL_DATA_RECORDED = "personal_data_recorded", _("Customer's details recorded")
+    PROTOCOL_CHANGED = "protocol_changed", _("Protocol changed")
+    TROLL_FLAGGED = "troll_flagged", _("Author flagged as troll")
+    TROLL_UNFLAGGED = "troll_unflagged", _("Troll flag removed")
+
+
+class AuditEvent(models.Model):
+    """Who changed what and when, with the state before and after. Append-only."""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    action = models.CharField(max_length=50, choices=AuditAction.choices)
+    comment = models.ForeignKey(
+        "comments.Comment",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="audit_events",
+    )
+    author = models.ForeignKey(
+        "comments.Author",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="audit_events",
+    )
+    case = models.ForeignKey(
+        Case, null=True, blank=True, on_delete=models.CASCADE, related_name="audit_events"
+    )
+    before = models.JSONField(default=dict, blank=True)
+    after = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        db_table = "comments_auditevent"
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return f"{self.action} at {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class FollowUp(models.Model):
+    """A check with the customer of a resolved case: the day after, then daily until they
+    answer, at most ``SEMAFORO['FOLLOW_UP_MAX']`` times.
+
+    The desk never writes to the customer itself: when one falls due, the person working the
+    case is asked to send it (with a signed satisfaction link) or to record the answer.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="follow_ups")
+    brand = models.ForeignKey("brands.Brand", on_delete=models.PROTECT, related_name="+")
+    number = models.PositiveSmallIntegerField(help_text="1 for the first check, then 2, 3…")
+    due_at = models.DateTimeField()
+    enqueued_at = models.DateTimeField(
+        null=True, blank=True, help_text="Claimed by a scheduler pass."
+    )
+    prompted_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the person was asked to send it."
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+    satisfied = models.BooleanField(null=True, blank=True)
+    answer = models.TextField(blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Empty: the customer answered through the link.",
+    )
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        db_table = "comments_followup"
+        ordering = ["case", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "number"], name="followup_case_number"),
+        ]
+        indexes = [
+            # schedule_follow_ups: the due ones not yet claimed, oldest first. Partial, so a
+            # pass costs what is due, not what the table holds.
+            models.Index(
+                fields=["due_at"],
+                condition=Q(enqueued_at=None, cancelled_at=None, answered_at=None),
+                name="followup_due",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Follow-up {self.number} of case #{self.case_id}"
+
+
+class Department(models.Model):
+    """A team of the brand that solves what the desk cannot (billing, logistics, legal…).
+
+    Departments do not log in: they get the gathered information by e-mail with a signed link
+    to answer (``departments.py``).
+    """
+
+    brand = models.ForeignKey("brands.Brand", on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(max_length=120)
+    email = models.EmailField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        db_table = "comments_department"
+        ordering = ["brand", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["brand", "name"], name="department_brand_name"),
+        ]
+        permissions = [("manage_department", "Can add and change the brand's departments")]
+
+    def __str__(self):
+        return self.name
+
+
+class DepartmentRequest(models.Model):
+    """A case handed to a department with everything gathered from the customer, written once
+    so nobody asks the customer again (the CRM record the seed texts ask for)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="department_requests")
+    brand = models.ForeignKey("brands.Brand", on_delete=models.PROTECT, related_name="+")
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="requests")
+    need = models.TextField(help_text="What the customer needs, in one or two sentences.")
+    details = models.TextField(help_text="Everything gathered from the customer.")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(default=timezone.now)
+    answer = models.TextField(blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Empty: the department answered through its link.",
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "comments_departmentrequest"
+        ordering = ["case", "requested_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(answered_at=None) | ~Q(answer=""), name="department_request_answer_text"
+            ),
+        ]
+        indexes = [
+            # "Is the case still waiting on a department?" when one answers.
+            models.Index(
+                fields=["case"], condition=Q(answered_at=None), name="department_request_waiting"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.department} for case #{self.case_id}"

@@ -1,0 +1,123 @@
+"""The customer's personal data on a case, and the private handoff that gathers it.
+
+The seed texts: move the conversation to a private channel when personal data is involved, and
+respect the customer's privacy. What the customer gives in private is written once on the case
+(``Case.personal_data``), shown in full only on the case page to the brand's people who work
+cases, and masked by ``mask_personal_data`` everywhere else: lists, the API, exports, the audit
+log. One helper, so no page masks differently from another.
+"""
+
+import re
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from brands.access import brand_ids_for
+from cases.models import AuditAction, AuditEvent, Case
+from cases.workflow import WORK, access_case_for_update, may_work_case
+from core.errors import DomainError
+
+#: The personal data a community manager may capture, in the order the form shows it.
+PERSONAL_FIELDS = {
+    "name": gettext_lazy("Full name"),
+    "document_id": gettext_lazy("Document id"),
+    "phone": gettext_lazy("Phone"),
+    "email": gettext_lazy("E-mail"),
+    "order_number": gettext_lazy("Order or account number"),
+}
+MAX_LENGTH = 200
+_HIDDEN = "***"
+
+
+def _mask_email(value: str) -> str:
+    local, _at, domain = value.partition("@")
+    name, dot, tld = domain.rpartition(".")
+    if not dot:  # no TLD to keep
+        name, tld = domain, ""
+    return f"{local[:2]}{_HIDDEN}@{name[:2]}{_HIDDEN}{dot}{tld}"
+
+
+def _mask_tail(value: str) -> str:
+    """The last four letters or digits, enough to match with the customer, never to use."""
+    characters = re.sub(r"[^0-9A-Za-z]", "", value)
+    return f"{_HIDDEN}{characters[-4:]}" if len(characters) > 6 else _HIDDEN
+
+
+def _mask_name(value: str) -> str:
+    return " ".join(f"{word[0]}{_HIDDEN}" for word in value.split()) or _HIDDEN
+
+
+_MASKS = {"email": _mask_email, "name": _mask_name}
+
+
+def mask_value(field: str, value: str) -> str:
+    if not value:
+        return ""
+    return _MASKS.get(field, _mask_tail)(str(value))
+
+
+def mask_personal_data(data: dict | None) -> dict:
+    """The case's personal data as lists, the API and exports show it: e-mail ``jo***@gm***.com``,
+    numbers ``***4567``, names ``J*** P***``. Unknown keys are masked as numbers, never shown."""
+    return {field: mask_value(field, value) for field, value in (data or {}).items() if value}
+
+
+def may_see_personal_data(user, case: Case) -> bool:
+    """Only the brand's people who work cases see the data in full, and only on the case page."""
+    return case.brand_id in brand_ids_for(user, WORK)
+
+
+def personal_data_clean(data: dict) -> dict:
+    """Trimmed known fields, empty ones dropped; a DomainError names the first bad one."""
+    cleaned = {}
+    for field in PERSONAL_FIELDS:
+        value = str(data.get(field) or "").strip()
+        if not value:
+            continue
+        if len(value) > MAX_LENGTH:
+            raise DomainError(_("%(field)s is too long.") % {"field": PERSONAL_FIELDS[field]})
+        if field == "email":
+            try:
+                validate_email(value)
+            except ValidationError:
+                raise DomainError(_("That e-mail address does not look right.")) from None
+        if field == "phone" and not 7 <= len(re.sub(r"\D", "", value)) <= 15:
+            raise DomainError(_("A phone number has between 7 and 15 digits."))
+        cleaned[field] = value
+    return cleaned
+
+
+@transaction.atomic
+def personal_data_record(*, case_id: int, actor, data: dict) -> Case:
+    """Write what the customer gave in private, once, so nobody asks them again.
+
+    The audit event keeps which fields changed and their masked values: the log is read by more
+    people than the case page, and must not become a copy of the data.
+    """
+    case = access_case_for_update(case_id, actor, WORK)
+    if not may_work_case(case, actor):
+        raise DomainError(_("This case is assigned to someone else; ask a supervisor."))
+    cleaned = personal_data_clean(data)
+    if cleaned == case.personal_data:
+        raise DomainError(_("Nothing to change."))
+    changed = sorted(
+        k
+        for k in set(cleaned) | set(case.personal_data)
+        if cleaned.get(k) != case.personal_data.get(k)
+    )
+    before = mask_personal_data(case.personal_data)
+    case.personal_data = cleaned
+    case.save(update_fields=["personal_data", "updated_at"])
+    AuditEvent.objects.create(
+        actor=actor,
+        action=AuditAction.PERSONAL_DATA_RECORDED,
+        case=case,
+        before=before,
+        after={"fields": changed, "data": mask_personal_data(cleaned)},
+        created_at=timezone.now(),
+    )
+    return case

@@ -1,0 +1,201 @@
+"""The one rule for how a case follows its comments: ``cases_raise``.
+
+A negative comment belongs to the open case of its author and thread, opened when there is none;
+the case takes the most urgent level of its comments, and its deadline shortens to match. Every
+path that makes a comment more urgent comes here: intake, reach growth, a ripple's stored members
+and a person's correction. The case never lowers itself: a calmer comment leaves it as it is.
+"""
+
+from collections.abc import Hashable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db import IntegrityError
+
+from brands.models import Brand
+from cases.assignment import cases_assign_by_rules
+from cases.clocks import due_at_for
+from cases.models import OPEN_CASE_STATUSES, AuditAction, AuditEvent, Case, CaseStatus
+from core.bulk import fetch_values, insert_rows, update_rows
+from core.taxonomy import LEVEL_RANK, Category, Level
+
+
+@dataclass(frozen=True, slots=True)
+class CaseDemand:
+    """A comment that needs its case: ``key`` is the caller's name for the comment."""
+
+    key: Hashable
+    author_id: int
+    thread_key: str
+    category: str
+    level: str
+    platform: str
+    lang: str
+
+    @property
+    def case_key(self) -> tuple[int, str]:
+        return (self.author_id, self.thread_key)
+
+    @property
+    def rank(self) -> int:
+        return LEVEL_RANK[Level(self.level)]
+
+
+@dataclass(frozen=True, slots=True)
+class OpenCase:
+    pk: int
+    level_rank: int
+    due_at: datetime
+
+
+@dataclass(slots=True)
+class CasesRaised:
+    """What ``cases_raise`` decided: each comment's case, and the open cases to raise.
+
+    The raises are written by ``write_raises``, which a bulk caller runs last in its transaction:
+    the raised rows stay locked until the commit, and a ripple raises hundreds at once.
+    """
+
+    case_ids: dict[Hashable, int] = field(default_factory=dict)
+    raises: list[dict] = field(default_factory=list)
+
+    def write_raises(self) -> None:
+        update_rows(Case, self.raises)
+
+
+def open_cases_of(author_ids: Iterable[int]) -> dict[tuple[int, str], OpenCase]:
+    """The open cases of these authors, by (author, thread)."""
+    return {
+        (author_id, thread_key): OpenCase(pk, level_rank, due_at)
+        for pk, author_id, thread_key, level_rank, due_at in fetch_values(
+            Case.objects.filter(
+                author_id__any_of=sorted(set(author_ids)), status__in=OPEN_CASE_STATUSES
+            ).values_list("pk", "author_id", "thread_key", "level_rank", "due_at")
+        )
+    }
+
+
+def cases_raise(
+    *,
+    brand: Brand,
+    demands: Sequence[CaseDemand],
+    now: datetime,
+    open_cases: dict[tuple[int, str], OpenCase] | None = None,
+) -> CasesRaised:
+    """Open the missing cases and plan the raises; ``open_cases`` when the caller read them.
+
+    Comments of the ``other`` category need no case. A case a concurrent batch opened meanwhile
+    is joined; one opened and closed again meanwhile raises IntegrityError, for the caller to
+    run again.
+    """
+    wanted: dict[tuple[int, str], CaseDemand] = {}
+    for demand in demands:
+        if demand.category == Category.OTHER:
+            continue
+        current = wanted.get(demand.case_key)
+        if current is None or demand.rank < current.rank:
+            wanted[demand.case_key] = demand
+    if not wanted:
+        return CasesRaised()
+    wanted = dict(sorted(wanted.items()))  # the same lock order in every batch
+    if open_cases is None:
+        open_cases = open_cases_of(author_id for author_id, _ in wanted)
+    case_ids = {case_key: case.pk for case_key, case in open_cases.items()}
+    to_open = [demand for case_key, demand in wanted.items() if case_key not in open_cases]
+    opened, open_cases = _open(brand, to_open, open_cases, case_ids, now=now)
+    _record_opened(brand, opened, case_ids, now=now)
+    return CasesRaised(
+        case_ids={
+            demand.key: case_ids[demand.case_key]
+            for demand in demands
+            if demand.category != Category.OTHER
+        },
+        raises=_raises(brand, wanted, open_cases, now=now),
+    )
+
+
+def _open(brand, to_open, open_cases, case_ids, *, now):
+    """Insert the new cases; ``case_ids`` learns every one. Returns the demands this call opened
+    and the open cases, with those a concurrent batch opened meanwhile."""
+    # A conflict is a case a concurrent batch opened since ``open_cases`` was read: it is waited
+    # for and joined here, where raising would have retried the whole batch.
+    inserted = insert_rows(
+        Case,
+        [
+            {
+                "brand_id": brand.pk,
+                "author_id": demand.author_id,
+                "thread_key": demand.thread_key,
+                "status": CaseStatus.NEW,
+                "assignee_id": None,
+                "category": demand.category,
+                "level": demand.level,
+                "level_rank": demand.rank,
+                "opened_at": now,
+                "due_at": due_at_for(brand, demand.level, start=now),
+                "closed_at": None,
+                "updated_at": now,
+            }
+            for demand in to_open
+        ],
+        returning=("id", "author_id", "thread_key"),
+        ignore_conflicts=True,
+    )
+    case_ids |= {(author_id, thread_key): pk for pk, author_id, thread_key in inserted}
+    if len(inserted) == len(to_open):
+        return to_open, open_cases
+    open_cases = open_cases | open_cases_of(demand.author_id for demand in to_open)
+    missing = [
+        demand.case_key
+        for demand in to_open
+        if demand.case_key not in case_ids and demand.case_key not in open_cases
+    ]
+    if missing:  # opened and closed again meanwhile: run the batch again
+        raise IntegrityError(f"cases {missing} changed under this batch")
+    for demand in to_open:
+        case_ids.setdefault(demand.case_key, open_cases[demand.case_key].pk)
+    opened_keys = {(author_id, thread_key) for _, author_id, thread_key in inserted}
+    return [demand for demand in to_open if demand.case_key in opened_keys], open_cases
+
+
+def _record_opened(brand, opened: list[CaseDemand], case_ids, *, now) -> None:
+    insert_rows(
+        AuditEvent,
+        [
+            {
+                "actor_id": None,
+                "action": AuditAction.CASE_OPENED,
+                "comment_id": None,
+                "case_id": case_ids[demand.case_key],
+                "before": {},
+                "created_at": now,
+                "after": {"level": demand.level, "category": demand.category},
+            }
+            for demand in opened
+        ],
+    )
+    by_urgency = sorted(opened, key=lambda demand: demand.rank)
+    cases_assign_by_rules(
+        brand=brand,
+        now=now,
+        new_cases=[
+            (case_ids[demand.case_key], demand.platform, demand.lang) for demand in by_urgency
+        ],
+    )
+
+
+def _raises(brand, wanted, open_cases, *, now) -> list[dict]:
+    raises = []
+    for case_key, demand in wanted.items():
+        case = open_cases.get(case_key)
+        if case is not None and demand.rank < case.level_rank:
+            raises.append(
+                {
+                    "id": case.pk,
+                    "level": demand.level,
+                    "level_rank": demand.rank,
+                    "category": demand.category,
+                    "due_at": min(case.due_at, due_at_for(brand, demand.level, start=now)),
+                }
+            )
+    return raises

@@ -1,0 +1,61 @@
+"""Tasks of the ``default`` queue: thin, idempotent, retried with backoff."""
+
+from smtplib import SMTPException
+
+from celery import shared_task
+from django.db import DatabaseError
+
+from cases import deadlines, departments, followups
+
+_TRANSIENT = (SMTPException, OSError, DatabaseError)
+
+
+@shared_task(acks_late=True)
+def schedule_follow_ups() -> int:
+    return len(followups.follow_ups_claim_due())
+
+
+@shared_task(
+    name=followups.PROMPT_TASK,
+    acks_late=True,
+    autoretry_for=_TRANSIENT,
+    max_retries=6,
+    retry_backoff=5,
+    retry_backoff_max=300,
+    retry_jitter=True,
+)
+def prompt_follow_ups(follow_up_ids: list[int]) -> int:
+    """Each once: a retry skips those already prompted (their claim says so)."""
+    return sum(followups.follow_up_prompt(follow_up_id=pk) for pk in follow_up_ids)
+
+
+@shared_task(acks_late=True)
+def check_deadlines() -> int:
+    return len(deadlines.deadline_breaches_claim())
+
+
+@shared_task(
+    name=deadlines.ALERT_TASK,
+    acks_late=True,
+    autoretry_for=_TRANSIENT,
+    max_retries=6,
+    retry_backoff=5,
+    retry_backoff_max=300,
+    retry_jitter=True,
+)
+def alert_deadline_breaches(case_ids: list[int]) -> int:
+    return sum(deadlines.deadline_breach_alert(case_id=pk) for pk in case_ids)
+
+
+@shared_task(
+    name=departments.MAIL_TASK,
+    acks_late=True,
+    autoretry_for=_TRANSIENT,
+    max_retries=8,
+    retry_backoff=10,
+    retry_backoff_max=600,
+    retry_jitter=True,
+)
+def mail_department(request_ids: list[int]) -> None:
+    for pk in request_ids:
+        departments.department_request_mail(request_id=pk)

@@ -1,0 +1,191 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.http import require_POST
+
+from brands.access import brand_ids_for, brand_ids_for_request
+from cases import departments, followups, privacy, workflow
+from cases import selectors as case_selectors
+from cases.models import CaseStatus, Department, PrivateChannel
+from comments import selectors
+from core.errors import DomainError
+from core.pages import QUEUE_COUNT_CAP, QUEUE_PAGE_SIZE, CappedPaginator
+from replies import handoff, protocols
+from replies import workflow as replies
+
+
+@login_required
+@permission_required("comments.view_comment", raise_exception=True)
+def case_detail(request, pk: int):
+    case = selectors.access_case(pk, brand_ids_for_request(request, "comments.view_comment"))
+    can_assign = case.brand_id in brand_ids_for(request.user, "cases.assign_case")
+    protocol = protocols.protocol_for(brand=case.brand, category=case.category, level=case.level)
+    return render(
+        request,
+        "cases/case.html",
+        {
+            "case": case,
+            "others": selectors.others_affected(case),
+            "protocol": protocol,
+            # The brand's own language first: that is the template a person reaches for.
+            "reply_templates": sorted(
+                protocol.templates.all(), key=lambda t: (t.language != case.brand.language, t.name)
+            ),
+            "draft_text": _draft_text(request, case, protocol),
+            "needs_approval": replies.approval_required(case),
+            "replies": case.replies.select_related("author", "reviewed_by", "published_by"),
+            "actions": workflow.allowed_actions(case),
+            "outcomes": protocol.outcome_choices(),
+            "department_requests": departments.case_requests(case),
+            **_privacy_context(request, case),
+            "departments": Department.objects.filter(brand_id=case.brand_id),
+            "may_work": request.user.has_perm("cases.work_case")
+            and (case.assignee_id == request.user.pk or can_assign),
+            "assignees": case_selectors.case_assignees(case) if can_assign else [],
+        },
+    )
+
+
+@login_required
+@permission_required("cases.work_case", raise_exception=True)
+@require_POST
+def case_action(request, pk: int, action: str):
+    """One button of the case page: a transition, or an assignment."""
+    selectors.access_case(pk, brand_ids_for_request(request, "cases.work_case"))
+    try:
+        if action == "assign":
+            assignee = _assignee(request)
+            workflow.case_assign(case_id=pk, actor=request.user, assignee=assignee)
+        else:
+            workflow.case_move(
+                case_id=pk,
+                actor=request.user,
+                action=action,
+                note=request.POST.get("note", ""),
+                outcome=request.POST.get("outcome", ""),
+                satisfied={"yes": True, "no": False}.get(request.POST.get("satisfied", "")),
+            )
+    except DomainError as error:
+        messages.warning(request, str(error))
+    else:
+        messages.success(request, _("Case updated."))
+    return redirect("case-detail", pk=pk)
+
+
+def _assignee(request):
+    from django.contrib.auth import get_user_model
+
+    username = request.POST.get("assignee") or request.user.get_username()
+    user = get_user_model().objects.filter(username=username, is_active=True).first()
+    if user is None:
+        raise DomainError(_("No such person."))
+    return user
+
+
+@login_required
+@permission_required("cases.work_case", raise_exception=True)
+@require_POST
+def case_take_next(request):
+    case = workflow.case_take_next(
+        actor=request.user, brand_ids=brand_ids_for_request(request, "cases.work_case")
+    )
+    if case is None:
+        messages.info(request, _("No unassigned case is waiting. Well done."))
+        return redirect("queue")
+    return redirect("case-detail", pk=case.pk)
+
+
+@login_required
+@permission_required("cases.work_case", raise_exception=True)
+@require_POST
+def case_record_answer(request, pk: int):
+    selectors.access_case(pk, brand_ids_for_request(request, "cases.work_case"))
+    satisfied = {"yes": True, "no": False}.get(request.POST.get("satisfied", ""))
+    try:
+        if satisfied is None:
+            raise DomainError(_("Record whether the customer is satisfied."))
+        workflow.case_record_answer(
+            case_id=pk, actor=request.user, satisfied=satisfied, note=request.POST.get("note", "")
+        )
+    except DomainError as error:
+        messages.warning(request, str(error))
+    else:
+        messages.success(request, _("The customer's answer is recorded."))
+    return redirect("case-detail", pk=pk)
+
+
+@csrf_protect
+def satisfaction(request, token: str):
+    """The customer's page, reached from the link in a follow-up: no login, one question."""
+    try:
+        follow_up = followups.follow_up_from_token(token)
+    except followups.LinkError as error:
+        status = 410 if error.expired else 400
+        return render(
+            request,
+            "cases/satisfaction.html",
+            {"link_error": "expired" if error.expired else "invalid"},
+            status=status,
+        )
+    brand = follow_up.case.brand
+    with translation.override(brand.language):
+        if request.method == "POST" and follow_up.answered_at is None:
+            satisfied = {"yes": True, "no": False}.get(request.POST.get("satisfied", ""))
+            if satisfied is not None:
+                followups.follow_up_answer(
+                    follow_up_id=follow_up.pk,
+                    satisfied=satisfied,
+                    answer=request.POST.get("comment", "")[:2000],
+                )
+                follow_up.refresh_from_db()
+        return render(request, "cases/satisfaction.html", {"follow_up": follow_up, "brand": brand})
+
+
+def _privacy_context(request, case) -> dict:
+    """Full personal data for the brand's people who work cases; masked for anyone else who
+    may read the case (the crisis committee, for one)."""
+    full = privacy.may_see_personal_data(request.user, case)
+    data = case.personal_data if full else privacy.mask_personal_data(case.personal_data)
+    return {
+        "personal_full": full,
+        "personal_rows": [
+            (field, label, data.get(field, "")) for field, label in privacy.PERSONAL_FIELDS.items()
+        ],
+        "handoff_templates": handoff.handoff_templates(case) if case.is_open else [],
+        "private_channels": PrivateChannel.choices,
+    }
+
+
+def _draft_text(request, case, protocol) -> str:
+    """The composer's starting text: the chosen template with the case's details filled in."""
+    chosen = request.GET.get("template", "")
+    template = protocol.templates.filter(pk=int(chosen)).first() if chosen.isdigit() else None
+    return replies.template_text(template, case) if template else ""
+
+
+@login_required
+@permission_required("comments.view_comment", raise_exception=True)
+def case_list(request):
+    """The brand's cases, open first; the customer's data masked (``privacy``)."""
+    status = request.GET.get("status", selectors.STATUS_OPEN)
+    cases = selectors.cases_for_listing(
+        brand_ids_for_request(request, "comments.view_comment"),
+        status=status,
+        assignee=request.user if request.GET.get("mine") else None,
+    )
+    page = CappedPaginator(cases, QUEUE_PAGE_SIZE, cap=QUEUE_COUNT_CAP).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "cases/cases.html",
+        {
+            "page": page,
+            "status": status,
+            "mine": bool(request.GET.get("mine")),
+            "statuses": [(selectors.STATUS_OPEN, _("Open (needs work)")), *CaseStatus.choices],
+        },
+    )

@@ -1,0 +1,254 @@
+"""Replies to customers: drafted by a person, checked for tone, approved where the policy asks,
+published only when a person presses publish.
+
+No function here runs on a timer or on arrival: every reply starts with a person's draft and
+reaches a customer only through ``reply_publish`` on an approved reply. The tests walk every
+path to prove that no other way exists.
+"""
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from brands.access import brand_ids_for, in_brands
+from cases.models import OPEN_CASE_STATUSES, AuditAction, AuditEvent, Case
+from cases.workflow import WORK, may_work_case
+from comments.models import Classification
+from core.errors import DomainError
+from outbound.delivery import delivery_create
+from outbound.models import Purpose
+from replies import protocols
+from replies.models import Reply, ReplyStatus, ReplyTemplate, Visibility
+from replies.tone import tone_unconfirmed, tone_warnings
+
+APPROVE = "replies.approve_reply"
+AUTHORITY_SIGNAL = "authority_mention"
+_EDITABLE = (ReplyStatus.DRAFT, ReplyStatus.CHANGES_REQUESTED)
+
+
+def approval_required(case: Case) -> bool:
+    """The brand's protocol decides; a claim that names an authority always needs a
+    supervisor, whatever the protocol says (the seed texts' "who approves replies to claims
+    and denunciations")."""
+    protocol = protocols.protocol_for(brand=case.brand, category=case.category, level=case.level)
+    return protocol.requires_approval or _mentions_an_authority(case)
+
+
+def _mentions_an_authority(case: Case) -> bool:
+    """Read in every decision on the case's comments, so a person's later correction does not
+    hide that the customer named an authority."""
+    history = Classification.objects.filter(comment__case=case).values_list("reasons", flat=True)
+    return any(
+        reason.get("signal") == AUTHORITY_SIGNAL for reasons in history for reason in reasons or []
+    )
+
+
+def template_text(template: ReplyTemplate, case: Case, *, department: str = "") -> str:
+    """A template with its placeholders filled: the start of a draft, never a reply."""
+    values = {
+        "customer_name": case.author.display_name or case.author.handle,
+        "case_number": case.pk,
+        "department": department or _("the team in charge"),
+        "brand": case.brand.name,
+    }
+    text = template.body
+    for name, value in values.items():
+        text = text.replace("{" + name + "}", str(value))
+    return text
+
+
+def _audit(reply: Reply, actor, action: str, after: dict, *, now) -> None:
+    AuditEvent.objects.create(
+        actor=actor,
+        action=action,
+        case_id=reply.case_id,
+        after={"reply": reply.pk, **after},
+        created_at=now,
+    )
+
+
+def _case_for_work(case_id: int, actor) -> Case:
+    case = (
+        in_brands(Case.objects.select_related("brand", "author"), brand_ids_for(actor, WORK))
+        .filter(pk=case_id)
+        .first()
+    )
+    if case is None:
+        raise Case.DoesNotExist(f"case {case_id}")
+    if not may_work_case(case, actor):
+        raise DomainError(_("This case is assigned to someone else; ask a supervisor."))
+    return case
+
+
+@transaction.atomic
+def reply_draft(
+    *,
+    case_id: int,
+    actor,
+    body: str,
+    visibility: str = Visibility.PUBLIC,
+    template_id: int | None = None,
+    reply_id: int | None = None,
+) -> Reply:
+    """Write or rewrite a draft; its tone is checked on every save."""
+    case = _case_for_work(case_id, actor)
+    if case.status not in OPEN_CASE_STATUSES:
+        raise DomainError(_("The case is not open; reopen it to answer."))
+    body = body.strip()
+    if not body:
+        raise DomainError(_("Write the reply first."))
+    if visibility not in Visibility.values:
+        raise DomainError(_("Choose public or private."))
+    now = timezone.now()
+    if reply_id is None:
+        reply = Reply(case=case, brand_id=case.brand_id, author=actor)
+    else:
+        reply = Reply.objects.select_for_update().filter(pk=reply_id, case=case).first()
+        if reply is None:
+            raise Reply.DoesNotExist(f"reply {reply_id}")
+        if reply.status not in _EDITABLE:
+            raise DomainError(_("Only a draft or a reply sent back can be edited."))
+    reply.body, reply.visibility = body, visibility
+    reply.template_id = template_id or reply.template_id
+    reply.tone_warnings = tone_warnings(body, case)
+    reply.status = ReplyStatus.DRAFT
+    reply.save()
+    _audit(
+        reply,
+        actor,
+        AuditAction.REPLY_DRAFTED,
+        {"tone": [w["kind"] for w in reply.tone_warnings]},
+        now=now,
+    )
+    return reply
+
+
+@transaction.atomic
+def reply_submit(*, reply_id: int, actor, tone_reviewed: bool = False) -> Reply:
+    """Send a draft on: to a supervisor when the policy asks, else straight to "approved",
+    where it still waits for a person to publish it.
+
+    A draft with tone warnings goes on only once its author says they reread it.
+    """
+    reply = _reply_for_work(reply_id, actor)
+    if reply.status not in _EDITABLE:
+        raise DomainError(_("This reply was already sent on."))
+    refusal = tone_unconfirmed(reply.tone_warnings, tone_reviewed=tone_reviewed)
+    if refusal:
+        raise DomainError(refusal)
+    now = timezone.now()
+    reply.needs_approval = approval_required(reply.case)
+    reply.status = ReplyStatus.PENDING_APPROVAL if reply.needs_approval else ReplyStatus.APPROVED
+    reply.submitted_at = now
+    reply.save()
+    _audit(
+        reply,
+        actor,
+        "reply_submitted",
+        {"status": reply.status, "needs_approval": reply.needs_approval},
+        now=now,
+    )
+    return reply
+
+
+def _reply_for_work(reply_id: int, actor) -> Reply:
+    reply = (
+        Reply.objects.select_for_update()
+        .select_related("case__brand", "case__author")
+        .filter(pk=reply_id, brand_id__in=sorted(brand_ids_for(actor, WORK)))
+        .first()
+    )
+    if reply is None:
+        raise Reply.DoesNotExist(f"reply {reply_id}")
+    if not may_work_case(reply.case, actor):
+        raise DomainError(_("This case is assigned to someone else; ask a supervisor."))
+    return reply
+
+
+@transaction.atomic
+def reply_review(
+    *, reply_id: int, actor, approve: bool, note: str = "", body: str | None = None
+) -> Reply:
+    """A supervisor approves (possibly after editing the text) or sends back with a comment."""
+    reply = (
+        Reply.objects.select_for_update()
+        .select_related("case__brand")
+        .filter(pk=reply_id, brand_id__in=sorted(brand_ids_for(actor, APPROVE)))
+        .first()
+    )
+    if reply is None:
+        raise Reply.DoesNotExist(f"reply {reply_id}")
+    if reply.status != ReplyStatus.PENDING_APPROVAL:
+        raise DomainError(_("This reply is not waiting for approval."))
+    now = timezone.now()
+    edited = body is not None and body.strip() and body.strip() != reply.body
+    if approve:
+        if edited:
+            reply.body = body.strip()
+            reply.tone_warnings = tone_warnings(reply.body, reply.case)
+        reply.status = ReplyStatus.APPROVED
+    else:
+        if not note.strip():
+            raise DomainError(_("Say what to change before sending it back."))
+        reply.status = ReplyStatus.CHANGES_REQUESTED
+    reply.reviewed_by, reply.reviewed_at, reply.review_note = actor, now, note.strip()
+    reply.save()
+    _audit(
+        reply,
+        actor,
+        "reply_approved" if approve else "reply_sent_back",
+        {"edited": bool(edited), "note": note.strip()},
+        now=now,
+    )
+    return reply
+
+
+@transaction.atomic
+def reply_publish(*, reply_id: int, actor, by_hand: bool = False) -> Reply:
+    """A person publishes an approved reply: through the brand's publishing tool (a signed
+    webhook delivered by a worker), or records that they sent it by hand.
+
+    The only way a reply reaches a customer; it refuses anything not approved.
+    """
+    reply = _reply_for_work(reply_id, actor)
+    if reply.status != ReplyStatus.APPROVED:
+        raise DomainError(_("Only an approved reply can be published."))
+    now = timezone.now()
+    reply.published_by, reply.published_at = actor, now
+    if by_hand:
+        reply.status = ReplyStatus.SENT_BY_HAND
+    else:
+        delivery = delivery_create(
+            brand=reply.case.brand,
+            purpose=Purpose.PUBLISHING,
+            event="reply.publish",
+            key=f"reply-{reply.pk}",
+            payload=_publish_payload(reply),
+        )
+        if delivery is None:
+            raise DomainError(
+                _(
+                    "This brand has no publishing tool connected: send it by "
+                    "hand and mark it as sent."
+                )
+            )
+        reply.status, reply.delivery_id = ReplyStatus.PUBLISHED, delivery.pk
+    reply.save()
+    _audit(reply, actor, AuditAction.REPLY_PUBLISHED, {"status": reply.status}, now=now)
+    return reply
+
+
+def _publish_payload(reply: Reply) -> dict:
+    case = reply.case
+    last = case.comments.order_by("-posted_at", "-id").first()
+    return {
+        "reply_id": reply.pk,
+        "case": case.pk,
+        "visibility": reply.visibility,
+        "text": reply.body,
+        "platform": last.platform if last else "",
+        "in_reply_to": last.external_id if last else "",
+        "author_handle": case.author.handle,
+        "approved_by": reply.reviewed_by.get_username() if reply.reviewed_by else None,
+        "published_by": reply.published_by.get_username() if reply.published_by else None,
+    }

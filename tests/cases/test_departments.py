@@ -1,0 +1,211 @@
+"""Routing a case to a department with what was gathered, and its answer coming back."""
+
+import re
+
+import pytest
+from django.core import mail, signing
+from django.urls import reverse
+from django.utils import translation
+
+from cases import departments, workflow
+from cases.models import AuditEvent, Case, CaseStatus, Department, DepartmentRequest
+from comments.models import Comment
+from core.errors import DomainError
+from tests.conftest import PASSWORD
+from tests.factories import comment_item
+
+pytestmark = pytest.mark.django_db
+CLAIM = "Me cobraron dos veces la cuota de este mes, pueden revisar por favor?"
+DETAILS = "Cuenta terminada en 4567; doble cargo de 350 MXN el 3 de marzo; quiere el reembolso."
+
+
+@pytest.fixture(autouse=True)
+def english():
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def billing(aurora):
+    return Department.objects.create(
+        brand=aurora, name="Facturación", email="facturacion@aurora.example"
+    )
+
+
+@pytest.fixture
+def case(ingest, alice) -> Case:
+    [result] = ingest([comment_item(text=CLAIM)])
+    case = Comment.objects.get(pk=result.id).case
+    workflow.case_assign(case_id=case.pk, actor=alice, assignee=alice)
+    return workflow.case_move(case_id=case.pk, actor=alice, action="start")
+
+
+def _route(case, alice, billing, capture) -> DepartmentRequest:
+    """Route the case, then run what the enqueued mail task runs (the task itself is thin)."""
+    with capture(execute=True):
+        request = departments.department_request(
+            case_id=case.pk,
+            actor=alice,
+            department_id=billing.pk,
+            need="Reembolso del doble cobro",
+            details=DETAILS,
+        )
+    departments.department_request_mail(request_id=request.pk)
+    return request
+
+
+def _link(message) -> str:
+    return re.search(r"http://\S+/d/\S+/", message.body).group(0)
+
+
+def test_routing_waits_on_the_department_audits_and_mails_it_the_gathered_information(
+    case, alice, billing, django_capture_on_commit_callbacks
+):
+    request = _route(case, alice, billing, django_capture_on_commit_callbacks)
+    case.refresh_from_db()
+    assert case.status == CaseStatus.WAITING_DEPARTMENT
+    actions = list(case.audit_events.values_list("action", flat=True))
+    assert actions[-2:] == ["case_wait_department", "department_requested"]
+    [message] = mail.outbox
+    assert message.to == ["facturacion@aurora.example"]
+    assert DETAILS in message.body and "Reembolso del doble cobro" in message.body
+    assert _link(message).endswith(
+        reverse("department-answer", args=[departments.answer_token(request)])
+    )
+
+
+def test_the_department_answers_through_its_link_and_the_case_comes_back(
+    client, case, alice, billing, django_capture_on_commit_callbacks
+):
+    _route(case, alice, billing, django_capture_on_commit_callbacks)
+    path = _link(mail.outbox[0]).split("127.0.0.1:8000", 1)[-1]
+    page = client.get(path)
+    assert page.status_code == 200 and DETAILS in page.content.decode()
+    client.post(path, {"answer": "Reembolso aprobado, llega en 48 h."})
+    case.refresh_from_db()
+    assert case.status == CaseStatus.IN_PROGRESS
+    request = case.department_requests.get()
+    assert request.answer == "Reembolso aprobado, llega en 48 h." and request.answered_by is None
+    resume = case.audit_events.get(action="case_resume")
+    assert resume.actor is None and resume.after["via"] == "department answer"
+    # A second answer through the same link changes nothing.
+    client.post(path, {"answer": "otra cosa"})
+    request.refresh_from_db()
+    assert request.answer == "Reembolso aprobado, llega en 48 h."
+    assert case.audit_events.filter(action="department_answered").count() == 1
+
+
+def test_a_tampered_or_expired_department_link_is_refused(
+    client, case, alice, billing, django_capture_on_commit_callbacks, settings
+):
+    request = _route(case, alice, billing, django_capture_on_commit_callbacks)
+    token = departments.answer_token(request)
+    assert client.get(reverse("department-answer", args=[token[:-2] + "xx"])).status_code == 400
+    forged = signing.dumps({"r": request.pk}, salt="another.salt", compress=True)
+    assert (
+        client.post(reverse("department-answer", args=[forged]), {"answer": "x"}).status_code == 400
+    )
+    settings.SEMAFORO = {**settings.SEMAFORO, "DEPARTMENT_LINK_DAYS": 0}
+    assert client.get(reverse("department-answer", args=[token])).status_code == 410
+    assert DepartmentRequest.objects.get().answered_at is None
+
+
+def test_the_case_waits_until_every_department_answered(
+    case, alice, billing, aurora, django_capture_on_commit_callbacks
+):
+    logistics = Department.objects.create(
+        brand=aurora, name="Logística", email="logistica@aurora.example"
+    )
+    first = _route(case, alice, billing, django_capture_on_commit_callbacks)
+    workflow.case_move(case_id=case.pk, actor=alice, action="wait_customer")
+    second = _route(case, alice, logistics, django_capture_on_commit_callbacks)
+    departments.department_answer(request_id=first.pk, answer="Hecho")
+    assert Case.objects.get(pk=case.pk).status == CaseStatus.WAITING_DEPARTMENT
+    departments.department_answer(request_id=second.pk, answer="Enviado", by=alice)
+    assert Case.objects.get(pk=case.pk).status == CaseStatus.IN_PROGRESS
+    assert DepartmentRequest.objects.get(pk=second.pk).answered_by == alice
+
+
+def test_routing_is_refused_without_details_to_another_brand_or_by_someone_else(
+    case, alice, sam, bruno, billing, rapimenu
+):
+    with pytest.raises(DomainError, match="details"):
+        departments.department_request(
+            case_id=case.pk, actor=alice, department_id=billing.pk, need="x", details=" "
+        )
+    rapi_legal = Department.objects.create(brand=rapimenu, name="Legal", email="l@rapi.example")
+    with pytest.raises(DomainError, match="departments"):
+        departments.department_request(
+            case_id=case.pk, actor=alice, department_id=rapi_legal.pk, need="x", details="y"
+        )
+    with pytest.raises(Case.DoesNotExist):
+        departments.department_request(
+            case_id=case.pk, actor=bruno, department_id=billing.pk, need="x", details="y"
+        )
+    other_cm = _other_cm(case)
+    with pytest.raises(DomainError, match="someone else"):
+        departments.department_request(
+            case_id=case.pk, actor=other_cm, department_id=billing.pk, need="x", details="y"
+        )
+    # Nothing moved and nothing was recorded by the refusals.
+    assert Case.objects.get(pk=case.pk).status == CaseStatus.IN_PROGRESS
+    assert not DepartmentRequest.objects.exists()
+    assert not mail.outbox
+
+
+def _other_cm(case):
+    from brands.roles import Role
+    from tests.conftest import _person
+
+    return _person("dora", Role.COMMUNITY_MANAGER, case.brand)
+
+
+def test_the_case_page_routes_shows_the_request_and_records_an_answer(
+    client, case, alice, bruno, billing, django_capture_on_commit_callbacks
+):
+    client.login(username="alice", password=PASSWORD)
+    page = client.get(reverse("case-detail", args=[case.pk])).content.decode()
+    assert "Facturación" in page and 'name="need"' in page
+    # With departments to route to, waiting on one goes through the routing form, never bare.
+    assert reverse("case-action", args=[case.pk, "wait_department"]) not in page
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("case-route", args=[case.pk]),
+            {"department": billing.pk, "need": "Reembolso", "details": DETAILS},
+        )
+    request = DepartmentRequest.objects.get()
+    page = client.get(reverse("case-detail", args=[case.pk])).content.decode()
+    assert DETAILS in page and f'data-request-id="{request.pk}"' in page
+    # Bruno, of another brand, cannot record an answer on it: not found.
+    client.logout()
+    client.login(username="bruno", password=PASSWORD)
+    assert (
+        client.post(
+            reverse("department-request-answer", args=[request.pk]), {"answer": "x"}
+        ).status_code
+        == 404
+    )
+    client.logout()
+    client.login(username="alice", password=PASSWORD)
+    client.post(reverse("department-request-answer", args=[request.pk]), {"answer": "Dicen que sí"})
+    request.refresh_from_db()
+    assert (request.answer, request.answered_by) == ("Dicen que sí", alice)
+    assert Case.objects.get(pk=case.pk).status == CaseStatus.IN_PROGRESS
+
+
+def test_only_a_supervisor_adds_departments_for_their_brand(client, sam, alice, rapimenu):
+    client.login(username="alice", password=PASSWORD)
+    assert client.get(reverse("departments")).status_code == 403
+    client.logout()
+    client.login(username="sam", password=PASSWORD)
+    client.post(
+        reverse("departments"),
+        {"brand": sam.memberships.get().brand_id, "name": "Legal", "email": "legal@aurora.example"},
+    )
+    assert Department.objects.filter(name="Legal").exists()
+    assert AuditEvent.objects.filter(action="department_created").count() == 1
+    response = client.post(
+        reverse("departments"), {"brand": rapimenu.pk, "name": "Legal", "email": "l@x.example"}
+    )
+    assert response.status_code == 404
+    assert not Department.objects.filter(brand=rapimenu).exists()

@@ -1,0 +1,156 @@
+"""Follow-ups until the customer is satisfied: scheduled on resolution, claimed when due, a
+person asked to send them, the customer's answer through a signed link."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from cases import followups, workflow
+from cases.models import AuditEvent, Case, CaseStatus, FollowUp, Outcome
+from comments.models import Comment
+from core.errors import DomainError
+from tests.factories import comment_item
+
+pytestmark = pytest.mark.django_db
+CLAIM = "Me cobraron dos veces la cuota de este mes, pueden revisar por favor?"
+
+
+@pytest.fixture(autouse=True)
+def english():
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def resolved(ingest, alice):
+    [result] = ingest([comment_item(text=CLAIM, author_display_name="Ana")])
+    case = Comment.objects.get(pk=result.id).case
+    workflow.case_assign(case_id=case.pk, actor=alice, assignee=alice)
+    workflow.case_move(case_id=case.pk, actor=alice, action="start")
+    return workflow.case_move(
+        case_id=case.pk, actor=alice, action="resolve", outcome=Outcome.SOLVED
+    )
+
+
+def _make_due(follow_up: FollowUp) -> None:
+    FollowUp.objects.filter(pk=follow_up.pk).update(due_at=timezone.now() - timedelta(minutes=1))
+
+
+def test_resolving_schedules_the_first_follow_up_for_the_next_day(resolved):
+    [follow_up] = resolved.follow_ups.all()
+    assert follow_up.number == 1
+    expected = resolved.resolved_at + timedelta(hours=24)
+    assert abs(follow_up.due_at - expected) < timedelta(seconds=1)
+
+
+def test_a_pass_claims_only_what_is_due_and_a_second_pass_claims_nothing(resolved):
+    assert followups.follow_ups_claim_due() == []
+    [follow_up] = resolved.follow_ups.all()
+    _make_due(follow_up)
+    assert followups.follow_ups_claim_due() == [follow_up.pk]
+    assert followups.follow_ups_claim_due() == []
+
+
+def test_a_due_follow_up_asks_the_assignee_once_and_schedules_the_next(resolved, alice):
+    [follow_up] = resolved.follow_ups.all()
+    assert followups.follow_up_prompt(follow_up_id=follow_up.pk) is True
+    assert followups.follow_up_prompt(follow_up_id=follow_up.pk) is False
+    [message] = mail.outbox
+    assert message.to == [alice.email]
+    assert "Hola Ana" in message.body  # in the brand's language, Spanish at Aurora
+    assert re.search(r"http://\S+/s/\S+/", message.body)
+    assert list(resolved.follow_ups.values_list("number", flat=True)) == [1, 2]
+
+
+def test_no_more_follow_ups_than_the_setting(resolved, settings):
+    settings.SEMAFORO = {**settings.SEMAFORO, "FOLLOW_UP_MAX": 2}
+    for number in (1, 2):
+        follow_up = resolved.follow_ups.get(number=number)
+        followups.follow_up_prompt(follow_up_id=follow_up.pk)
+    assert resolved.follow_ups.count() == 2
+
+
+def _link(client_follow_up: FollowUp) -> str:
+    return reverse("satisfaction", args=[followups.satisfaction_token(client_follow_up)])
+
+
+def test_a_satisfied_customer_closes_the_case_through_the_link(client, resolved):
+    [follow_up] = resolved.follow_ups.all()
+    url = _link(follow_up)
+    page = client.get(url)
+    assert page.status_code == 200
+    assert "Banco Aurora" in page.content.decode()
+    client.post(url, {"satisfied": "yes", "comment": "todo bien"})
+    resolved.refresh_from_db()
+    assert (resolved.status, resolved.satisfied) == (CaseStatus.CLOSED, True)
+    event = AuditEvent.objects.get(case=resolved, action="follow_up_answered")
+    assert event.actor is None
+    assert event.after["via"] == "customer link"
+    client.post(url, {"satisfied": "no"})  # a second answer changes nothing
+    resolved.refresh_from_db()
+    assert resolved.status == CaseStatus.CLOSED
+
+
+def test_an_unsatisfied_customer_reopens_the_case(client, resolved):
+    [follow_up] = resolved.follow_ups.all()
+    client.post(_link(follow_up), {"satisfied": "no", "comment": "sigue el doble cobro"})
+    resolved.refresh_from_db()
+    assert (resolved.status, resolved.outcome) == (CaseStatus.IN_PROGRESS, "")
+    follow_up.refresh_from_db()
+    assert (follow_up.satisfied, follow_up.answer) == (False, "sigue el doble cobro")
+
+
+def test_a_case_reopened_by_the_customer_gets_a_fresh_deadline_as_from_the_case_page(
+    client, resolved, alice
+):
+    """One rule for every reopen: the deadline runs again from the reopening, and is watched."""
+    long_ago = timezone.now() - timedelta(days=3)
+    Case.objects.filter(pk=resolved.pk).update(due_at=long_ago, breach_alerted_at=long_ago)
+    [follow_up] = resolved.follow_ups.all()
+
+    client.post(_link(follow_up), {"satisfied": "no", "comment": "sigue el doble cobro"})
+
+    resolved.refresh_from_db()
+    assert resolved.due_at > timezone.now()
+    assert resolved.breach_alerted_at is None
+
+
+def test_a_tampered_link_is_refused(client, resolved):
+    [follow_up] = resolved.follow_ups.all()
+    token = followups.satisfaction_token(follow_up)
+    response = client.post(reverse("satisfaction", args=[token[:-2] + "xx"]), {"satisfied": "yes"})
+    assert response.status_code == 400
+    resolved.refresh_from_db()
+    assert resolved.status == CaseStatus.RESOLVED
+
+
+def test_an_expired_link_is_refused(client, resolved, settings):
+    [follow_up] = resolved.follow_ups.all()
+    url = _link(follow_up)
+    settings.SEMAFORO = {**settings.SEMAFORO, "SATISFACTION_LINK_DAYS": -1}
+    response = client.post(url, {"satisfied": "yes"})
+    assert response.status_code == 410
+    resolved.refresh_from_db()
+    assert resolved.status == CaseStatus.RESOLVED
+
+
+def test_a_person_records_the_answer_they_got(resolved, alice):
+    with pytest.raises(DomainError, match="still needs"):
+        workflow.case_record_answer(case_id=resolved.pk, actor=alice, satisfied=False)
+    case = workflow.case_record_answer(
+        case_id=resolved.pk, actor=alice, satisfied=True, note="called her"
+    )
+    assert (case.status, case.satisfied) == (CaseStatus.CLOSED, True)
+    [follow_up] = case.follow_ups.all()
+    assert follow_up.answered_by == alice
+    assert followups.follow_ups_claim_due(now=timezone.now() + timedelta(days=30)) == []
+
+
+def test_closing_or_reopening_cancels_pending_follow_ups(resolved, alice):
+    workflow.case_move(case_id=resolved.pk, actor=alice, action="reopen", note="wrote again")
+    assert resolved.follow_ups.get().cancelled_at is not None
+    assert followups.follow_ups_claim_due(now=timezone.now() + timedelta(days=30)) == []

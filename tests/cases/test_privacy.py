@@ -1,0 +1,169 @@
+"""The customer's personal data: captured once on the case, in full only on the case page for
+the brand's people who work cases, masked in lists, the API and the audit log; and the private
+handoff that drafts the public "we wrote to you privately" reply."""
+
+import json
+
+import pytest
+from django.urls import reverse
+from django.utils import translation
+
+from cases import privacy, workflow
+from cases.models import AuditEvent, Case
+from comments.models import Comment
+from core.errors import DomainError
+from tests.conftest import PASSWORD, _person
+from tests.factories import comment_item
+
+pytestmark = pytest.mark.django_db
+RUDE_CLAIM = "pinche banco de mierda, me cobraron dos veces y nadie responde!!!"
+DATA = {
+    "name": "Juana Pérez",
+    "document_id": "CURP PEJJ800101MDF",
+    "phone": "+52 55 1234 4567",
+    "email": "juana.perez@gmail.com",
+    "order_number": "ORD-2024-998877",
+}
+FULL_VALUES = list(DATA.values())
+
+
+@pytest.fixture(autouse=True)
+def english():
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def case(ingest, alice) -> Case:
+    [result] = ingest([comment_item(text=RUDE_CLAIM, author_display_name="Juana")])
+    case = Comment.objects.get(pk=result.id).case
+    workflow.case_assign(case_id=case.pk, actor=alice, assignee=alice)
+    return workflow.case_move(case_id=case.pk, actor=alice, action="start")
+
+
+@pytest.fixture
+def case_with_data(case, alice) -> Case:
+    return privacy.personal_data_record(case_id=case.pk, actor=alice, data=DATA)
+
+
+def _leaks(text: str) -> list[str]:
+    return [value for value in FULL_VALUES if value in text]
+
+
+def test_one_helper_masks_every_kind_of_personal_data():
+    assert privacy.mask_personal_data(DATA) == {
+        "name": "J*** P***",
+        "document_id": "***1MDF",
+        "phone": "***4567",
+        "email": "ju***@gm***.com",
+        "order_number": "***8877",
+    }
+    assert privacy.mask_value("email", "jo@x") == "jo***@x***"
+    assert privacy.mask_value("phone", "4567") == "***"
+    assert privacy.mask_personal_data({"unknown": "secret-value-1234", "phone": ""}) == {
+        "unknown": "***1234"
+    }
+    assert privacy.mask_personal_data(None) == {}
+
+
+def test_the_data_is_recorded_once_with_a_masked_audit_event(case_with_data, alice):
+    case = Case.objects.get(pk=case_with_data.pk)
+    assert case.personal_data == DATA
+    event = AuditEvent.objects.get(action="personal_data_recorded", case=case)
+    assert event.actor == alice
+    assert event.after["fields"] == sorted(DATA)
+    assert not _leaks(json.dumps(event.after, ensure_ascii=False))
+    assert event.after["data"]["email"] == "ju***@gm***.com"
+    with pytest.raises(DomainError, match="Nothing to change"):
+        privacy.personal_data_record(case_id=case.pk, actor=alice, data=DATA)
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("email", "juana(at)gmail", "e-mail"),
+        ("phone", "12 34", "7 and 15 digits"),
+        ("name", "x" * 201, "too long"),
+    ],
+)
+def test_bad_personal_data_is_refused_and_nothing_is_written(case, alice, field, value, message):
+    with pytest.raises(DomainError, match=message):
+        privacy.personal_data_record(case_id=case.pk, actor=alice, data={field: value})
+    assert Case.objects.get(pk=case.pk).personal_data == {}
+    assert not AuditEvent.objects.filter(action="personal_data_recorded").exists()
+
+
+def test_only_the_person_working_the_case_in_its_brand_records_data(case, bruno, carla):
+    with pytest.raises(Case.DoesNotExist):
+        privacy.personal_data_record(case_id=case.pk, actor=bruno, data=DATA)
+    with pytest.raises(Case.DoesNotExist):
+        privacy.personal_data_record(case_id=case.pk, actor=carla, data=DATA)
+    from brands.roles import Role
+
+    dora = _person("dora", Role.COMMUNITY_MANAGER, case.brand)
+    with pytest.raises(DomainError, match="someone else"):
+        privacy.personal_data_record(case_id=case.pk, actor=dora, data=DATA)
+    assert Case.objects.get(pk=case.pk).personal_data == {}
+
+
+def test_the_case_page_shows_it_in_full_to_who_works_cases_and_masked_to_the_committee(
+    client, case_with_data, alice, sam, carla
+):
+    url = reverse("case-detail", args=[case_with_data.pk])
+    for person in ("alice", "sam"):
+        client.login(username=person, password=PASSWORD)
+        page = client.get(url).content.decode()
+        assert _leaks(page) == FULL_VALUES
+        assert 'value="juana.perez@gmail.com"' in page
+        client.logout()
+    client.login(username="carla", password=PASSWORD)
+    page = client.get(url).content.decode()
+    assert _leaks(page) == []
+    assert "ju***@gm***.com" in page and "***4567" in page
+
+
+def test_the_queue_the_case_list_and_the_api_show_it_masked(
+    client, api, case_with_data, alice, bruno
+):
+    client.login(username="alice", password=PASSWORD)
+    queue = client.get(reverse("queue")).content.decode()
+    assert "ju***@gm***.com" in queue and _leaks(queue) == []
+    rows = client.get(reverse("queue-rows")).content.decode()
+    assert "***4567" in rows and _leaks(rows) == []
+    cases = client.get(reverse("cases")).content.decode()
+    assert f'data-case-id="{case_with_data.pk}"' in cases
+    assert "ju***@gm***.com" in cases and _leaks(cases) == []
+
+    listing = api.get("/api/v1/comments/")
+    assert listing.status_code == 200
+    assert _leaks(listing.content.decode()) == []
+    [item] = listing.json()["results"]
+    assert item["customer_contact"]["email"] == "ju***@gm***.com"
+    comment = case_with_data.comments.get()
+    detail = api.get(f"/api/v1/comments/{comment.pk}/")
+    assert detail.json()["customer_contact"]["phone"] == "***4567"
+    assert _leaks(detail.content.decode()) == []
+
+    client.logout()
+    client.login(username="bruno", password=PASSWORD)
+    assert (
+        f'data-case-id="{case_with_data.pk}"' not in client.get(reverse("cases")).content.decode()
+    )
+
+
+def test_case_list_query_count_is_pinned(ingest, client, alice, django_assert_max_num_queries):
+    ingest([comment_item(text=RUDE_CLAIM) for _ in range(30)])
+    Case.objects.update(personal_data=DATA)
+    client.force_login(alice)
+    with django_assert_max_num_queries(9):  # session, user, roles, switcher, count, page
+        response = client.get(reverse("cases"))
+    page = response.content.decode()
+    assert page.count("ju***@gm***.com") == 30 and _leaks(page) == []
+
+
+def test_the_admin_shows_it_masked_too(client, case_with_data, django_user_model):
+    root = django_user_model.objects.create_superuser("root", "root@example.com", "x")
+    client.force_login(root)
+    html = client.get(f"/admin/cases/case/{case_with_data.pk}/change/").content.decode()
+    assert _leaks(html) == []
+    assert "***4567" in html

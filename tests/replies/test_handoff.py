@@ -1,0 +1,77 @@
+"""The private handoff: the channel recorded, and the public reply only drafted, for a person
+to send on."""
+
+import pytest
+from django.urls import reverse
+from django.utils import translation
+
+from cases import privacy, workflow
+from cases.models import Case
+from comments.models import Comment
+from core.errors import DomainError
+from replies import handoff
+from replies.models import ReplyStatus, Visibility
+from tests.conftest import PASSWORD
+from tests.factories import comment_item
+
+pytestmark = pytest.mark.django_db
+RUDE_CLAIM = "pinche banco de mierda, me cobraron dos veces y nadie responde!!!"
+DATA = {
+    "name": "Juana Pérez",
+    "document_id": "CURP PEJJ800101MDF",
+    "phone": "+52 55 1234 4567",
+    "email": "juana.perez@gmail.com",
+    "order_number": "ORD-2024-998877",
+}
+FULL_VALUES = list(DATA.values())
+
+
+@pytest.fixture(autouse=True)
+def english():
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def case(ingest, alice) -> Case:
+    [result] = ingest([comment_item(text=RUDE_CLAIM, author_display_name="Juana")])
+    case = Comment.objects.get(pk=result.id).case
+    workflow.case_assign(case_id=case.pk, actor=alice, assignee=alice)
+    return workflow.case_move(case_id=case.pk, actor=alice, action="start")
+
+
+@pytest.fixture
+def case_with_data(case, alice) -> Case:
+    return privacy.personal_data_record(case_id=case.pk, actor=alice, data=DATA)
+
+
+def test_the_private_handoff_records_the_channel_and_only_drafts_the_public_reply(
+    client, case, alice
+):
+    client.login(username="alice", password=PASSWORD)
+    page = client.get(reverse("case-detail", args=[case.pk])).content.decode()
+    assert 'name="channel"' in page
+    client.post(reverse("case-handoff", args=[case.pk]), {"channel": "email"})
+    case.refresh_from_db()
+    assert case.private_channel == "email"
+    [reply] = case.replies.all()
+    assert reply.template.private_handoff is True and reply.template.language == "es"
+    assert reply.status == ReplyStatus.DRAFT and reply.visibility == Visibility.PUBLIC
+    assert "privado" in reply.body and f"#{case.pk}" in reply.body and "Juana" in reply.body
+    assert reply.published_at is None
+    actions = list(case.audit_events.values_list("action", flat=True))
+    assert actions[-2:] == ["private_handoff", "reply_drafted"]
+    # A yellow case: the drafted handoff still waits for a supervisor like any reply.
+    from replies import workflow as replies
+
+    reply = replies.reply_submit(reply_id=reply.pk, actor=alice, tone_reviewed=True)
+    assert reply.status == ReplyStatus.PENDING_APPROVAL
+
+
+def test_the_handoff_is_refused_without_a_channel_or_to_someone_else(case, alice, bruno):
+    with pytest.raises(DomainError, match="channel"):
+        handoff.private_handoff(case_id=case.pk, actor=alice, channel="carrier-pigeon")
+    with pytest.raises(Case.DoesNotExist):
+        handoff.private_handoff(case_id=case.pk, actor=bruno, channel="email")
+    assert Case.objects.get(pk=case.pk).private_channel == ""
+    assert not case.replies.exists()
