@@ -165,18 +165,18 @@ def delivery_attempt(*, delivery_id: int) -> bool:
         _finish(delivery, claimed_at, status=Delivery.Status.FAILED, last_error=error)
         return False
     delay = retry_delay(attempts=delivery.attempts, retry_after=retry_after)
-    if _finish(
+    rescheduled = _finish(
         delivery,
         claimed_at,
         status=Delivery.Status.PENDING,
         last_error=error,
         next_attempt_at=timezone.now() + timedelta(seconds=delay),
-    ):
-        if delay <= MAX_COUNTDOWN_S:
-            transaction.on_commit(
-                partial(delivery_enqueue, delivery.pk, endpoint.purpose, countdown=delay),
-                robust=True,
-            )
+    )
+    if rescheduled and delay <= MAX_COUNTDOWN_S:
+        transaction.on_commit(
+            partial(delivery_enqueue, delivery.pk, endpoint.purpose, countdown=delay),
+            robust=True,
+        )
     return False
 
 

@@ -159,7 +159,8 @@ def test_a_database_made_before_the_move_keeps_every_row_and_every_grant():
     _migrate(None)
 
     case = Case.objects.get(pk=ids["case"])
-    assert case.personal_data == {"phone": "3001234567"} and case.author_id == ids["author"]
+    assert case.personal_data == {"phone": "3001234567"}
+    assert case.author_id == ids["author"]
     comment = Comment.objects.select_related("case", "ripple").get(pk=ids["comment"])
     assert (comment.case.pk, comment.ripple.pk) == (ids["case"], ids["ripple"])
     assert Crisis.objects.get(pk=ids["crisis"]).ripple_id == ids["ripple"]

@@ -233,7 +233,8 @@ def test_the_header_offers_only_ones_own_brands(client, lucia, alice, aurora, ra
     client.force_login(lucia)
     html = client.get(reverse("queue")).content.decode()
     assert 'name="brand"' in html
-    assert "Banco Aurora" in html and "RapiMenu" in html
+    assert "Banco Aurora" in html
+    assert "RapiMenu" in html
     client.force_login(alice)
     html = client.get(reverse("queue")).content.decode()
     assert "Banco Aurora" in html

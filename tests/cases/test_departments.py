@@ -68,7 +68,8 @@ def test_routing_waits_on_the_department_audits_and_mails_it_the_gathered_inform
     assert actions[-2:] == ["case_wait_department", "department_requested"]
     [message] = mail.outbox
     assert message.to == ["facturacion@aurora.example"]
-    assert DETAILS in message.body and "Reembolso del doble cobro" in message.body
+    assert DETAILS in message.body
+    assert "Reembolso del doble cobro" in message.body
     assert _link(message).endswith(
         reverse("department-answer", args=[departments.answer_token(request)])
     )
@@ -80,14 +81,17 @@ def test_the_department_answers_through_its_link_and_the_case_comes_back(
     _route(case, alice, billing, django_capture_on_commit_callbacks)
     path = _link(mail.outbox[0]).split("127.0.0.1:8000", 1)[-1]
     page = client.get(path)
-    assert page.status_code == 200 and DETAILS in page.content.decode()
+    assert page.status_code == 200
+    assert DETAILS in page.content.decode()
     client.post(path, {"answer": "Reembolso aprobado, llega en 48 h."})
     case.refresh_from_db()
     assert case.status == CaseStatus.IN_PROGRESS
     request = case.department_requests.get()
-    assert request.answer == "Reembolso aprobado, llega en 48 h." and request.answered_by is None
+    assert request.answer == "Reembolso aprobado, llega en 48 h."
+    assert request.answered_by is None
     resume = case.audit_events.get(action="case_resume")
-    assert resume.actor is None and resume.after["via"] == "department answer"
+    assert resume.actor is None
+    assert resume.after["via"] == "department answer"
     # A second answer through the same link changes nothing.
     client.post(path, {"answer": "otra cosa"})
     request.refresh_from_db()
@@ -165,7 +169,8 @@ def test_the_case_page_routes_shows_the_request_and_records_an_answer(
 ):
     client.login(username="alice", password=PASSWORD)
     page = client.get(reverse("case-detail", args=[case.pk])).content.decode()
-    assert "Facturación" in page and 'name="need"' in page
+    assert "Facturación" in page
+    assert 'name="need"' in page
     # With departments to route to, waiting on one goes through the routing form, never bare.
     assert reverse("case-action", args=[case.pk, "wait_department"]) not in page
     with django_capture_on_commit_callbacks(execute=True):
@@ -175,7 +180,8 @@ def test_the_case_page_routes_shows_the_request_and_records_an_answer(
         )
     request = DepartmentRequest.objects.get()
     page = client.get(reverse("case-detail", args=[case.pk])).content.decode()
-    assert DETAILS in page and f'data-request-id="{request.pk}"' in page
+    assert DETAILS in page
+    assert f'data-request-id="{request.pk}"' in page
     # Bruno, of another brand, cannot record an answer on it: not found.
     client.logout()
     client.login(username="bruno", password=PASSWORD)

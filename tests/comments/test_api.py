@@ -94,7 +94,8 @@ def test_malformed_json_is_named_with_where_it_breaks(api):
     response = api.post(URL, data=b'[{"text": "hola"', content_type="application/json")
     assert response.status_code == 400
     message = response.json()["errors"][0]["message"]
-    assert message.startswith("malformed JSON: ") and "char 16" in message
+    assert message.startswith("malformed JSON: ")
+    assert "char 16" in message
 
 
 def test_too_many_items_answers_413(api, settings):
@@ -169,7 +170,8 @@ def test_list_rejects_an_unknown_filter_value_with_400(api):
 def test_list_is_cursor_paginated(api):
     post(api, [comment_item() for _ in range(5)])
     first = api.get(URL, {"page_size": 2}).json()
-    assert len(first["results"]) == 2 and first["next"]
+    assert len(first["results"]) == 2
+    assert first["next"]
     second = api.get(first["next"]).json()
     assert {c["id"] for c in second["results"]}.isdisjoint({c["id"] for c in first["results"]})
 

@@ -79,7 +79,8 @@ def test_flagging_through_the_page_is_for_supervisors_of_that_brand(
 
 def test_a_comment_corrected_from_other_to_a_complaint_gets_a_case(ingest, alice):
     [result] = ingest([comment_item(text="Gracias @BancoAurora, excelente atencion hoy!")])
-    assert result.category == "other" and Comment.objects.get(pk=result.id).case is None
+    assert result.category == "other"
+    assert Comment.objects.get(pk=result.id).case is None
 
     corrected = corrections.classification_correct(
         comment_id=result.id, user=alice, category="pqr", level="yellow"

@@ -43,7 +43,9 @@ def test_a_deadline_ahead_says_in_how_long_and_one_behind_by_how_much():
     with translation.override("es"):
         assert _words(deadline(ahead)) == "en 14 minutos"
         assert _words(deadline(behind)) == "vencido hace 5 minutos"
-    assert is_past(behind) and not is_past(ahead) and not is_past(None)
+    assert is_past(behind)
+    assert not is_past(ahead)
+    assert not is_past(None)
 
 
 def _ripple_reason(cluster_id: int) -> dict:

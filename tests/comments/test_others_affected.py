@@ -24,7 +24,8 @@ def test_paraphrases_by_other_customers_are_found_and_unrelated_complaints_are_n
         brand_id=aurora.pk,
     )
     others = selectors.others_affected(_case_of("@dc_0"))
-    assert others.authors == 4 and not others.more_than
+    assert others.authors == 4
+    assert not others.more_than
     assert {c.author.handle for c in others.examples} == {"@dc_1", "@dc_2", "@dc_3", "@dc_4"}
 
 
@@ -43,7 +44,9 @@ def test_the_case_page_shows_them_and_says_so_when_nobody_else_complained(client
     page = client.get(reverse("case-detail", args=[_case_of("@dc_0").pk])).content.decode()
     panel = page[page.index('id="others-affected"') :]
     assert "2 clientes más se quejaron de lo mismo en las últimas 48 horas" in panel
-    assert "@dc_1" in panel and "@dc_2" in panel and "@un_0" not in panel
+    assert "@dc_1" in panel
+    assert "@dc_2" in panel
+    assert "@un_0" not in panel
 
     lonely = client.get(reverse("case-detail", args=[_case_of("@un_0").pk])).content.decode()
     assert "Nadie más se quejó de lo mismo en las últimas 48 horas" in lonely

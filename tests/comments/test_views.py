@@ -124,9 +124,11 @@ def test_correction_is_stored_as_a_human_classification_with_an_audit_event(
         True,
     )
     human = Classification.objects.get(comment=comment, is_human=True)
-    assert human.decided_by == alice and human.note == "menciona SIC"
+    assert human.decided_by == alice
+    assert human.note == "menciona SIC"
     event = AuditEvent.objects.get(action="classification_corrected", comment=comment)
-    assert event.before["level"] == "green" and event.after["level"] == "red"
+    assert event.before["level"] == "green"
+    assert event.after["level"] == "red"
     assert Escalation.objects.filter(comment=comment).exists()
 
 
@@ -177,7 +179,8 @@ def test_the_case_list_says_what_the_customer_said_first(client, alice, ingest):
     client.force_login(alice)
     page = client.get(reverse("cases")).content.decode()
     [row] = [row for row in page.split("<tr") if "@ana" in row]
-    assert first in row and RED_TEXT not in row
+    assert first in row
+    assert RED_TEXT not in row
 
 
 def test_the_case_page_names_the_customer_once(client, alice, ingest):
@@ -191,7 +194,8 @@ def test_the_case_page_names_the_customer_once(client, alice, ingest):
     for handle, named in (("@ana", "@ana ·"), ("@luis", "Luis Pérez (@luis) ·")):
         case = Comment.objects.get(author__handle=handle).case
         page = client.get(reverse("case-detail", args=[case.pk])).content.decode()
-        assert named in page and "(@ana)" not in page
+        assert named in page
+        assert "(@ana)" not in page
 
 
 def test_a_ripple_members_reason_reads_in_spanish_on_its_page(client, alice, ingest):
@@ -203,5 +207,6 @@ def test_a_ripple_members_reason_reads_in_spanish_on_its_page(client, alice, ing
     # One reason written when the ripple was found, one when a later batch joined it.
     for result in (founders[0], joiner):
         page = client.get(reverse("comment-detail", args=[result.id])).content.decode()
-        assert "onda #" in page and "comentarios sobre cobro doble" in page
+        assert "onda #" in page
+        assert "comentarios sobre cobro doble" in page
         assert "cluster #" not in page

@@ -1,5 +1,6 @@
 """A real Celery worker against the Redis broker, on the test database."""
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -78,10 +79,8 @@ class Worker:
         if self.process is None:
             return ""
         self._signal_group(signal.SIGTERM)
-        try:
+        with contextlib.suppress(subprocess.TimeoutExpired):
             self.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            pass
         self._signal_group(signal.SIGKILL)
         self.process.wait()
         output = self.process.stdout.read().decode(errors="replace")
@@ -89,10 +88,8 @@ class Worker:
         return output
 
     def _signal_group(self, signum: int) -> None:
-        try:
+        with contextlib.suppress(ProcessLookupError):  # every process of the group has exited
             os.killpg(self.process.pid, signum)
-        except ProcessLookupError:  # every process of the group has exited
-            pass
 
     def mails(self) -> list[str]:
         if not self.mail_dir.exists():

@@ -131,7 +131,8 @@ def test_a_bad_filter_answers_400_naming_the_field(aurora, carla, params, field)
     response = as_person(carla).get(URL, params)
     assert response.status_code == 400
     [error] = response.json()["errors"]
-    assert error["field"] == field and error["message"]
+    assert error["field"] == field
+    assert error["message"]
 
 
 def test_the_list_is_cursor_paginated_newest_first(aurora, carla):
@@ -141,7 +142,8 @@ def test_the_list_is_cursor_paginated_newest_first(aurora, carla):
     client = as_person(carla)
     first = client.get(URL, {"page_size": 2}).json()
     assert [c["id"] for c in first["results"]] == [made[0].pk, made[1].pk]
-    assert first["next"] and first["previous"] is None
+    assert first["next"]
+    assert first["previous"] is None
     second = client.get(first["next"]).json()
     assert [c["id"] for c in second["results"]] == [made[2].pk, made[3].pk]
 
@@ -163,12 +165,16 @@ def test_the_list_query_count_is_pinned(aurora, carla, django_assert_max_num_que
 
 def test_the_detail_has_times_counts_and_timeline(crisis, carla):
     body = as_person(carla).get(f"{URL}{crisis.pk}/").json()
-    assert body["subject"] == crisis.subject and body["severity"] == "high"
+    assert body["subject"] == crisis.subject
+    assert body["severity"] == "high"
     # The words are for people, in the brand's language; a client matches on the code.
     assert body["subject_key"] == "authority_mention"
     assert body["status"] == CrisisStatus.COMMITTEE_NOTIFIED
-    assert body["brand"] == "aurora" and body["owner"] is None
-    assert body["opened_at"] and body["notified_at"] and body["closed_at"] is None
+    assert body["brand"] == "aurora"
+    assert body["owner"] is None
+    assert body["opened_at"]
+    assert body["notified_at"]
+    assert body["closed_at"] is None
     assert body["escalations"] == 1
     assert body["counts"] == {"comments": 1, "authors": 1, "reach": 2_000, "platforms": ["twitter"]}
     assert [e["kind"] for e in body["timeline"]] == [EventKind.OPENED, EventKind.NOTIFIED]
@@ -182,9 +188,11 @@ def test_a_called_member_acknowledges_and_again_changes_nothing(crisis, carla):
     client = as_person(carla)
     first = client.post(f"{URL}{crisis.pk}/acknowledge/")
     assert first.status_code == 200
-    assert first.json()["member"] == "carla" and first.json()["owner"] == "carla"
+    assert first.json()["member"] == "carla"
+    assert first.json()["owner"] == "carla"
     second = client.post(f"{URL}{crisis.pk}/acknowledge/")
-    assert second.status_code == 200 and second.json() == first.json()
+    assert second.status_code == 200
+    assert second.json() == first.json()
     assert CrisisEvent.objects.filter(crisis=crisis, kind=EventKind.ACKNOWLEDGED).count() == 1
     crisis.refresh_from_db()
     assert crisis.acknowledged_by == carla

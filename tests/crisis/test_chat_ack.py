@@ -59,10 +59,13 @@ def test_the_button_acknowledges_for_that_member(crisis_told, button, carla):
     response = button.post(diego_path)
     assert response.status_code == 200
     body = response.json()
-    assert body["crisis"] == crisis_told.pk and body["member"] == "diego"
-    assert body["crisis_acknowledged_by"] == "diego" and body["owner"] == "diego"
+    assert body["crisis"] == crisis_told.pk
+    assert body["member"] == "diego"
+    assert body["crisis_acknowledged_by"] == "diego"
+    assert body["owner"] == "diego"
     crisis = Crisis.objects.get()
-    assert crisis.acknowledged_by.username == "diego" and crisis.acknowledged_at is not None
+    assert crisis.acknowledged_by.username == "diego"
+    assert crisis.acknowledged_at is not None
     assert CrisisNotification.objects.get(user__username="diego").acknowledged_at is not None
     assert CrisisNotification.objects.get(user=carla).acknowledged_at is None
 
@@ -71,7 +74,8 @@ def test_pressing_again_changes_nothing_and_answers_the_same(crisis_told, button
     path = _ack_path(Delivery.objects.get().payload, "diego")
     first = button.post(path)
     second = button.post(path)
-    assert second.status_code == 200 and second.json() == first.json()
+    assert second.status_code == 200
+    assert second.json() == first.json()
     assert CrisisEvent.objects.filter(kind=EventKind.ACKNOWLEDGED).count() == 1
 
 

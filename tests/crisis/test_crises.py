@@ -29,7 +29,8 @@ def test_a_red_opens_a_crisis_and_level_one_is_told(aurora, carla):
     # In the brand's language and the queue's words for the signal, the evidence quoted.
     [evidence] = [r["evidence"] for r in row.comment.reasons if r["signal"] == "authority_mention"]
     assert crisis.subject == f"Autoridad o vía legal: “{evidence}”"
-    assert crisis.notified_at is not None and crisis.level_notified_at is not None
+    assert crisis.notified_at is not None
+    assert crisis.level_notified_at is not None
     assert crisis.first_comment_at == row.comment.posted_at
     [message] = mail.outbox
     assert message.to == [carla.email]
@@ -57,7 +58,8 @@ def test_a_later_red_of_the_same_ripple_joins_its_crisis(aurora, carla):
     crisis = Crisis.objects.get()
     later = _items(DOUBLE_CHARGE[10:], prefix="late", start=timezone.now() - timedelta(minutes=8))
     rows = escalate(aurora, later)
-    assert rows and {r.crisis_id for r in rows} == {crisis.pk}
+    assert rows
+    assert {r.crisis_id for r in rows} == {crisis.pk}
     assert Crisis.objects.count() == 1
 
 
@@ -164,7 +166,8 @@ def test_the_member_acknowledges_with_their_link(client, aurora, carla):
     response = client.post(_ack_path(crisis, carla))
     assert response.status_code == 302
     crisis.refresh_from_db()
-    assert crisis.acknowledged_by == carla and crisis.owner == carla
+    assert crisis.acknowledged_by == carla
+    assert crisis.owner == carla
     assert crisis.acknowledged_at is not None
     assert (
         CrisisEvent.objects.filter(crisis=crisis, kind=EventKind.ACKNOWLEDGED, actor=carla).count()

@@ -47,7 +47,8 @@ def test_a_worker_killed_mid_notification_loses_nothing_and_doubles_nothing(
     first.process.wait(timeout=10)
     first.stop()
     escalation = Escalation.objects.get(comment_id=result["id"])
-    assert escalation.notified_at is None and escalation.claimed_at is not None
+    assert escalation.notified_at is None
+    assert escalation.claimed_at is not None
     [carlas] = first.mails()  # carla (level 1, first by name) was told before the kill
     assert f"To: {carla.email}" in carlas
 
@@ -68,4 +69,5 @@ def test_a_worker_killed_mid_notification_loses_nothing_and_doubles_nothing(
     escalation.refresh_from_db()
     assert escalation.notified_at is not None
     notices = CrisisNotification.objects.filter(crisis=escalation.crisis_id)
-    assert notices.count() == 2 and all(n.sent_at for n in notices)
+    assert notices.count() == 2
+    assert all(n.sent_at for n in notices)

@@ -76,14 +76,16 @@ def test_the_statement_counts_when_no_reply_went_out(closed_crisis):
     closed_crisis.refresh_from_db()
     facts = postmortem_facts(crisis=closed_crisis)
     assert facts["time_to_first_response_s"] == 30 * 60
-    assert facts["replies_sent"] == 0 and facts["approval_median_s"] is None
+    assert facts["replies_sent"] == 0
+    assert facts["approval_median_s"] is None
 
 
 def test_the_committee_writes_the_evaluation_and_downloads_it(client, closed_crisis):
     client.login(username="carla", password=PASSWORD)
     page = client.get(reverse("crisis-postmortem", args=[closed_crisis.pk]))
     assert page.status_code == 200
-    assert "0:02:00" in page.content.decode() and "1:00:00" in page.content.decode()
+    assert "0:02:00" in page.content.decode()
+    assert "1:00:00" in page.content.decode()
     client.post(
         reverse("crisis-postmortem", args=[closed_crisis.pk]),
         {
@@ -99,7 +101,8 @@ def test_the_committee_writes_the_evaluation_and_downloads_it(client, closed_cri
     assert document["Content-Disposition"].endswith('evaluation.md"')
     text = document.content.decode()
     assert text.startswith("# ")
-    assert "| 0:02:00 |" in text and "| 0:20:00 |" in text
+    assert "| 0:02:00 |" in text
+    assert "| 0:20:00 |" in text
     assert "Nobody answered on the weekend" in text
 
 

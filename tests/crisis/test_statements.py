@@ -57,7 +57,8 @@ def test_an_unapproved_statement_cannot_be_published(crisis, carla, manager, pub
         with pytest.raises(DomainError):
             statements.statement_publish(statement_id=draft.pk, actor=manager, by_hand=by_hand)
     draft.refresh_from_db()
-    assert draft.status == StatementStatus.DRAFT and draft.published_at is None
+    assert draft.status == StatementStatus.DRAFT
+    assert draft.published_at is None
     assert not Delivery.objects.exists()
 
 
@@ -68,7 +69,8 @@ def test_approved_by_the_manager_then_published_through_the_connector(
     statements.statement_approve(statement_id=draft.pk, actor=manager)
     published = statements.statement_publish(statement_id=draft.pk, actor=carla)
     assert published.status == StatementStatus.PUBLISHED
-    assert published.approved_by == manager and published.published_by == carla
+    assert published.approved_by == manager
+    assert published.published_by == carla
     delivery = Delivery.objects.get(pk=published.delivery_id)
     assert delivery.endpoint == publishing
     assert delivery.event == "statement.publish"
@@ -94,7 +96,8 @@ def test_rewriting_an_approved_statement_needs_approval_again(crisis, carla, man
     rewritten = statements.statement_draft(
         crisis_id=crisis.pk, actor=carla, body=TEXT + " Gracias.", statement_id=draft.pk
     )
-    assert rewritten.status == StatementStatus.DRAFT and rewritten.approved_by is None
+    assert rewritten.status == StatementStatus.DRAFT
+    assert rewritten.approved_by is None
     with pytest.raises(DomainError):
         statements.statement_publish(statement_id=draft.pk, actor=carla, by_hand=True)
 
@@ -105,7 +108,8 @@ def test_without_a_publishing_tool_it_is_marked_sent_by_hand(crisis, carla, mana
     with pytest.raises(DomainError):
         statements.statement_publish(statement_id=draft.pk, actor=carla)
     sent = statements.statement_publish(statement_id=draft.pk, actor=carla, by_hand=True)
-    assert sent.status == StatementStatus.SENT_BY_HAND and sent.published_at is not None
+    assert sent.status == StatementStatus.SENT_BY_HAND
+    assert sent.published_at is not None
 
 
 def test_the_room_walks_the_statement_from_draft_to_published(
@@ -162,20 +166,23 @@ def test_a_statement_with_warnings_is_approved_only_once_reread(crisis, carla, m
     with pytest.raises(DomainError, match="Reread the tone warnings"):
         statements.statement_approve(statement_id=draft.pk, actor=manager)
     draft.refresh_from_db()
-    assert draft.status == StatementStatus.DRAFT and draft.approved_at is None
+    assert draft.status == StatementStatus.DRAFT
+    assert draft.approved_at is None
     approved = statements.statement_approve(
         statement_id=draft.pk, actor=manager, tone_reviewed=True
     )
     assert approved.status == StatementStatus.APPROVED
     event = crisis.events.filter(data__statement=draft.pk, data__status="approved").get()
-    assert event.data["tone"] == ["blame"] and event.data["tone_reviewed"] is True
+    assert event.data["tone"] == ["blame"]
+    assert event.data["tone_reviewed"] is True
 
 
 def test_the_approver_sees_the_warnings_and_confirms_in_the_room(client, crisis, carla, manager):
     draft = statements.statement_draft(crisis_id=crisis.pk, actor=carla, body=BLAMING)
     client.login(username="beatriz", password=PASSWORD)
     page = client.get(reverse("crisis-room", args=[crisis.pk])).content.decode()
-    assert 'class="tone-warnings"' in page and "es su culpa" in page
+    assert 'class="tone-warnings"' in page
+    assert "es su culpa" in page
     assert 'name="tone_reviewed"' in page
     client.post(reverse("statement-approve", args=[draft.pk]))
     draft.refresh_from_db()
@@ -189,4 +196,5 @@ def test_a_calm_statement_asks_no_confirmation(client, crisis, carla, manager):
     statements.statement_draft(crisis_id=crisis.pk, actor=carla, body=TEXT)
     client.login(username="beatriz", password=PASSWORD)
     page = client.get(reverse("crisis-room", args=[crisis.pk])).content.decode()
-    assert 'name="tone_reviewed"' not in page and 'class="tone-warnings"' not in page
+    assert 'name="tone_reviewed"' not in page
+    assert 'class="tone-warnings"' not in page

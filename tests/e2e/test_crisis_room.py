@@ -54,4 +54,5 @@ def test_carla_acknowledges_and_runs_the_crisis_room(
     expect(page.locator(".pagehead .status")).to_have_text("Respondiendo")
     page.screenshot(path=str(tmp_path / "crisis-room.png"), full_page=True)
     crisis.refresh_from_db()
-    assert crisis.status == CrisisStatus.RESPONDING and crisis.acknowledged_by == carla
+    assert crisis.status == CrisisStatus.RESPONDING
+    assert crisis.acknowledged_by == carla

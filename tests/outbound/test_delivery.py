@@ -61,10 +61,12 @@ def test_delivered_on_200_with_a_valid_signature(aurora, aurora_publishing, rece
     delivery.refresh_from_db()
     assert delivery.status == Delivery.Status.DELIVERED
     assert delivery.delivered_at is not None
-    assert delivery.next_attempt_at is None and delivery.claimed_at is None
+    assert delivery.next_attempt_at is None
+    assert delivery.claimed_at is None
     assert delivery.attempts == 1
     [logged] = delivery.attempt_log.all()
-    assert logged.status_code == 200 and logged.error == ""
+    assert logged.status_code == 200
+    assert logged.error == ""
 
 
 def test_a_delivered_delivery_is_not_sent_again(aurora, aurora_publishing, receiver):
@@ -286,7 +288,8 @@ def test_one_active_endpoint_per_brand_and_purpose(aurora, aurora_publishing):
 def test_a_rotated_secret_signs_the_next_delivery(aurora, aurora_publishing, receiver):
     old = aurora_publishing.secret
     new = endpoint_rotate_secret(endpoint=aurora_publishing)
-    assert new != old and new.startswith("whsec_")
+    assert new != old
+    assert new.startswith("whsec_")
     assert aurora_publishing.masked_secret == f"whsec_…{new[-4:]}"
     attempt(create(aurora))
     [request] = receiver.requests

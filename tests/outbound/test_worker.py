@@ -24,21 +24,26 @@ def wait_for_status(delivery, status, timeout: float = 15) -> Delivery:
     raise AssertionError(f"delivery {delivery.pk} is {delivery.status}, expected {status}")
 
 
-def test_a_delivery_is_sent_by_the_crisis_worker_only_after_commit(
-    aurora, receiver, celery_worker_factory
-):
-    connect(receiver, aurora, Purpose.CHAT)
-    worker = celery_worker_factory()
-
-    with pytest.raises(RuntimeError), transaction.atomic():
+def _create_a_delivery_then_roll_back(brand) -> None:
+    with transaction.atomic():
         outbound.delivery_create(
-            brand=aurora,
+            brand=brand,
             purpose=Purpose.CHAT,
             event="crisis.opened",
             payload={"crisis_id": 1},
             key="crisis:1:opened",
         )
         raise RuntimeError("the crisis was not opened after all")
+
+
+def test_a_delivery_is_sent_by_the_crisis_worker_only_after_commit(
+    aurora, receiver, celery_worker_factory
+):
+    connect(receiver, aurora, Purpose.CHAT)
+    worker = celery_worker_factory()
+
+    with pytest.raises(RuntimeError):
+        _create_a_delivery_then_roll_back(aurora)
     with transaction.atomic():
         delivery = outbound.delivery_create(
             brand=aurora,

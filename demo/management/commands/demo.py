@@ -1,5 +1,6 @@
 """Run the whole desk on one machine with no servers: web, worker for both queues, and beat."""
 
+import contextlib
 import json
 import os
 import random
@@ -150,10 +151,8 @@ class Command(BaseCommand):
             for child in children:
                 _signal_group(child, signal.SIGTERM)
             for child in children:
-                try:
+                with contextlib.suppress(subprocess.TimeoutExpired):
                     child.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    pass
                 _signal_group(child, signal.SIGKILL)  # whatever of the group is left
 
     def _trickle(self, port, token, every, stop):
@@ -182,7 +181,5 @@ def _interrupt(signum, frame):
 
 
 def _signal_group(child: subprocess.Popen, signum: int) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError):  # the whole group has exited
         os.killpg(child.pid, signum)
-    except ProcessLookupError:  # the whole group has exited
-        pass
