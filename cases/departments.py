@@ -9,10 +9,8 @@ Nothing here writes to the customer.
 import logging
 from functools import partial
 
-from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -21,7 +19,7 @@ from cases import workflow
 from cases.models import AuditAction, AuditEvent, Case, Department, DepartmentRequest
 from cases.workflow import WORK
 from core.errors import DomainError
-from core.links import LinkError, link_id, link_token
+from core.links import SignedLink
 from core.queueing import publish_in_chunks
 
 #: The task that mails a department its request (``cases.tasks``).
@@ -30,7 +28,8 @@ MAIL_TASK = "cases.tasks.mail_department"
 logger = logging.getLogger(__name__)
 
 MANAGE = "cases.manage_department"
-_SALT = "semaforo.department"
+#: The department's link to answer a request, without an account.
+ANSWER_LINK = SignedLink("semaforo.department", "department-answer", "DEPARTMENT_LINK_DAYS")
 
 
 def department_create(*, brand_id: int, actor, name: str, email: str) -> Department:
@@ -120,28 +119,16 @@ def department_request_mail(*, request_id: int) -> None:
             "case": case.pk,
             "need": request.need,
             "details": request.details,
-            "link": answer_url(request),
+            "link": ANSWER_LINK.url(request.pk),
         }
     send_mail(subject, body, None, [request.department.email])
 
 
-def answer_token(request: DepartmentRequest) -> str:
-    return link_token(request.pk, salt=_SALT)
-
-
-def answer_url(request: DepartmentRequest) -> str:
-    path = reverse("department-answer", args=[answer_token(request)])
-    return f"{settings.SEMAFORO_BASE_URL}{path}"
-
-
 def request_from_token(token: str) -> DepartmentRequest:
-    pk = link_id(token, salt=_SALT, max_age_days=settings.SEMAFORO["DEPARTMENT_LINK_DAYS"])
-    request = (
-        DepartmentRequest.objects.select_related("case__brand", "department").filter(pk=pk).first()
+    """The request a department's link names, or LinkError."""
+    return ANSWER_LINK.row(
+        token, DepartmentRequest.objects.select_related("case__brand", "department")
     )
-    if request is None:
-        raise LinkError(expired=False)
-    return request
 
 
 def department_answer(*, request_id: int, answer: str, by=None) -> DepartmentRequest:

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from brands.access import supervisor_emails
 from cases.models import AuditAction, AuditEvent, Case, CaseStatus, FollowUp
 from cases.reopening import case_reopen
-from core.links import LinkError, link_id, link_token
+from core.links import SignedLink
 from core.queueing import claim_due, publish_in_chunks
 
 #: The task that asks the person on the case to follow up (``cases.tasks``).
@@ -30,7 +30,8 @@ logger = logging.getLogger(__name__)
 
 SCHEDULE_BATCH = 500
 PUBLISH_CHUNK = 25  # follow-ups per broker message: a pass publishes a handful, not hundreds
-_SALT = "semaforo.satisfaction"
+#: The customer's link to say whether they are satisfied, without an account.
+SATISFACTION_LINK = SignedLink("semaforo.satisfaction", "satisfaction", "SATISFACTION_LINK_DAYS")
 
 
 def follow_up_schedule(*, case: Case, now, number: int = 1) -> FollowUp | None:
@@ -124,7 +125,7 @@ def _mail_the_team(follow_up: FollowUp) -> None:
     if not recipients:
         logger.warning("follow-up %s: nobody to ask at brand %s", follow_up.pk, case.brand_id)
         return
-    link = satisfaction_url(follow_up)
+    link = SATISFACTION_LINK.url(follow_up.pk)
     case_url = f"{settings.SEMAFORO_BASE_URL}{reverse('case-detail', args=[case.pk])}"
     with translation.override(case.brand.language):
         subject = _("[Semáforo] Follow up case #%(case)s with %(handle)s") % {
@@ -157,22 +158,9 @@ def suggested_message(follow_up: FollowUp, *, link: str) -> str:
 # --- the customer's answer ------------------------------------------------------------------
 
 
-def satisfaction_token(follow_up: FollowUp) -> str:
-    return link_token(follow_up.pk, salt=_SALT)
-
-
-def satisfaction_url(follow_up: FollowUp) -> str:
-    path = reverse("satisfaction", args=[satisfaction_token(follow_up)])
-    return f"{settings.SEMAFORO_BASE_URL}{path}"
-
-
 def follow_up_from_token(token: str) -> FollowUp:
-    """The follow-up a link names, or LinkError; an unknown id reads as tampered."""
-    pk = link_id(token, salt=_SALT, max_age_days=settings.SEMAFORO["SATISFACTION_LINK_DAYS"])
-    follow_up = FollowUp.objects.select_related("case__brand").filter(pk=pk).first()
-    if follow_up is None:
-        raise LinkError(expired=False)
-    return follow_up
+    """The follow-up a customer's link names, or LinkError."""
+    return SATISFACTION_LINK.row(token, FollowUp.objects.select_related("case__brand"))
 
 
 @transaction.atomic

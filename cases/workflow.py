@@ -244,9 +244,11 @@ def case_department_answered(*, case_id: int, by=None) -> Case:
     return case
 
 
-def case_record_answer(*, case_id: int, actor, satisfied: bool, note: str = "") -> Case:
+def case_record_answer(*, case_id: int, actor, satisfied: bool | None, note: str = "") -> Case:
     """The customer answered the person (by phone, in a private message): record it as if they
-    had used the satisfaction link."""
+    had used the satisfaction link. ``satisfied`` None: the person did not say."""
+    if satisfied is None:
+        raise DomainError(_("Record whether the customer is satisfied."))
     with transaction.atomic():
         case = _locked_case(case_id, actor, WORK)
         if not may_work_case(case, actor):

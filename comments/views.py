@@ -1,5 +1,4 @@
 from django.conf import settings
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -10,8 +9,7 @@ from brands.access import brand_ids_for_request
 from brands.models import Membership
 from comments import corrections, selectors
 from comments.forms import CorrectionForm
-from core.errors import DomainError
-from core.pages import QUEUE_COUNT_CAP, QUEUE_PAGE_SIZE, CappedPaginator
+from core.pages import QUEUE_COUNT_CAP, QUEUE_PAGE_SIZE, CappedPaginator, perform
 
 
 def _queue_context(request) -> dict:
@@ -70,12 +68,13 @@ def comment_correct(request, pk: int):
         return render(
             request, "comments/detail.html", {"comment": comment, "form": form}, status=400
         )
-    try:
-        corrections.classification_correct(comment_id=pk, user=request.user, **form.cleaned_data)
-    except DomainError as error:
-        messages.warning(request, str(error))
-    else:
-        messages.success(request, _("Classification corrected; it will train the next model."))
+    perform(
+        request,
+        lambda: corrections.classification_correct(
+            comment_id=pk, user=request.user, **form.cleaned_data
+        ),
+        done=_("Classification corrected; it will train the next model."),
+    )
     return redirect("comment-detail", pk=pk)
 
 
@@ -100,15 +99,14 @@ def author_troll(request, pk: int, comment_pk: int):
     )
     if comment.author_id != pk:
         raise Http404
-    try:
-        corrections.author_flag_troll(
+    perform(
+        request,
+        lambda: corrections.author_flag_troll(
             author_id=pk,
             actor=request.user,
             is_troll=request.POST.get("is_troll") == "1",
             note=request.POST.get("note", ""),
-        )
-    except DomainError as error:
-        messages.warning(request, str(error))
-    else:
-        messages.success(request, _("Author updated."))
+        ),
+        done=_("Author updated."),
+    )
     return redirect("comment-detail", pk=comment_pk)

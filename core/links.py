@@ -1,12 +1,17 @@
-"""Signed, expiring links for people without an account (a customer, a department).
+"""Signed, expiring links for people without an account (a customer, a department, a member of
+the committee in a chat tool).
 
-The link carries the row's id signed with a purpose-specific salt, so a link for one purpose
-never opens another, and a tampered or too old one is told apart for the page to say which.
+A link carries a row's id signed with a purpose-specific salt, so a link for one purpose never
+opens another, and a tampered or too old one is told apart for the page to say which.
 """
 
+from dataclasses import dataclass
 from datetime import timedelta
 
+from django.conf import settings
 from django.core import signing
+from django.db.models import Model, QuerySet
+from django.urls import reverse
 
 
 class LinkError(Exception):
@@ -30,3 +35,29 @@ def link_id(token: str, *, salt: str, max_age_days: int) -> int | None:
     except signing.BadSignature:
         raise LinkError(expired=False) from None
     return data.get("id")
+
+
+@dataclass(frozen=True)
+class SignedLink:
+    """The links of one purpose: the page they open (``url_name``, which takes the token) and
+    the ``SEMAFORO`` setting that says for how many days they hold."""
+
+    salt: str
+    url_name: str
+    max_age_setting: str
+
+    def token(self, pk: int) -> str:
+        return link_token(pk, salt=self.salt)
+
+    def url(self, pk: int) -> str:
+        """The absolute link, for a mail or a chat message."""
+        return f"{settings.SEMAFORO_BASE_URL}{reverse(self.url_name, args=[self.token(pk)])}"
+
+    def row(self, token: str, rows: QuerySet) -> Model:
+        """The row of ``rows`` the token names, or LinkError; a row that is gone reads as a
+        tampered link."""
+        pk = link_id(token, salt=self.salt, max_age_days=settings.SEMAFORO[self.max_age_setting])
+        found = rows.filter(pk=pk).first()
+        if found is None:
+            raise LinkError(expired=False)
+        return found

@@ -4,7 +4,9 @@ action reaches the person, and the way back to the page a form came from."""
 from collections.abc import Callable
 
 from django.contrib import messages
+from django.core.exceptions import ObjectDoesNotExist
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.utils.functional import cached_property
 from django.utils.http import url_has_allowed_host_and_scheme
 
@@ -40,12 +42,15 @@ class CappedPaginator(Paginator):
 
 def perform(request, action: Callable[[], object], *, done: str) -> bool:
     """Run a page's action. A rule's refusal is shown to the person as a warning, never a server
-    error; success says ``done``. True when the action went through."""
+    error; a row outside their brands (or gone) is a 404; success says ``done``. True when the
+    action went through."""
     try:
         action()
     except DomainError as error:
         messages.warning(request, str(error))
         return False
+    except ObjectDoesNotExist:
+        raise Http404 from None
     messages.success(request, done)
     return True
 

@@ -1,4 +1,7 @@
+from functools import partial
+
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required, permission_required
 from django.shortcuts import redirect, render
 from django.utils import translation
@@ -12,7 +15,8 @@ from cases import selectors as case_selectors
 from cases.models import CaseStatus, Department, PrivateChannel
 from comments import selectors
 from core.errors import DomainError
-from core.pages import QUEUE_COUNT_CAP, QUEUE_PAGE_SIZE, CappedPaginator
+from core.links import LinkError
+from core.pages import QUEUE_COUNT_CAP, QUEUE_PAGE_SIZE, CappedPaginator, perform
 from replies import handoff, protocols
 from replies import workflow as replies
 
@@ -55,29 +59,31 @@ def case_detail(request, pk: int):
 def case_action(request, pk: int, action: str):
     """One button of the case page: a transition, or an assignment."""
     selectors.access_case(pk, brand_ids_for_request(request, "cases.work_case"))
-    try:
-        if action == "assign":
-            assignee = _assignee(request)
-            workflow.case_assign(case_id=pk, actor=request.user, assignee=assignee)
-        else:
-            workflow.case_move(
-                case_id=pk,
-                actor=request.user,
-                action=action,
-                note=request.POST.get("note", ""),
-                outcome=request.POST.get("outcome", ""),
-                satisfied={"yes": True, "no": False}.get(request.POST.get("satisfied", "")),
-            )
-    except DomainError as error:
-        messages.warning(request, str(error))
+    if action == "assign":
+        move = partial(_assign, request, pk)
     else:
-        messages.success(request, _("Case updated."))
+        move = partial(
+            workflow.case_move,
+            case_id=pk,
+            actor=request.user,
+            action=action,
+            note=request.POST.get("note", ""),
+            outcome=request.POST.get("outcome", ""),
+            satisfied=_yes_or_no(request),
+        )
+    perform(request, move, done=_("Case updated."))
     return redirect("case-detail", pk=pk)
 
 
-def _assignee(request):
-    from django.contrib.auth import get_user_model
+def _yes_or_no(request) -> bool | None:
+    return {"yes": True, "no": False}.get(request.POST.get("satisfied", ""))
 
+
+def _assign(request, pk: int):
+    return workflow.case_assign(case_id=pk, actor=request.user, assignee=_assignee(request))
+
+
+def _assignee(request):
     username = request.POST.get("assignee") or request.user.get_username()
     user = get_user_model().objects.filter(username=username, is_active=True).first()
     if user is None:
@@ -103,17 +109,16 @@ def case_take_next(request):
 @require_POST
 def case_record_answer(request, pk: int):
     selectors.access_case(pk, brand_ids_for_request(request, "cases.work_case"))
-    satisfied = {"yes": True, "no": False}.get(request.POST.get("satisfied", ""))
-    try:
-        if satisfied is None:
-            raise DomainError(_("Record whether the customer is satisfied."))
-        workflow.case_record_answer(
-            case_id=pk, actor=request.user, satisfied=satisfied, note=request.POST.get("note", "")
-        )
-    except DomainError as error:
-        messages.warning(request, str(error))
-    else:
-        messages.success(request, _("The customer's answer is recorded."))
+    perform(
+        request,
+        lambda: workflow.case_record_answer(
+            case_id=pk,
+            actor=request.user,
+            satisfied=_yes_or_no(request),
+            note=request.POST.get("note", ""),
+        ),
+        done=_("The customer's answer is recorded."),
+    )
     return redirect("case-detail", pk=pk)
 
 
@@ -122,7 +127,7 @@ def satisfaction(request, token: str):
     """The customer's page, reached from the link in a follow-up: no login, one question."""
     try:
         follow_up = followups.follow_up_from_token(token)
-    except followups.LinkError as error:
+    except LinkError as error:
         status = 410 if error.expired else 400
         return render(
             request,

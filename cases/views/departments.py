@@ -3,7 +3,6 @@
 Thin: the rules are in ``comments.departments``.
 """
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -13,10 +12,13 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_POST
 
 from brands.access import brand_ids_for_request, in_brands
+from brands.models import Brand
 from cases import departments
 from cases.models import Department, DepartmentRequest
 from comments import selectors
 from core.errors import DomainError
+from core.links import LinkError
+from core.pages import perform
 
 
 @login_required
@@ -25,21 +27,17 @@ def department_list(request):
     brand_ids = brand_ids_for_request(request, departments.MANAGE)
     if request.method == "POST":
         brand_id = request.POST.get("brand", "")
-        try:
-            departments.department_create(
+        perform(
+            request,
+            lambda: departments.department_create(
                 brand_id=int(brand_id) if brand_id.isdigit() else 0,
                 actor=request.user,
                 name=request.POST.get("name", ""),
                 email=request.POST.get("email", ""),
-            )
-        except DomainError as error:
-            messages.warning(request, str(error))
-        except Department.DoesNotExist:
-            raise Http404 from None
-        else:
-            messages.success(request, _("Department added."))
+            ),
+            done=_("Department added."),
+        )
         return redirect("departments")
-    from brands.models import Brand
 
     return render(
         request,
@@ -58,18 +56,17 @@ def case_route(request, pk: int):
     """Send the case to a department with what was gathered from the customer."""
     selectors.access_case(pk, brand_ids_for_request(request, "cases.work_case"))
     department_id = request.POST.get("department", "")
-    try:
-        departments.department_request(
+    perform(
+        request,
+        lambda: departments.department_request(
             case_id=pk,
             actor=request.user,
             department_id=int(department_id) if department_id.isdigit() else 0,
             need=request.POST.get("need", ""),
             details=request.POST.get("details", ""),
-        )
-    except DomainError as error:
-        messages.warning(request, str(error))
-    else:
-        messages.success(request, _("Sent to the department; the case waits for its answer."))
+        ),
+        done=_("Sent to the department; the case waits for its answer."),
+    )
     return redirect("case-detail", pk=pk)
 
 
@@ -85,16 +82,13 @@ def request_answer(request, pk: int):
     )
     if found is None:
         raise Http404
-    try:
-        departments.department_answer(
+    perform(
+        request,
+        lambda: departments.department_answer(
             request_id=pk, answer=request.POST.get("answer", ""), by=request.user
-        )
-    except DomainError as error:
-        messages.warning(request, str(error))
-    except DepartmentRequest.DoesNotExist:
-        raise Http404 from None
-    else:
-        messages.success(request, _("The department's answer is recorded."))
+        ),
+        done=_("The department's answer is recorded."),
+    )
     return redirect("case-detail", pk=found.case_id)
 
 
@@ -103,7 +97,7 @@ def department_answer(request, token: str):
     """The department's page, reached from the link in its e-mail: no login."""
     try:
         found = departments.request_from_token(token)
-    except departments.LinkError as error:
+    except LinkError as error:
         return render(
             request,
             "cases/department_answer.html",

@@ -1,6 +1,5 @@
 """The case page's private handoff and personal data forms, and the case list; thin."""
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
@@ -9,7 +8,7 @@ from django.views.decorators.http import require_POST
 from brands.access import brand_ids_for_request
 from cases import privacy
 from comments import selectors
-from core.errors import DomainError
+from core.pages import perform
 
 
 @login_required
@@ -17,14 +16,13 @@ from core.errors import DomainError
 @require_POST
 def case_personal_data(request, pk: int):
     selectors.access_case(pk, brand_ids_for_request(request, "cases.work_case"))
-    try:
-        privacy.personal_data_record(
+    perform(
+        request,
+        lambda: privacy.personal_data_record(
             case_id=pk,
             actor=request.user,
             data={field: request.POST.get(field, "") for field in privacy.PERSONAL_FIELDS},
-        )
-    except DomainError as error:
-        messages.warning(request, str(error))
-    else:
-        messages.success(request, _("The customer's data is recorded."))
+        ),
+        done=_("The customer's data is recorded."),
+    )
     return redirect("case-detail", pk=pk)

@@ -10,7 +10,7 @@ from brands.access import brand_ids_for_request
 from cases.models import Case
 from comments import selectors
 from core.errors import DomainError
-from core.pages import back_url
+from core.pages import back_url, perform
 from replies import handoff
 from replies import selectors as reply_selectors
 from replies import workflow as replies
@@ -112,20 +112,14 @@ def approvals(request):
 def case_handoff(request, pk: int):
     selectors.access_case(pk, brand_ids_for_request(request, "cases.work_case"))
     template_id = request.POST.get("template", "")
-    try:
-        handoff.private_handoff(
+    perform(
+        request,
+        lambda: handoff.private_handoff(
             case_id=pk,
             actor=request.user,
             channel=request.POST.get("channel", ""),
             template_id=int(template_id) if template_id.isdigit() else None,
-        )
-    except DomainError as error:
-        messages.warning(request, str(error))
-    except Case.DoesNotExist:
-        raise Http404 from None
-    else:
-        messages.success(
-            request,
-            _("Private channel recorded; the public reply is drafted: reread it and send it on."),
-        )
+        ),
+        done=_("Private channel recorded; the public reply is drafted: reread it and send it on."),
+    )
     return redirect("case-detail", pk=pk)

@@ -71,7 +71,7 @@ def test_routing_waits_on_the_department_audits_and_mails_it_the_gathered_inform
     assert DETAILS in message.body
     assert "Reembolso del doble cobro" in message.body
     assert _link(message).endswith(
-        reverse("department-answer", args=[departments.answer_token(request)])
+        reverse("department-answer", args=[departments.ANSWER_LINK.token(request.pk)])
     )
 
 
@@ -103,7 +103,7 @@ def test_a_tampered_or_expired_department_link_is_refused(
     client, case, alice, billing, django_capture_on_commit_callbacks, settings
 ):
     request = _route(case, alice, billing, django_capture_on_commit_callbacks)
-    token = departments.answer_token(request)
+    token = departments.ANSWER_LINK.token(request.pk)
     assert client.get(reverse("department-answer", args=[token[:-2] + "xx"])).status_code == 400
     forged = signing.dumps({"r": request.pk}, salt="another.salt", compress=True)
     assert (

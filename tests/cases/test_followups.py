@@ -75,7 +75,7 @@ def test_no_more_follow_ups_than_the_setting(resolved, settings):
 
 
 def _link(client_follow_up: FollowUp) -> str:
-    return reverse("satisfaction", args=[followups.satisfaction_token(client_follow_up)])
+    return reverse("satisfaction", args=[followups.SATISFACTION_LINK.token(client_follow_up.pk)])
 
 
 def test_a_satisfied_customer_closes_the_case_through_the_link(client, resolved):
@@ -121,7 +121,7 @@ def test_a_case_reopened_by_the_customer_gets_a_fresh_deadline_as_from_the_case_
 
 def test_a_tampered_link_is_refused(client, resolved):
     [follow_up] = resolved.follow_ups.all()
-    token = followups.satisfaction_token(follow_up)
+    token = followups.SATISFACTION_LINK.token(follow_up.pk)
     response = client.post(reverse("satisfaction", args=[token[:-2] + "xx"]), {"satisfied": "yes"})
     assert response.status_code == 400
     resolved.refresh_from_db()

@@ -7,7 +7,7 @@ import pytest
 from django.conf import settings
 from playwright.sync_api import expect
 
-from cases.followups import satisfaction_url
+from cases.followups import SATISFACTION_LINK
 from cases.models import Case, CaseStatus
 from replies.models import Reply, ReplyStatus
 from tests.e2e.test_live_queue import log_in, push
@@ -92,7 +92,7 @@ def test_a_yellow_complaint_lives_from_arrival_to_a_satisfied_close(
     # The customer answers the follow-up's satisfaction link, with no login.
     case = Case.objects.get(pk=case_id)
     follow_up = case.follow_ups.order_by("number").first()
-    link = satisfaction_url(follow_up).replace(settings.SEMAFORO_BASE_URL, live_server.url)
+    link = SATISFACTION_LINK.url(follow_up.pk).replace(settings.SEMAFORO_BASE_URL, live_server.url)
     customer_context, customer_page = _new_page(browser)
     try:
         customer_page.goto(link)
