@@ -17,7 +17,7 @@ from django.utils import timezone
 from brands.models import Brand, BrandAccount
 from cases.raising import CaseDemand, OpenCase, cases_raise, open_cases_of
 from classifier import CommentInput, Decision
-from comments import classification, ripples, urgency
+from comments import classification, ripple_members, ripples, urgency
 from comments.models import Author, Comment
 from comments.validation import CommentItem, IngestValidationError, ItemError, validate_items
 from core.bulk import insert_rows, rows_by_keys
@@ -398,7 +398,7 @@ def _create_comments(brand, items, authors, open_cases, *, now) -> dict:
         [pk for pk, row in zip(comment_ids, rows, strict=True) if row["level"] == Level.RED],
         now=now,
     )
-    ripples.ripples_apply(detected, brand=brand, now=now)
+    ripple_members.ripples_apply(detected, brand=brand, now=now)
     # Last, as rows other batches may also write stay locked until the commit: one UPDATE FROM
     # unnest, as a ripple raises hundreds of cases at once.
     cases.write_raises()

@@ -1,7 +1,7 @@
 """Ripples at intake: many authors posting the same complaint at one brand within the window.
 
 Intake calls ``ripples_detect`` with a brand's batch after classifying it and before writing it,
-and ``ripples_apply`` after writing it. Detection runs in two steps:
+and ``ripple_members.ripples_apply`` after writing it. Detection runs in two steps:
 
 1. A ripple still active (a member posted within the window of the comment) absorbs the batch's
    comments about its subject (``belongs`` to its stored subject): a wave that goes on all
@@ -31,8 +31,8 @@ from datetime import datetime, timedelta
 from math import ceil
 
 from django.db import connection
-from django.db.models import Count, Max, Min, OuterRef, Q, Subquery, TextField
-from django.db.models.functions import Cast, Coalesce
+from django.db.models import Q, TextField
+from django.db.models.functions import Cast
 
 from classifier.ripple import (
     CONCEPT_MARK,
@@ -45,10 +45,10 @@ from classifier.ripple import (
 from classifier.ripple import Ripple as FoundRipple
 from classifier.rules import with_ripple
 from classifier.values import Decision
-from comments import classification, urgency
 from comments.models import Author, Comment, Ripple
-from core.bulk import fetch_values, insert_rows, update_rows
-from core.taxonomy import NEGATIVE_CATEGORIES, Level
+from core.bulk import fetch_values, insert_rows
+from core.caches import BoundedCache
+from core.taxonomy import NEGATIVE_CATEGORIES
 
 RIPPLE_SIGNAL = "ripple"
 
@@ -66,14 +66,14 @@ class BatchComment:
 
 
 @dataclass(frozen=True, slots=True)
-class _StoredMember:
+class StoredMember:
     comment_id: int
     ripple_id: int
     evidence: str
 
 
 @dataclass(frozen=True, slots=True)
-class _Growth:
+class Growth:
     """What the batch adds to an active ripple: comments, new authors, posting times."""
 
     size: int
@@ -89,9 +89,9 @@ class Detection:
     terms: dict[Hashable, list[str]] = field(default_factory=dict)
     ripple_of: dict[Hashable, int] = field(default_factory=dict)
     evidence_of: dict[Hashable, str] = field(default_factory=dict)
-    stored_members: list[_StoredMember] = field(default_factory=list)
+    stored_members: list[StoredMember] = field(default_factory=list)
     created: set[int] = field(default_factory=set)
-    grown: dict[int, _Growth] = field(default_factory=dict)
+    grown: dict[int, Growth] = field(default_factory=dict)
 
     def decision(self, key: Hashable, decision: Decision) -> Decision:
         """The comment's decision, red with the ripple's reason when it is a member."""
@@ -149,22 +149,8 @@ def ripples_detect(*, brand, batch: Sequence[BatchComment], now: datetime) -> De
                 detection.ripple_of[key] = ripple_id
                 detection.evidence_of[key] = evidence
             else:
-                detection.stored_members.append(_StoredMember(key, ripple_id, evidence))
+                detection.stored_members.append(StoredMember(key, ripple_id, evidence))
     return detection
-
-
-def ripples_apply(detection: Detection, *, brand, now: datetime) -> None:
-    """Attach the stored members, turn them red and escalate them; settle the ripples' figures.
-
-    Call in the same transaction, after the batch's own members were written with their
-    ``ripple_id``, so the new ripples' recount includes them.
-    """
-    if detection.stored_members:
-        _attach_stored(brand, detection.stored_members, now=now)
-    if detection.created:
-        _recount(detection.created, now=now)
-    if detection.grown:
-        _grow(detection.grown, now=now)
 
 
 # --- detection ------------------------------------------------------------------------------
@@ -245,7 +231,7 @@ def _record_growth(
     for pk, comments in joined.items():
         ripple = active[pk]
         authors = {int(c.author) for c in comments} - {a for r, a in known if r == pk}
-        growth = _Growth(
+        growth = Growth(
             size=len(comments),
             authors=len(authors),
             first_at=min(c.at for c in comments),
@@ -284,7 +270,7 @@ def _known_authors(pairs: Sequence[tuple[int, int]]) -> set[tuple[int, int]]:
         return {tuple(row) for row in cursor.fetchall()}
 
 
-def _evidence(pk: int, ripple: _Active, growth: _Growth) -> str:
+def _evidence(pk: int, ripple: _Active, growth: Growth) -> str:
     """The reason of a comment joining an active ripple, in ``Ripple.reason``'s words."""
     span = max(ripple.last_at, growth.last_at) - min(ripple.first_at, growth.first_at)
     minutes = max(1, ceil(span.total_seconds() / 60))
@@ -365,30 +351,20 @@ def _prefilter(terms: Sequence[str]) -> bool:
     return connection.vendor == "postgresql" and len(terms) <= PREFILTER_MAX_TERMS
 
 
-_PARSED: dict[str | None, tuple[str, ...]] = {None: (), "null": (), "[]": ()}
-_SIGNATURES: dict[str, tuple[str, ...]] = {}
-_CACHE_LIMIT = 50_000
+_PARSED = BoundedCache(50_000, initial={None: (), "null": (), "[]": ()})
+_SIGNATURES = BoundedCache(50_000)
 
 
 def _parsed(text: str | None) -> tuple[str, ...]:
     """A stored JSON list of terms as a tuple, memoised: the window's signatures repeat."""
     terms = _PARSED.get(text)
-    if terms is None:
-        if len(_PARSED) >= _CACHE_LIMIT:
-            _PARSED.clear()
-            _PARSED.update({None: (), "null": (), "[]": ()})
-        terms = _PARSED[text] = tuple(json.loads(text))
-    return terms
+    return _PARSED.keep(text, tuple(json.loads(text))) if terms is None else terms
 
 
 def _signature(text: str) -> tuple[str, ...]:
     """``ripple_signature``, memoised by text: a ripple is often the same text copy-pasted."""
     signature = _SIGNATURES.get(text)
-    if signature is None:
-        if len(_SIGNATURES) >= _CACHE_LIMIT:
-            _SIGNATURES.clear()
-        signature = _SIGNATURES[text] = ripple_signature(text)
-    return signature
+    return _SIGNATURES.keep(text, ripple_signature(text)) if signature is None else signature
 
 
 def _handles(author_ids: Iterable[str]) -> dict[str, str]:
@@ -437,97 +413,3 @@ def _create_ripples(brand, found: Iterable[FoundRipple], *, now: datetime) -> li
             ],
         )
     ]
-
-
-# --- applying -------------------------------------------------------------------------------
-
-
-def _attach_stored(brand, members: Sequence[_StoredMember], *, now: datetime) -> None:
-    """Stored members join their ripple and turn red, except where a person decided; their
-    cases follow them.
-
-    The rows are locked in id order and re-read: a concurrent batch may have attached one to
-    another ripple (it keeps it) or a person may have corrected one since the window was read.
-    """
-    wanted = {member.comment_id: member for member in members}
-    locked = fetch_values(
-        Comment.objects.select_for_update()
-        .filter(pk__any_of=sorted(wanted), ripple=None)
-        .order_by("pk")
-        .values_list("pk", "level", "level_rank", "reasons", "classified_by_human")
-    )
-    updated, decided, escalate = [], [], []
-    for pk, level, level_rank, reasons, by_human in locked:
-        member = wanted[pk]
-        if not by_human:
-            if level != Level.RED:
-                escalate.append(pk)
-            level, level_rank = Level.RED, Level.RED.rank
-            reasons = [
-                *(reason for reason in reasons if reason.get("signal") != RIPPLE_SIGNAL),
-                {"signal": RIPPLE_SIGNAL, "evidence": member.evidence[:500]},
-            ]
-            decided.append(pk)
-        updated.append(
-            {
-                "id": pk,
-                "ripple_id": member.ripple_id,
-                "level": level,
-                "level_rank": level_rank,
-                "reasons": reasons,
-            }
-        )
-    if not updated:
-        return
-    update_rows(Comment, updated)
-    classification.record_automatic_decisions(decided, now=now)
-    urgency.comments_raised(brand=brand, comment_ids=decided, escalate=escalate, now=now)
-
-
-def _recount(ripple_ids: Iterable[int], *, now: datetime) -> None:
-    """Size, authors and span of each ripple from its attached comments, in one statement.
-
-    Counted rather than incremented because concurrent batches may attach to the same ripple,
-    and an author who comes back must not count twice; the member index makes it cost the
-    ripple's size.
-    """
-    members = Comment.objects.filter(ripple=OuterRef("pk")).order_by().values("ripple")
-
-    def aggregate(expression):
-        return Subquery(members.annotate(value=expression).values("value"))
-
-    Ripple.objects.filter(pk__in=sorted(ripple_ids)).update(
-        size=Coalesce(aggregate(Count("pk")), 0),
-        authors=Coalesce(aggregate(Count("author", distinct=True)), 0),
-        first_at=Coalesce(aggregate(Min("posted_at")), "first_at"),
-        last_at=Coalesce(aggregate(Max("posted_at")), "last_at"),
-        updated_at=now,
-    )
-
-
-def _grow(grown: dict[int, _Growth], *, now: datetime) -> None:
-    """Add what the batch brought to each active ripple, in one statement.
-
-    Increments rather than a recount: a ripple may have thousands of members, and concurrent
-    batches growing it both land.
-    """
-    update_rows(
-        Ripple,
-        [
-            {
-                "id": pk,
-                "size": growth.size,
-                "authors": growth.authors,
-                "first_at": growth.first_at,
-                "last_at": growth.last_at,
-                "updated_at": now,
-            }
-            for pk, growth in sorted(grown.items())
-        ],
-        combine={
-            "size": "{old} + {new}",
-            "authors": "{old} + {new}",
-            "first_at": "LEAST({old}, {new})",
-            "last_at": "GREATEST({old}, {new})",
-        },
-    )

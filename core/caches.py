@@ -1,0 +1,25 @@
+"""Memos for hot paths whose inputs repeat (signatures of copy-pasted texts, stored JSON).
+
+A plain dict is the fastest memo Python has; this one empties itself when it reaches its limit,
+so a long-running worker never grows without bound. Emptying all at once is cheaper than an LRU
+and, for inputs that repeat in bursts, loses little: the next burst fills it again.
+"""
+
+from typing import Any
+
+
+class BoundedCache(dict):
+    """Read with ``get`` as any dict; write with ``keep``."""
+
+    def __init__(self, limit: int, initial: dict | None = None):
+        super().__init__(initial or {})
+        self.limit = limit
+        self._initial = dict(initial or {})
+
+    def keep(self, key: Any, value: Any) -> Any:
+        """Remember ``value`` for ``key`` and return it; forget everything else first when full."""
+        if len(self) >= self.limit:
+            self.clear()
+            self.update(self._initial)
+        self[key] = value
+        return value
