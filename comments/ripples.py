@@ -34,6 +34,7 @@ from django.db import connection
 from django.db.models import Q, TextField
 from django.db.models.functions import Cast
 
+from classifier.memo import BoundedCache
 from classifier.ripple import (
     CONCEPT_MARK,
     RippleComment,
@@ -47,7 +48,6 @@ from classifier.rules import with_ripple
 from classifier.values import Decision
 from comments.models import Author, Comment, Ripple
 from core.bulk import fetch_values, insert_rows
-from core.caches import BoundedCache
 from core.taxonomy import NEGATIVE_CATEGORIES
 
 RIPPLE_SIGNAL = "ripple"

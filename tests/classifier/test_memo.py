@@ -1,4 +1,4 @@
-from core.caches import BoundedCache
+from classifier.memo import BoundedCache
 
 
 def test_a_bounded_cache_remembers_until_full_then_starts_again_from_its_initial_entries():

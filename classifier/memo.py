@@ -1,4 +1,6 @@
-"""Memos for hot paths whose inputs repeat (signatures of copy-pasted texts, stored JSON).
+"""Memos for hot paths whose inputs repeat (tokens, texts copy-pasted by a ripple, stored JSON).
+
+Pure Python like the rest of the classifier, so the desk's ripple detection uses the same one.
 
 A plain dict is the fastest memo Python has; this one empties itself when it reaches its limit,
 so a long-running worker never grows without bound. Emptying all at once is cheaper than an LRU
