@@ -3,9 +3,12 @@
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from crisis import acknowledging
 from crisis.models import Crisis, CrisisEvent, CrisisStatus, EventKind, PostMortem, Severity
 from tests.comments.test_ripple_intake import DOUBLE_CHARGE, _items
 from tests.conftest import PASSWORD
@@ -144,19 +147,14 @@ def test_a_community_manager_cannot_act_in_the_room(client, crisis, alice):
 
 
 def test_the_room_shows_the_committee_and_who_acknowledged(client, crisis, carla, aurora):
-    from crisis import crises
-
     member("beatriz", aurora, committee_role="manager", level=2)
-    crises.crisis_acknowledge(crisis_id=crisis.pk, user=carla)
+    acknowledging.crisis_acknowledge(crisis_id=crisis.pk, user=carla)
     page = _get(client, "carla", reverse("crisis-room", args=[crisis.pk])).content.decode()
     assert "beatriz" in page
     assert "carla" in page
 
 
 def test_the_room_costs_the_same_queries_for_one_red_and_a_ripple_of_twelve(client, aurora, carla):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     [single] = escalate(aurora, [red()])
     rows = escalate(aurora, _items(DOUBLE_CHARGE))
     client.login(username="carla", password=PASSWORD)
