@@ -8,6 +8,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from brands.grants import grant_role
+from brands.roles import Role
 from crisis import acknowledging
 from crisis.models import Crisis, CrisisEvent, CrisisStatus, EventKind, PostMortem, Severity
 from tests.comments.test_ripple_intake import DOUBLE_CHARGE, _items
@@ -59,6 +61,36 @@ def test_the_list_puts_open_critical_crises_first(client, aurora, carla):
     page = _get(client, "carla", reverse("crisis-list")).content.decode()
     order = ["newer critical", "older critical", "fresh high", "closed critical"]
     assert sorted(order, key=page.index) == order
+
+
+#: Session, user, roles, committee seats, two permission reads, the roles once more, the
+#: switcher's brands, and one query for the crises with their brands and owners.
+LIST_QUERIES = 9
+
+
+def test_the_crisis_list_costs_the_same_queries_for_two_crises_as_for_ten(
+    client, aurora, rapimenu, sam, carla, django_assert_num_queries
+):
+    """Brand and owner come with each crisis in one query, never one query per row."""
+    grant_role(sam, Role.SUPERVISOR, brand=rapimenu)
+    client.login(username="sam", password=PASSWORD)
+    now = timezone.now()
+    for per_brand, owner in ((1, carla), (4, sam)):
+        Crisis.objects.bulk_create(
+            Crisis(
+                brand=brand,
+                subject=f"{brand.slug} {n}",
+                subject_key=f"{brand.slug}-{n}",
+                first_comment_at=now,
+                last_escalation_at=now,
+                owner=owner,
+            )
+            for brand in (aurora, rapimenu)
+            for n in range(per_brand)
+        )
+        with django_assert_num_queries(LIST_QUERIES):
+            page = client.get(reverse("crisis-list")).content.decode()
+        assert page.count('<tr><td><a href="/crises/') == Crisis.objects.count()
 
 
 def test_a_community_manager_is_kept_out(client, crisis, alice):
