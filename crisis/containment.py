@@ -22,7 +22,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from crisis import selectors
-from crisis.models import Crisis, CrisisEvent, CrisisStatus, EventKind
+from crisis.models import Crisis, CrisisStatus, EventKind
+from crisis.timeline import timeline_correct_time, timeline_record
 
 MINUTE = timedelta(minutes=1)
 #: Open crises measured per beat pass, newest first: they are the likeliest to move.
@@ -89,26 +90,15 @@ def crisis_measure_containment(*, crisis: Crisis, now: datetime | None = None) -
         )
         if won:
             if measured is None:
-                CrisisEvent.objects.create(
-                    crisis=crisis,
-                    kind=EventKind.RATE_OVER,
-                    at=now or timezone.now(),
-                    data=threshold,
+                timeline_record(
+                    crisis, EventKind.RATE_OVER, at=now or timezone.now(), data=threshold
                 )
             elif stored is None and measured != crisis.opened_at:
                 # (A crisis that never reached the threshold had no wave to stop: its measure is
                 # its opening, and the timeline does not claim the rate came back under.)
-                CrisisEvent.objects.create(
-                    crisis=crisis, kind=EventKind.RATE_CONTAINED, at=measured, data=threshold
-                )
+                timeline_record(crisis, EventKind.RATE_CONTAINED, at=measured, data=threshold)
             else:  # late comments moved the moment: correct the event, do not add one
-                event = (
-                    crisis.events.filter(kind=EventKind.RATE_CONTAINED, at=stored)
-                    .order_by("-id")
-                    .first()
-                )
-                if event is not None:
-                    CrisisEvent.objects.filter(pk=event.pk).update(at=measured)
+                timeline_correct_time(crisis, EventKind.RATE_CONTAINED, was=stored, at=measured)
     crisis.rate_contained_at = (
         measured
         if won

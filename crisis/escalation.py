@@ -19,8 +19,9 @@ from brands.access import role_emails
 from brands.roles import Role
 from core.bulk import insert_rows
 from core.queueing import publish_in_chunks
-from crisis import crises
+from crisis.calling import crisis_notify_level
 from crisis.models import Escalation
+from crisis.opening import crises_open_or_join
 
 #: The task on the ``crisis`` queue that tells the committee (``crisis.tasks``).
 ESCALATE_TASK = "crisis.tasks.escalate"
@@ -112,7 +113,7 @@ def escalations_notify(*, escalation_ids: list[int]) -> int:
             return 0
         Escalation.objects.filter(pk__in=ids).update(claimed_at=now, attempts=F("attempts") + 1)
     try:
-        attached = crises.crises_open_or_join(escalation_ids=ids, now=now)
+        attached = crises_open_or_join(escalation_ids=ids, now=now)
         by_crisis: dict[int, list[int]] = {}
         for escalation_id in ids:
             by_crisis.setdefault(attached[escalation_id][0].pk, []).append(escalation_id)
@@ -129,7 +130,7 @@ def escalations_notify(*, escalation_ids: list[int]) -> int:
         }
         for crisis_id, members in by_crisis.items():
             crisis = attached[members[0]][0]
-            recipients = crises.crisis_notify_level(
+            recipients = crisis_notify_level(
                 crisis_id=crisis_id,
                 level=crisis.contact_level,
                 comment=comments.get(openers.get(crisis_id)),

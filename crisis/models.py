@@ -57,7 +57,7 @@ class Severity(models.TextChoices):
 class Crisis(models.Model):
     """Reds of one brand about one thing, handled together by the committee.
 
-    Opened or joined by ``crisis.crises.crisis_open_or_join`` in the crisis worker; every status
+    Opened or joined by ``crisis.opening.crisis_open_or_join`` in the crisis worker; every status
     keeps its own timestamp so the post-mortem reads facts, never estimates.
     """
 
@@ -180,6 +180,8 @@ class CommitteeRole(models.TextChoices):
 
 #: Committee roles with decision power: they approve the public statement.
 DECISION_ROLES = [CommitteeRole.MANAGER]
+#: The deepest contact level of a committee: a seat's level is 1 to 3 (its check constraint).
+MAX_LEVEL = 3
 
 
 class CommitteeMember(models.Model):

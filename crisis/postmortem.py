@@ -18,8 +18,9 @@ from django.utils.translation import gettext as _
 
 from core.errors import DomainError
 from crisis import containment, selectors
-from crisis.crises import _event, access_crisis_for
+from crisis.access import access_crisis_for
 from crisis.models import Crisis, EventKind, PostMortem, StatementStatus
+from crisis.timeline import timeline_record
 from replies.models import Reply, ReplyStatus, Visibility
 
 _SENT = (ReplyStatus.PUBLISHED, ReplyStatus.SENT_BY_HAND)
@@ -114,7 +115,7 @@ def postmortem_write(
         postmortem.facts = postmortem_facts(crisis=crisis)
     postmortem.updated_by, postmortem.updated_at = actor, timezone.now()
     postmortem.save()
-    _event(crisis, EventKind.POSTMORTEM, actor=actor, at=postmortem.updated_at)
+    timeline_record(crisis, EventKind.POSTMORTEM, actor=actor, at=postmortem.updated_at)
     return postmortem
 
 

@@ -11,9 +11,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from brands.access import in_brands
+from brands.models import Membership
 from cases.models import Case
 from comments.models import Comment
-from crisis.models import Crisis, CrisisStatus, Severity
+from crisis.models import MAX_LEVEL, Crisis, CrisisNotification, CrisisStatus, Severity
 
 SPREAD_MINUTES = 60
 
@@ -138,10 +139,6 @@ def _bars(counts: list[int], *, width: int = 600, height: int = 120) -> list[dic
 def committee_roster(crisis: Crisis) -> list[dict]:
     """The brand's committee by contact level, with channels and whether each was told and
     acknowledged this crisis: who to phone when the room is quiet."""
-    from brands.models import Membership
-    from crisis.crises import MAX_LEVEL
-    from crisis.models import CrisisNotification
-
     notices = {n.user_id: n for n in CrisisNotification.objects.filter(crisis=crisis)}
     seats = (
         Membership.objects.filter(brand_id=crisis.brand_id, user__is_active=True)

@@ -16,8 +16,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import DomainError
-from crisis.crises import _event, access_crisis_for
+from crisis.access import access_crisis_for
 from crisis.models import DECISION_ROLES, CommitteeMember, EventKind, Statement, StatementStatus
+from crisis.timeline import timeline_record
 from outbound.delivery import delivery_create
 from outbound.models import Purpose
 from replies.tone import tone_unconfirmed, tone_warnings_for
@@ -75,7 +76,7 @@ def statement_draft(
         None,
     )
     statement.save()
-    _event(
+    timeline_record(
         crisis,
         EventKind.STATEMENT,
         at=now,
@@ -115,7 +116,7 @@ def statement_approve(*, statement_id: int, actor, tone_reviewed: bool = False) 
         now,
     )
     statement.save()
-    _event(
+    timeline_record(
         statement.crisis,
         EventKind.STATEMENT,
         at=now,
@@ -166,7 +167,7 @@ def statement_publish(*, statement_id: int, actor, by_hand: bool = False) -> Sta
         statement.status, statement.delivery_id = StatementStatus.PUBLISHED, delivery.pk
     statement.published_by, statement.published_at = actor, now
     statement.save()
-    _event(
+    timeline_record(
         crisis,
         EventKind.STATEMENT,
         at=now,

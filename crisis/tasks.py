@@ -5,7 +5,7 @@ from smtplib import SMTPException
 from celery import shared_task
 from django.db import DatabaseError
 
-from crisis import containment, crises, escalation
+from crisis import calling, containment, escalation
 
 _TRANSIENT = (SMTPException, OSError, DatabaseError)
 
@@ -30,7 +30,7 @@ def sweep_escalations() -> int:
 
 
 @shared_task(
-    name=crises.NOTIFY_LEVEL_TASK,
+    name=calling.NOTIFY_LEVEL_TASK,
     acks_late=True,
     autoretry_for=_TRANSIENT,
     max_retries=8,
@@ -40,12 +40,12 @@ def sweep_escalations() -> int:
 )
 def notify_level(crisis_id: int, level: int) -> int:
     """Tell one contact level; members already told are skipped (their row says so)."""
-    return len(crises.crisis_notify_level(crisis_id=crisis_id, level=level))
+    return len(calling.crisis_notify_level(crisis_id=crisis_id, level=level))
 
 
 @shared_task(acks_late=True)
 def check_acknowledgements() -> int:
-    return len(crises.crises_escalate_unacknowledged())
+    return len(calling.crises_escalate_unacknowledged())
 
 
 @shared_task(acks_late=True)

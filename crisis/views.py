@@ -18,7 +18,15 @@ from django.views.decorators.http import require_POST
 
 from brands.access import crisis_brand_ids_for_request
 from core.errors import DomainError
-from crisis import containment, crises, postmortem, selectors, statements
+from crisis import (
+    acknowledging,
+    containment,
+    links,
+    postmortem,
+    selectors,
+    statements,
+    transitions,
+)
 from crisis.models import Crisis, CrisisStatus, EventKind, PostMortem, Statement
 
 ROOM_COMMENTS = 50
@@ -84,7 +92,7 @@ def crisis_room(request, brand_ids, pk: int):
             "can_approve": statements.may_approve(request.user, crisis.brand_id),
             "moves": [
                 CrisisStatus(to)
-                for to, sources in crises.TRANSITIONS.items()
+                for to, sources in transitions.TRANSITIONS.items()
                 if crisis.status in sources
             ],
             "my_notice": crisis.notifications.filter(user=request.user).first(),
@@ -100,7 +108,7 @@ def crisis_acknowledge_here(request, brand_ids, pk: int):
     crisis = selectors.access_crisis(pk, brand_ids)
 
     def acknowledge():
-        crises.crisis_acknowledge_notified(crisis=crisis, user=request.user)
+        acknowledging.crisis_acknowledge_notified(crisis=crisis, user=request.user)
         messages.success(request, _("Acknowledged: the committee knows you are on it."))
 
     return _act(request, pk, acknowledge)
@@ -128,7 +136,7 @@ def crisis_move(request, brand_ids, pk: int):
     return _act(
         request,
         pk,
-        lambda: crises.crisis_transition(
+        lambda: transitions.crisis_transition(
             crisis_id=pk,
             actor=request.user,
             to=request.POST.get("to", ""),
@@ -148,7 +156,7 @@ def crisis_decision(request, brand_ids, pk: int):
     return _act(
         request,
         pk,
-        lambda: crises.crisis_log_decision(
+        lambda: transitions.crisis_log_decision(
             crisis_id=pk,
             actor=request.user,
             decided_by=request.POST.get("decided_by", ""),
@@ -249,8 +257,8 @@ def crisis_ack(request, token: str):
     """The member's personal link: GET asks to confirm (mail scanners follow links), POST
     acknowledges. Only the person it was sent to, logged in, can use it."""
     try:
-        crisis = crises.crisis_from_ack_token(token, user=request.user)
-    except crises.AckLinkError as error:
+        crisis = links.crisis_from_ack_token(token, user=request.user)
+    except links.AckLinkError as error:
         return render(
             request,
             "crisis/ack.html",
@@ -258,7 +266,7 @@ def crisis_ack(request, token: str):
             status=403 if error.not_yours else 400,
         )
     if request.method == "POST":
-        if crises.crisis_acknowledge(crisis_id=crisis.pk, user=request.user):
+        if acknowledging.crisis_acknowledge(crisis_id=crisis.pk, user=request.user):
             messages.success(request, _("Acknowledged: the committee knows you are on it."))
         return redirect("crisis-room", pk=crisis.pk)
     return render(request, "crisis/ack.html", {"crisis": crisis})
@@ -271,10 +279,10 @@ def crisis_chat_ack(request, token: str):
     URL. Answers JSON, the same on every press: 200 with the acknowledgement, 400 for a
     tampered token, 410 for an expired one."""
     try:
-        notice = crises.crisis_acknowledge_by_chat(token=token)
-    except crises.AckLinkError as error:
+        notice = acknowledging.crisis_acknowledge_by_chat(token=token)
+    except links.AckLinkError as error:
         return JsonResponse(
             {"errors": [{"field": "token", "message": str(error)}]},
             status=410 if error.expired else 400,
         )
-    return JsonResponse(crises.acknowledgement(notice))
+    return JsonResponse(acknowledging.acknowledgement(notice))

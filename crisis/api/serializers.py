@@ -3,7 +3,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from crisis.crises import room_url
+from crisis.links import room_url
 from crisis.models import Crisis, CrisisEvent
 
 

@@ -19,7 +19,8 @@ from brands.access import crisis_brand_ids_for_request
 from comments.api.serializers import ErrorsDoc
 from core.api.errors import errors_response
 from core.errors import DomainError
-from crisis import crises, selectors
+from crisis import acknowledging, selectors
+from crisis.access import MANAGE
 from crisis.api.serializers import (
     AcknowledgementSerializer,
     CrisisDetailSerializer,
@@ -87,7 +88,7 @@ class CrisisDetail(generics.RetrieveAPIView):
 class CrisisAcknowledge(APIView):
     """A committee member who was called says "I'm on it", by session or their own token."""
 
-    perm = crises.MANAGE
+    perm = MANAGE
     permission_classes = [CrisisRoomAccess]
 
     @extend_schema(
@@ -102,9 +103,9 @@ class CrisisAcknowledge(APIView):
     def post(self, request, pk: int):
         crisis = get_object_or_404(_crises(request, self.perm), pk=pk)
         try:
-            notice = crises.crisis_acknowledge_notified(crisis=crisis, user=request.user)
+            notice = acknowledging.crisis_acknowledge_notified(crisis=crisis, user=request.user)
         except DomainError as error:
             return errors_response(
                 [{"field": None, "message": str(error)}], status.HTTP_409_CONFLICT
             )
-        return Response(crises.acknowledgement(notice))
+        return Response(acknowledging.acknowledgement(notice))

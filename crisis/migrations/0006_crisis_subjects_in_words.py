@@ -4,7 +4,7 @@ them as new ones are written, "Salud o seguridad: “groped”", in each brand's
 from django.db import migrations
 from django.utils import translation
 
-from crisis.crises import signal_subject
+from crisis.opening import signal_subject
 
 
 def subjects_in_words(apps, schema_editor):

@@ -11,7 +11,7 @@ from comments import intake
 from crisis import escalation
 from crisis.models import CommitteeMember, Escalation
 from tests.conftest import PASSWORD
-from tests.factories import comment_item
+from tests.factories import RED_TEXT, comment_item
 
 
 def seat(user, brand, *, committee_role="marketing", level=1, spokesperson=False, chat_handle=""):
@@ -50,6 +50,4 @@ def escalate(brand, items) -> list[Escalation]:
 
 
 def red(**overrides):
-    from tests.factories import RED_TEXT
-
     return comment_item(**{"text": RED_TEXT, **overrides})

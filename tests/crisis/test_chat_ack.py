@@ -8,7 +8,7 @@ from django.test import Client
 from django.utils import translation
 
 from brands.models import Membership
-from crisis import crises
+from crisis import links
 from crisis.models import Crisis, CrisisEvent, CrisisNotification, EventKind
 from outbound.models import Delivery, Endpoint, Purpose
 from tests.crisis.helpers import escalate, member, red
@@ -90,7 +90,7 @@ def test_a_tampered_token_acknowledges_nothing(crisis_told, button):
 
 def test_an_expired_token_acknowledges_nothing(crisis_told, button, monkeypatch):
     path = _ack_path(Delivery.objects.get().payload, "diego")
-    monkeypatch.setattr(crises, "ACK_LINK_MAX_AGE", timedelta(days=-1))
+    monkeypatch.setattr(links, "ACK_LINK_MAX_AGE", timedelta(days=-1))
     response = button.post(path, HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 410
     assert response.json()["errors"] == [{"field": "token", "message": "This link has expired."}]
@@ -98,7 +98,7 @@ def test_an_expired_token_acknowledges_nothing(crisis_told, button, monkeypatch)
 
 
 def test_the_mail_link_is_not_a_chat_button(crisis_told, button, carla):
-    mail_token = crises.ack_token(crisis_told, carla)
+    mail_token = links.ack_token(crisis_told, carla)
     assert button.post(f"/crises/ack/{mail_token}/chat/").status_code == 400
     assert Crisis.objects.get().acknowledged_at is None
 

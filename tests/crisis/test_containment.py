@@ -7,7 +7,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from comments.models import Comment
-from crisis import containment, crises
+from crisis import containment, transitions
 from crisis.models import Crisis, CrisisEvent, CrisisStatus, EventKind, PostMortem
 from tests.comments.test_ripple_intake import DOUBLE_CHARGE, _items
 from tests.crisis.helpers import escalate, red
@@ -124,10 +124,10 @@ def test_a_second_wave_reopens_the_measure(burst, aurora, minute):
 
 
 def test_the_evaluation_shows_both_containments(burst, carla, minute):
-    crises.crisis_transition(
+    transitions.crisis_transition(
         crisis_id=burst.pk, actor=carla, to=CrisisStatus.CONTAINED, now=minute(90)
     )
-    crises.crisis_transition(
+    transitions.crisis_transition(
         crisis_id=burst.pk, actor=carla, to=CrisisStatus.CLOSED, now=minute(150)
     )
     facts = PostMortem.objects.get(crisis=burst).facts

@@ -6,8 +6,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from crisis import crises, statements
+from crisis import statements, transitions
 from crisis.models import CrisisStatus, Escalation, PostMortem, StatementStatus
+from crisis.postmortem import postmortem_facts
 from replies.models import Reply, ReplyStatus, Visibility
 from tests.conftest import PASSWORD
 from tests.crisis.helpers import escalate, member, red
@@ -50,10 +51,12 @@ def closed_crisis(aurora, carla, alice):
     draft.refresh_from_db()
     type(draft).objects.filter(pk=draft.pk).update(published_at=at(30))
     assert draft.status == StatementStatus.SENT_BY_HAND
-    crises.crisis_transition(
+    transitions.crisis_transition(
         crisis_id=crisis.pk, actor=carla, to=CrisisStatus.CONTAINED, now=at(60)
     )
-    crises.crisis_transition(crisis_id=crisis.pk, actor=carla, to=CrisisStatus.CLOSED, now=at(90))
+    transitions.crisis_transition(
+        crisis_id=crisis.pk, actor=carla, to=CrisisStatus.CLOSED, now=at(90)
+    )
     return crisis
 
 
@@ -71,8 +74,6 @@ def test_the_evaluation_opens_with_the_measured_times(closed_crisis):
 
 def test_the_statement_counts_when_no_reply_went_out(closed_crisis):
     Reply.objects.all().delete()
-    from crisis.postmortem import postmortem_facts
-
     closed_crisis.refresh_from_db()
     facts = postmortem_facts(crisis=closed_crisis)
     assert facts["time_to_first_response_s"] == 30 * 60

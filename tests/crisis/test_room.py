@@ -3,9 +3,14 @@
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from brands.grants import grant_role
+from brands.roles import Role
+from crisis import acknowledging
 from crisis.models import Crisis, CrisisEvent, CrisisStatus, EventKind, PostMortem, Severity
 from tests.comments.test_ripple_intake import DOUBLE_CHARGE, _items
 from tests.conftest import PASSWORD
@@ -56,6 +61,36 @@ def test_the_list_puts_open_critical_crises_first(client, aurora, carla):
     page = _get(client, "carla", reverse("crisis-list")).content.decode()
     order = ["newer critical", "older critical", "fresh high", "closed critical"]
     assert sorted(order, key=page.index) == order
+
+
+#: Session, user, roles, committee seats, two permission reads, the roles once more, the
+#: switcher's brands, and one query for the crises with their brands and owners.
+LIST_QUERIES = 9
+
+
+def test_the_crisis_list_costs_the_same_queries_for_two_crises_as_for_ten(
+    client, aurora, rapimenu, sam, carla, django_assert_num_queries
+):
+    """Brand and owner come with each crisis in one query, never one query per row."""
+    grant_role(sam, Role.SUPERVISOR, brand=rapimenu)
+    client.login(username="sam", password=PASSWORD)
+    now = timezone.now()
+    for per_brand, owner in ((1, carla), (4, sam)):
+        Crisis.objects.bulk_create(
+            Crisis(
+                brand=brand,
+                subject=f"{brand.slug} {n}",
+                subject_key=f"{brand.slug}-{n}",
+                first_comment_at=now,
+                last_escalation_at=now,
+                owner=owner,
+            )
+            for brand in (aurora, rapimenu)
+            for n in range(per_brand)
+        )
+        with django_assert_num_queries(LIST_QUERIES):
+            page = client.get(reverse("crisis-list")).content.decode()
+        assert page.count('<tr><td><a href="/crises/') == Crisis.objects.count()
 
 
 def test_a_community_manager_is_kept_out(client, crisis, alice):
@@ -144,19 +179,14 @@ def test_a_community_manager_cannot_act_in_the_room(client, crisis, alice):
 
 
 def test_the_room_shows_the_committee_and_who_acknowledged(client, crisis, carla, aurora):
-    from crisis import crises
-
     member("beatriz", aurora, committee_role="manager", level=2)
-    crises.crisis_acknowledge(crisis_id=crisis.pk, user=carla)
+    acknowledging.crisis_acknowledge(crisis_id=crisis.pk, user=carla)
     page = _get(client, "carla", reverse("crisis-room", args=[crisis.pk])).content.decode()
     assert "beatriz" in page
     assert "carla" in page
 
 
 def test_the_room_costs_the_same_queries_for_one_red_and_a_ripple_of_twelve(client, aurora, carla):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     [single] = escalate(aurora, [red()])
     rows = escalate(aurora, _items(DOUBLE_CHARGE))
     client.login(username="carla", password=PASSWORD)
