@@ -7,10 +7,11 @@ from django.utils import translation
 from brands.roles import Role
 from cases import workflow
 from cases.models import AuditEvent, Case, CaseStatus, Outcome
-from comments.models import Comment
 from core.errors import DomainError
+from core.taxonomy import Category, Level
 from tests.conftest import _person
-from tests.factories import RED_TEXT, comment_item
+from tests.factories import CLAIM_TEXT as CLAIM
+from tests.factories import CaseFactory, case_with_comment
 
 pytestmark = pytest.mark.django_db
 
@@ -23,14 +24,11 @@ def english():
         yield
 
 
-CLAIM = "Me cobraron dos veces la cuota de este mes, pueden revisar por favor?"
-RUDE_CLAIM = "pinche banco de mierda, me cobraron dos veces y nadie responde!!!"
-
-
 @pytest.fixture
-def case(ingest) -> Case:
-    [result] = ingest([comment_item(text=CLAIM)])
-    return Comment.objects.get(pk=result.id).case
+def case(aurora) -> Case:
+    return case_with_comment(
+        brand=aurora, level=Level.GREEN, category=Category.PQR, comment__text=CLAIM
+    )
 
 
 @pytest.fixture
@@ -167,15 +165,11 @@ def test_the_committee_does_not_work_cases(case, carla):
         workflow.case_assign(case_id=case.pk, actor=carla, assignee=carla)
 
 
-def test_take_next_gives_the_most_urgent_unassigned_case_then_the_next(ingest, alice, aurora):
-    results = ingest(
-        [
-            comment_item(text=CLAIM),
-            comment_item(text=RED_TEXT),
-            comment_item(text=RUDE_CLAIM),
-        ]
-    )
-    levels = {Comment.objects.get(pk=r.id).case_id: r.level for r in results}
+def test_take_next_gives_the_most_urgent_unassigned_case_then_the_next(alice, aurora):
+    cases = [
+        CaseFactory(brand=aurora, level=level) for level in (Level.GREEN, Level.RED, Level.YELLOW)
+    ]
+    levels = {case.pk: case.level for case in cases}
     ids = frozenset({aurora.pk})
     taken = [workflow.case_take_next(actor=alice, brand_ids=ids) for _ in range(3)]
     assert [levels[case.pk] for case in taken] == ["red", "yellow", "green"]
@@ -183,8 +177,8 @@ def test_take_next_gives_the_most_urgent_unassigned_case_then_the_next(ingest, a
     assert workflow.case_take_next(actor=alice, brand_ids=ids) is None
 
 
-def test_take_next_never_reaches_another_brand(ingest, bruno, aurora, rapimenu):
-    ingest([comment_item(text=RED_TEXT)])
+def test_take_next_never_reaches_another_brand(bruno, aurora, rapimenu):
+    CaseFactory(brand=aurora, level=Level.RED, category=Category.HIGH_LEVEL)
     assert workflow.case_take_next(actor=bruno, brand_ids=frozenset({aurora.pk})) is None
     assert workflow.case_take_next(actor=bruno, brand_ids=frozenset({rapimenu.pk})) is None
 
