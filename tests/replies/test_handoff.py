@@ -7,15 +7,14 @@ from django.utils import translation
 
 from cases import privacy, workflow
 from cases.models import Case
-from comments.models import Comment
 from core.errors import DomainError
+from core.taxonomy import Category, Level
 from replies import handoff
 from replies.models import ReplyStatus, Visibility
 from tests.conftest import PASSWORD
-from tests.factories import comment_item
+from tests.factories import case_with_comment
 
 pytestmark = pytest.mark.django_db
-RUDE_CLAIM = "pinche banco de mierda, me cobraron dos veces y nadie responde!!!"
 DATA = {
     "name": "Juana Pérez",
     "document_id": "CURP PEJJ800101MDF",
@@ -33,9 +32,10 @@ def english():
 
 
 @pytest.fixture
-def case(ingest, alice) -> Case:
-    [result] = ingest([comment_item(text=RUDE_CLAIM, author_display_name="Juana")])
-    case = Comment.objects.get(pk=result.id).case
+def case(aurora, alice) -> Case:
+    case = case_with_comment(
+        brand=aurora, category=Category.PQR, level=Level.YELLOW, author__display_name="Juana"
+    )
     workflow.case_assign(case_id=case.pk, actor=alice, assignee=alice)
     return workflow.case_move(case_id=case.pk, actor=alice, action="start")
 
