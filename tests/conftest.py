@@ -123,3 +123,19 @@ def api(listener_token) -> APIClient:
 @pytest.fixture
 def anonymous_api() -> APIClient:
     return APIClient()
+
+
+@pytest.fixture
+def count_queries():
+    """How many queries ``fn()`` runs: a page's query count pinned the zulip way
+    (``assert_database_query_count``), measured with N rows and again with 3N, so a count that
+    grows with the rows (an N+1) fails as surely as one extra query does."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count(fn) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            fn()
+        return len(captured)
+
+    return count

@@ -6,12 +6,13 @@ from django.utils import translation
 
 from brands.roles import Role
 from cases import workflow
-from cases.models import AuditEvent, Case, CaseStatus, Outcome
+from cases.models import AuditAction, AuditEvent, Case, CaseStatus, Outcome
 from core.errors import DomainError
 from core.taxonomy import Category, Level
+from replies import workflow as replies
 from tests.conftest import _person
 from tests.factories import CLAIM_TEXT as CLAIM
-from tests.factories import CaseFactory, case_with_comment
+from tests.factories import CaseFactory, CommentFactory, case_with_comment
 
 pytestmark = pytest.mark.django_db
 
@@ -222,3 +223,32 @@ def test_case_pages_deny_the_wrong_people(client, case, bruno, carla, mallory):
     assert client.get(reverse("case-detail", args=[case.pk])).status_code == 302
     case.refresh_from_db()
     assert case.assignee is None
+
+
+def test_case_page_query_count_is_pinned(client, alice, aurora, count_queries):
+    """The case page reads its comments, replies and history in a fixed number of queries."""
+    case = workflow.case_assign(
+        case_id=case_with_comment(brand=aurora).pk, actor=alice, assignee=alice
+    )
+
+    def grow(n: int) -> None:
+        for i in range(n):
+            CommentFactory(brand=aurora, author=case.author, case=case, text=f"Y otra cosa {i}")
+            replies.reply_draft(case_id=case.pk, actor=alice, body=f"Hola, lo revisamos ({i}).")
+            AuditEvent.objects.create(
+                case=case, actor=alice, action=AuditAction.CASE_ASSIGNED, after={"note": str(i)}
+            )
+
+    url = reverse("case-detail", args=[case.pk])
+    client.force_login(alice)
+    client.get(url)  # the brand's protocols are seeded on first use
+    grow(2)
+    few = count_queries(lambda: client.get(url))
+    grow(4)
+    many = count_queries(lambda: client.get(url))
+    assert case.comments.count() == 7
+    # session, user, 2 permission reads, 2 brand look-ups, the case, its comments, history and
+    # follow-ups, the protocol and its templates (three times over: the view, approval_required
+    # and handoff_templates each look the protocol up), the brand switcher, the replies, the
+    # department requests.
+    assert (few, many) == (18, 18)

@@ -1,10 +1,19 @@
 import pytest
 from django.urls import reverse
 
-from cases.models import AuditEvent
+from cases import workflow
+from cases.models import AuditAction, AuditEvent
 from comments.models import Classification, Comment
+from core.taxonomy import Category, Level
 from crisis.models import Escalation
-from tests.factories import GREEN_TEXT, RED_TEXT, comment_item
+from tests.factories import (
+    GREEN_TEXT,
+    RED_TEXT,
+    ClassificationFactory,
+    CommentFactory,
+    case_with_comment,
+    comment_item,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -210,3 +219,49 @@ def test_a_ripple_members_reason_reads_in_spanish_on_its_page(client, alice, ing
         assert "onda #" in page
         assert "comentarios sobre cobro doble" in page
         assert "cluster #" not in page
+
+
+def test_comment_page_query_count_is_pinned(client, alice, sam, aurora, count_queries):
+    """A comment's page reads its whole history, however long, in a fixed number of queries."""
+    case = workflow.case_assign(
+        case_id=case_with_comment(brand=aurora).pk, actor=sam, assignee=alice
+    )
+    comment = case.comments.get()
+
+    def grow(n: int) -> None:
+        for i in range(n):
+            ClassificationFactory(comment=comment, is_human=True, decided_by=sam, note=str(i))
+            AuditEvent.objects.create(
+                comment=comment, actor=sam, action=AuditAction.CLASSIFICATION_CORRECTED
+            )
+
+    url = reverse("comment-detail", args=[comment.pk])
+    client.force_login(alice)
+    grow(2)
+    few = count_queries(lambda: client.get(url))
+    grow(4)
+    many = count_queries(lambda: client.get(url))
+    assert comment.classifications.count() == 7
+    # session, user, 2 permission reads, 2 brand look-ups, the comment with its author, case,
+    # assignee, escalation and brand, its classifications, its audit events, the brand switcher.
+    assert (few, many) == (10, 10)
+
+
+def test_monitor_list_query_count_is_pinned(client, alice, aurora, count_queries):
+    """The monitor list reads a page of trolls' comments, however many, in fixed queries."""
+
+    def grow(n: int) -> None:
+        CommentFactory.create_batch(
+            n, brand=aurora, author__is_troll=True, category=Category.INSULT, level=Level.GREEN
+        )
+
+    url = reverse("monitor")
+    client.force_login(alice)
+    grow(5)
+    few = count_queries(lambda: client.get(url))
+    grow(10)
+    many = count_queries(lambda: client.get(url))
+    assert len(client.get(url).context["page"].object_list) == 15
+    # session, user, 2 permission reads, 2 brand look-ups, the page's count, the brand switcher,
+    # the page's rows with their authors.
+    assert (few, many) == (9, 9)

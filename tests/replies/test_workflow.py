@@ -225,3 +225,24 @@ def test_the_approver_reads_the_warnings_in_words(client, yellow_case, alice, sa
     page = client.get(reverse("approvals"), headers={"Accept-Language": "en"}).content.decode()
     assert "Blames the customer" in page
     assert "missing_apology" not in page
+
+
+def test_approvals_page_query_count_is_pinned(client, aurora, alice, sam, count_queries):
+    """The approvals page lists replies waiting across cases in a fixed number of queries."""
+
+    def grow(n: int) -> None:
+        for i in range(n):
+            case = _case(aurora, alice, Level.YELLOW)
+            reply = replies.reply_draft(case_id=case.pk, actor=alice, body=f"{GOOD_REPLY} ({i})")
+            replies.reply_submit(reply_id=reply.pk, actor=alice)
+
+    url = reverse("approvals")
+    client.force_login(sam)
+    grow(2)
+    few = count_queries(lambda: client.get(url))
+    grow(4)
+    many = count_queries(lambda: client.get(url))
+    assert len(client.get(url).context["replies"]) == 6
+    # session, user, 2 permission reads, 2 brand look-ups, the brand switcher, the waiting
+    # replies with their case, customer, author and brand.
+    assert (few, many) == (8, 8)
