@@ -1,6 +1,7 @@
 """The customer's personal data: captured once on the case, in full only on the case page for
-the brand's people who work cases, masked in lists, the API and the audit log; and the private
-handoff that drafts the public "we wrote to you privately" reply."""
+the brand's people who work cases, masked in lists, the API and the audit log. (The private
+handoff that drafts the public "we wrote to you privately" reply is ``replies.handoff``'s, in
+``tests/replies/test_handoff.py``.)"""
 
 import json
 

@@ -1,5 +1,7 @@
 """A case's life, by the right people only, each step with its audit event."""
 
+from datetime import UTC, datetime
+
 import pytest
 from django.urls import reverse
 from django.utils import translation
@@ -7,12 +9,13 @@ from django.utils import translation
 from brands.roles import Role
 from cases import workflow
 from cases.models import AuditAction, AuditEvent, Case, CaseStatus, Outcome
+from comments.models import Comment
 from core.errors import DomainError
 from core.taxonomy import Category, Level
 from replies import workflow as replies
 from tests.conftest import _person
 from tests.factories import CLAIM_TEXT as CLAIM
-from tests.factories import CaseFactory, CommentFactory, case_with_comment
+from tests.factories import RED_TEXT, CaseFactory, CommentFactory, case_with_comment
 
 pytestmark = pytest.mark.django_db
 
@@ -223,6 +226,41 @@ def test_case_pages_deny_the_wrong_people(client, case, bruno, carla, mallory):
     assert client.get(reverse("case-detail", args=[case.pk])).status_code == 302
     case.refresh_from_db()
     assert case.assignee is None
+
+
+def test_the_case_list_says_what_the_customer_said_first(client, alice, aurora):
+    first = "Me cobraron dos veces la mensualidad y nadie me responde"
+    case = case_with_comment(
+        brand=aurora,
+        author__handle="@ana",
+        comment__text=first,
+        comment__posted_at=datetime(2026, 11, 23, 7, tzinfo=UTC),
+    )
+    CommentFactory(
+        brand=aurora,
+        author=case.author,
+        case=case,
+        text=RED_TEXT,
+        posted_at=datetime(2026, 11, 23, 10, tzinfo=UTC),
+    )
+    client.force_login(alice)
+    page = client.get(reverse("cases")).content.decode()
+    [row] = [row for row in page.split("<tr") if "@ana" in row]
+    assert first in row
+    assert RED_TEXT not in row
+
+
+def test_the_case_page_names_the_customer_once(client, alice, aurora):
+    CaseFactory(brand=aurora, author__handle="@ana", with_comment=True)
+    CaseFactory(
+        brand=aurora, author__handle="@luis", author__display_name="Luis Pérez", with_comment=True
+    )
+    client.force_login(alice)
+    for handle, named in (("@ana", "@ana ·"), ("@luis", "Luis Pérez (@luis) ·")):
+        case = Comment.objects.get(author__handle=handle).case
+        page = client.get(reverse("case-detail", args=[case.pk])).content.decode()
+        assert named in page
+        assert "(@ana)" not in page
 
 
 def test_case_page_query_count_is_pinned(client, alice, aurora, count_queries):

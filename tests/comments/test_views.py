@@ -177,36 +177,6 @@ def test_the_queue_names_each_reason_in_words(client, alice, mixed_queue):
     assert ">Autoridad o vía legal</b>" in spanish.content.decode()
 
 
-def test_the_case_list_says_what_the_customer_said_first(client, alice, ingest):
-    first = "Me cobraron dos veces la mensualidad y nadie me responde"
-    ingest(
-        [
-            comment_item(text=first, author_handle="@ana", posted_at="2026-11-23T07:00:00Z"),
-            comment_item(text=RED_TEXT, author_handle="@ana", posted_at="2026-11-23T10:00:00Z"),
-        ]
-    )
-    client.force_login(alice)
-    page = client.get(reverse("cases")).content.decode()
-    [row] = [row for row in page.split("<tr") if "@ana" in row]
-    assert first in row
-    assert RED_TEXT not in row
-
-
-def test_the_case_page_names_the_customer_once(client, alice, ingest):
-    ingest(
-        [
-            comment_item(text=RED_TEXT, author_handle="@ana"),
-            comment_item(text=RED_TEXT, author_handle="@luis", author_display_name="Luis Pérez"),
-        ]
-    )
-    client.force_login(alice)
-    for handle, named in (("@ana", "@ana ·"), ("@luis", "Luis Pérez (@luis) ·")):
-        case = Comment.objects.get(author__handle=handle).case
-        page = client.get(reverse("case-detail", args=[case.pk])).content.decode()
-        assert named in page
-        assert "(@ana)" not in page
-
-
 def test_a_ripple_members_reason_reads_in_spanish_on_its_page(client, alice, ingest):
     from tests.comments.test_ripple_intake import DOUBLE_CHARGE, _items
 

@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from cases import privacy, workflow
+from cases import workflow
 from cases.models import Case
 from core.errors import DomainError
 from core.taxonomy import Category, Level
@@ -15,14 +15,6 @@ from tests.conftest import PASSWORD
 from tests.factories import case_with_comment
 
 pytestmark = pytest.mark.django_db
-DATA = {
-    "name": "Juana Pérez",
-    "document_id": "CURP PEJJ800101MDF",
-    "phone": "+52 55 1234 4567",
-    "email": "juana.perez@gmail.com",
-    "order_number": "ORD-2024-998877",
-}
-FULL_VALUES = list(DATA.values())
 
 
 @pytest.fixture(autouse=True)
@@ -38,11 +30,6 @@ def case(aurora, alice) -> Case:
     )
     workflow.case_assign(case_id=case.pk, actor=alice, assignee=alice)
     return workflow.case_move(case_id=case.pk, actor=alice, action="start")
-
-
-@pytest.fixture
-def case_with_data(case, alice) -> Case:
-    return privacy.personal_data_record(case_id=case.pk, actor=alice, data=DATA)
 
 
 def test_the_private_handoff_records_the_channel_and_only_drafts_the_public_reply(
