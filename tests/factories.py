@@ -88,13 +88,7 @@ class CommentFactory(factory.django.DjangoModelFactory):
     reasons = factory.LazyFunction(list)
     model_version = "factory"
     classification = factory.RelatedFactory(
-        "tests.factories.ClassificationFactory",
-        factory_related_name="comment",
-        category=factory.SelfAttribute("..category"),
-        level=factory.SelfAttribute("..level"),
-        confidence=factory.SelfAttribute("..confidence"),
-        reasons=factory.SelfAttribute("..reasons"),
-        model_version=factory.SelfAttribute("..model_version"),
+        "tests.factories.ClassificationFactory", factory_related_name="comment"
     )
 
 

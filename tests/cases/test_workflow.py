@@ -263,7 +263,7 @@ def test_the_case_page_names_the_customer_once(client, alice, aurora):
         assert "(@ana)" not in page
 
 
-def test_case_page_query_count_is_pinned(client, alice, aurora, count_queries):
+def test_case_page_query_count_is_pinned(client, alice, aurora, query_counts):
     """The case page reads its comments, replies and history in a fixed number of queries."""
     case = workflow.case_assign(
         case_id=case_with_comment(brand=aurora).pk, actor=alice, assignee=alice
@@ -280,10 +280,7 @@ def test_case_page_query_count_is_pinned(client, alice, aurora, count_queries):
     url = reverse("case-detail", args=[case.pk])
     client.force_login(alice)
     client.get(url)  # the brand's protocols are seeded on first use
-    grow(2)
-    few = count_queries(lambda: client.get(url))
-    grow(4)
-    many = count_queries(lambda: client.get(url))
+    few, many = query_counts(lambda: client.get(url), grow)
     assert case.comments.count() == 7
     # session, user, 2 permission reads, 2 brand look-ups, the case, its comments, history and
     # follow-ups, the protocol and its templates (three times over: the view, approval_required

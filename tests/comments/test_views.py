@@ -191,7 +191,7 @@ def test_a_ripple_members_reason_reads_in_spanish_on_its_page(client, alice, ing
         assert "cluster #" not in page
 
 
-def test_comment_page_query_count_is_pinned(client, alice, sam, aurora, count_queries):
+def test_comment_page_query_count_is_pinned(client, alice, sam, aurora, query_counts):
     """A comment's page reads its whole history, however long, in a fixed number of queries."""
     case = workflow.case_assign(
         case_id=case_with_comment(brand=aurora).pk, actor=sam, assignee=alice
@@ -207,17 +207,14 @@ def test_comment_page_query_count_is_pinned(client, alice, sam, aurora, count_qu
 
     url = reverse("comment-detail", args=[comment.pk])
     client.force_login(alice)
-    grow(2)
-    few = count_queries(lambda: client.get(url))
-    grow(4)
-    many = count_queries(lambda: client.get(url))
+    few, many = query_counts(lambda: client.get(url), grow)
     assert comment.classifications.count() == 7
     # session, user, 2 permission reads, 2 brand look-ups, the comment with its author, case,
     # assignee, escalation and brand, its classifications, its audit events, the brand switcher.
     assert (few, many) == (10, 10)
 
 
-def test_monitor_list_query_count_is_pinned(client, alice, aurora, count_queries):
+def test_monitor_list_query_count_is_pinned(client, alice, aurora, query_counts):
     """The monitor list reads a page of trolls' comments, however many, in fixed queries."""
 
     def grow(n: int) -> None:
@@ -227,10 +224,7 @@ def test_monitor_list_query_count_is_pinned(client, alice, aurora, count_queries
 
     url = reverse("monitor")
     client.force_login(alice)
-    grow(5)
-    few = count_queries(lambda: client.get(url))
-    grow(10)
-    many = count_queries(lambda: client.get(url))
+    few, many = query_counts(lambda: client.get(url), grow, n=5)
     assert len(client.get(url).context["page"].object_list) == 15
     # session, user, 2 permission reads, 2 brand look-ups, the page's count, the brand switcher,
     # the page's rows with their authors.

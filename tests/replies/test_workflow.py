@@ -227,7 +227,7 @@ def test_the_approver_reads_the_warnings_in_words(client, yellow_case, alice, sa
     assert "missing_apology" not in page
 
 
-def test_approvals_page_query_count_is_pinned(client, aurora, alice, sam, count_queries):
+def test_approvals_page_query_count_is_pinned(client, aurora, alice, sam, query_counts):
     """The approvals page lists replies waiting across cases in a fixed number of queries."""
 
     def grow(n: int) -> None:
@@ -238,10 +238,7 @@ def test_approvals_page_query_count_is_pinned(client, aurora, alice, sam, count_
 
     url = reverse("approvals")
     client.force_login(sam)
-    grow(2)
-    few = count_queries(lambda: client.get(url))
-    grow(4)
-    many = count_queries(lambda: client.get(url))
+    few, many = query_counts(lambda: client.get(url), grow)
     assert len(client.get(url).context["replies"]) == 6
     # session, user, 2 permission reads, 2 brand look-ups, the brand switcher, the waiting
     # replies with their case, customer, author and brand.
