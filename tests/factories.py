@@ -67,15 +67,23 @@ class AuthorFactory(factory.django.DjangoModelFactory):
 class CommentFactory(factory.django.DjangoModelFactory):
     """A comment as intake stores it, with the one automatic ``Classification`` intake writes
     beside it (``classification=None`` for a comment without one). ``level_rank`` follows
-    ``level``; give ``case=`` to file it on a case (``CaseFactory`` does it for its own)."""
+    ``level``. Given ``case=``, it is filed there: its brand, author and thread are the case's
+    unless given."""
 
     class Meta:
         model = Comment
         skip_postgeneration_save = True
 
-    brand = factory.SubFactory(BrandFactory)
-    author = factory.SubFactory(AuthorFactory, brand=factory.SelfAttribute("..brand"))
     case = None
+    brand = factory.Maybe(
+        "case", factory.SelfAttribute("case.brand"), factory.SubFactory(BrandFactory)
+    )
+    author = factory.Maybe(
+        "case",
+        factory.SelfAttribute("case.author"),
+        factory.SubFactory(AuthorFactory, brand=factory.SelfAttribute("..brand")),
+    )
+    thread_key = factory.Maybe("case", factory.SelfAttribute("case.thread_key"), "")
     platform = factory.SelfAttribute("author.platform")
     external_id = factory.Sequence(lambda n: f"f-{n}")
     text = CLAIM_TEXT
@@ -124,9 +132,6 @@ class CaseFactory(factory.django.DjangoModelFactory):
             comment=factory.RelatedFactory(
                 CommentFactory,
                 factory_related_name="case",
-                brand=factory.SelfAttribute("..brand"),
-                author=factory.SelfAttribute("..author"),
-                thread_key=factory.SelfAttribute("..thread_key"),
                 category=factory.SelfAttribute("..category"),
                 level=factory.SelfAttribute("..level"),
                 posted_at=factory.SelfAttribute("..opened_at"),

@@ -236,13 +236,7 @@ def test_the_case_list_says_what_the_customer_said_first(client, alice, aurora):
         comment__text=first,
         comment__posted_at=datetime(2026, 11, 23, 7, tzinfo=UTC),
     )
-    CommentFactory(
-        brand=aurora,
-        author=case.author,
-        case=case,
-        text=RED_TEXT,
-        posted_at=datetime(2026, 11, 23, 10, tzinfo=UTC),
-    )
+    CommentFactory(case=case, text=RED_TEXT, posted_at=datetime(2026, 11, 23, 10, tzinfo=UTC))
     client.force_login(alice)
     page = client.get(reverse("cases")).content.decode()
     [row] = [row for row in page.split("<tr") if "@ana" in row]
@@ -271,7 +265,7 @@ def test_case_page_query_count_is_pinned(client, alice, aurora, query_counts):
 
     def grow(n: int) -> None:
         for i in range(n):
-            CommentFactory(brand=aurora, author=case.author, case=case, text=f"Y otra cosa {i}")
+            CommentFactory(case=case, text=f"Y otra cosa {i}")
             replies.reply_draft(case_id=case.pk, actor=alice, body=f"Hola, lo revisamos ({i}).")
             AuditEvent.objects.create(
                 case=case, actor=alice, action=AuditAction.CASE_ASSIGNED, after={"note": str(i)}
