@@ -123,3 +123,26 @@ def api(listener_token) -> APIClient:
 @pytest.fixture
 def anonymous_api() -> APIClient:
     return APIClient()
+
+
+@pytest.fixture
+def query_counts():
+    """The queries ``fetch()`` runs with ``grow(n)`` rows, then with ``grow(2 * n)`` more: a
+    page's query count pinned the zulip way (``assert_database_query_count``). A test asserts
+    the pair equals ``(k, k)``, so a count that grows with the rows (an N+1) fails as surely as
+    one extra query does."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count(fetch) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            fetch()
+        return len(captured)
+
+    def measure(fetch, grow, n: int = 2) -> tuple[int, int]:
+        grow(n)
+        few = count(fetch)
+        grow(2 * n)
+        return few, count(fetch)
+
+    return measure

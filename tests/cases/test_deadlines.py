@@ -8,12 +8,10 @@ from django.utils import timezone, translation
 
 from cases import deadlines, workflow
 from cases.models import AuditEvent, Case
-from comments.models import Comment
-from tests.factories import comment_item
+from core.taxonomy import Level
+from tests.factories import case_with_comment
 
 pytestmark = pytest.mark.django_db
-CLAIM = "Me cobraron dos veces la cuota de este mes, pueden revisar por favor?"
-INSULT = "son unos inutiles y unos payasos, dan asco"
 
 
 @pytest.fixture(autouse=True)
@@ -22,15 +20,10 @@ def english():
         yield
 
 
-def _case(ingest, text=CLAIM, **extra) -> Case:
-    [result] = ingest([comment_item(text=text, **extra)])
-    return Comment.objects.get(pk=result.id).case
-
-
 def test_an_overdue_case_is_told_once_to_its_assignee_and_the_supervisors(
-    ingest, alice, sam, bruno
+    aurora, alice, sam, bruno
 ):
-    case = _case(ingest)
+    case = case_with_comment(brand=aurora, level=Level.GREEN)
     workflow.case_assign(case_id=case.pk, actor=alice, assignee=alice)
     assert deadlines.deadline_breaches_claim() == []
     Case.objects.filter(pk=case.pk).update(due_at=timezone.now() - timedelta(minutes=1))
@@ -43,8 +36,8 @@ def test_an_overdue_case_is_told_once_to_its_assignee_and_the_supervisors(
     assert AuditEvent.objects.filter(case=case, action="deadline_breached").count() == 1
 
 
-def test_a_closed_case_is_never_told_and_a_reopened_one_gets_a_new_deadline(ingest, alice):
-    case = _case(ingest)
+def test_a_closed_case_is_never_told_and_a_reopened_one_gets_a_new_deadline(aurora, alice):
+    case = case_with_comment(brand=aurora, level=Level.GREEN)
     workflow.case_assign(case_id=case.pk, actor=alice, assignee=alice)
     for action, extra in (
         ("start", {}),

@@ -9,13 +9,12 @@ from django.utils import translation
 
 from cases import departments, workflow
 from cases.models import AuditEvent, Case, CaseStatus, Department, DepartmentRequest
-from comments.models import Comment
 from core.errors import DomainError
+from core.taxonomy import Level
 from tests.conftest import PASSWORD
-from tests.factories import comment_item
+from tests.factories import case_with_comment
 
 pytestmark = pytest.mark.django_db
-CLAIM = "Me cobraron dos veces la cuota de este mes, pueden revisar por favor?"
 DETAILS = "Cuenta terminada en 4567; doble cargo de 350 MXN el 3 de marzo; quiere el reembolso."
 
 
@@ -33,9 +32,8 @@ def billing(aurora):
 
 
 @pytest.fixture
-def case(ingest, alice) -> Case:
-    [result] = ingest([comment_item(text=CLAIM)])
-    case = Comment.objects.get(pk=result.id).case
+def case(aurora, alice) -> Case:
+    case = case_with_comment(brand=aurora, level=Level.GREEN)
     workflow.case_assign(case_id=case.pk, actor=alice, assignee=alice)
     return workflow.case_move(case_id=case.pk, actor=alice, action="start")
 

@@ -11,12 +11,11 @@ from django.utils import timezone, translation
 
 from cases import followups, workflow
 from cases.models import AuditEvent, Case, CaseStatus, FollowUp, Outcome
-from comments.models import Comment
 from core.errors import DomainError
-from tests.factories import comment_item
+from core.taxonomy import Level
+from tests.factories import case_with_comment
 
 pytestmark = pytest.mark.django_db
-CLAIM = "Me cobraron dos veces la cuota de este mes, pueden revisar por favor?"
 
 
 @pytest.fixture(autouse=True)
@@ -26,9 +25,8 @@ def english():
 
 
 @pytest.fixture
-def resolved(ingest, alice):
-    [result] = ingest([comment_item(text=CLAIM, author_display_name="Ana")])
-    case = Comment.objects.get(pk=result.id).case
+def resolved(aurora, alice):
+    case = case_with_comment(brand=aurora, level=Level.GREEN, author__display_name="Ana")
     workflow.case_assign(case_id=case.pk, actor=alice, assignee=alice)
     workflow.case_move(case_id=case.pk, actor=alice, action="start")
     return workflow.case_move(

@@ -7,16 +7,15 @@ from django.utils import timezone
 
 from cases import workflow
 from cases.models import FollowUp, Outcome
-from comments.models import Comment
+from core.taxonomy import Level
 from tests.crisis.conftest import Worker, broker, celery_worker_factory  # noqa: F401
-from tests.factories import comment_item
+from tests.factories import case_with_comment
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 
-def test_beat_and_a_worker_prompt_a_due_follow_up_once(ingest, alice, celery_worker_factory):  # noqa: F811
-    [result] = ingest([comment_item(text="Me cobraron dos veces, pueden revisar?")])
-    case = Comment.objects.get(pk=result.id).case
+def test_beat_and_a_worker_prompt_a_due_follow_up_once(aurora, alice, celery_worker_factory):  # noqa: F811
+    case = case_with_comment(brand=aurora, level=Level.GREEN)
     workflow.case_assign(case_id=case.pk, actor=alice, assignee=alice)
     workflow.case_move(case_id=case.pk, actor=alice, action="start")
     workflow.case_move(case_id=case.pk, actor=alice, action="resolve", outcome=Outcome.SOLVED)

@@ -1,6 +1,7 @@
 """The customer's personal data: captured once on the case, in full only on the case page for
-the brand's people who work cases, masked in lists, the API and the audit log; and the private
-handoff that drafts the public "we wrote to you privately" reply."""
+the brand's people who work cases, masked in lists, the API and the audit log. (The private
+handoff that drafts the public "we wrote to you privately" reply is ``replies.handoff``'s, in
+``tests/replies/test_handoff.py``.)"""
 
 import json
 
@@ -10,13 +11,12 @@ from django.utils import translation
 
 from cases import privacy, workflow
 from cases.models import AuditEvent, Case
-from comments.models import Comment
 from core.errors import DomainError
+from core.taxonomy import Level
 from tests.conftest import PASSWORD, _person
-from tests.factories import comment_item
+from tests.factories import CaseFactory, case_with_comment
 
 pytestmark = pytest.mark.django_db
-RUDE_CLAIM = "pinche banco de mierda, me cobraron dos veces y nadie responde!!!"
 DATA = {
     "name": "Juana Pérez",
     "document_id": "CURP PEJJ800101MDF",
@@ -34,9 +34,8 @@ def english():
 
 
 @pytest.fixture
-def case(ingest, alice) -> Case:
-    [result] = ingest([comment_item(text=RUDE_CLAIM, author_display_name="Juana")])
-    case = Comment.objects.get(pk=result.id).case
+def case(aurora, alice) -> Case:
+    case = case_with_comment(brand=aurora, level=Level.YELLOW, author__display_name="Juana")
     workflow.case_assign(case_id=case.pk, actor=alice, assignee=alice)
     return workflow.case_move(case_id=case.pk, actor=alice, action="start")
 
@@ -155,8 +154,8 @@ def test_the_queue_the_case_list_and_the_api_show_it_masked(
     )
 
 
-def test_case_list_query_count_is_pinned(ingest, client, alice, django_assert_max_num_queries):
-    ingest([comment_item(text=RUDE_CLAIM) for _ in range(30)])
+def test_case_list_query_count_is_pinned(aurora, client, alice, django_assert_max_num_queries):
+    CaseFactory.create_batch(30, brand=aurora, level=Level.YELLOW, with_comment=True)
     Case.objects.update(personal_data=DATA)
     client.force_login(alice)
     with django_assert_max_num_queries(9):  # session, user, roles, switcher, count, page

@@ -1,16 +1,21 @@
 """A case's life, by the right people only, each step with its audit event."""
 
+from datetime import UTC, datetime
+
 import pytest
 from django.urls import reverse
 from django.utils import translation
 
 from brands.roles import Role
 from cases import workflow
-from cases.models import AuditEvent, Case, CaseStatus, Outcome
+from cases.models import AuditAction, AuditEvent, Case, CaseStatus, Outcome
 from comments.models import Comment
 from core.errors import DomainError
+from core.taxonomy import Category, Level
+from replies import workflow as replies
 from tests.conftest import _person
-from tests.factories import RED_TEXT, comment_item
+from tests.factories import CLAIM_TEXT as CLAIM
+from tests.factories import RED_TEXT, CaseFactory, CommentFactory, case_with_comment
 
 pytestmark = pytest.mark.django_db
 
@@ -23,14 +28,11 @@ def english():
         yield
 
 
-CLAIM = "Me cobraron dos veces la cuota de este mes, pueden revisar por favor?"
-RUDE_CLAIM = "pinche banco de mierda, me cobraron dos veces y nadie responde!!!"
-
-
 @pytest.fixture
-def case(ingest) -> Case:
-    [result] = ingest([comment_item(text=CLAIM)])
-    return Comment.objects.get(pk=result.id).case
+def case(aurora) -> Case:
+    return case_with_comment(
+        brand=aurora, level=Level.GREEN, category=Category.PQR, comment__text=CLAIM
+    )
 
 
 @pytest.fixture
@@ -167,15 +169,11 @@ def test_the_committee_does_not_work_cases(case, carla):
         workflow.case_assign(case_id=case.pk, actor=carla, assignee=carla)
 
 
-def test_take_next_gives_the_most_urgent_unassigned_case_then_the_next(ingest, alice, aurora):
-    results = ingest(
-        [
-            comment_item(text=CLAIM),
-            comment_item(text=RED_TEXT),
-            comment_item(text=RUDE_CLAIM),
-        ]
-    )
-    levels = {Comment.objects.get(pk=r.id).case_id: r.level for r in results}
+def test_take_next_gives_the_most_urgent_unassigned_case_then_the_next(alice, aurora):
+    cases = [
+        CaseFactory(brand=aurora, level=level) for level in (Level.GREEN, Level.RED, Level.YELLOW)
+    ]
+    levels = {case.pk: case.level for case in cases}
     ids = frozenset({aurora.pk})
     taken = [workflow.case_take_next(actor=alice, brand_ids=ids) for _ in range(3)]
     assert [levels[case.pk] for case in taken] == ["red", "yellow", "green"]
@@ -183,8 +181,8 @@ def test_take_next_gives_the_most_urgent_unassigned_case_then_the_next(ingest, a
     assert workflow.case_take_next(actor=alice, brand_ids=ids) is None
 
 
-def test_take_next_never_reaches_another_brand(ingest, bruno, aurora, rapimenu):
-    ingest([comment_item(text=RED_TEXT)])
+def test_take_next_never_reaches_another_brand(bruno, aurora, rapimenu):
+    CaseFactory(brand=aurora, level=Level.RED, category=Category.HIGH_LEVEL)
     assert workflow.case_take_next(actor=bruno, brand_ids=frozenset({aurora.pk})) is None
     assert workflow.case_take_next(actor=bruno, brand_ids=frozenset({rapimenu.pk})) is None
 
@@ -228,3 +226,58 @@ def test_case_pages_deny_the_wrong_people(client, case, bruno, carla, mallory):
     assert client.get(reverse("case-detail", args=[case.pk])).status_code == 302
     case.refresh_from_db()
     assert case.assignee is None
+
+
+def test_the_case_list_says_what_the_customer_said_first(client, alice, aurora):
+    first = "Me cobraron dos veces la mensualidad y nadie me responde"
+    case = case_with_comment(
+        brand=aurora,
+        author__handle="@ana",
+        comment__text=first,
+        comment__posted_at=datetime(2026, 11, 23, 7, tzinfo=UTC),
+    )
+    CommentFactory(case=case, text=RED_TEXT, posted_at=datetime(2026, 11, 23, 10, tzinfo=UTC))
+    client.force_login(alice)
+    page = client.get(reverse("cases")).content.decode()
+    [row] = [row for row in page.split("<tr") if "@ana" in row]
+    assert first in row
+    assert RED_TEXT not in row
+
+
+def test_the_case_page_names_the_customer_once(client, alice, aurora):
+    CaseFactory(brand=aurora, author__handle="@ana", with_comment=True)
+    CaseFactory(
+        brand=aurora, author__handle="@luis", author__display_name="Luis Pérez", with_comment=True
+    )
+    client.force_login(alice)
+    for handle, named in (("@ana", "@ana ·"), ("@luis", "Luis Pérez (@luis) ·")):
+        case = Comment.objects.get(author__handle=handle).case
+        page = client.get(reverse("case-detail", args=[case.pk])).content.decode()
+        assert named in page
+        assert "(@ana)" not in page
+
+
+def test_case_page_query_count_is_pinned(client, alice, aurora, query_counts):
+    """The case page reads its comments, replies and history in a fixed number of queries."""
+    case = workflow.case_assign(
+        case_id=case_with_comment(brand=aurora).pk, actor=alice, assignee=alice
+    )
+
+    def grow(n: int) -> None:
+        for i in range(n):
+            CommentFactory(case=case, text=f"Y otra cosa {i}")
+            replies.reply_draft(case_id=case.pk, actor=alice, body=f"Hola, lo revisamos ({i}).")
+            AuditEvent.objects.create(
+                case=case, actor=alice, action=AuditAction.CASE_ASSIGNED, after={"note": str(i)}
+            )
+
+    url = reverse("case-detail", args=[case.pk])
+    client.force_login(alice)
+    client.get(url)  # the brand's protocols are seeded on first use
+    few, many = query_counts(lambda: client.get(url), grow)
+    assert case.comments.count() == 7
+    # session, user, 2 permission reads, 2 brand look-ups, the case, its comments, history and
+    # follow-ups, the protocol and its templates (three times over: the view, approval_required
+    # and handoff_templates each look the protocol up), the brand switcher, the replies, the
+    # department requests.
+    assert (few, many) == (18, 18)

@@ -5,25 +5,16 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from cases import privacy, workflow
+from cases import workflow
 from cases.models import Case
-from comments.models import Comment
 from core.errors import DomainError
+from core.taxonomy import Category, Level
 from replies import handoff
 from replies.models import ReplyStatus, Visibility
 from tests.conftest import PASSWORD
-from tests.factories import comment_item
+from tests.factories import case_with_comment
 
 pytestmark = pytest.mark.django_db
-RUDE_CLAIM = "pinche banco de mierda, me cobraron dos veces y nadie responde!!!"
-DATA = {
-    "name": "Juana Pérez",
-    "document_id": "CURP PEJJ800101MDF",
-    "phone": "+52 55 1234 4567",
-    "email": "juana.perez@gmail.com",
-    "order_number": "ORD-2024-998877",
-}
-FULL_VALUES = list(DATA.values())
 
 
 @pytest.fixture(autouse=True)
@@ -33,16 +24,12 @@ def english():
 
 
 @pytest.fixture
-def case(ingest, alice) -> Case:
-    [result] = ingest([comment_item(text=RUDE_CLAIM, author_display_name="Juana")])
-    case = Comment.objects.get(pk=result.id).case
+def case(aurora, alice) -> Case:
+    case = case_with_comment(
+        brand=aurora, category=Category.PQR, level=Level.YELLOW, author__display_name="Juana"
+    )
     workflow.case_assign(case_id=case.pk, actor=alice, assignee=alice)
     return workflow.case_move(case_id=case.pk, actor=alice, action="start")
-
-
-@pytest.fixture
-def case_with_data(case, alice) -> Case:
-    return privacy.personal_data_record(case_id=case.pk, actor=alice, data=DATA)
 
 
 def test_the_private_handoff_records_the_channel_and_only_drafts_the_public_reply(

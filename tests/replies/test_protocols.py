@@ -8,15 +8,14 @@ from brands.grants import grant_role
 from brands.roles import Role
 from cases import workflow
 from cases.models import AuditEvent, Case, Outcome
-from comments.models import Comment
 from core.errors import DomainError
+from core.taxonomy import Category, Level
 from replies import protocols
 from replies.models import Protocol, ReplyTemplate
 from tests.conftest import PASSWORD, _person
-from tests.factories import comment_item
+from tests.factories import case_with_comment
 
 pytestmark = pytest.mark.django_db
-CLAIM = "Me cobraron dos veces la cuota de este mes, pueden revisar por favor?"
 
 
 @pytest.fixture(autouse=True)
@@ -241,9 +240,8 @@ def test_a_community_manager_cannot_save_a_protocol_through_the_domain(alice, au
         )
 
 
-def test_resolving_refuses_an_outcome_the_protocol_does_not_allow(ingest, alice, sam, aurora):
-    [result] = ingest([comment_item(text=CLAIM)])
-    case = Comment.objects.get(pk=result.id).case
+def test_resolving_refuses_an_outcome_the_protocol_does_not_allow(alice, sam, aurora):
+    case = case_with_comment(brand=aurora, category=Category.PQR, level=Level.GREEN)
     assert (case.category, case.level) == ("pqr", "green")
     workflow.case_assign(case_id=case.pk, actor=alice, assignee=alice)
     workflow.case_move(case_id=case.pk, actor=alice, action="start")
@@ -267,9 +265,8 @@ def test_resolving_refuses_an_outcome_the_protocol_does_not_allow(ingest, alice,
     assert Case.objects.get(pk=case.pk).status == "resolved"
 
 
-def test_the_case_page_offers_only_the_outcomes_the_protocol_allows(client, ingest, alice, aurora):
-    [result] = ingest([comment_item(text=CLAIM)])
-    case = Comment.objects.get(pk=result.id).case
+def test_the_case_page_offers_only_the_outcomes_the_protocol_allows(client, alice, aurora):
+    case = case_with_comment(brand=aurora, category=Category.PQR, level=Level.GREEN)
     workflow.case_assign(case_id=case.pk, actor=alice, assignee=alice)
     workflow.case_move(case_id=case.pk, actor=alice, action="start")
     page = _client(client, alice).get(reverse("case-detail", args=[case.pk])).content.decode()

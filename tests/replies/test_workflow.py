@@ -9,17 +9,20 @@ from brands.roles import Role
 from cases import workflow
 from cases.models import AuditEvent, Case
 from comments import corrections
-from comments.models import Comment
 from core.errors import DomainError
+from core.taxonomy import Category, Level
 from outbound.models import Delivery, Endpoint, Purpose
 from replies import workflow as replies
 from replies.models import Reply, ReplyStatus, Visibility
 from tests.conftest import _person
-from tests.factories import RED_TEXT, comment_item
+from tests.factories import case_with_comment
 
 pytestmark = pytest.mark.django_db
-CLAIM = "Me cobraron dos veces la cuota de este mes, pueden revisar por favor?"
-RUDE_CLAIM = "pinche banco de mierda, me cobraron dos veces y nadie responde!!!"
+#: What the classifier gives "Voy a denunciar ante la PROFECO…": the authority rule reads it.
+AUTHORITY_REASONS = [
+    {"signal": replies.AUTHORITY_SIGNAL, "evidence": "denunciar"},
+    {"signal": "health_safety", "evidence": "intoxique"},
+]
 GOOD_REPLY = (
     "Hola Ana, lamentamos mucho el doble cobro. Ya lo revisamos con facturacion y te "
     "escribimos en privado hoy mismo."
@@ -33,22 +36,25 @@ def english():
         yield
 
 
-def _case(ingest, alice, text) -> Case:
-    [result] = ingest([comment_item(text=text, author_display_name="Ana")])
-    case = Comment.objects.get(pk=result.id).case
+def _case(aurora, alice, level, category=Category.PQR, **fields) -> Case:
+    case = case_with_comment(
+        brand=aurora,
+        level=level,
+        category=category,
+        author__display_name="Ana",
+        **fields,
+    )
     return workflow.case_assign(case_id=case.pk, actor=alice, assignee=alice)
 
 
 @pytest.fixture
-def green_case(ingest, alice):
-    return _case(ingest, alice, CLAIM)
+def green_case(aurora, alice):
+    return _case(aurora, alice, Level.GREEN)
 
 
 @pytest.fixture
-def yellow_case(ingest, alice):
-    case = _case(ingest, alice, RUDE_CLAIM)
-    assert case.level == "yellow"
-    return case
+def yellow_case(aurora, alice):
+    return _case(aurora, alice, Level.YELLOW)
 
 
 @pytest.fixture
@@ -59,11 +65,11 @@ def publishing_tool(aurora):
 
 
 def test_the_policy_asks_approval_for_yellow_and_red_and_for_any_named_authority(
-    ingest, alice, green_case, yellow_case
+    aurora, alice, green_case, yellow_case
 ):
     assert replies.approval_required(green_case) is False
     assert replies.approval_required(yellow_case) is True
-    red = _case(ingest, alice, RED_TEXT)
+    red = _case(aurora, alice, Level.RED, Category.HIGH_LEVEL, comment__reasons=AUTHORITY_REASONS)
     assert replies.approval_required(red) is True
     # A person says the PROFECO claim is a plain green question: a supervisor still approves.
     comment = red.comments.get()
@@ -219,3 +225,21 @@ def test_the_approver_reads_the_warnings_in_words(client, yellow_case, alice, sa
     page = client.get(reverse("approvals"), headers={"Accept-Language": "en"}).content.decode()
     assert "Blames the customer" in page
     assert "missing_apology" not in page
+
+
+def test_approvals_page_query_count_is_pinned(client, aurora, alice, sam, query_counts):
+    """The approvals page lists replies waiting across cases in a fixed number of queries."""
+
+    def grow(n: int) -> None:
+        for i in range(n):
+            case = _case(aurora, alice, Level.YELLOW)
+            reply = replies.reply_draft(case_id=case.pk, actor=alice, body=f"{GOOD_REPLY} ({i})")
+            replies.reply_submit(reply_id=reply.pk, actor=alice)
+
+    url = reverse("approvals")
+    client.force_login(sam)
+    few, many = query_counts(lambda: client.get(url), grow)
+    assert len(client.get(url).context["replies"]) == 6
+    # session, user, 2 permission reads, 2 brand look-ups, the brand switcher, the waiting
+    # replies with their case, customer, author and brand.
+    assert (few, many) == (8, 8)
