@@ -11,13 +11,15 @@ from cases.workflow import WORK, access_case_for_update, may_work_case
 from core.errors import DomainError
 from replies import protocols
 from replies import workflow as replies
-from replies.models import Reply, Visibility
+from replies.models import Protocol, Reply, Visibility
 
 
-def handoff_templates(case: Case):
+def handoff_templates(case: Case, *, protocol: Protocol | None = None):
     """The protocol's public "we have written to you privately" templates, brand language
-    first."""
-    protocol = protocols.protocol_for(brand=case.brand, category=case.category, level=case.level)
+    first. ``protocol``: the case's, when the caller has it already."""
+    protocol = protocol or protocols.protocol_for(
+        brand=case.brand, category=case.category, level=case.level
+    )
     templates = list(protocol.templates.filter(private_handoff=True))
     return sorted(templates, key=lambda t: (t.language != case.brand.language, t.name))
 

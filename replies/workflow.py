@@ -18,7 +18,7 @@ from core.errors import DomainError
 from outbound.delivery import delivery_create
 from outbound.models import Purpose
 from replies import protocols
-from replies.models import Reply, ReplyStatus, ReplyTemplate, Visibility
+from replies.models import Protocol, Reply, ReplyStatus, ReplyTemplate, Visibility
 from replies.tone import tone_unconfirmed, tone_warnings
 
 APPROVE = "replies.approve_reply"
@@ -26,11 +26,13 @@ AUTHORITY_SIGNAL = "authority_mention"
 _EDITABLE = (ReplyStatus.DRAFT, ReplyStatus.CHANGES_REQUESTED)
 
 
-def approval_required(case: Case) -> bool:
+def approval_required(case: Case, *, protocol: Protocol | None = None) -> bool:
     """The brand's protocol decides; a claim that names an authority always needs a
     supervisor, whatever the protocol says (the seed texts' "who approves replies to claims
-    and denunciations")."""
-    protocol = protocols.protocol_for(brand=case.brand, category=case.category, level=case.level)
+    and denunciations"). ``protocol``: the case's, when the caller has it already."""
+    protocol = protocol or protocols.protocol_for(
+        brand=case.brand, category=case.category, level=case.level
+    )
     return protocol.requires_approval or _mentions_an_authority(case)
 
 

@@ -39,12 +39,12 @@ def case_detail(request, pk: int):
                 protocol.templates.all(), key=lambda t: (t.language != case.brand.language, t.name)
             ),
             "draft_text": _draft_text(request, case, protocol),
-            "needs_approval": replies.approval_required(case),
+            "needs_approval": replies.approval_required(case, protocol=protocol),
             "replies": case.replies.select_related("author", "reviewed_by", "published_by"),
             "actions": workflow.allowed_actions(case),
             "outcomes": protocol.outcome_choices(),
             "department_requests": departments.case_requests(case),
-            **_privacy_context(request, case),
+            **_privacy_context(request, case, protocol),
             "departments": Department.objects.filter(brand_id=case.brand_id),
             "may_work": request.user.has_perm("cases.work_case")
             and (case.assignee_id == request.user.pk or can_assign),
@@ -149,7 +149,7 @@ def satisfaction(request, token: str):
         return render(request, "cases/satisfaction.html", {"follow_up": follow_up, "brand": brand})
 
 
-def _privacy_context(request, case) -> dict:
+def _privacy_context(request, case, protocol) -> dict:
     """Full personal data for the brand's people who work cases; masked for anyone else who
     may read the case (the crisis committee, for one)."""
     full = privacy.may_see_personal_data(request.user, case)
@@ -159,7 +159,9 @@ def _privacy_context(request, case) -> dict:
         "personal_rows": [
             (field, label, data.get(field, "")) for field, label in privacy.PERSONAL_FIELDS.items()
         ],
-        "handoff_templates": handoff.handoff_templates(case) if case.is_open else [],
+        "handoff_templates": (
+            handoff.handoff_templates(case, protocol=protocol) if case.is_open else []
+        ),
         "private_channels": PrivateChannel.choices,
     }
 

@@ -277,7 +277,7 @@ def test_case_page_query_count_is_pinned(client, alice, aurora, query_counts):
     few, many = query_counts(lambda: client.get(url), grow)
     assert case.comments.count() == 7
     # session, user, 2 permission reads, 2 brand look-ups, the case, its comments, history and
-    # follow-ups, the protocol and its templates (three times over: the view, approval_required
-    # and handoff_templates each look the protocol up), the brand switcher, the replies, the
-    # department requests.
-    assert (few, many) == (18, 18)
+    # follow-ups, the protocol (looked up once, and handed to approval_required and
+    # handoff_templates), its templates and its handoff templates, the authority check, the brand
+    # switcher, the replies, the department requests.
+    assert (few, many) == (16, 16)
