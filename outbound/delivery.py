@@ -222,6 +222,9 @@ def _post(url: str, body: bytes, headers: dict, *, timeout: int) -> tuple[int, s
     """One POST with http.client: no redirects followed (a webhook that redirects is a
     misconfiguration, and following a 302 would turn the POST into a GET), TLS verified."""
     parts = urlsplit(url)
+    if parts.hostname is None:  # the endpoint's URLValidator lets no such URL in
+        raise http.client.InvalidURL(f"no host in {url!r}")
+    connection: http.client.HTTPConnection
     if parts.scheme == "https":
         connection = http.client.HTTPSConnection(
             parts.hostname, parts.port, timeout=timeout, context=ssl.create_default_context()
