@@ -5,12 +5,16 @@ filters by its answer, so an id of another brand is simply not found (404), neve
 nobody learns that it exists.
 """
 
-from django.db.models import QuerySet
+from typing import TypeVar
+
+from django.db.models import Manager, Model, QuerySet
 
 from brands.models import Brand, Membership
 from brands.roles import Role, roles_granting
 
 SESSION_KEY = "brand_id"
+
+M = TypeVar("M", bound=Model)
 
 
 def brand_roles(user) -> dict[int, str]:
@@ -50,7 +54,10 @@ def current_brand_id(request) -> int | None:
     return session.get(SESSION_KEY) if session is not None else None
 
 
-def in_brands(queryset: QuerySet, brand_ids: frozenset[int], *, field: str = "brand") -> QuerySet:
+def in_brands(
+    queryset: QuerySet[M] | Manager[M], brand_ids: frozenset[int], *, field: str = "brand"
+) -> QuerySet[M]:
+    """The rows of ``queryset`` (or of a manager's whole table) that belong to those brands."""
     return queryset.filter(**{f"{field}__in": sorted(brand_ids)})
 
 

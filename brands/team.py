@@ -73,7 +73,7 @@ def member_add(
     username = get_user_model().normalize_username(username.strip())
     user = get_user_model().objects.filter(username=username).first()
     created = user is None
-    if created:
+    if user is None:
         user = _user_create(
             username=username,
             email=email,
@@ -144,7 +144,8 @@ def _lock_managed_brand(*, actor, brand_id: int) -> Brand:
     a moment ago by another request cannot act on a role they no longer hold.
     """
     brand = Brand.objects.select_for_update().filter(pk=brand_id).first()
-    actor_now = get_user_model().objects.filter(pk=getattr(actor, "pk", None)).first()
+    actor_pk = getattr(actor, "pk", None)  # None for an anonymous actor: nobody manages then
+    actor_now = None if actor_pk is None else get_user_model().objects.filter(pk=actor_pk).first()
     if brand is None or actor_now is None or brand.pk not in managed_brand_ids(actor_now):
         raise DomainError(_("You do not manage the team of this brand."))
     return brand

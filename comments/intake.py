@@ -214,7 +214,7 @@ def _existing_comments(brand, keys: Iterable[tuple[str, str]]) -> dict[tuple[str
 
 @dataclass(slots=True)
 class _Author:
-    pk: int | None
+    pk: int  # every author of a batch is read or written before its comments
     is_troll: bool
     followers: int
     display_name: str

@@ -29,6 +29,7 @@ from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from math import ceil
+from typing import cast
 
 from django.db import connection
 from django.db.models import Q, TextField
@@ -148,8 +149,8 @@ def ripples_detect(*, brand, batch: Sequence[BatchComment], now: datetime) -> De
             if key in new_members:
                 detection.ripple_of[key] = ripple_id
                 detection.evidence_of[key] = evidence
-            else:
-                detection.stored_members.append(StoredMember(key, ripple_id, evidence))
+            else:  # a member from the window: a stored comment, keyed by its id
+                detection.stored_members.append(StoredMember(cast(int, key), ripple_id, evidence))
     return detection
 
 
@@ -351,12 +352,14 @@ def _prefilter(terms: Sequence[str]) -> bool:
     return connection.vendor == "postgresql" and len(terms) <= PREFILTER_MAX_TERMS
 
 
-_PARSED = BoundedCache(50_000, initial={None: (), "null": (), "[]": ()})
+_PARSED = BoundedCache(50_000, initial={"null": (), "[]": ()})
 _SIGNATURES = BoundedCache(50_000)
 
 
 def _parsed(text: str | None) -> tuple[str, ...]:
     """A stored JSON list of terms as a tuple, memoised: the window's signatures repeat."""
+    if text is None:  # SQL NULL: nothing stored
+        return ()
     terms = _PARSED.get(text)
     return _PARSED.keep(text, tuple(json.loads(text))) if terms is None else terms
 

@@ -23,8 +23,8 @@ class ItemError:
     field: str | None
     message: str
 
-    def as_dict(self) -> dict:
-        data = {"field": self.field, "message": self.message}
+    def as_dict(self) -> dict[str, int | str | None]:
+        data: dict[str, int | str | None] = {"field": self.field, "message": self.message}
         if self.index is not None:
             data = {"index": self.index, **data}
         return data

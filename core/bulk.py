@@ -50,7 +50,7 @@ def insert_rows(
         )
     if ignore_conflicts:
         return _insert_each_ignoring_conflicts(model, rows, returning)
-    created = model.objects.bulk_create(
+    created = model._default_manager.bulk_create(
         [model(**row) for row in rows],
         update_conflicts=bool(update_fields),
         unique_fields=unique_fields or None,
@@ -81,7 +81,7 @@ def _insert_each_ignoring_conflicts(model, rows, returning) -> list[tuple]:
     for row in rows:
         try:
             with transaction.atomic():
-                obj = model.objects.create(**row)
+                obj = model._default_manager.create(**row)
         except IntegrityError:
             continue
         inserted.append(tuple(getattr(obj, name) for name in returning))
@@ -94,14 +94,14 @@ def _insert_unnest(
     meta = model._meta
     quote = connection.ops.quote_name
     bound = _bind_columns(model, columns, rows)
-    into = ", ".join(quote(_field(model, name).column) for name in columns)
-    back = ", ".join(quote(_field(model, name).column) for name in returning)
+    into = ", ".join(quote(_column(model, name)) for name in columns)
+    back = ", ".join(quote(_column(model, name)) for name in returning)
     upsert = " ON CONFLICT DO NOTHING" if ignore_conflicts else ""
     if update_fields:
-        target = ", ".join(quote(_field(model, name).column) for name in unique_fields)
+        target = ", ".join(quote(_column(model, name)) for name in unique_fields)
         sets = ", ".join(
             f"{column} = EXCLUDED.{column}"
-            for column in (quote(_field(model, name).column) for name in update_fields)
+            for column in (quote(_column(model, name)) for name in update_fields)
         )
         upsert = f" ON CONFLICT ({target}) DO UPDATE SET {sets}"
     # Table, column names and types come from the model, never from input; values are bound.
@@ -134,7 +134,7 @@ def _bind_columns(model, names, rows, alias: str = "u", *, shared_once: bool = T
         is_json = isinstance(field, models.JSONField)
         db_type = "text" if is_json else field.db_type(connection)
         as_jsonb = "::jsonb" if is_json else ""
-        if is_json:
+        if isinstance(field, models.JSONField):
             values = list(map(_json_dumper(field), values))
         if shared_once and position and values.count(values[0]) == len(values):
             exprs.append(f"%b::{db_type}{as_jsonb}")
@@ -166,15 +166,27 @@ def _orjson_text(value) -> str:
     return orjson.dumps(value, option=_ORJSON_OPTIONS).decode()
 
 
-def _field(model, name: str) -> models.Field:
-    return model._meta.pk if name == "id" else model._meta.get_field(name)
+def _field(model: type[models.Model], name: str) -> models.Field:
+    """The concrete field a row's key names: an attname, or ``id`` for the primary key."""
+    field = model._meta.pk if name == "id" else model._meta.get_field(name)
+    if not isinstance(field, models.Field):
+        raise TypeError(f"{model.__name__}.{name} is a reverse relation, not a column")
+    return field
+
+
+def _column(model: type[models.Model], name: str) -> str:
+    """The column a row's key is written to; a field without one cannot be bulk-written."""
+    column = _field(model, name).column
+    if column is None:
+        raise TypeError(f"{model.__name__}.{name} has no column")
+    return column
 
 
 def insert_from(model: type[models.Model], fields: Sequence[str], queryset) -> int:
     """``INSERT INTO model (fields) SELECT …`` with the SELECT of a ``values_list`` queryset of
     as many columns, in order: rows copied inside the database, never sent from Python."""
     quote = connection.ops.quote_name
-    into = ", ".join(quote(_field(model, name).column) for name in fields)
+    into = ", ".join(quote(_column(model, name)) for name in fields)
     sql, params = queryset.query.sql_with_params()
     with connection.cursor() as cursor:
         # Table and column names come from the model, the SELECT from the ORM; values are bound.
@@ -209,10 +221,12 @@ def _binary_cursor(*, binary_results: bool = False):
     raw = psycopg.Cursor(connection.connection)
     if binary_results:
         raw.format = Format.BINARY
+    # django-stubs types these as taking the CursorWrapper they return; Django wraps the
+    # database driver's own cursor, as here.
     return (
-        connection.make_debug_cursor(raw)
+        connection.make_debug_cursor(raw)  # type: ignore[arg-type]
         if connection.queries_logged
-        else connection.make_cursor(raw)
+        else connection.make_cursor(raw)  # type: ignore[arg-type]
     )
 
 
@@ -239,7 +253,7 @@ def update_rows(
         return _update_unnest(model, fields, rows, combine)
     if not combine:
         objects = [model(pk=row["id"], **{name: row[name] for name in fields}) for row in rows]
-        return model.objects.bulk_update(objects, fields)
+        return model._default_manager.bulk_update(objects, fields)
     updated = 0
     for row in rows:
         values = {}
@@ -248,14 +262,14 @@ def update_rows(
             if template is None:
                 values[name] = row[name]
             else:
-                column = model._meta.get_field(name).column
+                column = _column(model, name)
                 sql = template.format(old=connection.ops.quote_name(column), new="%s")
                 sql = sql.replace("GREATEST(", "MAX(").replace("LEAST(", "MIN(")
                 # The template comes from the caller's code, never from input; the value is bound.
                 values[name] = models.expressions.RawSQL(  # noqa: S611
                     sql, (_adapted(model, name, row[name]),)
                 )
-        updated += model.objects.filter(pk=row["id"]).update(**values)
+        updated += model._default_manager.filter(pk=row["id"]).update(**values)
     return updated
 
 
@@ -270,7 +284,7 @@ def _update_unnest(model, fields, rows, combine) -> int:
     bound = _bind_columns(model, ["id", *fields], rows)
     sets = []
     for name, new in zip(fields, bound.exprs[1:], strict=True):
-        column = quote(_field(model, name).column)
+        column = quote(_column(model, name))
         template = combine.get(name, "{new}")
         sets.append(f"{column} = " + template.format(old=f"{table}.{column}", new=new))
     # Table, column names and types come from the model, never from input; values are bound.
@@ -307,9 +321,8 @@ def rows_by_keys(
     if not keys:
         return []
     if connection.vendor != "postgresql":
-        return list(
-            model.objects.filter(_keys_q(key_fields, keys), **equal).values_list(*returning)
-        )
+        matching = model._default_manager.filter(_keys_q(key_fields, keys), **equal)
+        return list(matching.values_list(*returning))
     meta = model._meta
     quote = connection.ops.quote_name
     bound = _bind_columns(
@@ -321,14 +334,14 @@ def rows_by_keys(
     )
     where = " AND ".join(
         [
-            *(f"t.{quote(_field(model, name).column)} = %b" for name in equal),
+            *(f"t.{quote(_column(model, name))} = %b" for name in equal),
             *(
-                f"t.{quote(_field(model, name).column)} = {expr}"
+                f"t.{quote(_column(model, name))} = {expr}"
                 for name, expr in zip(key_fields, bound.exprs, strict=True)
             ),
         ]
     )
-    back = ", ".join(f"t.{quote(_field(model, name).column)}" for name in returning)
+    back = ", ".join(f"t.{quote(_column(model, name))}" for name in returning)
     # Table, column names and types come from the model, never from input; values are bound.
     sql = (
         f"SELECT {back} FROM {bound.source} CROSS JOIN LATERAL "  # noqa: S608

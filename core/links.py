@@ -7,11 +7,17 @@ opens another, and a tampered or too old one is told apart for the page to say w
 
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Literal, TypeVar
 
 from django.conf import settings
 from django.core import signing
 from django.db.models import Model, QuerySet
 from django.urls import reverse
+
+M = TypeVar("M", bound=Model)
+
+#: The ``SEMAFORO`` settings that say for how many days a purpose's links hold.
+LinkDaysSetting = Literal["SATISFACTION_LINK_DAYS", "DEPARTMENT_LINK_DAYS"]
 
 
 class LinkError(Exception):
@@ -44,7 +50,7 @@ class SignedLink:
 
     salt: str
     url_name: str
-    max_age_setting: str
+    max_age_setting: LinkDaysSetting
 
     def token(self, pk: int) -> str:
         return link_token(pk, salt=self.salt)
@@ -53,7 +59,7 @@ class SignedLink:
         """The absolute link, for a mail or a chat message."""
         return f"{settings.SEMAFORO_BASE_URL}{reverse(self.url_name, args=[self.token(pk)])}"
 
-    def row(self, token: str, rows: QuerySet) -> Model:
+    def row(self, token: str, rows: QuerySet[M]) -> M:
         """The row of ``rows`` the token names, or LinkError; a row that is gone reads as a
         tampered link."""
         pk = link_id(token, salt=self.salt, max_age_days=settings.SEMAFORO[self.max_age_setting])

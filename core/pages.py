@@ -5,7 +5,8 @@ from collections.abc import Callable
 
 from django.contrib import messages
 from django.core.exceptions import ObjectDoesNotExist
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.functional import cached_property
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -19,9 +20,14 @@ QUEUE_COUNT_CAP = 1000
 
 
 class CappedPaginator(Paginator):
-    """Counts at most ``cap + 1`` rows; ``is_capped`` says the count is only a floor."""
+    """Counts at most ``cap + 1`` rows; ``is_capped`` says the count is only a floor.
 
-    def __init__(self, object_list, per_page, *, cap: int):
+    Pages a queryset, not any sequence: the capped count is a ``COUNT`` over a sliced query.
+    (Not ``Paginator[M]``: Django's Paginator is generic only in the stubs, not at run time.)"""
+
+    object_list: QuerySet
+
+    def __init__(self, object_list: QuerySet, per_page: int, *, cap: int):
         super().__init__(object_list, per_page)
         self.cap = cap
 
@@ -33,11 +39,11 @@ class CappedPaginator(Paginator):
     def is_capped(self) -> bool:
         return self.count > self.cap
 
-    def page(self, number):
+    def page(self, number: int | str) -> Page:
         # A full page even when the capped count ends inside it.
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
-        return self._get_page(self.object_list[bottom : bottom + self.per_page], number, self)
+        return Page(self.object_list[bottom : bottom + self.per_page], number, self)
 
 
 def perform(request, action: Callable[[], object], *, done: str) -> bool:

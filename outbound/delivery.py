@@ -146,7 +146,7 @@ def delivery_attempt(*, delivery_id: int) -> bool:
     status_code, error, retry_after = None, "", None
     try:
         status_code, answer, retry_after = _post(
-            endpoint.url, body, headers, timeout=_setting("OUTBOUND_TIMEOUT_S")
+            endpoint.url, body, headers, timeout=settings.SEMAFORO["OUTBOUND_TIMEOUT_S"]
         )
         if not 200 <= status_code < 300:
             error = f"HTTP {status_code}: {answer}"
@@ -161,7 +161,7 @@ def delivery_attempt(*, delivery_id: int) -> bool:
         _finish(delivery, claimed_at, status=Delivery.Status.DELIVERED, delivered_at=timezone.now())
         return True
     retryable = status_code is None or status_code >= 500 or status_code in RETRYABLE_4XX
-    if not retryable or delivery.attempts >= _setting("OUTBOUND_MAX_ATTEMPTS"):
+    if not retryable or delivery.attempts >= settings.SEMAFORO["OUTBOUND_MAX_ATTEMPTS"]:
         _finish(delivery, claimed_at, status=Delivery.Status.FAILED, last_error=error)
         return False
     delay = retry_delay(attempts=delivery.attempts, retry_after=retry_after)
@@ -184,7 +184,8 @@ def retry_delay(*, attempts: int, retry_after: int | None = None) -> float:
     """Exponential backoff from ``OUTBOUND_BACKOFF_S``, capped, with ±20% jitter so receivers
     that come back are not hit by every waiting delivery in the same second; a receiver's
     ``Retry-After`` is honoured up to the cap."""
-    base, cap = _setting("OUTBOUND_BACKOFF_S"), _setting("OUTBOUND_BACKOFF_MAX_S")
+    config = settings.SEMAFORO
+    base, cap = config["OUTBOUND_BACKOFF_S"], config["OUTBOUND_BACKOFF_MAX_S"]
     delay = min(base * 2 ** (attempts - 1), cap) * random.uniform(0.8, 1.2)
     if retry_after is not None:
         delay = max(delay, min(retry_after, cap))
@@ -221,6 +222,9 @@ def _post(url: str, body: bytes, headers: dict, *, timeout: int) -> tuple[int, s
     """One POST with http.client: no redirects followed (a webhook that redirects is a
     misconfiguration, and following a 302 would turn the POST into a GET), TLS verified."""
     parts = urlsplit(url)
+    if parts.hostname is None:  # the endpoint's URLValidator lets no such URL in
+        raise http.client.InvalidURL(f"no host in {url!r}")
+    connection: http.client.HTTPConnection
     if parts.scheme == "https":
         connection = http.client.HTTPSConnection(
             parts.hostname, parts.port, timeout=timeout, context=ssl.create_default_context()
@@ -238,15 +242,11 @@ def _post(url: str, body: bytes, headers: dict, *, timeout: int) -> tuple[int, s
         connection.close()
 
 
-def _setting(name: str):
-    return settings.SEMAFORO[name]
-
-
 def deliveries_sweep(*, now=None) -> int:
     """Enqueue pending deliveries that are due and nobody holds: the broker was down at commit,
     a worker died mid-attempt, or the retry was too far away to wait as an ETA message."""
     now = now or timezone.now()
-    grace = timedelta(seconds=_setting("OUTBOUND_SWEEP_GRACE_S"))
+    grace = timedelta(seconds=settings.SEMAFORO["OUTBOUND_SWEEP_GRACE_S"])
     due = list(
         Delivery.objects.filter(status=Delivery.Status.PENDING, next_attempt_at__lte=now - grace)
         .filter(Q(claimed_at=None) | Q(claimed_at__lt=now - CLAIM_TIMEOUT))

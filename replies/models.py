@@ -3,6 +3,8 @@
 The tables keep the names they had when these models lived in ``comments`` (``db_table``).
 """
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -11,6 +13,9 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.models import Outcome
 from core.taxonomy import Category, Level
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class Protocol(models.Model):
@@ -46,8 +51,9 @@ class Protocol(models.Model):
     def step_list(self) -> list[str]:
         return [line.strip() for line in self.steps.splitlines() if line.strip()]
 
-    def outcome_choices(self) -> list[tuple[str, str]]:
-        """The ways out this protocol allows, in the desk's order, with their labels."""
+    def outcome_choices(self) -> list[tuple[str, "StrOrPromise"]]:
+        """The ways out this protocol allows, in the desk's order, with their labels (lazy: they
+        are translated where they are shown)."""
         return [(value, label) for value, label in Outcome.choices if value in self.outcomes]
 
 

@@ -228,7 +228,7 @@ def protocol_save(
             if edit.id is not None:
                 own[edit.id].delete()
             continue
-        template = own.get(edit.id) or ReplyTemplate(protocol=protocol)
+        template = own[edit.id] if edit.id is not None else ReplyTemplate(protocol=protocol)
         template.name, template.language = edit.name.strip(), edit.language
         template.body, template.private_handoff = edit.body.strip(), edit.private_handoff
         template.save()

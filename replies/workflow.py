@@ -105,11 +105,12 @@ def reply_draft(
     if reply_id is None:
         reply = Reply(case=case, brand_id=case.brand_id, author=actor)
     else:
-        reply = Reply.objects.select_for_update().filter(pk=reply_id, case=case).first()
-        if reply is None:
+        draft = Reply.objects.select_for_update().filter(pk=reply_id, case=case).first()
+        if draft is None:
             raise Reply.DoesNotExist(f"reply {reply_id}")
-        if reply.status not in _EDITABLE:
+        if draft.status not in _EDITABLE:
             raise DomainError(_("Only a draft or a reply sent back can be edited."))
+        reply = draft
     reply.body, reply.visibility = body, visibility
     reply.template_id = template_id or reply.template_id
     reply.tone_warnings = tone_warnings(body, case)
@@ -183,10 +184,11 @@ def reply_review(
     if reply.status != ReplyStatus.PENDING_APPROVAL:
         raise DomainError(_("This reply is not waiting for approval."))
     now = timezone.now()
-    edited = body is not None and body.strip() and body.strip() != reply.body
+    revised = body.strip() if body is not None else ""
+    edited = bool(revised) and revised != reply.body
     if approve:
         if edited:
-            reply.body = body.strip()
+            reply.body = revised
             reply.tone_warnings = tone_warnings(reply.body, reply.case)
         reply.status = ReplyStatus.APPROVED
     else:
@@ -199,7 +201,7 @@ def reply_review(
         reply,
         actor,
         "reply_approved" if approve else "reply_sent_back",
-        {"edited": bool(edited), "note": note.strip()},
+        {"edited": edited, "note": note.strip()},
         now=now,
     )
     return reply

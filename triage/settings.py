@@ -8,6 +8,7 @@ set ``DATABASE_URL`` (PostgreSQL), ``CELERY_BROKER_URL`` and ``REDIS_URL`` (Redi
 
 import secrets
 from pathlib import Path
+from typing import TypedDict
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -215,7 +216,46 @@ SPECTACULAR_SETTINGS = {
 
 # --- Triage rules (TAXONOMY.md); every threshold is a setting ------------------------------
 
-SEMAFORO = {
+
+class DueMinutes(TypedDict):
+    red: int
+    yellow: int
+    green: int
+
+
+class SemaforoSettings(TypedDict):
+    """The shape of ``SEMAFORO``, so every reader gets the threshold's own type (minutes are an
+    int, the throttle a rate string) and a misspelt key fails the type check, not a request."""
+
+    MAX_BATCH_ITEMS: int
+    MAX_BODY_BYTES: int
+    MAX_TEXT_CHARS: int
+    API_THROTTLE: str
+    REACH_FOLLOWERS: int
+    REACH_SHARES: int
+    REACH_LIKES: int
+    RIPPLE_MIN_AUTHORS: int
+    RIPPLE_WINDOW_MIN: int
+    DUE_MINUTES: DueMinutes
+    ESCALATION_SWEEP_GRACE_S: int
+    CRISIS_JOIN_MIN: int
+    CRISIS_ACK_MINUTES: int
+    CRISIS_CLAIM_TIMEOUT_S: int
+    QUEUE_POLL_S: int
+    CLASSIFIER_MODEL_PATH: str
+    FOLLOW_UP_FIRST_H: int
+    FOLLOW_UP_EVERY_H: int
+    FOLLOW_UP_MAX: int
+    SATISFACTION_LINK_DAYS: int
+    DEPARTMENT_LINK_DAYS: int
+    OUTBOUND_TIMEOUT_S: int
+    OUTBOUND_MAX_ATTEMPTS: int
+    OUTBOUND_BACKOFF_S: int
+    OUTBOUND_BACKOFF_MAX_S: int
+    OUTBOUND_SWEEP_GRACE_S: int
+
+
+SEMAFORO: SemaforoSettings = {
     "MAX_BATCH_ITEMS": env_int("SEMAFORO_MAX_BATCH_ITEMS", 1000, minimum=1),
     "MAX_BODY_BYTES": env_int("SEMAFORO_MAX_BODY_BYTES", 16 * 1024 * 1024, minimum=1024),
     "MAX_TEXT_CHARS": 10_000,

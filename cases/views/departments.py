@@ -97,12 +97,12 @@ def department_answer(request, token: str):
     """The department's page, reached from the link in its e-mail: no login."""
     try:
         found = departments.request_from_token(token)
-    except LinkError as error:
+    except LinkError as bad_link:
         return render(
             request,
             "cases/department_answer.html",
-            {"link_error": "expired" if error.expired else "invalid"},
-            status=410 if error.expired else 400,
+            {"link_error": "expired" if bad_link.expired else "invalid"},
+            status=410 if bad_link.expired else 400,
         )
     with translation.override(found.case.brand.language):
         error = ""

@@ -1,11 +1,16 @@
 """Output serializers, and the documented shape of a pushed item (validation is in
 ``comments.validation``: it must run a thousand items in milliseconds)."""
 
+from typing import TYPE_CHECKING
+
 from rest_framework import serializers
 
 from cases.privacy import mask_personal_data
 from comments.models import Author, Classification, Comment
 from core.platforms import Platform
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 
 class CommentItemDoc(serializers.Serializer):
@@ -51,7 +56,9 @@ class ErrorDoc(serializers.Serializer):
 
 
 class ErrorsDoc(serializers.Serializer):
-    errors = ErrorDoc(many=True)
+    # DRF's metaclass moves a declared field out of the class, so this ``errors`` never hides
+    # Serializer.errors at run time; the stubs see only the class body.
+    errors = ErrorDoc(many=True)  # type: ignore[assignment]
 
 
 class AuthorSerializer(serializers.ModelSerializer):
@@ -105,7 +112,9 @@ class CommentSerializer(serializers.ModelSerializer):
 
 
 class ClassificationSerializer(serializers.ModelSerializer):
-    decided_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    decided_by: "serializers.SlugRelatedField[User]" = serializers.SlugRelatedField(
+        slug_field="username", read_only=True
+    )
     reasons = ReasonDoc(many=True)
 
     class Meta:

@@ -18,7 +18,7 @@ register = template.Library()
 @register.filter
 def audit_label(action: str) -> str:
     """A history line's action as people read it; an action without a label shows as stored."""
-    return AuditAction(action).label if action in AuditAction.values else action
+    return str(AuditAction(action).label) if action in AuditAction.values else action
 
 
 @register.filter
