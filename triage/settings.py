@@ -275,7 +275,7 @@ SEMAFORO: SemaforoSettings = {
     },
     # An escalation not notified after this many seconds is re-enqueued by the sweep.
     "ESCALATION_SWEEP_GRACE_S": env_int("SEMAFORO_ESCALATION_SWEEP_GRACE_S", 30),
-    # Crises (crisis/crises.py): a red joins an open crisis of the same subject that received a
+    # Crises (crisis/opening.py, crisis/calling.py): a red joins an open crisis of the same subject that received a
     # red within CRISIS_JOIN_MIN minutes; nobody acknowledging within CRISIS_ACK_MINUTES calls
     # the committee's next contact level.
     "CRISIS_JOIN_MIN": env_int("SEMAFORO_CRISIS_JOIN_MIN", 60, minimum=1),
