@@ -275,9 +275,9 @@ SEMAFORO: SemaforoSettings = {
     },
     # An escalation not notified after this many seconds is re-enqueued by the sweep.
     "ESCALATION_SWEEP_GRACE_S": env_int("SEMAFORO_ESCALATION_SWEEP_GRACE_S", 30),
-    # Crises (crisis/opening.py, crisis/calling.py): a red joins an open crisis of the same subject that received a
-    # red within CRISIS_JOIN_MIN minutes; nobody acknowledging within CRISIS_ACK_MINUTES calls
-    # the committee's next contact level.
+    # Crises (crisis/opening.py, crisis/calling.py): a red joins an open crisis of the same
+    # subject that received a red within CRISIS_JOIN_MIN minutes; nobody acknowledging within
+    # CRISIS_ACK_MINUTES calls the committee's next contact level.
     "CRISIS_JOIN_MIN": env_int("SEMAFORO_CRISIS_JOIN_MIN", 60, minimum=1),
     "CRISIS_ACK_MINUTES": env_int("SEMAFORO_CRISIS_ACK_MINUTES", 10, minimum=1),
     # A claim on an escalation or on one member's notice older than this is a dead worker's:
