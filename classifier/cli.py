@@ -35,6 +35,7 @@ def decision_to_dict(decision: Decision) -> dict:
         "reasons": [reason.as_dict() for reason in decision.reasons],
         "model_version": decision.model_version,
         "lang": decision.lang,
+        "uncertain": decision.uncertain,
     }
 
 
