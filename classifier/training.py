@@ -10,11 +10,12 @@ import hashlib
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
+from pathlib import Path
 
 import numpy as np
 
 from classifier.corpus import input_from_row
-from classifier.evaluation import cross_validated_figures
+from classifier.evaluation import FIGURES, cross_validated_figures
 from classifier.model import Model, calibrated, corpus_digest, fit, logits, rows_with_labels
 from classifier.pipeline import prepare_comments
 
@@ -187,4 +188,57 @@ def train_evaluated(rows: Iterable[dict], *, version: str, folds: int = 5, **opt
         "version": model.version,
         "evaluated_at": datetime.now(tz=UTC).isoformat(timespec="seconds"),
     }
+    return model
+
+
+def train_with_real(
+    rows: Iterable[dict],
+    *,
+    version: str,
+    real_dir=None,
+    datasets: Sequence[str] | None = None,
+    folds: int = 5,
+    leave_one_source_out: bool = True,
+    held_out_path=None,
+) -> Model:
+    """The shipped model's recipe: corpus rows (plus corrections) and the permissive real
+    datasets, calibrated, with its figures in the metadata: in-corpus cross-validation (the
+    old `evaluation`, kept for compatibility), leave-one-source-out (`cross_source`), and
+    the hand-written held-out dev set (`held_out`), which no model ever trains on.
+    """
+    from classifier.corpus import DEV_PATH, load_corpus
+    from classifier.evaluation import cross_source, evaluate
+    from classifier.sources import PERMISSIVE, REAL_DIR, load_real
+
+    rows = list(rows)
+    real_rows, manifest = load_real(real_dir or REAL_DIR, datasets or PERMISSIVE)
+    model = train(rows, version=version, real_rows=real_rows, manifest=manifest, calibrate=True)
+    stamp = datetime.now(tz=UTC).isoformat(timespec="seconds")
+    if folds:
+        model.meta["evaluation"] = {
+            **cross_validated_figures(rows, folds=folds),
+            "version": model.version,
+            "evaluated_at": stamp,
+        }
+    if leave_one_source_out and real_rows:
+        model.meta["cross_source"] = {
+            **cross_source(
+                rows,
+                real_rows,
+                trainer=lambda own, real: train(own, version="loso", real_rows=real),
+            ),
+            "version": model.version,
+            "evaluated_at": stamp,
+        }
+    held_out_path = held_out_path or DEV_PATH
+    if held_out_path and Path(held_out_path).is_file():
+        report = evaluate(load_corpus(held_out_path), model=model)
+        model.meta["held_out"] = {
+            **{name: round(report.metrics[name], 3) for name in FIGURES},
+            "n": report.metrics["n"],
+            "file": Path(held_out_path).name,
+            "method": "hand-written held-out dev set, never trained on",
+            "version": model.version,
+            "evaluated_at": stamp,
+        }
     return model
