@@ -19,15 +19,19 @@ from classifier.evaluation import FIGURES, cross_validated_figures
 from classifier.model import Model, calibrated, corpus_digest, fit, logits, rows_with_labels
 from classifier.pipeline import prepare_comments
 
-#: Total weight of each third-party dataset as a share of the corpus's total weight.
-#: A dataset not listed enters with DEFAULT_SHARE.
+#: Total weight of each third-party dataset as a share of the corpus's total weight. Chosen
+#: by measurement (the held-out dev set, the non-commercial airline and HatEval sets, and
+#: leave-one-source-out): at shares of 0.3-0.5 the real rows, none of them addressed to a
+#: brand, taught the model that a complaint tweet is chatter (airline complaints found fell
+#: to 56 %); at these shares they still teach insults and chatter (HatEval insults found 47 %
+#: -> 65 %, airline praise kept as `other` 74 % -> 85 %) and complaints found hold at 70 %.
 SOURCE_SHARES = {
-    "toxicity_latam_es": 0.5,
-    "davidson_en": 0.3,
-    "banking77_en": 0.4,
-    "cfpb_complaints_en": 0.3,
+    "toxicity_latam_es": 0.12,
+    "davidson_en": 0.06,
+    "banking77_en": 0.1,
+    "cfpb_complaints_en": 0.1,
 }
-DEFAULT_SHARE = 0.3
+DEFAULT_SHARE = 0.1
 CALIBRATION_FOLDS = 3
 CALIBRATION_SEED = 20261201
 
@@ -63,6 +67,7 @@ def train(
     With `calibrate`, the scores are temperature-scaled on out-of-fold predictions and the
     calibration error before and after goes into the metadata.
     """
+    rows = list(rows)
     labelled = rows_with_labels(rows) + rows_with_labels(real_rows)
     if len({row["category"] for row in labelled}) < 2:
         raise ValueError("training needs labelled rows of at least two categories")
@@ -73,7 +78,9 @@ def train(
     meta = {
         "trained_at": datetime.now(tz=UTC).isoformat(timespec="seconds"),
         "training_rows": len(labelled),
-        "corpus_sha256": corpus,
+        # our own rows (corpus and corrections); the third-party files are in `datasets`
+        "corpus_sha256": corpus_digest(rows_with_labels(rows)),
+        "training_sha256": corpus,
         "datasets": [dict(entry) for entry in manifest],
         "source_shares": {
             source: (shares or SOURCE_SHARES).get(source, DEFAULT_SHARE)
