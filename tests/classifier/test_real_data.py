@@ -296,3 +296,45 @@ def test_issue_15_families_fire_their_signal(text, signal):
 )
 def test_innocent_uses_do_not_fire(text, signal):
     assert signal not in _fired(text)
+
+
+# --- command line -----------------------------------------------------------------------------
+
+
+def test_cli_evaluates_a_real_data_file_per_source(tmp_path, capsys):
+    from classifier.cli import main
+
+    rows = [
+        {"id": "mine-1", "text": "me cobraron dos veces la cuota", "source_label": "c"},
+        {"id": "mine-2", "text": "que lindo dia en la playa", "source_label": "n"},
+    ]
+    path = tmp_path / "mine.jsonl"
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+    mapping = tmp_path / "mapping.json"
+    mapping.write_text(json.dumps({"mine": {"c": "pqr", "n": "other"}}), encoding="utf-8")
+    assert main(["evaluate", str(path), "--mapping", str(mapping)]) == 0
+    printed = capsys.readouterr().out.splitlines()
+    assert [line.split()[:3] for line in printed[1:]] == [
+        ["mine", "other", "1"],
+        ["mine", "pqr", "1"],
+    ]
+
+
+def test_cli_trains_on_a_corpus_alone_and_writes_a_calibrated_model(tmp_path, capsys):
+    from classifier import load_model
+    from classifier.cli import main
+
+    rows = [
+        {"text": f"me cobraron doble otra vez {i}", "category": "pqr", "level": "green"}
+        for i in range(12)
+    ] + [
+        {"text": f"gracias, excelente {i}", "category": "other", "level": "green"}
+        for i in range(12)
+    ]
+    corpus = tmp_path / "corpus.jsonl"
+    corpus.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+    output = tmp_path / "model.npz"
+    assert main(["train", "--no-real", "--corpus", str(corpus), "--output", str(output)]) == 0
+    model = load_model(output)
+    assert model.meta["calibration"]["n"] == len(rows)
+    assert "calibration ece_before=" in capsys.readouterr().out
