@@ -820,6 +820,12 @@ POSITIVE: dict[str, list[str]] = {
         "prescription",
     ],
     "claim": [
+        # statement and waiting words (issue 15)
+        "statement|statements",
+        "do not recognize|recognise",
+        "unrecognized|unrecognised",
+        "on hold",
+        "no update|updates|info|information|answer|response",
         "package",
         "parcel",
         "says delivered",

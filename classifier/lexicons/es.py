@@ -1389,6 +1389,12 @@ POSITIVE: dict[str, list[str]] = {
         "receta",
     ],
     "claim": [
+        # an unrecognised charge in a statement (issue 15)
+        "desconozco|desconocido|desconocida|desconocidos|desconocidas",
+        "extracto|extractos|resumen de cuenta|estado de cuenta",
+        "consumo|consumos|movimiento|movimientos que desconozco",
+        "consumo|consumos|movimiento|movimientos que no hice|reconozco",
+        "bloqueen|bloqueenme|cancelen|reversen|reintegren",
         "cobro",
         "cobraron",
         "cobran",
@@ -1525,6 +1531,9 @@ POSITIVE: dict[str, list[str]] = {
 
 INNOCENT: dict[str, list[str]] = {
     "authority_mention": [
+        # the police closing a street for an event: no complaint about the brand
+        "la policia cerro|corto|desvio|cortaba|cerraba la|el calle|calles|avenida|transito|paso|trafico",
+        "la policia cerro|corto|desvio el transito|paso|trafico",
         # authority and court words out of a complaint: a landmark, a trusted adviser, demand as sales
         "frente|junto a [la|el|los|las] fiscalia|juzgado|juzgados|comisaria|policia|tribunal|tribunales|corte|procuraduria|cuartel",
         "cerca|enfrente|detras|despues|antes|lado de [la|el|los|las] fiscalia|juzgado|juzgados|comisaria|policia|tribunal|tribunales|corte|procuraduria|cuartel",
