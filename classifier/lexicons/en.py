@@ -919,6 +919,8 @@ POSITIVE: dict[str, list[str]] = {
 
 INNOCENT: dict[str, list[str]] = {
     "authority_mention": [
+        # someone's workplace, not a complaint
+        "works|worked|working at|for the police|courthouse|court|ftc|cfpb|bbb",
         # authority and court words out of a complaint
         "near|behind|by the courthouse|court|precinct",
         "next|across to|from the courthouse|court|precinct",

@@ -1531,6 +1531,9 @@ POSITIVE: dict[str, list[str]] = {
 
 INNOCENT: dict[str, list[str]] = {
     "authority_mention": [
+        # someone's workplace, not a complaint
+        "trabaja|trabajaba|trabajo|trabajan|trabajaban|labora|laboraba en [la|el|los|las] fiscalia|juzgado|juzgados|policia|procuraduria|defensoria|tribunal|tribunales|corte|sernac|profeco|indecopi|superintendencia|comisaria",
+        "trabaja|trabajaba|trabajo|trabajan para [la|el|los|las] fiscalia|juzgado|juzgados|policia|procuraduria|defensoria|tribunal|tribunales|corte|sernac|profeco|indecopi|superintendencia|comisaria",
         # the police closing a street for an event: no complaint about the brand
         "la policia cerro|corto|desvio|cortaba|cerraba la|el calle|calles|avenida|transito|paso|trafico",
         "la policia cerro|corto|desvio el transito|paso|trafico",

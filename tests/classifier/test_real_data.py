@@ -338,3 +338,18 @@ def test_cli_trains_on_a_corpus_alone_and_writes_a_calibrated_model(tmp_path, ca
     model = load_model(output)
     assert model.meta["calibration"]["n"] == len(rows)
     assert "calibration ece_before=" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "mi primo trabaja en la fiscalia y dice que el banco es bueno",
+        "my aunt works at the courthouse and loves this app",
+    ],
+)
+def test_a_workplace_is_no_authority_mention(text):
+    assert "authority_mention" not in _fired(text)
+
+
+def test_a_complaint_to_the_prosecutor_still_is_one():
+    assert "authority_mention" in _fired("ya puse la denuncia en la fiscalia por el cobro")
