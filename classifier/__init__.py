@@ -26,6 +26,7 @@ from classifier.values import (
     Reason,
     Thresholds,
 )
+from classifier.watchlists import seed_watchlist
 
 
 def __getattr__(name: str):
@@ -57,6 +58,7 @@ __all__ = [
     "detect_signals",
     "evaluate",
     "load_model",
+    "seed_watchlist",
     "tone_check",
     "train",
     "train_evaluated",

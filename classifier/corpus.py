@@ -11,6 +11,8 @@ from pathlib import Path
 from classifier.values import CommentInput
 
 CORPUS_PATH = Path(__file__).resolve().parent / "data" / "corpus.jsonl"
+#: Hand-written cases to the taxonomy kept out of every training run: the honest red check.
+DEV_PATH = Path(__file__).resolve().parent / "data" / "dev_held_out.jsonl"
 
 
 def input_from_row(row: dict) -> CommentInput:

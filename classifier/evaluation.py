@@ -223,3 +223,112 @@ def _default_trainer(rows: list[dict]) -> Model:
     from classifier.training import train
 
     return train(rows, version="cv")
+
+
+# --- third-party data: figures per source -------------------------------------------------
+
+#: What "found" means for a row of each mapped category: a complaint found as pqr or
+#: high_level counts, since either opens a case; an insult must be an insult; chatter `other`.
+FOUND_AS = {
+    "pqr": frozenset({"pqr", "high_level"}),
+    "high_level": frozenset({"high_level"}),
+    "insult": frozenset({"insult"}),
+    "other": frozenset({"other"}),
+}
+
+
+def source_figures(rows: Sequence[dict], decisions: Sequence[Decision]) -> dict[str, dict]:
+    """Per source, per mapped category: rows, share found (see FOUND_AS), predicted mix."""
+    figures: dict[str, dict] = {}
+    for row, decision in zip(rows, decisions, strict=True):
+        source = row.get("source") or "corpus"
+        per_category = figures.setdefault(source, {}).setdefault(
+            row["category"], {"n": 0, "found": 0, "predicted": dict.fromkeys(CATEGORIES, 0)}
+        )
+        per_category["n"] += 1
+        per_category["found"] += decision.category in FOUND_AS[row["category"]]
+        per_category["predicted"][decision.category] += 1
+    for per_source in figures.values():
+        for scores in per_source.values():
+            scores["found_share"] = round(scores["found"] / scores["n"], 3)
+    return figures
+
+
+def source_figures_text(figures: dict[str, dict]) -> str:
+    lines = ["source / mapped category: n, found, predicted pqr insult high_level other"]
+    for source, per_source in sorted(figures.items()):
+        for category, scores in sorted(per_source.items()):
+            mix = " ".join(f"{scores['predicted'][c] / scores['n']:.2f}" for c in CATEGORIES)
+            lines.append(
+                f"  {source:<20} {category:<11} {scores['n']:>6} "
+                f"found={scores['found_share']:.3f}  {mix}"
+            )
+    return "\n".join(lines)
+
+
+def evaluate_sources(
+    rows: Iterable[dict], *, model: Model | None = None, thresholds: Thresholds = Thresholds()
+) -> tuple[dict, str]:
+    """Classify mapped third-party rows (`classifier.sources.mapped_rows`); figures per source."""
+    rows = [row for row in rows if row.get("category") in CATEGORIES]
+    decisions = classify([input_from_row(row) for row in rows], thresholds=thresholds, model=model)
+    figures = source_figures(rows, decisions)
+    return figures, source_figures_text(figures)
+
+
+def cross_source(
+    corpus_rows: Sequence[dict],
+    real_rows: Sequence[dict],
+    *,
+    trainer: Callable[[list[dict], list[dict]], Model],
+) -> dict:
+    """Leave one source out: train on every other source, judge the one left out.
+
+    Our own corpus counts as one source ("corpus"); the model that judges it learned from
+    third-party text alone. These are the figures a supervisor should read first: they say
+    how the classifier does on text written by people it never learned from.
+    """
+    sources = ["corpus", *sorted({row["source"] for row in real_rows})]
+    result = {}
+    for held_out in sources:
+        if held_out == "corpus":
+            model = trainer([], list(real_rows))
+            test = [row for row in corpus_rows if row.get("category") in CATEGORIES]
+        else:
+            model = trainer(
+                list(corpus_rows), [row for row in real_rows if row["source"] != held_out]
+            )
+            test = [row for row in real_rows if row["source"] == held_out]
+        decisions = classify([input_from_row(row) for row in test], model=model)
+        truth = [row["category"] for row in test]
+        predicted = [decision.category for decision in decisions]
+        per_class = _per_class(truth, predicted, CATEGORIES)
+        figures = source_figures([{**row, "source": held_out} for row in test], decisions)[held_out]
+        result[held_out] = {
+            "n": len(test),
+            "category_macro_f1": round(_macro_f1(per_class, truth, predicted), 3),
+            "found": {category: scores["found_share"] for category, scores in figures.items()},
+        }
+        if held_out == "corpus":
+            levels = _per_class(
+                [row["level"] for row in test], [d.level for d in decisions], LEVELS
+            )["red"]
+            result[held_out]["red_recall"] = round(levels["recall"], 3)
+            result[held_out]["red_precision"] = round(levels["precision"], 3)
+    return {"method": "leave one source out", "sources": result}
+
+
+def cross_source_text(figures: dict) -> str:
+    lines = ["leave-one-source-out: source n macro_f1 found per mapped category"]
+    for source, scores in figures["sources"].items():
+        found = " ".join(f"{category}={share:.3f}" for category, share in scores["found"].items())
+        extra = ""
+        if "red_recall" in scores:
+            extra = (
+                f" red_recall={scores['red_recall']:.3f}"
+                f" red_precision={scores['red_precision']:.3f}"
+            )
+        lines.append(
+            f"  {source:<20} {scores['n']:>6} {scores['category_macro_f1']:.3f} {found}{extra}"
+        )
+    return "\n".join(lines)

@@ -426,3 +426,34 @@ def design_matrix(prepared: Sequence[Prepared]):
     return sparse.csr_matrix(
         (hashed.values, (hashed.docs, hashed.buckets)), shape=(len(prepared), BUCKETS)
     )
+
+
+def word_buckets(words: Sequence[str]) -> np.ndarray:
+    """The buckets of these single words as word features."""
+    if not words:
+        return np.zeros(0, dtype=np.int64)
+    codes, doc_of, _, _ = _codes([f" {word} " for word in words])
+    separators = np.zeros(len(codes) + 1, dtype=np.int64)
+    np.cumsum(codes == ord(_SEPARATOR), out=separators[1:])
+    return _words(codes, doc_of, separators)[2]
+
+
+def pair_buckets(pairs: Sequence[tuple[str, str]]) -> np.ndarray:
+    """The buckets of these consecutive word pairs as pair features."""
+    if not pairs:
+        return np.zeros(0, dtype=np.int64)
+    codes, doc_of, _, _ = _codes([f" {first} {second} " for first, second in pairs])
+    separators = np.zeros(len(codes) + 1, dtype=np.int64)
+    np.cumsum(codes == ord(_SEPARATOR), out=separators[1:])
+    return _words(codes, doc_of, separators)[4]
+
+
+def char_ngram_buckets(grams: Sequence[str]) -> np.ndarray:
+    """The buckets of these character n-grams (each of a size in CHAR_NGRAM_SIZES)."""
+    result = []
+    for gram in grams:
+        codes = np.frombuffer(gram.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+        for size, buckets in _char_ngrams(codes):
+            if size == len(gram):
+                result.append(int(buckets[0]))
+    return np.array(result, dtype=np.int64)

@@ -9,7 +9,7 @@ and bounded, numbers are coerced, and a comment without words gets a low-confide
 """
 
 import gc
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import NamedTuple
 
 import numpy as np
@@ -20,6 +20,7 @@ from classifier.model import Model, default_model
 from classifier.normalise import MAX_CHARS, Normalised, coerce_text, normalise_batch
 from classifier.rules import (
     GREEN,
+    LOW_CONFIDENCE,
     OTHER,
     CategoryChoice,
     category_reasons,
@@ -35,6 +36,7 @@ from classifier.values import (
     Reason,
     Thresholds,
 )
+from classifier.watchlists import folded_watchlist
 
 _TEXT_CACHE_LIMIT = 50_000
 _CATEGORY_INDEX = {category: index for index, category in enumerate(CATEGORIES)}
@@ -107,6 +109,33 @@ def _analyse_unseen(texts: Sequence[str]) -> list[TextAnalysis]:
             )
         )
     return analyses
+
+
+def _watched(analysis: TextAnalysis, watchlist: dict[str, str]) -> TextAnalysis:
+    """The analysis with the watched @handles the comment tags added as signals.
+
+    Applied after the text memo, which is shared by every brand: watchlists differ by brand.
+    """
+    if "@" not in analysis.normalised.folded:
+        return analysis
+    tagged = [
+        (token, watchlist[token])
+        for token in analysis.normalised.tokens
+        if token[:1] == "@" and token in watchlist
+    ]
+    if not tagged:
+        return analysis
+    fired = {signal: list(phrases) for signal, phrases in analysis.signals.fired.items()}
+    for handle, signal in tagged:
+        phrases = fired.setdefault(signal, [])
+        if handle not in phrases:
+            phrases.append(handle)
+    signals = Signals(fired, frozenset(analysis.signals.negated - fired.keys()))
+    prepared = Prepared(
+        model_text(analysis.normalised.folded, fired),
+        signal_text(fired, signals.negated, False),
+    )
+    return analysis._replace(signals=signals, prepared=prepared, has_words=True)
 
 
 def clear_text_cache() -> None:
@@ -242,7 +271,18 @@ def decide(
         tuple(reasons),
         version,
         lang,
+        is_uncertain(choice, thresholds),
     )
+
+
+def is_uncertain(choice: CategoryChoice, thresholds: Thresholds) -> bool:
+    """Low confidence where the model chose, or nothing to judge at all.
+
+    A rule's decision (a regulator named, a threat) is not uncertain: the taxonomy settles it.
+    """
+    if not choice.model_decided:
+        return choice.confidence <= LOW_CONFIDENCE
+    return choice.confidence < thresholds.uncertain_below
 
 
 def _no_judgement_evidence(has_words: bool, lang: str) -> str:
@@ -256,8 +296,13 @@ def classify(
     *,
     thresholds: Thresholds = Thresholds(),
     model: Model | None = None,
+    watchlist: Mapping[str, str] | None = None,
 ) -> list[Decision]:
-    """One decision per comment, in the order given; `model=None` uses the shipped model."""
+    """One decision per comment, in the order given; `model=None` uses the shipped model.
+
+    `watchlist` is the brand's handle -> kind mapping (`classifier.watchlists`): tagging one
+    of those handles is a media or authority signal, with the handle as its evidence.
+    """
     model = model if model is not None else default_model()
     # A batch allocates tens of thousands of small objects and no reference cycles; letting
     # the cyclic collector walk them all repeatedly costs a fifth of the time. Paused only
@@ -265,18 +310,23 @@ def classify(
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _classify(comments, thresholds, model)
+        return _classify(comments, thresholds, model, folded_watchlist(watchlist))
     finally:
         if collecting:
             gc.enable()
 
 
 def _classify(
-    comments: Sequence[CommentInput], thresholds: Thresholds, model: Model
+    comments: Sequence[CommentInput],
+    thresholds: Thresholds,
+    model: Model,
+    watchlist: dict[str, str],
 ) -> list[Decision]:
     if not comments:
         return []
     analyses = analyse_texts(_texts_of(comments))
+    if watchlist:
+        analyses = [_watched(analysis, watchlist) for analysis in analyses]
     around = list(map(_circumstances, comments))
     langs = [
         _given_lang(comment, analysis.lang)

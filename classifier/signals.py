@@ -17,6 +17,7 @@ from classifier.language import LANGUAGES_OF
 from classifier.matcher import PUNCTUATION, Hit, Matcher
 from classifier.normalise import Normalised, normalise
 from classifier.values import Reason
+from classifier.watchlists import folded_watchlist, seed_watchlist
 
 #: Signals that a careful community manager would read as negated by "no", "nunca", "not".
 NEGATABLE = frozenset(
@@ -43,10 +44,18 @@ HIGH_LEVEL_SIGNALS = (
 #: A vital item (insulin, oxygen, dialysis...) and its loss or cut ("perdieron", "sin luz",
 #: "spoiled") anywhere in the same comment are together a health risk, each alone ordinary.
 VITAL_ITEM, DEPRIVATION = "vital_item", "deprivation"
+#: Likewise a foreign body ("vidrio", "un tornillo") with a food, and a medicine with a
+#: mix-up ("en vez de", "wrong"): harm the taxonomy counts as health and safety.
+FOREIGN_OBJECT, FOOD_ITEM = "foreign_object", "food_item"
+MEDICATION, MIX_UP = "medication", "mix_up"
+#: Pairs of parts that together are a health risk; the first part is the evidence.
+HEALTH_PAIRS = ((VITAL_ITEM, DEPRIVATION), (FOREIGN_OBJECT, FOOD_ITEM), (MEDICATION, MIX_UP))
 #: Lexicon signals that are features only, never shown to a community manager as reasons.
-FEATURE_ONLY = frozenset({"claim", "question", "care_setting", VITAL_ITEM, DEPRIVATION})
+FEATURE_ONLY = frozenset(
+    {"claim", "question", "care_setting", *(part for pair in HEALTH_PAIRS for part in pair)}
+)
 #: Of those, the ones recorded with the comment's words (they become a reason when combined).
-_KEEP_WORDS = frozenset({VITAL_ITEM, DEPRIVATION})
+_KEEP_WORDS = frozenset(part for pair in HEALTH_PAIRS for part in pair)
 _PRESENCE_ONLY = FEATURE_ONLY - _KEEP_WORDS
 #: Words allowed between a negator and the trigger it negates: auxiliaries, pronouns,
 #: articles ("no LO VOY A denunciar", "I'm NOT GOING TO sue").
@@ -119,6 +128,9 @@ def _tag_signal(tag: str) -> str | None:
         return (
             "collective" if any(part in tag for part in lexicons.CAMPAIGN_HASHTAG_PARTS) else None
         )
+    seeded = SEEDED_HANDLES.get(tag)
+    if seeded:
+        return seeded
     if _handle_matches(tag, lexicons.MEDIA_HANDLE_PARTS):
         return "media_mention"
     if _handle_matches(tag, lexicons.AUTHORITY_HANDLE_PARTS):
@@ -131,6 +143,10 @@ def _handle_matches(handle: str, parts: tuple[str, ...]) -> bool:
     name = handle[1:]
     return any(name.startswith(part) if len(part) <= 4 else part in name for part in parts)
 
+
+#: The shipped watchlist seeds of every market: an outlet or regulator is one wherever the
+#: brand sells. A brand's own watchlist adds to these (`classify(..., watchlist=...)`).
+SEEDED_HANDLES = folded_watchlist(seed_watchlist())
 
 _MATCHER = Matcher(lexicons.POSITIVE, lexicons.INNOCENT, _tag_signal, LANGUAGES_OF)
 
@@ -184,8 +200,11 @@ def _signals_from_hits(normalised: Normalised, hits: Sequence[Hit]) -> Signals:
             fired[signal] = [words]
         else:
             phrases.append(words)
-    if VITAL_ITEM in fired and DEPRIVATION in fired and "health_safety" not in fired:
-        fired["health_safety"] = [fired[VITAL_ITEM][0]]
+    if "health_safety" not in fired:
+        for first, second in HEALTH_PAIRS:
+            if first in fired and second in fired:
+                fired["health_safety"] = [fired[first][0]]
+                break
     if normalised.shouting:
         fired["shouting"] = [normalised.shouting]
     if normalised.exclamations:

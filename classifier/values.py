@@ -61,6 +61,9 @@ class Decision:
     reasons: tuple[Reason, ...]
     model_version: str
     lang: str
+    #: The model decided with low confidence: the queue marks it "needs a human look".
+    #: A flag only: it never changes the category or lowers the level a rule set.
+    uncertain: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,3 +73,5 @@ class Thresholds:
     followers: int = 100_000
     shares: int = 1_000
     likes: int = 5_000
+    #: A model decision below this (calibrated) confidence is marked `uncertain`.
+    uncertain_below: float = 0.6

@@ -126,6 +126,9 @@ POSITIVE: dict[str, list[str]] = {
         "look what",
     ],
     "health_safety": [
+        # harm from food (issue 15)
+        "broke|broken|chipped|cracked my|a tooth",
+        "almost|nearly choked|choking",
         "food poisoning",
         "poisoning",
         "poisoned",
@@ -319,6 +322,13 @@ POSITIVE: dict[str, list[str]] = {
         "wage theft",
     ],
     "collective": [
+        # collective wording (issue 15)
+        "not an isolated incident|case|event|problem|issue",
+        "not the only one|ones|person|customer",
+        "half my|the|our building|street|neighborhood|neighbourhood|block|town",
+        "the same bogus|fake|wrong charge|charges|bill|fee",
+        "happened to my neighbor|neighbors|neighbour|neighbours too",
+        "every store|branch|location",
         "not the only one",
         "i am not the only",
         "we are not the only",
@@ -371,6 +381,17 @@ POSITIVE: dict[str, list[str]] = {
         "so did",
     ],
     "violence_threat": [
+        # violent threats (issue 15)
+        "beat|beating the crap|shit|hell|fuck out of",
+        "beat|beating the living daylights out of",
+        "kick|kicking your|his|her|their ass|asses",
+        "kick|kicking your|his|her|their teeth in",
+        "gonna beat|hurt|stab|shoot|punch|strangle|choke|kill|smash|cut you|him|her|them",
+        "going to beat|hurt|stab|shoot|punch|strangle|choke|kill|smash|cut you|him|her|them",
+        "put you|him|her in the hospital|ground|grave",
+        "burn your|the|this store|shop|place|office|building down",
+        "i know where you|he|she|they live|lives|work|works",
+        "knock your|his|her teeth|lights out",
         "i|we will|gonna|would break|burn|stab|shoot|kill|hurt|punch|beat|smash|torch|strangle",
         "i|we am|are going to break|burn|stab|shoot|kill|hurt|punch|beat|smash|torch",
         "break his|her|your|their face|jaw|neck|legs|nose",
@@ -447,6 +468,17 @@ POSITIVE: dict[str, list[str]] = {
         "bloody",
     ],
     "insult": [
+        # insults about looks, age, sanity; profanity-built (issue 15)
+        "bloated|fat|ugly|disgusting toad|pig|cow|slob|troll|hag|loser|losers",
+        "senile|decrepit old|fool|fart|hag|man|woman|bag",
+        "old fart|hag|bag|geezer",
+        "geezer|geezers",
+        "psycho|psychos|lunatic|lunatics|nutjob|nutjobs|nutcase|nutcases|headcase|maniac|maniacs",
+        "get|take some|your meds",
+        "off your meds",
+        "belong in a|an mental|asylum",
+        "dickhead|dickheads|shitstain|shitstains|shithead|shitheads|fuckface|fuckwit|fuckwits|twat|twats|wanker|wankers|tosser|tossers|douchebag|douchebags|assclown|assclowns",
+        "looks like a|an toad|pig|troll|clown|potato|rat|goblin",
         # a person called a fraud (see INNOCENT fraud_fact)
         "ceo|boss|owner|founder|president|manager|director|influencer|spokesperson|he|she|guy|"
         "dude is|was a [total|complete|absolute|huge|massive|walking|such|fucking] fraud|fake|"
@@ -788,6 +820,12 @@ POSITIVE: dict[str, list[str]] = {
         "prescription",
     ],
     "claim": [
+        # statement and waiting words (issue 15)
+        "statement|statements",
+        "do not recognize|recognise",
+        "unrecognized|unrecognised",
+        "on hold",
+        "no update|updates|info|information|answer|response",
         "package",
         "parcel",
         "says delivered",
@@ -855,10 +893,44 @@ POSITIVE: dict[str, list[str]] = {
         "which",
         "who",
     ],
+    "foreign_object": [
+        # foreign bodies: with a food below, health and safety (issue 15)
+        "hair|hairs|glass|screw|screws|bolt|bolts|nail|nails|staple|staples|cockroach|cockroaches|roach|roaches|worm|worms|maggot|maggots|larvae|insect|insects|bug|bugs|rat|mouse|band-aid|bandaid|band|mold|mould|rock|rocks|pebble|pebbles|wire|tooth",
+        "piece|pieces|shard|shards|chunk|chunks of glass|plastic|metal|wood|bone|glove|rubber",
+    ],
+    "food_item": [
+        # foods: with a foreign body above, health and safety
+        "food|pizza|burger|burgers|soup|bread|salad|meal|drink|juice|soda|coffee|milk|yogurt|cookie|cookies|burrito|taco|tacos|sandwich|chicken|rice|dessert|cereal|chocolate|can|bottle|water|sushi|fries|wrap|bowl|bite|eating|chewing",
+    ],
+    "medication": [
+        # medicines: with a mix-up below, health and safety (issue 15)
+        "medication|medications|medicine|medicines|pill|pills|tablets|capsules|prescription|prescriptions|dose|dosage|pharmacy|pharmacist|insulin|antibiotic|antibiotics|inhaler",
+    ],
+    "mix_up": [
+        # mix-ups: with a medicine above, health and safety
+        "wrong|incorrect",
+        "mixed|mix up",
+        "instead of",
+        "someone else's|elses",
+        "double|triple the dose|dosage",
+        "ten times the",
+    ],
 }
 
 INNOCENT: dict[str, list[str]] = {
     "authority_mention": [
+        # someone's workplace, not a complaint
+        "works|worked|working at|for the police|courthouse|court|ftc|cfpb|bbb",
+        # authority and court words out of a complaint
+        "near|behind|by the courthouse|court|precinct",
+        "next|across to|from the courthouse|court|precinct",
+        "near|behind|by the police station",
+        "next|across to|from the police station",
+        "demand is|was so high",
+        "demand is|was high",
+        "high|huge|big|strong demand",
+        "supply and demand",
+        "in demand",
         "somebody|someone call the police|cops",
         "should be illegal",
         f"my|his|her|our {KIN} [is|was|has been|works as] [a|an] {PROFESSION}",
@@ -882,6 +954,9 @@ INNOCENT: dict[str, list[str]] = {
         "my lawyer said",
     ],
     "media_mention": [
+        # a retweet's header, not a call to share
+        "rt @*",
+        "rt :",
         "went viral",
         "ad went viral",
         "going viral in",
@@ -907,6 +982,10 @@ INNOCENT: dict[str, list[str]] = {
         "come see us",
     ],
     "health_safety": [
+        # a cash machine keeping a card
+        "card|atm|machine swallowed",
+        "swallowed my|the card",
+        "atm|machine ate my|the card",
         "phone|battery|app|laptop|wifi|internet|router|car|console|controller|screen|tv|charger|"
         "modem|signal|server|account|computer [just|completely|literally] died",
         "i|we [just|literally|almost] died laughing|of|inside",
@@ -1001,6 +1080,8 @@ INNOCENT: dict[str, list[str]] = {
         "do not buy anything else",
     ],
     "violence_threat": [
+        # knowing where a thing is
+        "i know where my|the|it|this|that|is|they",
         "killed it",
         "killing it",
         "i will kill for",

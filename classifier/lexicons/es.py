@@ -215,6 +215,12 @@ POSITIVE: dict[str, list[str]] = {
         "mande|mandamos|envie todo al|a",
     ],
     "health_safety": [
+        # harm from food (issue 15)
+        "me rompi|rompo|parti|parto un|el diente",
+        "me rompi|rompo|parti|parto los dientes",
+        "me rompi|rompo|parti|parto una muela",
+        "casi me ahogo|atraganto",
+        "se atraganto|atraganto",
         "intoxicacion",
         "intoxicaciones",
         "intoxicado",
@@ -503,6 +509,18 @@ POSITIVE: dict[str, list[str]] = {
         "les roban",
     ],
     "collective": [
+        # 'no es un caso aislado' and similar collective wording (issue 15)
+        "no es un|el caso|hecho|problema aislado|unico",
+        "no es algo aislado",
+        "no es la primera persona|clienta|cliente",
+        "no solo a mi|mi",
+        "medio barrio|pueblo|edificio|pais|condominio|conjunto",
+        "a todo el barrio|edificio|condominio|pueblo|conjunto",
+        "todas las sucursales|tiendas|oficinas",
+        "a mi vecina|vecino|vecinos y",
+        "les paso|pasa lo mismo",
+        "nos paso|pasa lo mismo a",
+        "somos muchos|muchas|miles|cientos|varios|varias los|las afectados|afectadas",
         "no soy el|la unico|unica",
         "no somos los|las unicos|unicas",
         "no soy solo yo",
@@ -564,6 +582,22 @@ POSITIVE: dict[str, list[str]] = {
         "nomas abusos",
     ],
     "violence_threat": [
+        # violent threats in Mexican and Southern-Cone slang (issue 15)
+        "partir|partirte|partirle|partirles|parto tu|su|la|sus madre|madres|jeta|cara|hocico",
+        "rajar|rajarte|rajarle la cara|jeta|madre",
+        "meter|meterte|meterle|meto|dar|darte|darle|doy|pegar|pegarte|pegarle|pego un|unos plomazo|plomazos|balazo|balazos|tiro|tiros|plomo|fierrazo|navajazo|cuchillazo|machetazo",
+        "plomazo|plomazos|plomearlos|plomearte|balearlos|balearte|quebrarte|quebrarlo|quebrarla",
+        "dar|darte|darle|darles|doy piso",
+        "sacar|sacarte|sacarle|sacarles|saco la chucha|cresta|mierda|concha|puta",
+        "cagar|cagarte|cagarlo|cagarla|cagarlos|cago|cagamos a palos|trompadas|pinas|pinazos|golpes|tiros|patadas|balazos|cuetazos|fierrazos",
+        "romper|romperte|romperle|romperles|rompo la jeta|cara|boca|hocico|crisma|cabeza|madre|nariz|piernas|espalda|alma",
+        "quemar|quemarles|quemarle|quemarte|quemo|quemamos el|la|su|tu local|tienda|sucursal|negocio|oficina|edificio|casa|carro|auto|moto",
+        "agarrar|agarrarte|agarrarlo|agarrarlos|agarro a balazos|tiros|madrazos|putazos|chingadazos|vergazos|trancazos|palos|pinas|pinazos",
+        "reventar|reventarte|reventarle|revientan|reviento a golpes|palos|tiros",
+        "te|le|lo|la|los voy|vamos a matar|partir|rajar|madrear|putear|fundir|quebrar|apunalar|acuchillar|balear|plomear|desfigurar",
+        "te|le|lo|la|los van a levantar",
+        "ya se donde vive|vives|viven|trabaja|trabajas",
+        "sabemos donde vive|vives|viven|trabaja|trabajas",
         "romper|romperle|rompo|rompere|parto|partire|partir|partirle|reventar|reventarle "
         "la|el|les|le|te|os madre|cara|jeta|hocico|boca|cabeza|crisma|craneo",
         "romperle la madre|cara|cabeza|jeta|boca",
@@ -735,6 +769,35 @@ POSITIVE: dict[str, list[str]] = {
         "ostras",
     ],
     "insult": [
+        # insults about looks, age and sanity, profanity-built, Spain and Chile slang (issue 15)
+        "gorda|gordo|gordas|gordos asqueroso|asquerosa|asquerosos|asquerosas|seboso|sebosa|cerdo|cerda|horrible|horrendo|horrenda",
+        "gorda|gordo|gordas|gordos de mierda",
+        "seboso|sebosa|sebosos|sebosas|vejestorio|vejestorios|carcamal|carcamales",
+        "viejo|vieja|viejos|viejas decrepito|decrepita|decrepitos|decrepitas|chismosa|chismoso|verde|loca|loco|amargada|amargado|ridicula|ridiculo|inutil|pendeja|pendejo|estupida|estupido|bruja",
+        "decrepito|decrepita|decrepitos|decrepitas",
+        "loca|loco|locas|locos de remate",
+        "desquiciado|desquiciada|desquiciados|desquiciadas|trastornado|trastornada|psicopata|psicopatas|sicopata|sicopatas",
+        "enfermo|enferma|enfermos|enfermas mental|mentales",
+        "retrasado|retrasada|retrasados|retrasadas mental|mentales",
+        "vete|vayanse|andate|anda a un psiquiatrico|manicomio|loquero",
+        "vete|vayanse|andate|anda al psiquiatrico|manicomio|loquero",
+        "cara de verga|culo|mierda|pendejo|nalga|chancho|mono|rata|perro",
+        "pedazo|pedazos de mierda|animal|idiota|imbecil|pendejo|estupido",
+        "hijos|hijo|hija|hijas de la gran puta",
+        "hijos|hijo|hija|hijas de su puta madre",
+        "hijos|hijo|hija|hijas de la chingada",
+        "hijos|hijo|hija|hijas de perra",
+        "capullo|capullos|capulla|pringao|pringaos|pringado|pringados|mamon|mamones|mamona",
+        "tonto|tonta|tontos|tontas del culo|haba",
+        "tonto|tonta|tontos|tontas de remate",
+        "subnormal|subnormales|gilipollas|giliflautas|soplapollas|tontolaba|cenutrio|cenutrios|berzotas|mindundi|mindundis|cretino|cretinos",
+        "culiao|culiaos|culiado|culiados|culiaa|qliao|qliaos|ql|aweonao|aweonaos|aweonado|aweonados|ahueonao|ahueonado|giles|flaite|flaites|conchetumare|conchetumadre|ctm|csm|hueon",
+        "pelotudo|pelotuda|pelotudos|forro|forros|pajero|pajeros|sorete|soretes",
+        "weon|hueon culiao|qliao",
+        "saco|sacos de wea",
+        "saco|sacos wea",
+        "boludo de mierda",
+        "gil de goma",
         # a person called a fraud (see INNOCENT fraud_fact)
         "ceo|dueno|duena|jefe|jefa|gerente|presidente|presidenta|fundador|fundadora|direc"
         "tor|directora|influencer|vocero|vocera es un|una [total|completo|completa|tremendo|tremenda|autentico|autentica] fraude|farsante|estafador|estafadora",
@@ -1326,6 +1389,12 @@ POSITIVE: dict[str, list[str]] = {
         "receta",
     ],
     "claim": [
+        # an unrecognised charge in a statement (issue 15)
+        "desconozco|desconocido|desconocida|desconocidos|desconocidas",
+        "extracto|extractos|resumen de cuenta|estado de cuenta",
+        "consumo|consumos|movimiento|movimientos que desconozco",
+        "consumo|consumos|movimiento|movimientos que no hice|reconozco",
+        "bloqueen|bloqueenme|cancelen|reversen|reintegren",
         "cobro",
         "cobraron",
         "cobran",
@@ -1434,10 +1503,51 @@ POSITIVE: dict[str, list[str]] = {
         "?",
         "¿",
     ],
+    "foreign_object": [
+        # foreign bodies: with a food below, health and safety (issue 15)
+        "un|unos|dos pelo|pelos|cabello|cabellos",
+        "pelos|cabellos",
+        "vidrio|vidrios|cristal|cristales|tornillo|tornillos|tuerca|tuercas|clavo|clavos|alambre|alambres|grapa|grapas|piedra|piedras|piedrita|piedritas|curita|curitas|tirita|tiritas|cucaracha|cucarachas|gusano|gusanos|larva|larvas|mosca|moscas|rata|ratas|raton|insecto|insectos|bicho|bichos|hormigas|gorgojos|moho|hongos",
+        "pedazo|trozo|pedacito|trocito de vidrio|plastico|metal|cristal|madera|carton|hueso|guante",
+    ],
+    "food_item": [
+        # foods: with a foreign body above, health and safety
+        "comida|pizza|hamburguesa|sopa|pan|ensalada|plato|bebida|jugo|refresco|gaseosa|cafe|leche|yogur|galleta|galletas|burrito|taco|tacos|sandwich|sanguche|empanada|empanadas|pollo|carne|arroz|postre|helado|torta|pastel|cereal|chocolate|lata|botella|agua|ceviche|sushi|papas|hamburguesas|pizzas|tortilla|tortillas|bocado|comiendo|comi|mordi|mastique|trague",
+    ],
+    "medication": [
+        # medicines: with a mix-up below, health and safety (issue 15)
+        "medicamento|medicamentos|medicina|medicinas|pastilla|pastillas|pildoras|capsulas|jarabe|receta|dosis|farmacia|farmaceutico|farmaceutica|antibiotico|insulina|ampolla|inyeccion|losartan|metformina|paracetamol|ibuprofeno|enalapril|omeprazol|clonazepam",
+    ],
+    "mix_up": [
+        # mix-ups: with a medicine above, health and safety
+        "equivocado|equivocada|equivocados|equivocadas|incorrecto|incorrecta|incorrectos|incorrectas",
+        "en vez|lugar de",
+        "otro|otra medicamento|medicina|dosis|pastilla|cosa",
+        "dosis diez|doble|triple|mayor",
+        "dosis mas alta",
+        "se equivocaron|confundieron|cambiaron",
+    ],
 }
 
 INNOCENT: dict[str, list[str]] = {
     "authority_mention": [
+        # someone's workplace, not a complaint
+        "trabaja|trabajaba|trabajo|trabajan|trabajaban|labora|laboraba en [la|el|los|las] fiscalia|juzgado|juzgados|policia|procuraduria|defensoria|tribunal|tribunales|corte|sernac|profeco|indecopi|superintendencia|comisaria",
+        "trabaja|trabajaba|trabajo|trabajan para [la|el|los|las] fiscalia|juzgado|juzgados|policia|procuraduria|defensoria|tribunal|tribunales|corte|sernac|profeco|indecopi|superintendencia|comisaria",
+        # the police closing a street for an event: no complaint about the brand
+        "la policia cerro|corto|desvio|cortaba|cerraba la|el calle|calles|avenida|transito|paso|trafico",
+        "la policia cerro|corto|desvio el transito|paso|trafico",
+        # authority and court words out of a complaint: a landmark, a trusted adviser, demand as sales
+        "frente|junto a [la|el|los|las] fiscalia|juzgado|juzgados|comisaria|policia|tribunal|tribunales|corte|procuraduria|cuartel",
+        "cerca|enfrente|detras|despues|antes|lado de [la|el|los|las] fiscalia|juzgado|juzgados|comisaria|policia|tribunal|tribunales|corte|procuraduria|cuartel",
+        "a una|dos|tres cuadra|cuadras de [la|el] fiscalia|juzgado|juzgados|comisaria|policia|tribunal|tribunales|corte|procuraduria|cuartel",
+        "me recomendo mi|el abogado|abogada",
+        "mi abogado|abogada me recomendo",
+        "mi abogado|abogada de confianza",
+        "alta|mucha|gran|poca|baja|tanta|tremenda demanda",
+        "la demanda de|por este|esta|estos|estas",
+        "oferta y demanda",
+        "hay demanda",
         f"mi|su|tu|la|el {KIN} [ya] es|era|fue|sigue|trabaja|trabajaba [de|como] [un|una] "
         f"{PROFESSION}",
         f"mi|su|tu {KIN} [_] {PROFESSION}",
@@ -1473,6 +1583,9 @@ INNOCENT: dict[str, list[str]] = {
         "es obligatoria",
     ],
     "media_mention": [
+        # a retweet's header, not a call to share
+        "rt @*",
+        "rt :",
         "se hizo|volvio|hace|va a hacer viral",
         "se va a hacer viral",
         "ya es re viral",

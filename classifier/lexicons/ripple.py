@@ -73,11 +73,12 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         ),
     ),
     "account_blocked": (
-        "cuenta|account|usuario|perfil|profile",
+        "cuenta|account|usuario|perfil|profile|acceso|access|fondos|funds",
         (
             "bloqueada|bloquearon|bloqueado|blocked|suspendida|suspendieron|suspended|locked|"
             "banned|baneada|baneado|desactivada|disabled|hackearon|hackeada|hacked|congelada|"
-            "frozen|cerraron"
+            "frozen|cerraron|inhabilitada|inhabilitaron|inhabilitado|congelaron|congelado|"
+            "denegado|denied|suspendido|restringida|restringido|restricted|bloqueo|cancelaron"
         ),
     ),
     "app_down": (
@@ -90,22 +91,26 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
             "se cayo|caida|caido|se cierra|se traba|trabada|pegada|congela|crash|crashea|crashes|"
             "crashing|not working|does not work|will not open|not open|not load|not loading|"
             "is down|went down|error|falla|fallando|freezes|iniciar sesion|inicio de sesion|"
-            "log in|login|sign in|keeps closing"
+            "log in|login|sign in|keeps closing|frozen|froze|freezing|logs me out|logs out|"
+            "kicks me out|broken|dead|spins|spinning|not launch|launch|bricked|server error|"
+            "crashed|se pega|no responde"
         ),
     ),
     "internet_down": (
         (
             "internet|senal|signal|wifi|conexion|connection|cobertura|coverage|datos moviles|"
-            "mobile data|fibra|la red|network|4g|5g|llamadas|calls"
+            "mobile data|fibra|la red|network|4g|5g|llamadas|calls|router|modem|sin red|"
+            "banda ancha|broadband"
         ),
         (
             "sin|no hay|no tengo|no tenemos|no funciona|no sirve|caido|caida|se cae|se cayo|down|"
             "lento|lenta|slow|outage|intermitente|cortado|corte|mala|falla|not working|no service|"
-            "dead|dropped|dropping|cortan"
+            "dead|dropped|dropping|cortan|no carga|nada carga|muerto|muerta|parpadea|se corta|"
+            "se fue|cero|no anda|no conecta|sin servicio|no funcionan|keeps dropping"
         ),
     ),
     "power_outage": (
-        "luz|electricidad|electricity|energia|power|corriente",
+        "luz|electricidad|electricity|energia|power|corriente|apagon|apagones|blackout|oscuras",
         "sin|no hay|no tenemos|corte|cortaron|se fue|apagon|outage|out|cut|cuts|went out",
     ),
     "water_outage": (
@@ -115,13 +120,16 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
     "late_delivery": (
         (
             "pedido|orden|order|paquete|package|parcel|envio|shipment|entrega|delivery|domicilio|"
-            "encomienda|compra|comida|food|repartidor|shipping"
+            "encomienda|compra|comida|food|repartidor|shipping|pizza|hamburguesa|pedi|pedimos|"
+            "ordered|driver|rider"
         ),
         (
             "no llega|no ha llegado|no llego|nunca llego|sin llegar|aun no llega|never arrived|"
             "never came|not arrived|has not arrived|not here|late|tarde|retraso|retrasado|"
             "retrasada|demora|demorado|demorada|delayed|delay|atrasado|atrasada|still waiting|"
-            "esperando|waiting|perdido|perdieron|lost|extraviado|extraviaron"
+            "esperando|waiting|perdido|perdieron|lost|extraviado|extraviaron|donde esta|"
+            "where is|no aparece|en camino|on the way|se atraso|atraso|tarda|tardando|"
+            "taking forever|never showed"
         ),
     ),
     "wrong_order": (
@@ -171,7 +179,12 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
             "horas esperando|hours waiting|stuck"
         ),
     ),
-    "lost_luggage": ("maleta|maletas|equipaje|valija|luggage|baggage|suitcase|bags",),
+    "lost_luggage": (
+        (
+            "maleta|maletas|equipaje|valija|luggage|baggage|suitcase|bags|checked bag|my bag|"
+            "carousel|cinta de equipaje"
+        ),
+    ),
     "overbooking": (
         (
             "overbooking|sobreventa|sobrevendido|overbooked|denied boarding|bumped|"

@@ -70,4 +70,5 @@ def test_decisions_round_trip_through_jsonl(tmp_path):
         "reasons": [{"signal": "model", "evidence": "x"}],
         "model_version": "v",
         "lang": "es",
+        "uncertain": False,
     }

@@ -10,7 +10,14 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from classifier.ripple import RippleComment, find_ripples, ripple_signature, topic_of
+from classifier.ripple import (
+    RippleComment,
+    find_ripples,
+    ripple_signature,
+    topic_of,
+)
+from tests.classifier.ripple_waves import UNRELATED as WAVE_UNRELATED
+from tests.classifier.ripple_waves import WAVES
 
 NOON = datetime(2026, 3, 14, 12, 0, tzinfo=UTC)
 
@@ -281,3 +288,27 @@ def test_the_result_does_not_depend_on_input_order():
     assert [(ripple.subject, set(ripple.members)) for ripple in find_ripples(shuffled, [])] == (
         expected
     )
+
+
+# --- paraphrase waves written for issue 15 (tests/classifier/ripple_waves.py) ---------------
+
+
+@pytest.mark.parametrize("name", sorted(WAVES))
+def test_each_paraphrase_wave_forms_one_ripple_of_at_least_ten_authors(name):
+    batch = comments(WAVES[name])
+    ripples = find_ripples(batch, [])
+    assert len(ripples) == 1
+    assert len(ripples[0].authors) >= 10
+
+
+def test_one_line_of_each_wave_and_other_subjects_form_no_ripple():
+    assert find_ripples(comments(WAVE_UNRELATED), []) == []
+
+
+def test_two_waves_at_the_same_time_stay_two_ripples():
+    first, second = WAVES["internet_down"], WAVES["late_delivery"]
+    batch = comments(first + second, every=2)
+    ripples = find_ripples(batch, [])
+    subjects = sorted(ripple.subject for ripple in ripples)
+    assert len(ripples) == 2
+    assert subjects == [("~internet_down",), ("~late_delivery",)]

@@ -122,7 +122,14 @@ def test_train_corpus_only_ignores_corrections_and_can_skip_figures(tmp_path):
     out = io.StringIO()
     model_path = tmp_path / "model.npz"
     call_command(
-        "train_classifier", "--output", str(model_path), "--corpus-only", "--folds", "0", stdout=out
+        "train_classifier",
+        "--output",
+        str(model_path),
+        "--corpus-only",
+        "--no-real",
+        "--folds",
+        "0",
+        stdout=out,
     )
     assert "and 0 corrections" in out.getvalue()
     assert load_model(model_path).evaluation is None
@@ -137,4 +144,36 @@ def test_train_refuses_a_single_fold(tmp_path):
             "--folds",
             "1",
             stdout=io.StringIO(),
+        )
+
+
+def test_evaluate_reads_the_real_data_format_and_reports_per_source(tmp_path):
+    rows = [
+        {"id": "mine-1", "text": "you absolute idiot", "source_label": "bad", "lang": "en"},
+        {"id": "mine-2", "text": "thanks, lovely day", "source_label": "good", "lang": "en"},
+        {"id": "mine-3", "text": "ok", "source_label": "unsure", "lang": "en"},
+    ]
+    path = tmp_path / "mine.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    mapping = tmp_path / "mapping.json"
+    mapping.write_text(
+        json.dumps({"mine": {"bad": "insult", "good": "other", "unsure": None}}), encoding="utf-8"
+    )
+    out = io.StringIO()
+    call_command("evaluate_classifier", str(path), "--mapping", str(mapping), stdout=out)
+    lines = [line.split() for line in out.getvalue().splitlines()[1:]]
+    assert [(line[0], line[1], line[2]) for line in lines] == [
+        ("mine", "insult", "1"),
+        ("mine", "other", "1"),
+    ]
+
+
+def test_evaluate_refuses_a_real_data_file_the_mapping_keeps_nothing_of(tmp_path):
+    path = tmp_path / "mine.jsonl"
+    path.write_text(json.dumps({"id": "x-1", "text": "hola", "source_label": "z"}) + "\n")
+    mapping = tmp_path / "mapping.json"
+    mapping.write_text(json.dumps({"mine": {"a": "pqr"}}), encoding="utf-8")
+    with pytest.raises(CommandError, match="no row"):
+        call_command(
+            "evaluate_classifier", str(path), "--mapping", str(mapping), stdout=io.StringIO()
         )

@@ -1,0 +1,103 @@
+"""Paraphrase waves for ripple recall: one problem, told twelve ways by twelve customers.
+
+Written for issue 15, independently of the concept lexicon's cues: each line is how a
+customer might put it, with the slang, typos and asides real waves carry. A wave must form
+one ripple; a mix of one line from each wave must form none.
+"""
+
+WAVES: dict[str, list[str]] = {
+    "internet_down": [
+        "@FibraRedES sin internet desde anoche en todo Chamberi",
+        "se me fue el wifi otra vez, nada carga",
+        "el router parpadea en rojo y no hay conexion",
+        "llevamos 5 horas sin red en casa, teletrabajo imposible",
+        "no tengo internet!!! arreglen ya",
+        "otra caida de la fibra en mi zona, que pasa",
+        "la conexion se corta cada dos minutos desde hoy",
+        "cero senal de internet en el barrio @FibraRedES",
+        "alguien mas sin internet? yo desde las 8",
+        "ni el wifi ni el cable funcionan, todo muerto",
+        "internet caido en Madrid centro, avisen algo",
+        "me quede sin conexion justo en una reunion, gracias por nada",
+    ],
+    "late_delivery": [
+        "mi pedido lleva hora y media de retraso @RapiMenu",
+        "el repartidor nunca llego y la app dice entregado",
+        "pedi a las 8 y son las 10, donde esta mi comida",
+        "90 minutos esperando la pizza, ya ni hambre tengo",
+        "el delivery no aparece, el mapa lo muestra quieto",
+        "otra vez el pedido tarde, se enfria todo",
+        "hace dos horas que espero mi orden",
+        "mi comida sigue sin llegar, nadie contesta el chat",
+        "el pedido dice en camino desde hace una hora",
+        "que paso con mi orden? demora eterna",
+        "llego frio y con 70 min de demora @RapiMenu",
+        "el envio se atraso de nuevo, ya es costumbre",
+    ],
+    "account_blocked": [
+        "me bloquearon la cuenta sin explicacion @BancoAurora",
+        "no puedo entrar, dice cuenta suspendida",
+        "mi tarjeta y mi cuenta congeladas desde ayer",
+        "la app dice usuario bloqueado por seguridad y no me dejan desbloquearlo",
+        "cerraron mi cuenta de la nada, tengo mi sueldo ahi",
+        "cuenta inhabilitada sin aviso, necesito mi plata",
+        "me suspendieron el acceso a la banca en linea",
+        "bloqueo de cuenta otra vez, ya van tres",
+        "no me dejan usar mi cuenta, esta bloqueada",
+        "me congelaron los fondos sin motivo",
+        "acceso denegado a mi cuenta desde el lunes",
+        "por que me bloquearon la cuenta? no hice nada",
+    ],
+    "app_down_en": [
+        "@NorthBank app won't open this morning",
+        "the app keeps crashing when I log in",
+        "can't get into the app, error every time",
+        "is the app down? nothing loads",
+        "app frozen on the splash screen again",
+        "your app logs me out every two seconds",
+        "app is broken, can't see my balance",
+        "mobile app not working since the update",
+        "anyone else's banking app dead right now?",
+        "the app just spins and spins, fix it",
+        "app says server error, can't pay my rent",
+        "update bricked the app, won't even launch",
+    ],
+    "lost_luggage_en": [
+        "@VuelaSur my bag never came off the carousel",
+        "lost my suitcase on the flight from Lima",
+        "where is my luggage? been 3 days",
+        "my checked bag is missing and nobody knows where it is",
+        "arrived in Miami, my baggage did not",
+        "they lost my bags again, second trip in a row",
+        "still no sign of my suitcase after 48 hours",
+        "baggage claim says my bag is in another country",
+        "luggage lost, all my meds are in there",
+        "you misplaced my suitcase and won't answer",
+        "my bag got left behind in Bogota",
+        "lost baggage report filed, no updates since",
+    ],
+    "power_outage": [
+        "otra vez sin luz en Providencia @Voltio",
+        "se corto la electricidad hace 4 horas",
+        "apagon en todo el sector, nadie informa",
+        "llevamos toda la noche sin energia",
+        "se fue la luz y no vuelve, ya se descongelo todo",
+        "corte de luz sin aviso, tercera vez este mes",
+        "sin corriente desde las 6, que pasa @Voltio",
+        "no hay luz en mi calle ni en la de al lado",
+        "apagon general en el barrio, cuando vuelve",
+        "nos dejaron sin electricidad otra vez",
+        "cortaron la luz y mi papa usa oxigeno",
+        "media ciudad a oscuras, den la cara",
+    ],
+}
+
+#: One complaint per wave and a few more subjects: together they must form no ripple.
+UNRELATED = [wave[0] for wave in WAVES.values()] + [
+    "la camisa se destino al lavarla una vez",
+    "el gimnasio no tiene toallas limpias",
+    "my hotel room smelled of smoke",
+    "the cashier was rude to my mom",
+    "no me llego la factura electronica",
+    "the seat on my flight was broken",
+]
