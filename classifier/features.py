@@ -17,6 +17,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from classifier.memo import BoundedCache
+
 CHAR_NGRAM_SIZES = (2, 4)  # as good as (2, 3, 4, 5) in cross-validation, half the work
 BUCKET_BITS = 18
 BUCKETS = 1 << BUCKET_BITS
@@ -92,15 +94,12 @@ def signal_text(fired: dict[str, list[str]], negated: frozenset[str], is_troll: 
         names.extend("N:" + signal for signal in negated)
         if is_troll:
             names.append("S:troll_author")
-        text = " " + " ".join(names) + " "
-        if len(_signal_texts) > 10_000:
-            _signal_texts.clear()
-        _signal_texts[key] = text
+        text = _signal_texts.keep(key, " " + " ".join(names) + " ")
     return text
 
 
 #: The few combinations of signals that occur, each spelled once.
-_signal_texts: dict[tuple, str] = {}
+_signal_texts: BoundedCache = BoundedCache(10_000)
 
 
 @dataclass(frozen=True, slots=True)
@@ -252,9 +251,7 @@ def _signal_buckets(prepared: Sequence[Prepared]) -> tuple[np.ndarray, np.ndarra
     if unseen:
         fresh = dict(zip(unseen, _hash_signal_texts(unseen), strict=True))
         local.update(fresh)
-        if len(_signal_text_buckets) + len(fresh) > 10_000:
-            _signal_text_buckets.clear()
-        _signal_text_buckets.update(fresh)
+        _signal_text_buckets.keep_all(fresh)
     per_comment = list(map(local.__getitem__, texts))
     counts = np.fromiter(map(len, per_comment), dtype=np.int64, count=len(per_comment))
     docs = np.repeat(np.arange(len(per_comment), dtype=np.int64), counts)
@@ -278,7 +275,7 @@ def _hash_signal_texts(texts: Sequence[str]) -> list[tuple[int, ...]]:
 
 
 #: signal text -> the buckets of its pseudo-words
-_signal_text_buckets: dict[str, tuple[int, ...]] = {}
+_signal_text_buckets: BoundedCache = BoundedCache(10_000)
 
 
 def _char_counts(lengths: np.ndarray) -> np.ndarray:

@@ -25,3 +25,10 @@ class BoundedCache(dict):
             self.update(self._initial)
         self[key] = value
         return value
+
+    def keep_all(self, items: dict) -> None:
+        """Remember a batch of values at once, emptying first if they would not fit."""
+        if len(self) + len(items) > self.limit:
+            self.clear()
+            self.update(self._initial)
+        self.update(items)

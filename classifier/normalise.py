@@ -16,6 +16,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from classifier.memo import BoundedCache
+
 #: Longer comments are cut: the verdict is in the first few thousand characters, and a
 #: 20,000-character paste must cost no more than an ordinary comment.
 MAX_CHARS = 3000
@@ -217,13 +219,11 @@ def _piece_surface(piece: str) -> tuple[tuple[str, ...], int]:
         sum(map(len, _WORD_RE.findall(piece))),
     )
     if len(piece) <= _CACHEABLE_LENGTH:
-        if len(_SURFACE_CACHE) >= _TOKEN_CACHE_LIMIT:
-            _SURFACE_CACHE.clear()
-        _SURFACE_CACHE[piece] = surface
+        _SURFACE_CACHE.keep(piece, surface)
     return surface
 
 
-_SURFACE_CACHE: dict[str, tuple[tuple[str, ...], int]] = {}
+_SURFACE_CACHE: BoundedCache = BoundedCache(200_000)
 
 
 def _fold_char(match: re.Match) -> str:
@@ -255,6 +255,11 @@ def _join_spaced(match: re.Match) -> str:
     return re.sub(r"[ .\-_*]", "", match.group(0))
 
 
+def _may_hold_a_url(text: str) -> bool:
+    """A cheap test first: most comments hold no link, and the URL pattern is the slow one."""
+    return "http" in text or "www." in text or _DOT_LETTER_RE.search(text) is not None
+
+
 def fold(text: str) -> str:
     """Lower-case, strip accents and emoji into class tokens, undo the usual disguises."""
     folded = text.lower()
@@ -272,9 +277,8 @@ def fold(text: str) -> str:
             .replace("'", " ")
         )
     # Each repair runs only when a cheap test says it can apply: most comments need none.
-    if "http" in folded or "www." in folded or _DOT_LETTER_RE.search(folded):
-        if _URL_HINT_RE.search(folded):
-            folded = _URL_RE.sub(" _url_ ", folded)
+    if _may_hold_a_url(folded) and _URL_HINT_RE.search(folded):
+        folded = _URL_RE.sub(" _url_ ", folded)
     if "*" in folded or "#" in folded or "$" in folded:
         folded = _CENSORED_RE.sub(_uncensor, folded)
     if _DIGIT_RE.search(folded) and _HAS_DIGIT_RE.search(folded):
@@ -298,8 +302,7 @@ def tokenise(folded: str) -> tuple[str, ...]:
     return tuple(folded.translate(_TOKEN_TABLE).split())
 
 
-_TOKEN_CACHE: dict[str, tuple[str, ...]] = {}
-_TOKEN_CACHE_LIMIT = 200_000
+_TOKEN_CACHE: BoundedCache = BoundedCache(200_000)
 _CACHEABLE_LENGTH = 40
 
 
@@ -314,9 +317,7 @@ def fold_word(raw: str) -> tuple[str, ...]:
     if folded is None:
         folded = tokenise(fold(raw))
         if len(raw) <= _CACHEABLE_LENGTH:
-            if len(_TOKEN_CACHE) >= _TOKEN_CACHE_LIMIT:
-                _TOKEN_CACHE.clear()
-            _TOKEN_CACHE[raw] = folded
+            _TOKEN_CACHE.keep(raw, folded)
     return folded
 
 

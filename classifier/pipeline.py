@@ -16,6 +16,7 @@ import numpy as np
 
 from classifier.features import Prepared, model_text, signal_text
 from classifier.language import UNDETERMINED, languages_from_tallies
+from classifier.memo import BoundedCache
 from classifier.model import Model, default_model
 from classifier.normalise import MAX_CHARS, Normalised, coerce_text, normalise_batch
 from classifier.rules import (
@@ -52,7 +53,7 @@ class TextAnalysis(NamedTuple):
     prepared: Prepared  # what the model reads when the author is not flagged as a troll
 
 
-_text_cache: dict[str, TextAnalysis] = {}
+_text_cache: BoundedCache = BoundedCache(_TEXT_CACHE_LIMIT)
 # tuple.__new__ skips the NamedTuples' Python-level constructors in the per-comment loops
 _new_tuple = tuple.__new__
 
@@ -81,9 +82,7 @@ def analyse_texts(texts: Sequence[str]) -> list[TextAnalysis]:
     if unseen:
         fresh = dict(zip(unseen, _analyse_unseen(unseen), strict=True))
         known.update(fresh)
-        if len(cache) + len(fresh) > _TEXT_CACHE_LIMIT:
-            cache.clear()
-        cache.update(fresh)
+        cache.keep_all(fresh)
     return list(map(known.__getitem__, texts))
 
 

@@ -52,6 +52,7 @@ from typing import NamedTuple
 
 from classifier.language import LANGUAGES_OF
 from classifier.lexicons.ripple import CONCEPTS, GENERIC_WORDS
+from classifier.memo import BoundedCache
 from classifier.normalise import coerce_text, fold_word
 
 #: Terms of a signature that name a concept start with this mark; stems never do.
@@ -149,9 +150,8 @@ class _TokenInfo(NamedTuple):
     seconds: dict[str, list[_Cue]] | None  # two-word cues starting here: second stem -> cues
 
 
-_TOKEN_INFO: dict[str, _TokenInfo] = {}
-_PIECE_INFO: dict[str, tuple[_TokenInfo, ...]] = {}
-_CACHE_LIMIT = 200_000
+_TOKEN_INFO: BoundedCache = BoundedCache(200_000)
+_PIECE_INFO: BoundedCache = BoundedCache(200_000)
 _CACHEABLE_PIECE = 40
 
 
@@ -181,10 +181,7 @@ def _token_info(token: str) -> _TokenInfo:
         info = _TokenInfo(_HASHTAG, "", None, token, _NO_CUES, None)
     else:
         info = _TokenInfo(_OTHER, "", None, token, _NO_CUES, None)
-    if len(_TOKEN_INFO) >= _CACHE_LIMIT:
-        _TOKEN_INFO.clear()
-    _TOKEN_INFO[token] = info
-    return info
+    return _TOKEN_INFO.keep(token, info)
 
 
 def _piece_info(raw: str) -> tuple[_TokenInfo, ...]:
@@ -193,9 +190,7 @@ def _piece_info(raw: str) -> tuple[_TokenInfo, ...]:
     if infos is None:
         infos = tuple(_token_info(token) for token in fold_word(raw))
         if len(raw) <= _CACHEABLE_PIECE:
-            if len(_PIECE_INFO) >= _CACHE_LIMIT:
-                _PIECE_INFO.clear()
-            _PIECE_INFO[raw] = infos
+            _PIECE_INFO.keep(raw, infos)
     return infos
 
 
@@ -297,7 +292,7 @@ def _content_stems(
     return kept
 
 
-_TOPICS: dict[tuple[str, ...], frozenset[str]] = {}
+_TOPICS: BoundedCache = BoundedCache(200_000)
 
 
 def topic_of(signature: Sequence[str]) -> frozenset[str]:
@@ -310,10 +305,7 @@ def topic_of(signature: Sequence[str]) -> frozenset[str]:
     topic = _TOPICS.get(terms)
     if topic is None:
         concepts = frozenset(term for term in terms if term.startswith(CONCEPT_MARK))
-        topic = concepts or frozenset(terms)
-        if len(_TOPICS) >= _CACHE_LIMIT:
-            _TOPICS.clear()
-        _TOPICS[terms] = topic
+        topic = _TOPICS.keep(terms, concepts or frozenset(terms))
     return topic
 
 

@@ -24,7 +24,8 @@ def assert_valid(decision: Decision) -> None:
     assert 0.0 <= decision.confidence <= 1.0
     assert decision.reasons
     assert decision.model_version
-    assert isinstance(decision.lang, str) and decision.lang
+    assert isinstance(decision.lang, str)
+    assert decision.lang
 
 
 @pytest.mark.parametrize("name", sorted(BAD_TEXTS))

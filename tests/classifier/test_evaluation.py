@@ -21,7 +21,8 @@ def test_summary_line_has_the_exact_format():
     report = evaluate(load_corpus()[:60])
     assert SUMMARY.match(report.summary_line)
     assert report.summary_line.endswith("n=60")
-    assert "category confusion" in report.text and "level confusion" in report.text
+    assert "category confusion" in report.text
+    assert "level confusion" in report.text
 
 
 def _decision(category: str, level: str) -> Decision:

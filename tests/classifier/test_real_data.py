@@ -166,7 +166,8 @@ def test_tagging_a_watched_handle_is_a_media_signal_with_the_handle_as_evidence(
     plain = classify([CommentInput(text=text)])[0]
     watched = classify([CommentInput(text=text)], watchlist={"@Vecina_Chismosa": "influencer"})[0]
     assert "media_mention" not in signals_of(plain)
-    assert watched.category == "high_level" and watched.level == "red"
+    assert watched.category == "high_level"
+    assert watched.level == "red"
     assert evidence_of(watched, "media_mention") == ["@vecina_chismosa"]
 
 

@@ -3,8 +3,7 @@
 import pytest
 
 from classifier import Thresholds
-
-from .helpers import decide, evidence_of, signals_of
+from tests.classifier.helpers import decide, evidence_of, signals_of
 
 SMALL = {"author_followers": 300, "likes": 2, "shares": 0}
 
@@ -214,4 +213,5 @@ def test_every_decision_has_reasons_and_a_model_reason_when_the_model_decided():
     decision = decide("@GymCore how do I freeze my membership for a month?", **SMALL)
     assert decision.reasons
     model_reasons = evidence_of(decision, "model")
-    assert model_reasons and model_reasons[0].startswith("pqr p=")
+    assert model_reasons
+    assert model_reasons[0].startswith("pqr p=")
