@@ -23,7 +23,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from classifier.corpus import load_corpus  # noqa: E402
-from classifier.ripple import RippleComment, find_ripples, ripple_signature  # noqa: E402
+from classifier.ripple import RippleComment, find_ripples  # noqa: E402
+from classifier.signature import ripple_signature  # noqa: E402
 from classifier.values import NEGATIVE_CATEGORIES  # noqa: E402
 
 NOW = datetime(2026, 3, 14, 13, 0, tzinfo=UTC)

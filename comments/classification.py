@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 import classifier
 from classifier import CommentInput, Decision, Thresholds
-from classifier.ripple import CONCEPT_MARK
+from classifier.signature import CONCEPT_MARK
 from comments.models import Classification, Comment
 from core.bulk import insert_from
 

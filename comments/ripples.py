@@ -36,16 +36,10 @@ from django.db.models import Q, TextField
 from django.db.models.functions import Cast
 
 from classifier.memo import BoundedCache
-from classifier.ripple import (
-    CONCEPT_MARK,
-    RippleComment,
-    belongs,
-    find_ripples,
-    ripple_signature,
-    topic_of,
-)
 from classifier.ripple import Ripple as FoundRipple
+from classifier.ripple import RippleComment, belongs, find_ripples
 from classifier.rules import with_ripple
+from classifier.signature import CONCEPT_MARK, ripple_signature, topic_of
 from classifier.values import Decision
 from comments.models import Author, Comment, Ripple
 from core.bulk import fetch_values, insert_rows

@@ -12,7 +12,8 @@ from django.utils.translation import gettext_lazy as _
 
 from brands.access import in_brands
 from cases.models import OPEN_CASE_STATUSES, AuditEvent, Case, CaseStatus
-from classifier.ripple import belongs, seed_topics, topic_of
+from classifier.ripple import belongs, seed_topics
+from classifier.signature import topic_of
 from comments.models import Classification, Comment
 from core.platforms import Platform
 from core.taxonomy import NEGATIVE_CATEGORIES, Category, Level

@@ -10,12 +10,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from classifier.ripple import (
-    RippleComment,
-    find_ripples,
-    ripple_signature,
-    topic_of,
-)
+from classifier.ripple import RippleComment, find_ripples
+from classifier.signature import ripple_signature, topic_of
 from tests.classifier.ripple_waves import UNRELATED as WAVE_UNRELATED
 from tests.classifier.ripple_waves import WAVES
 
