@@ -84,3 +84,38 @@ def test_anonymous_is_sent_to_login(client):
     response = client.get(reverse("classifier-figures"))
     assert response.status_code == 302
     assert reverse("login") in response["Location"]
+
+
+def test_the_headline_is_text_from_sources_the_model_did_not_train_on(client, sam):
+    client.force_login(sam)
+    with translation.override("en"):
+        page = client.get(reverse("classifier-figures"), HTTP_ACCEPT_LANGUAGE="en")
+    page = page.content.decode()
+    model = default_model()
+    sources = model.meta["cross_source"]["sources"]
+    for name, measured in sources.items():
+        assert f'id="source-{name}"' in page
+        for share in measured["found"].values():
+            assert shown_en(share) in page
+    # The corpus's own cross-validation comes after them, named as the upper bound it is.
+    assert page.index('id="cross-source"') < page.index("an upper bound")
+    assert str(model.meta["held_out"]["n"]) in page
+    for dataset in model.meta["datasets"]:
+        assert dataset["licence"] in page
+
+
+def test_a_model_measured_only_inside_its_corpus_says_nothing_of_other_sources(
+    client, sam, tmp_path
+):
+    model = train_evaluated(load_corpus()[::8], version="sem-test-corpus-only", folds=2)
+    path = model.save(tmp_path / "model.npz")
+    client.force_login(sam)
+    with override_settings(SEMAFORO={**settings.SEMAFORO, "CLASSIFIER_MODEL_PATH": str(path)}):
+        page = client.get(reverse("classifier-figures")).content.decode()
+    assert 'id="cross-source"' not in page
+    assert "upper bound" not in page
+
+
+def shown_en(value: float) -> str:
+    with translation.override("en"):
+        return formats.number_format(value, 3)
