@@ -182,4 +182,10 @@ def with_ripple(decision: Decision, evidence: str) -> Decision:
     if decision.category == OTHER:
         return decision
     reasons = tuple(reason for reason in decision.reasons if reason.signal != "ripple")
-    return replace(decision, level=RED, reasons=(*reasons, Reason("ripple", evidence[:500])))
+    # The taxonomy's rule settles a ripple member's level: the model's doubt no longer applies.
+    return replace(
+        decision,
+        level=RED,
+        reasons=(*reasons, Reason("ripple", evidence[:500])),
+        uncertain=False,
+    )

@@ -43,6 +43,7 @@ def classification_correct(
     comment.category, comment.level = category, level
     comment.level_rank = LEVEL_RANK[Level(level)]
     comment.confidence, comment.reasons, comment.classified_by_human = 1.0, reasons, True
+    comment.uncertain = False
     comment.save(
         update_fields=[
             "category",
@@ -51,6 +52,7 @@ def classification_correct(
             "confidence",
             "reasons",
             "classified_by_human",
+            "uncertain",
         ]
     )
     AuditEvent.objects.create(

@@ -423,6 +423,7 @@ def _decision_fields(decision: Decision) -> dict:
         "confidence": round(decision.confidence, 4),
         "reasons": [reason.as_dict() for reason in decision.reasons],
         "model_version": decision.model_version,
+        "uncertain": decision.uncertain,
     }
 
 
@@ -478,6 +479,7 @@ def _relevel_grown(brand, existing, first_of_key, authors, *, now) -> None:
             "confidence",
             "reasons",
             "model_version",
+            "uncertain",
         ],
     )
     classification.record_automatic_decisions([c.pk for c, _ in changed], now=now)

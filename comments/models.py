@@ -103,6 +103,11 @@ class Comment(models.Model):
     reasons = models.JSONField(default=list)
     model_version = models.CharField(max_length=64, blank=True)
     classified_by_human = models.BooleanField(default=False)
+    uncertain = models.BooleanField(
+        default=False,
+        help_text="The model chose with low confidence and no rule settled it: a person should "
+        "look. Never lowers a level.",
+    )
 
     # Ripple detection (``crisis.ripples``). A JSON list rather than an ArrayField: the desk also
     # runs on SQLite, and PostgreSQL's jsonb still narrows the window with ``?|``. NULL for
@@ -167,6 +172,7 @@ class Classification(models.Model):
     confidence = models.FloatField()
     reasons = models.JSONField(default=list)
     model_version = models.CharField(max_length=64, blank=True)
+    uncertain = models.BooleanField(default=False)
     is_human = models.BooleanField(default=False)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -62,6 +62,7 @@ def _attach_stored(brand, members: Sequence[StoredMember], *, now: datetime) -> 
                 "level": level,
                 "level_rank": level_rank,
                 "reasons": reasons,
+                "uncertain": False,  # the ripple rule settled it, whatever the model thought
             }
         )
     if not updated:

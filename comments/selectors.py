@@ -50,10 +50,16 @@ class CommentFilter(django_filters.FilterSet):
         field_name="received_at", lookup_expr="lt", label=_("Received before")
     )
     q = django_filters.CharFilter(method="filter_text", label=_("Text contains"))
+    uncertain = django_filters.ChoiceFilter(
+        choices=[("true", _("Only these"))],
+        method="filter_uncertain",
+        label=_("Needs a human look"),
+        empty_label=_("All"),
+    )
 
     class Meta:
         model = Comment
-        fields = ["level", "category", "platform", "status", "since", "until", "q"]
+        fields = ["level", "category", "platform", "status", "since", "until", "q", "uncertain"]
 
     def filter_status(self, queryset, name, value):
         if value == STATUS_OPEN:
@@ -61,6 +67,10 @@ class CommentFilter(django_filters.FilterSet):
         if value == STATUS_NO_CASE:
             return queryset.filter(case=None)
         return queryset.filter(case__status=value)
+
+    def filter_uncertain(self, queryset, name, value):
+        """The model's low-confidence calls that no person has corrected yet."""
+        return queryset.filter(uncertain=True, classified_by_human=False)
 
     def filter_text(self, queryset, name, value):
         return queryset.filter(text__icontains=value.strip()) if value.strip() else queryset

@@ -98,6 +98,7 @@ class CommentSerializer(serializers.ModelSerializer):
             "confidence",
             "reasons",
             "model_version",
+            "uncertain",
             "classified_by_human",
             "case_id",
             "status",

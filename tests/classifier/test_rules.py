@@ -215,3 +215,20 @@ def test_every_decision_has_reasons_and_a_model_reason_when_the_model_decided():
     model_reasons = evidence_of(decision, "model")
     assert model_reasons
     assert model_reasons[0].startswith("pqr p=")
+
+
+def test_a_ripple_member_is_no_longer_uncertain_the_taxonomy_settled_its_level():
+    from classifier import Decision
+    from classifier.rules import with_ripple
+
+    doubtful = Decision(
+        category="pqr",
+        level="green",
+        confidence=0.41,
+        reasons=(),
+        model_version="v",
+        lang="es",
+        uncertain=True,
+    )
+    member = with_ripple(doubtful, "cluster #1, 12 authors in 40 min")
+    assert (member.level, member.uncertain) == ("red", False)

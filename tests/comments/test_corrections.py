@@ -103,3 +103,14 @@ def test_a_comment_corrected_to_red_raises_its_case_and_reaches_the_committee(in
     case.refresh_from_db()
     assert (case.category, case.level) == ("high_level", Level.RED)
     assert Escalation.objects.filter(comment_id=result.id).exists()
+
+
+def test_a_correction_settles_the_models_doubt(ingest, alice):
+    [result] = ingest([comment_item(text="zero signal downtown since noon")])
+    Comment.objects.filter(pk=result.id).update(uncertain=True)
+
+    corrected = corrections.classification_correct(
+        comment_id=result.id, user=alice, category="pqr", level="green"
+    )
+
+    assert corrected.uncertain is False

@@ -177,3 +177,28 @@ def test_query_count_does_not_grow_with_the_batch(ingest, size):
         ingest(items)
     # Two transactions (authors first, then the rest): inside the test's own they are savepoints.
     assert len(queries) <= 18, [q["sql"][:80] for q in queries]
+
+
+UNSURE_OR_NOT = [
+    "zero signal downtown since noon",
+    "@VuelaSur gate B12, third hour, zero info. cool.",
+    "Me cobraron dos veces la cuota de este mes, pueden revisar?",
+    "Gracias @BancoAurora, excelente atencion hoy!",
+]
+
+
+def test_the_models_doubt_is_stored_with_the_comment_and_its_history(ingest, aurora):
+    from classifier import CommentInput
+    from comments import classification
+
+    decisions = classification.classify(
+        [CommentInput(text=text, platform="twitter") for text in UNSURE_OR_NOT], brand=aurora
+    )
+    assert {decision.uncertain for decision in decisions} == {True, False}
+
+    results = ingest([comment_item(text=text, author_followers=10) for text in UNSURE_OR_NOT])
+
+    for result, decision in zip(results, decisions, strict=True):
+        comment = Comment.objects.get(pk=result.id)
+        assert comment.uncertain is decision.uncertain
+        assert comment.classifications.get().uncertain is decision.uncertain

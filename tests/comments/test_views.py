@@ -59,6 +59,21 @@ def test_queue_filters_by_level(client, alice, mixed_queue):
     assert levels == {"red"}
 
 
+def test_the_queue_shows_the_models_doubtful_calls_for_a_person_to_look_at(client, alice, aurora):
+    doubtful = CommentFactory(brand=aurora, uncertain=True, text="zero signal since noon")
+    CommentFactory(brand=aurora, uncertain=False, text="me cobraron dos veces")
+    corrected = CommentFactory(brand=aurora, uncertain=True, classified_by_human=True)
+    client.force_login(alice)
+
+    response = client.get(reverse("queue-rows"), {"uncertain": "true", "status": ""})
+
+    assert [c.pk for c in response.context["page"].object_list] == [doubtful.pk]
+    page = response.content.decode()
+    assert f'data-comment-id="{doubtful.pk}"' in page
+    assert 'class="tag uncertain"' in page
+    assert f'data-comment-id="{corrected.pk}"' not in page
+
+
 def test_queue_rows_partial_polls_itself(client, alice, mixed_queue):
     client.force_login(alice)
     html = client.get(reverse("queue-rows")).content.decode()
