@@ -13,7 +13,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import chain
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 import numpy as np
 
@@ -252,7 +252,9 @@ def _signal_buckets(prepared: Sequence[Prepared]) -> tuple[np.ndarray, np.ndarra
         fresh = dict(zip(unseen, _hash_signal_texts(unseen), strict=True))
         local.update(fresh)
         _signal_text_buckets.keep_all(fresh)
-    per_comment = list(map(local.__getitem__, texts))
+    # every None in `local` was replaced by its fresh buckets just above
+    filled = cast(dict[str, tuple[int, ...]], local)
+    per_comment = list(map(filled.__getitem__, texts))
     counts = np.fromiter(map(len, per_comment), dtype=np.int64, count=len(per_comment))
     docs = np.repeat(np.arange(len(per_comment), dtype=np.int64), counts)
     buckets = np.fromiter(chain.from_iterable(per_comment), dtype=np.int64, count=len(docs))

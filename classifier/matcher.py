@@ -181,26 +181,29 @@ class Matcher:
             if first.any_word:
                 raise ValueError(f"lexicon entry may not start with '_': {phrase!r}")
             second = variant[1] if len(variant) > 1 else None
-            pairable = (
-                second is not None
+            # the second token when it is a plain word, by which the entry is indexed as a pair
+            pair_second = (
+                second
+                if second is not None
                 and not second.optional
                 and not second.any_word
                 and not second.number
                 and not second.prefixes
+                else None
             )
             for word in first.exact:
-                if pairable:
+                if pair_second is not None:
                     self._pair_firsts.add(word)
-                    self._pair_seconds.update(second.exact)
-                    for next_word in second.exact:
+                    self._pair_seconds.update(pair_second.exact)
+                    for next_word in pair_second.exact:
                         self._by_pair.setdefault((word, next_word), []).append(entry)
                 else:
                     self._by_exact.setdefault(word, []).append(entry)
             for prefix in first.prefixes:
                 self._by_prefix.setdefault(prefix, []).append(entry)
                 self._prefix_lengths.add(len(prefix))
-            if first.number and pairable:
-                for next_word in second.exact:
+            if first.number and pair_second is not None:
+                for next_word in pair_second.exact:
                     self._by_number_then.setdefault(next_word, []).append(entry)
             elif first.number:
                 self._by_number.append(entry)

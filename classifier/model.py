@@ -191,7 +191,7 @@ def fit(
     version: str,
     regularisation: float = REGULARISATION_C,
     meta: dict | None = None,
-    sample_weight: Sequence[float] | None = None,
+    sample_weight: Sequence[float] | np.ndarray | None = None,
 ) -> Model:
     """Fit the weights; `labels` are category strings, `sample_weight` one weight per row.
 

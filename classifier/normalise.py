@@ -12,7 +12,7 @@ import re
 import string
 from collections.abc import Sequence
 from itertools import chain
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 import numpy as np
 
@@ -376,8 +376,11 @@ def normalise_batch(texts: Sequence[str]) -> list[Normalised]:
         # a text without capitals (islower: one C scan) cannot shout
         if not original.islower() and _CAPS_RUN_RE.search(original):
             shouting = _shouting_in_pieces(split[index])
-        if "!!!" in original or "¡¡¡" in original:
-            exclamations = _EXCLAIM_RE.search(original).group(0)
+        # the substring test is the cheap filter; the search then always finds the run
+        if ("!!!" in original or "¡¡¡" in original) and (
+            run := _EXCLAIM_RE.search(original)
+        ) is not None:
+            exclamations = run.group(0)
         # tuple.__new__ skips the NamedTuple's Python-level constructor
         result.append(
             _new_tuple(Normalised, (original, " ".join(tokens), tokens, shouting, exclamations))
@@ -387,13 +390,14 @@ def normalise_batch(texts: Sequence[str]) -> list[Normalised]:
 
 def _folded_pieces(raws: list[str]) -> list[tuple[str, ...]]:
     """The folded tokens of each whitespace piece: one dict lookup each, folding the unseen."""
-    pieces = list(map(_TOKEN_CACHE.get, raws))
+    pieces: list[tuple[str, ...] | None] = list(map(_TOKEN_CACHE.get, raws))
     position = 0
     while True:
         try:
             position = pieces.index(None, position)
         except ValueError:
-            return pieces
+            # no None is left: every miss was folded below
+            return cast(list[tuple[str, ...]], pieces)
         pieces[position] = fold_word(raws[position])
 
 

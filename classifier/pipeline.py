@@ -239,6 +239,7 @@ def decide(
 ) -> Decision:
     """Settle the level and assemble the reasons: the category's first, then the level's."""
     category = choice.category
+    level_reasons: Sequence[Reason]
     if category == OTHER:
         level, level_reasons = GREEN, ()  # `other` is always green (the taxonomy)
     else:

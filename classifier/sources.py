@@ -13,6 +13,7 @@ import json
 import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import Any
 
 REAL_DIR = Path(__file__).resolve().parent / "data" / "real"
 MAPPING_PATH = REAL_DIR / "mapping.json"
@@ -95,7 +96,7 @@ def mapped_rows(
         category = category_for(row.get("source_label"), labels)
         if category is None:
             continue
-        mapped = {
+        mapped: dict[str, Any] = {
             "id": row.get("id"),
             "text": cleaned_text(row["text"]),
             "lang": row.get("lang"),

@@ -112,13 +112,14 @@ def calibration(
     for fold in range(CALIBRATION_FOLDS):
         inside = np.flatnonzero(folds != fold)
         outside = np.flatnonzero(folds == fold)
+        inside_rows, outside_rows = inside.tolist(), outside.tolist()
         model = fit(
-            [prepared[i] for i in inside],
-            [labels[i] for i in inside],
+            [prepared[i] for i in inside_rows],
+            [labels[i] for i in inside_rows],
             version="calibration",
             sample_weight=weights[inside],
         )
-        out_of_fold[outside] = logits(model, [prepared[i] for i in outside])
+        out_of_fold[outside] = logits(model, [prepared[i] for i in outside_rows])
     scale, shift = fit_temperature(out_of_fold, targets, weights)
     after = out_of_fold * scale + shift
     return (

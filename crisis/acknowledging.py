@@ -22,6 +22,8 @@ def crisis_acknowledge_by_chat(*, token: str, now=None) -> CrisisNotification:
         CrisisNotification.objects.select_related("crisis", "user")
         .filter(pk=notification_id)
         .first()
+        if notification_id is not None
+        else None  # a signed token without an id names no notice
     )
     if notice is None or notice.crisis.brand_id not in crisis_brand_ids(notice.user):
         raise AckLinkError(_("This link is not valid or has expired."))
@@ -47,6 +49,9 @@ def crisis_acknowledge_notified(*, crisis: Crisis, user, now=None) -> CrisisNoti
 def acknowledgement(notice: CrisisNotification) -> dict:
     """What an acknowledgement answers (chat button, API): the same on every repeat."""
     crisis = notice.crisis
+    assert notice.acknowledged_at is not None, (
+        "an acknowledgement answers a notice crisis_acknowledge_notified has acknowledged"
+    )
     return {
         "crisis": crisis.pk,
         "member": notice.user.get_username(),

@@ -93,10 +93,11 @@ def crisis_measure_containment(*, crisis: Crisis, now: datetime | None = None) -
                 timeline_record(
                     crisis, EventKind.RATE_OVER, at=now or timezone.now(), data=threshold
                 )
-            elif stored is None and measured != crisis.opened_at:
+            elif stored is None:
                 # (A crisis that never reached the threshold had no wave to stop: its measure is
                 # its opening, and the timeline does not claim the rate came back under.)
-                timeline_record(crisis, EventKind.RATE_CONTAINED, at=measured, data=threshold)
+                if measured != crisis.opened_at:
+                    timeline_record(crisis, EventKind.RATE_CONTAINED, at=measured, data=threshold)
             else:  # late comments moved the moment: correct the event, do not add one
                 timeline_correct_time(crisis, EventKind.RATE_CONTAINED, was=stored, at=measured)
     crisis.rate_contained_at = (

@@ -130,10 +130,11 @@ def escalations_notify(*, escalation_ids: list[int]) -> int:
         }
         for crisis_id, members in by_crisis.items():
             crisis = attached[members[0]][0]
+            opener = openers.get(crisis_id)  # None for a crisis the chunk only joined
             recipients = crisis_notify_level(
                 crisis_id=crisis_id,
                 level=crisis.contact_level,
-                comment=comments.get(openers.get(crisis_id)),
+                comment=comments.get(opener) if opener is not None else None,
             )
             Escalation.objects.filter(pk__in=members).update(
                 notified_at=timezone.now(), recipients=recipients

@@ -35,15 +35,16 @@ def subject_of(comment: Comment, *, language: str) -> tuple[str, str]:
     written once, for the brand's committee, so in the brand's language and in the words the
     queue uses for reasons, never a signal's code."""
     with translation.override(language):
-        if comment.ripple_id:
+        ripple = comment.ripple  # None without a query when the comment has no ripple
+        if ripple is not None:
             words = ", ".join(
-                classification.term_label(str(term)) for term in (comment.ripple.subject or [])[:4]
+                classification.term_label(str(term)) for term in (ripple.subject or [])[:4]
             )
             return f"ripple:{comment.ripple_id}", _("Ripple #%(id)s: %(words)s") % {
                 "id": comment.ripple_id,
                 "words": words or "—",
             }
-        evidence = {}
+        evidence: dict[str | None, str] = {}
         for reason in comment.reasons or []:
             evidence.setdefault(reason.get("signal"), reason.get("evidence", ""))
         signal = next((signal for signal in SUBJECT_SIGNALS if signal in evidence), None)
@@ -82,7 +83,7 @@ def crises_open_or_join(*, escalation_ids: list[int], now=None) -> dict[int, tup
         )
         fresh = [e for e in escalations if e.crisis_id is None]
         for escalation in escalations:
-            if escalation.crisis_id is not None:
+            if escalation.crisis is not None:  # selected with it: no query
                 answer[escalation.pk] = (escalation.crisis, False)
         if not fresh:
             return answer
@@ -192,6 +193,7 @@ def _open_crisis_for(comment: Comment, key: str, now) -> Crisis | None:
 
 def _first_posted(comment: Comment):
     """The earliest posting of the wave: for a ripple its first member, else the comment."""
-    if comment.ripple_id:
-        return min(comment.ripple.first_at, comment.posted_at)
+    ripple = comment.ripple  # None without a query when the comment has no ripple
+    if ripple is not None:
+        return min(ripple.first_at, comment.posted_at)
     return comment.posted_at

@@ -9,6 +9,7 @@ facts are frozen when the crisis closes and
 recomputed on request, so what the committee reads is what the records say.
 """
 
+from datetime import datetime
 from statistics import median
 
 from django.db import transaction
@@ -27,7 +28,11 @@ _SENT = (ReplyStatus.PUBLISHED, ReplyStatus.SENT_BY_HAND)
 
 
 def _seconds(start, end) -> int | None:
-    return None if start is None or end is None else round((end - start).total_seconds())
+    return None if start is None or end is None else _elapsed(start, end)
+
+
+def _elapsed(start: datetime, end: datetime) -> int:
+    return round((end - start).total_seconds())
 
 
 def postmortem_facts(*, crisis: Crisis) -> dict:
@@ -49,7 +54,7 @@ def postmortem_facts(*, crisis: Crisis) -> dict:
     ).aggregate(first=Min("published_at"))["first"]
     first_response_at = min((t for t in (public_reply_at, statement_at) if t), default=None)
     approvals = [
-        _seconds(r["submitted_at"], r["reviewed_at"])
+        _elapsed(r["submitted_at"], r["reviewed_at"])
         for r in replies
         if r["needs_approval"] and r["reviewed_at"] and r["submitted_at"]
     ]

@@ -153,7 +153,9 @@ def statement_publish(*, statement_id: int, actor, by_hand: bool = False) -> Sta
                 "crisis": crisis.pk,
                 "text": statement.body,
                 "visibility": "public",
-                "approved_by": statement.approved_by.get_username(),
+                "approved_by": (
+                    statement.approved_by.get_username() if statement.approved_by else None
+                ),
                 "published_by": actor.get_username(),
             },
         )

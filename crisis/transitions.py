@@ -15,7 +15,7 @@ from crisis.postmortem import postmortem_open
 from crisis.timeline import timeline_record
 
 #: Where each status may be reached from: forward only, and closing needs containment first.
-TRANSITIONS = {
+TRANSITIONS: dict[CrisisStatus, tuple[CrisisStatus, ...]] = {
     CrisisStatus.RESPONDING: (CrisisStatus.DETECTED, CrisisStatus.COMMITTEE_NOTIFIED),
     CrisisStatus.CONTAINED: (
         CrisisStatus.DETECTED,
@@ -24,7 +24,7 @@ TRANSITIONS = {
     ),
     CrisisStatus.CLOSED: (CrisisStatus.CONTAINED,),
 }
-_STAMP = {
+_STAMP: dict[CrisisStatus, str] = {
     CrisisStatus.RESPONDING: "responding_at",
     CrisisStatus.CONTAINED: "contained_at",
     CrisisStatus.CLOSED: "closed_at",
@@ -37,14 +37,15 @@ def crisis_transition(*, crisis_id: int, actor, to: str, note: str = "", now=Non
     post-mortem with the measured facts. Any move also counts as taking the crisis in hand."""
     now = now or timezone.now()
     crisis = access_crisis_for(crisis_id=crisis_id, actor=actor, lock=True)
-    if to not in TRANSITIONS or crisis.status not in TRANSITIONS[to]:
+    target = CrisisStatus(to) if to in TRANSITIONS else None
+    if target is None or crisis.status not in TRANSITIONS[target]:
         raise DomainError(
             _("A crisis cannot go from %(from)s to %(to)s.")
             % {"from": crisis.get_status_display(), "to": CrisisStatus(to).label}
         )
     before = crisis.status
     crisis.status = to
-    setattr(crisis, _STAMP[to], now)
+    setattr(crisis, _STAMP[target], now)
     if to == CrisisStatus.CONTAINED and crisis.responding_at is None:
         crisis.responding_at = now
     if crisis.acknowledged_at is None:

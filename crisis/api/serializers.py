@@ -1,16 +1,29 @@
 """Output shapes of the crisis API (read-only: crises change through the room and the worker)."""
 
+from typing import TYPE_CHECKING
+
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from crisis.links import room_url
 from crisis.models import Crisis, CrisisEvent
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+    from brands.models import Brand
+
 
 class CrisisSerializer(serializers.ModelSerializer):
-    brand = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    owner = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    acknowledged_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    brand: "serializers.SlugRelatedField[Brand]" = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True
+    )
+    owner: "serializers.SlugRelatedField[User]" = serializers.SlugRelatedField(
+        slug_field="username", read_only=True
+    )
+    acknowledged_by: "serializers.SlugRelatedField[User]" = serializers.SlugRelatedField(
+        slug_field="username", read_only=True
+    )
     escalations = serializers.IntegerField(
         source="escalations_count", help_text="Red comments escalated into it."
     )
@@ -56,7 +69,9 @@ class CountsSerializer(serializers.Serializer):
 
 
 class EventSerializer(serializers.ModelSerializer):
-    actor = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    actor: "serializers.SlugRelatedField[User]" = serializers.SlugRelatedField(
+        slug_field="username", read_only=True
+    )
 
     class Meta:
         model = CrisisEvent
