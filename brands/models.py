@@ -84,6 +84,16 @@ class Brand(models.Model):
             "assignment rules by platform or language."
         ),
     )
+    watchlist = models.JSONField(
+        _("watched handles"),
+        default=dict,
+        blank=True,
+        help_text=_(
+            "The @handles of outlets, regulators and influencers that matter to this brand, "
+            "each with its kind (media, authority, influencer); tagging one is a media or "
+            "authority signal. The desk's seeds for each market count as well."
+        ),
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

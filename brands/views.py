@@ -6,10 +6,11 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from brands import team
+from brands import team, watchlists
 from brands.access import SESSION_KEY, brand_ids_for_request, brands_of, in_brands
 from brands.forms import MEMBER_ROLE_CHOICES, MemberAddForm
 from brands.models import Brand, Membership
+from classifier.watchlists import KINDS
 from core.errors import DomainError
 
 ROLE_LABELS = dict(MEMBER_ROLE_CHOICES)
@@ -152,3 +153,30 @@ def duty_set(request):
         else _("You are off duty: no new case will be assigned to you."),
     )
     return redirect("queue")
+
+
+@login_required
+@permission_required(team.MANAGE_TEAM, raise_exception=True)
+def watchlist_page(request):
+    """The brand's watched handles, edited as text: one handle and its kind per line."""
+    brand_ids = brand_ids_for_request(request, team.MANAGE_TEAM)
+    if len(brand_ids) != 1:
+        brands = in_brands(Brand.objects, brand_ids, field="pk")
+        return render(request, "brands/team_choose.html", {"brands": brands, "next": "watchlist"})
+    brand = team.access_managed_brand(actor=request.user, brand_id=next(iter(brand_ids)))
+    text, error, status = watchlists.watchlist_text(brand), "", 200
+    if request.method == "POST":
+        text = request.POST.get("watchlist", "")[:30_000]
+        try:
+            watchlists.watchlist_save(brand_id=brand.pk, text=text)
+        except DomainError as refused:
+            error, status = refused.message, 400
+        else:
+            messages.success(request, _("Watched handles saved."))
+            return redirect("watchlist")
+    return render(
+        request,
+        "brands/watchlist.html",
+        {"brand": brand, "text": text, "error": error, "kinds": KINDS},
+        status=status,
+    )

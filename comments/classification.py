@@ -111,7 +111,13 @@ def current_model():
 
 
 def classify(inputs: Sequence[CommentInput], *, brand=None) -> list[Decision]:
-    return classifier.classify(inputs, thresholds=thresholds(brand), model=current_model())
+    """The brand's thresholds and watched handles apply; without a brand, the desk's."""
+    return classifier.classify(
+        inputs,
+        thresholds=thresholds(brand),
+        model=current_model(),
+        watchlist=brand.watchlist if brand is not None else None,
+    )
 
 
 def record_automatic_decisions(comment_ids: Sequence[int], *, now) -> int:
