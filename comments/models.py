@@ -109,7 +109,7 @@ class Comment(models.Model):
         "look. Never lowers a level.",
     )
 
-    # Ripple detection (``crisis.ripples``). A JSON list rather than an ArrayField: the desk also
+    # Ripple detection (``comments.ripples``). A JSON list rather than an ArrayField: the desk also
     # runs on SQLite, and PostgreSQL's jsonb still narrows the window with ``?|``. NULL for
     # comments that were not negative when they arrived: they are never compared.
     ripple_terms = models.JSONField(
@@ -145,7 +145,7 @@ class Comment(models.Model):
                 condition=Q(category__in=NEGATIVE_CATEGORIES, ripple__isnull=True),
             ),
             # A ripple's members: which of a batch's authors it already counts, and its recount
-            # (``crisis.ripples``). Partial: most comments are in none, and every insert would
+            # (``comments.ripples``). Partial: most comments are in none, and every insert would
             # otherwise pay for an entry.
             models.Index(
                 fields=["ripple", "author"],

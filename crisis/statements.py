@@ -1,11 +1,11 @@
 """The brand's public statement on a crisis: drafted by the spokesperson, approved by a member
 with decision power, published only by a person's action.
 
-Like ``comments.replies``, nothing here runs on a timer or on arrival: the one way out is
+Like a reply (``replies.workflow``), nothing here runs on a timer or on arrival: the one way out is
 ``statement_publish`` on an approved statement. Rewriting an approved text sends it back to
 draft, so what is published is always exactly what was approved.
 
-Its tone is checked on every save with the replies' check (``comments.replies``): a statement
+Its tone is checked on every save with the replies' check (``replies.tone``): a statement
 always answers complaints, so one without an apology is warned too. A statement with warnings
 is approved only once the approver says they reread it, as a reply with warnings goes on only
 once its author does.

@@ -113,7 +113,7 @@ DEMO_PEOPLE = (
 )
 
 
-#: The teams a demo case can be routed to (``comments.departments``), per brand.
+#: The teams a demo case can be routed to (``cases.departments``), per brand.
 DEMO_DEPARTMENTS = {
     "aurora": (
         ("Facturación", "facturacion@demo.local"),

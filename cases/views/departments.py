@@ -1,6 +1,6 @@
 """Department pages: the brand's list, routing a case, and the department's answer page.
 
-Thin: the rules are in ``comments.departments``.
+Thin: the rules are in ``cases.departments``.
 """
 
 from django.contrib.auth.decorators import login_required, permission_required

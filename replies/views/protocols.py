@@ -1,4 +1,4 @@
-"""The supervisors' protocol pages: thin, the rules are in ``comments.protocols``."""
+"""The supervisors' protocol pages: thin, the rules are in ``replies.protocols``."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required

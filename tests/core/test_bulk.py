@@ -1,4 +1,4 @@
-"""triage/bulk.py: the statements intake writes with, checked against what the ORM reads back."""
+"""core/bulk.py: the statements intake writes with, checked against what the ORM reads back."""
 
 from datetime import timedelta
 
