@@ -154,7 +154,7 @@ def _string(value: Any, *, max_length: int, allow_blank: bool = False) -> str:
 
 
 def _check_platform(value: Any, _max_text: int) -> None:
-    if value not in PLATFORMS:
+    if not isinstance(value, str) or value not in PLATFORMS:
         raise _Invalid("", f"must be one of: {', '.join(sorted(PLATFORMS))}")
 
 

@@ -53,6 +53,8 @@ def test_push_a_list_keeps_the_order_and_a_repeat_answers_200(api):
         ({"posted_at": "yesterday"}, "posted_at", "ISO 8601"),
         ({"posted_at": "2026-11-23T10:00:00"}, "posted_at", "time zone"),
         ({"platform": "myspace"}, "platform", "must be one of"),
+        ({"platform": {}}, "platform", "must be one of"),
+        ({"platform": ["twitter"]}, "platform", "must be one of"),
         ({"url": "not a url"}, "url", "valid http(s) URL"),
         ({"lang": "spanish!"}, "lang", "language code"),
         ({"external_id": "x" * 256}, "external_id", "at most 255"),
