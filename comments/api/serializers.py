@@ -114,7 +114,7 @@ class CommentSerializer(serializers.ModelSerializer):
 
 class ClassificationSerializer(serializers.ModelSerializer):
     decided_by: "serializers.SlugRelatedField[User]" = serializers.SlugRelatedField(
-        slug_field="username", read_only=True
+        slug_field="username", read_only=True, allow_null=True
     )
     reasons = ReasonDoc(many=True)
 

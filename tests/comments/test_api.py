@@ -204,3 +204,11 @@ def test_schema_and_docs_are_served(client):
     assert schema.status_code == 200
     assert "/api/v1/comments/" in schema.json()["paths"]
     assert client.get(reverse("api-docs")).status_code == 200
+
+
+def test_the_schema_says_a_models_decision_has_no_decider(client):
+    """The model's own decisions carry ``decided_by: null``; the schema must allow it, or a
+    client generated from it rejects every history."""
+    schema = client.get(reverse("api-schema"), {"format": "json"}).json()
+    decided_by = schema["components"]["schemas"]["Classification"]["properties"]["decided_by"]
+    assert decided_by.get("nullable") is True
