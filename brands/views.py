@@ -38,12 +38,24 @@ def brand_switch(request):
 def team_page(request):
     """The team of the brand chosen in the header; with several brands and none chosen, the
     supervisor picks one first, so a change never lands on a brand they did not mean."""
+    brand = _managed_brand(request)
+    if brand is None:
+        return _choose_brand(request, then="team")
+    return _team_render(request, brand, MemberAddForm())
+
+
+def _managed_brand(request) -> Brand | None:
+    """The one brand chosen in the header among those the person manages; None when they
+    manage several and chose none, so a change never lands on a brand they did not mean."""
     brand_ids = brand_ids_for_request(request, team.MANAGE_TEAM)
     if len(brand_ids) != 1:
-        brands = in_brands(Brand.objects, brand_ids, field="pk")
-        return render(request, "brands/team_choose.html", {"brands": brands})
-    brand = Brand.objects.get(pk=next(iter(brand_ids)))
-    return _team_render(request, brand, MemberAddForm())
+        return None
+    return team.access_managed_brand(actor=request.user, brand_id=next(iter(brand_ids)))
+
+
+def _choose_brand(request, *, then: str):
+    brands = in_brands(Brand.objects, brand_ids_for_request(request, team.MANAGE_TEAM), field="pk")
+    return render(request, "brands/team_choose.html", {"brands": brands, "next": then})
 
 
 @login_required
@@ -159,11 +171,9 @@ def duty_set(request):
 @permission_required(team.MANAGE_TEAM, raise_exception=True)
 def watchlist_page(request):
     """The brand's watched handles, edited as text: one handle and its kind per line."""
-    brand_ids = brand_ids_for_request(request, team.MANAGE_TEAM)
-    if len(brand_ids) != 1:
-        brands = in_brands(Brand.objects, brand_ids, field="pk")
-        return render(request, "brands/team_choose.html", {"brands": brands, "next": "watchlist"})
-    brand = team.access_managed_brand(actor=request.user, brand_id=next(iter(brand_ids)))
+    brand = _managed_brand(request)
+    if brand is None:
+        return _choose_brand(request, then="watchlist")
     text, error, status = watchlists.watchlist_text(brand), "", 200
     if request.method == "POST":
         text = request.POST.get("watchlist", "")[:30_000]
