@@ -35,6 +35,7 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "replies.change_protocol",
         "cases.manage_department",
         "comments.view_model_figures",
+        "comments.retrain_classifier",
         "brands.manage_team",
         "crisis.view_crisis",
         "crisis.manage_crisis",

@@ -155,6 +155,7 @@ class AuditAction(models.TextChoices):
     CASE_CLOSE = "case_close", _("Closed")
     CASE_REOPEN = "case_reopen", _("Reopened")
     CLASSIFICATION_CORRECTED = "classification_corrected", _("Classification corrected")
+    CLASSIFIER_CHANGED = "classifier_changed", _("Classifier version changed")
     DEADLINE_BREACHED = "deadline_breached", _("Deadline passed; team told")
     FOLLOW_UP_DUE = "follow_up_due", _("Follow-up due; the person on the case was asked")
     FOLLOW_UP_ANSWERED = "follow_up_answered", _("The customer answered the follow-up")

@@ -7,10 +7,12 @@ is not needed to classify.
 """
 
 import hashlib
+import io
 import json
 from collections.abc import Iterable, Sequence
 from functools import cache
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 
@@ -122,6 +124,17 @@ class Model:
     def save(self, path: str | Path) -> Path:
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("wb") as handle:
+            self.write(handle)
+        return path
+
+    def to_bytes(self) -> bytes:
+        """The model file's bytes, for a desk that keeps its versions in the database."""
+        buffer = io.BytesIO()
+        self.write(buffer)
+        return buffer.getvalue()
+
+    def write(self, handle: BinaryIO) -> None:
         rows = np.flatnonzero(np.any(self.weights != 0, axis=1)).astype(np.int32)
         meta = dict(
             self.meta,
@@ -131,20 +144,24 @@ class Model:
             bucket_bits=BUCKET_BITS,
             char_ngram_sizes=list(CHAR_NGRAM_SIZES),
         )
-        with path.open("wb") as handle:
-            np.savez_compressed(
-                handle,
-                rows=rows,
-                weights=self.weights[rows].astype(np.float16),
-                bias=self.bias.astype(np.float64),
-                meta=np.array(json.dumps(meta, sort_keys=True)),
-            )
-        return path
+        np.savez_compressed(
+            handle,
+            rows=rows,
+            weights=self.weights[rows].astype(np.float16),
+            bias=self.bias.astype(np.float64),
+            meta=np.array(json.dumps(meta, sort_keys=True)),
+        )
 
 
-def load_model(path: str | Path) -> Model:
+def model_from_bytes(data: bytes) -> Model:
+    """A model from the bytes `Model.to_bytes` wrote."""
+    return load_model(io.BytesIO(data), name="stored model")
+
+
+def load_model(path: str | Path | BinaryIO, *, name: str | None = None) -> Model:
     """Load a model saved by `Model.save`; refuses files of another format or feature set."""
-    with np.load(Path(path), allow_pickle=False) as data:
+    source = Path(path) if isinstance(path, str | Path) else path
+    with np.load(source, allow_pickle=False) as data:
         meta = json.loads(str(data["meta"]))
         if (
             meta.get("format") != FORMAT
@@ -152,7 +169,7 @@ def load_model(path: str | Path) -> Model:
             or tuple(meta.get("char_ngram_sizes", ())) != CHAR_NGRAM_SIZES
             or tuple(meta.get("categories", ())) != CATEGORIES
         ):
-            raise ValueError(f"{path} is not a {FORMAT} model for this classifier version")
+            raise ValueError(f"{name or path} is not a {FORMAT} model for this classifier version")
         weights = np.zeros((BUCKETS, len(CATEGORIES)), dtype=np.float32)
         weights[data["rows"]] = data["weights"].astype(np.float32)
         weights[0] = 0.0

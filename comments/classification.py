@@ -4,6 +4,7 @@ The classifier package knows nothing of Django; this module gives it the thresho
 chosen in settings, so intake, corrections and commands all classify the same way.
 """
 
+import time
 from collections.abc import Sequence
 from functools import cache
 
@@ -12,9 +13,11 @@ from django.db.models import DateTimeField, IntegerField, Value
 from django.utils.translation import gettext_lazy as _
 
 import classifier
-from classifier import CommentInput, Decision, Thresholds
+from classifier import CommentInput, Decision, Model, Thresholds
+from classifier.memo import BoundedCache
+from classifier.model import model_from_bytes
 from classifier.signature import CONCEPT_MARK
-from comments.models import Classification, Comment
+from comments.models import Classification, ClassifierVersion, Comment
 from core.bulk import insert_from
 
 #: The classifier's signals as a community manager reads them; the API keeps the codes.
@@ -105,17 +108,68 @@ def _model_from(path: str):
 
 
 def current_model():
-    """The model named by SEMAFORO_CLASSIFIER_MODEL, or the one shipped with the package."""
+    """The model named by SEMAFORO_CLASSIFIER_MODEL, or None for the one shipped with the
+    package: the desk's model for a brand that has not retrained its own."""
     path = settings.SEMAFORO["CLASSIFIER_MODEL_PATH"]
     return _model_from(path) if path else None
 
 
+#: Which version each brand runs, as last read, and when (``time.monotonic``).
+_ACTIVE: dict = {"read_at": None, "versions": {}}
+#: The stored models this process has loaded, by row id; a few, so a worker serving many
+#: brands never holds them all.
+_STORED_MODELS = BoundedCache(8)
+
+
+def model_for(brand) -> Model | None:
+    """The model that classifies the brand's comments: its active retrained version, read
+    again every few seconds so every process follows an activation or a rollback without a
+    restart; otherwise the desk's (None: the shipped one)."""
+    active = _active_versions().get(brand.pk) if brand is not None else None
+    if active is None:
+        return current_model()
+    version_id = active[0]
+    model = _STORED_MODELS.get(version_id)
+    if model is None:
+        weights = ClassifierVersion.objects.filter(pk=version_id).values_list("weights", flat=True)
+        data = weights.first()
+        if data is None:  # retired between the read and now: the next read knows
+            return current_model()
+        model = _STORED_MODELS.keep(version_id, model_from_bytes(bytes(data)))
+    return model
+
+
+def model_version_for(brand) -> str:
+    model = model_for(brand)
+    return (model or classifier.default_model()).version
+
+
+def forget_active_models() -> None:
+    """Read the active versions again at the next classification (after this process changed
+    them; other processes follow within SEMAFORO_CLASSIFIER_RECHECK_S)."""
+    _ACTIVE["read_at"] = None
+
+
+def _active_versions() -> dict[int, tuple[int, str]]:
+    now = time.monotonic()
+    read_at = _ACTIVE["read_at"]
+    if read_at is None or now - read_at >= settings.SEMAFORO["CLASSIFIER_RECHECK_S"]:
+        _ACTIVE["versions"] = {
+            brand_id: (pk, version)
+            for brand_id, pk, version in ClassifierVersion.objects.filter(
+                state=ClassifierVersion.State.ACTIVE
+            ).values_list("brand_id", "pk", "version")
+        }
+        _ACTIVE["read_at"] = now
+    return _ACTIVE["versions"]
+
+
 def classify(inputs: Sequence[CommentInput], *, brand=None) -> list[Decision]:
-    """The brand's thresholds and watched handles apply; without a brand, the desk's."""
+    """The brand's model, thresholds and watched handles apply; without a brand, the desk's."""
     return classifier.classify(
         inputs,
         thresholds=thresholds(brand),
-        model=current_model(),
+        model=model_for(brand),
         watchlist=brand.watchlist if brand is not None else None,
     )
 
@@ -173,18 +227,19 @@ def warm_up() -> None:
     classify([CommentInput(text="hola, gracias")])
 
 
-def human_correction_rows() -> list[dict]:
-    """People's corrections as training rows in the corpus schema (the latest per comment)."""
+def human_correction_rows(*, brand_id: int | None = None) -> list[dict]:
+    """People's corrections as training rows in the corpus schema (the latest per comment),
+    with the comment's id and what the model had said (``model_category``, ``model_level``),
+    so a correction of the level alone can be told from one the category model learns."""
+    corrections = Classification.objects.filter(is_human=True)
+    if brand_id is not None:
+        corrections = corrections.filter(comment__brand_id=brand_id)
     latest: dict[int, dict] = {}
-    corrections = (
-        Classification.objects.filter(is_human=True)
-        .select_related("comment__author")
-        .order_by("created_at", "id")
-    )
-    for correction in corrections:
+    for correction in corrections.select_related("comment__author").order_by("created_at", "id"):
         comment = correction.comment
         latest[comment.pk] = {
             "id": f"human-{comment.pk}",
+            "comment_id": comment.pk,
             "text": comment.text,
             "lang": comment.lang or None,
             "platform": comment.platform,
@@ -196,4 +251,14 @@ def human_correction_rows() -> list[dict]:
             "category": correction.category,
             "level": correction.level,
         }
+    model_said = {
+        comment_id: (category, level)
+        for comment_id, category, level in Classification.objects.filter(
+            comment_id__any_of=list(latest), is_human=False
+        )
+        .order_by("created_at", "id")
+        .values_list("comment_id", "category", "level")
+    }
+    for comment_id, row in latest.items():
+        row["model_category"], row["model_level"] = model_said.get(comment_id, (None, None))
     return list(latest.values())

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from core.platforms import Platform
 from core.taxonomy import NEGATIVE_CATEGORIES, Category, Level
@@ -195,3 +196,71 @@ class Classification(models.Model):
     def __str__(self):
         who = "human" if self.is_human else self.model_version
         return f"{self.category}/{self.level} by {who}"
+
+
+class ClassifierVersion(models.Model):
+    """A model a brand's corrections trained, kept in the database so every web and worker
+    process reads the same one; the brand's ``active`` row classifies its comments, and with
+    none the shipped model does.
+
+    A row is a retrain from request to verdict: queued, training, then active (it passed the
+    gate), refused (it found fewer reds than the model it would replace) or failed. A row that
+    stops being active is ``ready``, and a supervisor can roll back to it.
+    """
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Waiting for a worker")
+        TRAINING = "training", _("Training")
+        ACTIVE = "active", _("Active")
+        READY = "ready", _("Ready")
+        REFUSED = "refused", _("Refused")
+        FAILED = "failed", _("Failed")
+
+    brand = models.ForeignKey("brands.Brand", on_delete=models.CASCADE, related_name="+")
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    version = models.CharField(max_length=64, blank=True, help_text="Set when trained.")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Empty for the nightly retrain.",
+    )
+    requested_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    activated_at = models.DateTimeField(null=True, blank=True)
+    trained_through = models.DateTimeField(
+        null=True, blank=True, help_text="The latest correction it could learn from."
+    )
+    corrections_learned = models.PositiveIntegerField(default=0)
+    corrections_held_back = models.PositiveIntegerField(default=0)
+    level_corrections = models.PositiveIntegerField(
+        default=0, help_text="Corrections of the level alone: the rules set it, not the model."
+    )
+    figures = models.JSONField(
+        default=dict, blank=True, help_text="Its figures and its predecessor's on the slice."
+    )
+    verdict = models.TextField(blank=True, help_text="Why it was refused, or what failed.")
+    weights = models.BinaryField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["brand"], condition=Q(state="active"), name="classifier_one_active"
+            ),
+            # One retrain at a time per brand: a second press would only race the first.
+            models.UniqueConstraint(
+                fields=["brand"],
+                condition=Q(state__in=["queued", "training"]),
+                name="classifier_one_in_flight",
+            ),
+        ]
+        permissions = [
+            ("retrain_classifier", "Can retrain the brand's classifier and choose its version")
+        ]
+
+    def __str__(self):
+        return self.version or f"retrain #{self.pk} ({self.state})"

@@ -11,10 +11,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from brands.access import in_brands
+from brands.models import Brand
 from cases.models import OPEN_CASE_STATUSES, AuditEvent, Case, CaseStatus
 from classifier.ripple import belongs, seed_topics
 from classifier.signature import topic_of
-from comments.models import Classification, Comment
+from comments.models import Classification, ClassifierVersion, Comment
 from core.platforms import Platform
 from core.taxonomy import NEGATIVE_CATEGORIES, Category, Level
 
@@ -210,3 +211,46 @@ def others_affected(case: Case, *, now=None, shown: int = 5) -> OthersAffected:
         more_than=len(recent) == OTHERS_AFFECTED_SCAN,
         examples=list(latest_by_author.values())[:shown],
     )
+
+
+@dataclass
+class BrandModels:
+    """What the classifier page says about one brand's models."""
+
+    brand: object
+    versions: list
+    active: object | None
+    in_flight: object | None
+    corrections_since: int
+
+
+def brand_models(brand_ids: frozenset[int], *, versions_shown: int = 10) -> list[BrandModels]:
+    """Each brand's latest retrains (without their weights) and the corrections its latest
+    trained model has not seen yet."""
+    State = ClassifierVersion.State
+    result = []
+    for brand in in_brands(Brand.objects, brand_ids, field="pk").order_by("name"):
+        versions = list(
+            ClassifierVersion.objects.filter(brand=brand)
+            .select_related("requested_by")
+            .defer("weights")[:versions_shown]
+        )
+        through = max((v.trained_through for v in versions if v.trained_through), default=None)
+        corrections = Classification.objects.filter(is_human=True, comment__brand=brand)
+        if through is not None:
+            corrections = corrections.filter(created_at__gt=through)
+        result.append(
+            BrandModels(
+                brand=brand,
+                versions=versions,
+                active=next((v for v in versions if v.state == State.ACTIVE), None)
+                or ClassifierVersion.objects.filter(brand=brand, state=State.ACTIVE)
+                .defer("weights")
+                .first(),
+                in_flight=next(
+                    (v for v in versions if v.state in (State.QUEUED, State.TRAINING)), None
+                ),
+                corrections_since=corrections.count(),
+            )
+        )
+    return result

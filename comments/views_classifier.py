@@ -10,12 +10,17 @@ URLs need one line for it.
 from datetime import datetime
 
 from django.contrib.auth.decorators import login_required, permission_required
-from django.shortcuts import render
+from django.http import Http404
+from django.shortcuts import redirect, render
 from django.urls import path
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
+from brands.access import brand_ids_for_request
 from classifier import default_model
 from classifier.evaluation import FIGURES
-from comments import classification
+from comments import classification, learning, selectors
+from core.pages import perform
 from core.taxonomy import Category
 
 
@@ -39,8 +44,59 @@ def classifier_figures(request):
             "held_out": model.meta.get("held_out"),
             "calibration": model.meta.get("calibration"),
             "datasets": model.meta.get("datasets") or [],
+            "brand_models": selectors.brand_models(
+                brand_ids_for_request(request, learning.RETRAIN_PERMISSION)
+            ),
         },
     )
+
+
+@login_required
+@permission_required(learning.RETRAIN_PERMISSION, raise_exception=True)
+def brand_models(request, brand_id: int):
+    """One brand's models, polled by the page while a retrain is on its way."""
+    found = selectors.brand_models(
+        brand_ids_for_request(request, learning.RETRAIN_PERMISSION) & {brand_id}
+    )
+    if not found:
+        raise Http404
+    return render(request, "comments/_brand_models.html", {"models": found[0]})
+
+
+@login_required
+@permission_required(learning.RETRAIN_PERMISSION, raise_exception=True)
+@require_POST
+def retrain(request, brand_id: int):
+    perform(
+        request,
+        lambda: learning.retrain_request(brand_id=brand_id, actor=request.user),
+        done=_("Retraining: a worker is training the new version; this page shows its verdict."),
+    )
+    return redirect("classifier-figures")
+
+
+@login_required
+@permission_required(learning.RETRAIN_PERMISSION, raise_exception=True)
+@require_POST
+def version_activate(request, pk: int):
+    perform(
+        request,
+        lambda: learning.version_activate(version_id=pk, actor=request.user),
+        done=_("That version classifies the brand's comments again."),
+    )
+    return redirect("classifier-figures")
+
+
+@login_required
+@permission_required(learning.RETRAIN_PERMISSION, raise_exception=True)
+@require_POST
+def shipped_model_restore(request, brand_id: int):
+    perform(
+        request,
+        lambda: learning.shipped_model_restore(brand_id=brand_id, actor=request.user),
+        done=_("The shipped model classifies the brand's comments again."),
+    )
+    return redirect("classifier-figures")
 
 
 def _cross_source(figures: dict | None) -> list[dict]:
@@ -71,4 +127,10 @@ def _moment(stamp: str | None) -> datetime | str | None:
         return stamp
 
 
-urlpatterns = [path("", classifier_figures, name="classifier-figures")]
+urlpatterns = [
+    path("", classifier_figures, name="classifier-figures"),
+    path("brands/<int:brand_id>/", brand_models, name="classifier-brand"),
+    path("brands/<int:brand_id>/retrain/", retrain, name="classifier-retrain"),
+    path("brands/<int:brand_id>/shipped/", shipped_model_restore, name="classifier-shipped"),
+    path("versions/<int:pk>/activate/", version_activate, name="classifier-activate"),
+]

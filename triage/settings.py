@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TypedDict
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -243,6 +244,7 @@ class SemaforoSettings(TypedDict):
     CRISIS_CLAIM_TIMEOUT_S: int
     QUEUE_POLL_S: int
     CLASSIFIER_MODEL_PATH: str
+    CLASSIFIER_RECHECK_S: int
     FOLLOW_UP_FIRST_H: int
     FOLLOW_UP_EVERY_H: int
     FOLLOW_UP_MAX: int
@@ -285,6 +287,8 @@ SEMAFORO: SemaforoSettings = {
     "CRISIS_CLAIM_TIMEOUT_S": env_int("SEMAFORO_CRISIS_CLAIM_TIMEOUT_S", 120, minimum=1),
     "QUEUE_POLL_S": env_int("SEMAFORO_QUEUE_POLL_S", 3, minimum=1),
     "CLASSIFIER_MODEL_PATH": env_str("SEMAFORO_CLASSIFIER_MODEL", ""),
+    # How often each process looks for a brand's newly active (or rolled back) model.
+    "CLASSIFIER_RECHECK_S": env_int("SEMAFORO_CLASSIFIER_RECHECK_S", 5),
     # Follow-ups of a resolved case: the first after this many hours, then one a day, at most
     # FOLLOW_UP_MAX; the customer's satisfaction link stays valid this many days.
     "FOLLOW_UP_FIRST_H": env_int("SEMAFORO_FOLLOW_UP_FIRST_H", 24, minimum=1),
@@ -341,6 +345,12 @@ CELERY_BEAT_SCHEDULE = {
     "schedule-follow-ups": {
         "task": "cases.tasks.schedule_follow_ups",
         "schedule": float(env_int("SEMAFORO_FOLLOW_UP_INTERVAL_S", 60, minimum=1)),
+    },
+    "retrain-classifiers": {
+        "task": "comments.tasks.retrain_classifiers",
+        "schedule": crontab(
+            hour=env_int("SEMAFORO_RETRAIN_HOUR", 3, minimum=0, maximum=23), minute=17
+        ),
     },
     "sweep-deliveries": {
         "task": "outbound.tasks.sweep_deliveries",
