@@ -325,6 +325,8 @@ if CELERY_BROKER_URL.startswith("filesystem"):
         "control_folder": str(_broker_dir / "control"),
     }
 CELERY_TASK_ALWAYS_EAGER = False
+# Crontab entries (the nightly retrain) run in the desk's time zone.
+CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "sweep-escalations": {
         "task": "crisis.tasks.sweep_escalations",

@@ -119,3 +119,72 @@ def test_a_model_measured_only_inside_its_corpus_says_nothing_of_other_sources(
 def shown_en(value: float) -> str:
     with translation.override("en"):
         return formats.number_format(value, 3)
+
+
+# --- retraining from the page -----------------------------------------------------------------
+
+
+def _version(brand, state, **extra):
+    from comments.models import ClassifierVersion
+
+    return ClassifierVersion.objects.create(brand=brand, state=state, **extra)
+
+
+def test_a_supervisor_presses_retrain_and_a_second_press_is_refused(client, sam, aurora):
+    from comments.models import ClassifierVersion
+
+    client.force_login(sam)
+    url = reverse("classifier-retrain", args=[aurora.pk])
+    first = client.post(url, follow=True)
+    [queued] = ClassifierVersion.objects.filter(brand=aurora)
+    assert (queued.state, queued.requested_by) == ("queued", sam)
+    assert 'role="status"' in first.content.decode()
+    assert f'hx-get="{reverse("classifier-brand", args=[aurora.pk])}"' in first.content.decode()
+    second = client.post(url, follow=True)
+    assert ClassifierVersion.objects.filter(brand=aurora).count() == 1
+    assert "msg-warning" in second.content.decode()
+
+
+def test_people_without_the_permission_or_the_brand_cannot_retrain(
+    client, alice, sam, aurora, rapimenu
+):
+    from comments.models import ClassifierVersion
+
+    client.force_login(alice)
+    assert client.post(reverse("classifier-retrain", args=[aurora.pk])).status_code == 403
+    client.force_login(sam)
+    assert client.post(reverse("classifier-retrain", args=[rapimenu.pk])).status_code == 404
+    assert client.get(reverse("classifier-brand", args=[rapimenu.pk])).status_code == 404
+    other = _version(rapimenu, "ready", version="rapimenu-1")
+    assert client.post(reverse("classifier-activate", args=[other.pk])).status_code == 404
+    assert not ClassifierVersion.objects.filter(brand=aurora).exists()
+    assert (
+        f"brand-models-{rapimenu.pk}"
+        not in client.get(reverse("classifier-figures")).content.decode()
+    )
+
+
+def test_a_refused_version_shows_why_and_a_ready_one_can_be_used_again(client, sam, aurora):
+    refused = _version(
+        aurora,
+        "refused",
+        version="aurora-refused",
+        verdict="It finds fewer reds than the model it would replace: 0.900 against 1.000",
+        figures={
+            "candidate": {"red_recall": 0.9, "category_macro_f1": 0.93, "n": 83},
+            "incumbent": {"red_recall": 1.0, "category_macro_f1": 0.94, "n": 83},
+        },
+    )
+    ready = _version(aurora, "ready", version="aurora-ready")
+    client.force_login(sam)
+    with translation.override("en"):
+        page = client.get(reverse("classifier-figures"), HTTP_ACCEPT_LANGUAGE="en")
+    row = page.content.decode().split(f'id="version-{refused.pk}"')[1].split("</tr>")[0]
+    assert refused.verdict in row
+    assert "/activate/" not in row
+    client.post(reverse("classifier-activate", args=[ready.pk]))
+    ready.refresh_from_db()
+    assert ready.state == "active"
+    client.post(reverse("classifier-activate", args=[refused.pk]))
+    refused.refresh_from_db()
+    assert refused.state == "refused"
