@@ -31,12 +31,16 @@ class BrandAdmin(admin.ModelAdmin):
             {"fields": ("ripple_min_authors", "ripple_window_minutes")},
         ),
         (
-            "Response deadlines",
+            "Deadlines: first response, then resolution (paused while waiting)",
             {
                 "fields": (
                     "due_red_minutes",
                     "due_yellow_minutes",
                     "due_green_minutes",
+                    "resolve_red_minutes",
+                    "resolve_yellow_minutes",
+                    "resolve_green_minutes",
+                    "deadline_warn_minutes",
                     "auto_assign",
                 )
             },

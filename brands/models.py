@@ -68,6 +68,15 @@ class Brand(models.Model):
     due_red_minutes = _optional_minutes(_("minutes to answer a red"))
     due_yellow_minutes = _optional_minutes(_("minutes to answer a yellow"))
     due_green_minutes = _optional_minutes(_("minutes to answer a green"))
+    resolve_red_minutes = _optional_minutes(_("minutes to resolve a red"))
+    resolve_yellow_minutes = _optional_minutes(_("minutes to resolve a yellow"))
+    resolve_green_minutes = _optional_minutes(_("minutes to resolve a green"))
+    deadline_warn_minutes = models.PositiveIntegerField(
+        _("minutes of warning before a deadline"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: the desk's default."),
+    )
     ripple_min_authors = models.PositiveIntegerField(
         _("distinct authors that make a ripple"),
         null=True,
@@ -122,12 +131,27 @@ class Brand(models.Model):
         }
 
     def due_minutes(self) -> dict[str, int]:
+        """Minutes to the first response, by level."""
         defaults = settings.SEMAFORO["DUE_MINUTES"]
         return {
             "red": self.due_red_minutes or defaults["red"],
             "yellow": self.due_yellow_minutes or defaults["yellow"],
             "green": self.due_green_minutes or defaults["green"],
         }
+
+    def resolve_minutes(self) -> dict[str, int]:
+        """Minutes to the resolution, by level, not counting pauses."""
+        defaults = settings.SEMAFORO["RESOLVE_MINUTES"]
+        return {
+            "red": self.resolve_red_minutes or defaults["red"],
+            "yellow": self.resolve_yellow_minutes or defaults["yellow"],
+            "green": self.resolve_green_minutes or defaults["green"],
+        }
+
+    def warn_minutes(self) -> int:
+        if self.deadline_warn_minutes is not None:
+            return self.deadline_warn_minutes
+        return settings.SEMAFORO["DEADLINE_WARN_MIN"]
 
 
 class BrandAccount(models.Model):

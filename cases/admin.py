@@ -7,7 +7,16 @@ from core.admin import ReadOnlyStateAdmin
 
 @admin.register(Case)
 class CaseAdmin(ReadOnlyStateAdmin):
-    list_display = ("id", "author", "status", "level", "category", "assignee", "due_at")
+    list_display = (
+        "id",
+        "author",
+        "status",
+        "level",
+        "category",
+        "assignee",
+        "response_due_at",
+        "resolution_due_at",
+    )
     # The customer's details are shown in full only on the case page, to who works the case.
     exclude = ("personal_data",)
     readonly_fields = ("personal_data_masked",)

@@ -1,9 +1,10 @@
-"""Deadlines: an open case past its due time is told, once, to its assignee and supervisors.
+"""The deadline watch: each clock of an open case warns before its deadline and again at it,
+each once, to the assignee and the brand's supervisors.
 
-Beat runs ``deadline_breaches_claim`` every minute. The claim is one query on the partial index
-``case_deadline_watch`` (open cases not yet alerted), so a pass costs what is overdue. The
-taxonomy's other half of the rule, an overdue author's new comments turning yellow, is applied
-at intake.
+Beat runs ``deadline_alarms_claim`` every minute. The claim is one query on the partial index
+``case_alarm_watch`` (the cases with something still to tell, by when), so a pass costs what is
+due, not what the table holds. The taxonomy's other half of the rule, an overdue author's new
+comments turning yellow, is applied at intake (``clocks.response_overdue``).
 """
 
 import logging
@@ -17,52 +18,81 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from brands.access import supervisor_emails
-from cases.models import OPEN_CASE_STATUSES, AuditAction, AuditEvent, Case
-from core.queueing import claim_due, publish_in_chunks
+from cases import clocks
+from cases.models import AuditAction, AuditEvent, Case
+from core.bulk import update_rows
+from core.queueing import publish_in_chunks
 
-#: The task that tells people of the breaches claimed (``cases.tasks``).
-ALERT_TASK = "cases.tasks.alert_deadline_breaches"
+#: The task that tells people of the alarms claimed (``cases.tasks``).
+ALERT_TASK = "cases.tasks.alert_deadlines"
 
 logger = logging.getLogger(__name__)
 
 CLAIM_BATCH = 500
 PUBLISH_CHUNK = 25
+_MARKS = (
+    "response_warned_at",
+    "response_breached_at",
+    "resolution_warned_at",
+    "resolution_breached_at",
+    "alarm_at",
+)
 
 
-def deadline_breaches_claim(*, now=None) -> list[int]:
-    """Claim the open cases that passed their deadline unannounced; alert them after commit."""
+def deadline_alarms_claim(*, now=None) -> list[list]:
+    """Claim the cases whose alarm time came, mark what each must tell, re-arm them, and send
+    the alarms after commit. Returns them as ``[case_id, clock, breach]``."""
     now = now or timezone.now()
     with transaction.atomic():
-        ids = claim_due(
-            Case.objects.filter(
-                breach_alerted_at=None, status__in=OPEN_CASE_STATUSES, due_at__lt=now
-            ),
-            order_by="due_at",
-            limit=CLAIM_BATCH,
-            mark={"breach_alerted_at": now},
+        cases = list(
+            Case.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("brand")
+            .filter(alarm_at__lte=now)
+            .order_by("alarm_at")[:CLAIM_BATCH]
         )
-        if ids:
-            AuditEvent.objects.bulk_create(
-                AuditEvent(action=AuditAction.DEADLINE_BREACHED, case_id=pk, created_at=now)
-                for pk in ids
-            )
-            transaction.on_commit(partial(_enqueue_alerts, ids), robust=True)
-    return ids
+        alarms: list[list] = []
+        events = []
+        for case in cases:
+            for clock, breach in clocks.alarms_due(case, now=now):
+                alarms.append([case.pk, clock, breach])
+                events.append(
+                    AuditEvent(
+                        action=AuditAction.DEADLINE_BREACHED
+                        if breach
+                        else AuditAction.DEADLINE_WARNED,
+                        case=case,
+                        after={"clock": clock},
+                        created_at=now,
+                    )
+                )
+        update_rows(
+            Case,
+            [{"id": case.pk, **{name: getattr(case, name) for name in _MARKS}} for case in cases],
+        )
+        AuditEvent.objects.bulk_create(events)
+        if alarms:
+            transaction.on_commit(partial(_enqueue_alerts, alarms, now), robust=True)
+    return alarms
 
 
-def _enqueue_alerts(ids: list[int]) -> None:
-    publish_in_chunks(
-        ALERT_TASK,
-        ids,
-        chunk=PUBLISH_CHUNK,
-        release=lambda rest: Case.objects.filter(pk__in=rest).update(breach_alerted_at=None),
-    )
+def _enqueue_alerts(alarms: list[list], now) -> None:
+    publish_in_chunks(ALERT_TASK, alarms, chunk=PUBLISH_CHUNK, release=partial(_release, now=now))
 
 
-def deadline_breach_alert(*, case_id: int) -> bool:
-    """Mail the assignee and the brand's supervisors; False when the case was dealt with since."""
+def _release(unsent: list[list], *, now) -> None:
+    """The broker refused these: unmark them, and the next pass claims them again."""
+    for case_id, clock, breach in unsent:
+        mark = f"{clock}_breached_at" if breach else f"{clock}_warned_at"
+        Case.objects.filter(pk=case_id).update(**{mark: None, "alarm_at": now})
+
+
+def deadline_alert(*, case_id: int, clock: str, breach: bool) -> bool:
+    """Mail the assignee and the brand's supervisors; False when the clock stopped since."""
     case = Case.objects.select_related("author", "assignee", "brand").get(pk=case_id)
-    if not case.is_open:
+    stopped = (
+        case.responded_at is not None if clock == clocks.RESPONSE else case.paused_at is not None
+    )
+    if not case.is_open or stopped:
         return False
     recipients = sorted(
         {
@@ -71,22 +101,34 @@ def deadline_breach_alert(*, case_id: int) -> bool:
         }
     )
     if not recipients:
-        logger.warning("case %s is overdue and its brand has nobody to tell", case.pk)
+        logger.warning("case %s: %s alarm and nobody to tell", case.pk, clock)
         return False
+    due = getattr(case, f"{clock}_due_at")
     url = f"{settings.SEMAFORO_BASE_URL}{reverse('case-detail', args=[case.pk])}"
     with translation.override(case.brand.language):
-        subject = _("[Semáforo] Case #%(case)s is past its deadline") % {"case": case.pk}
+        subject = _subject(case.pk, clock, breach)
         body = _(
-            "Case #%(case)s (%(level)s, %(handle)s) was due %(due)s and is still %(status)s.\n"
-            "Assigned to: %(assignee)s\n\n%(url)s\n"
+            "Case #%(case)s (%(level)s, %(handle)s): %(what)s was due %(due)s; "
+            "the case is %(status)s.\nAssigned to: %(assignee)s\n\n%(url)s\n"
         ) % {
             "case": case.pk,
             "level": case.get_level_display(),
             "handle": case.author.handle,
-            "due": timezone.localtime(case.due_at).strftime("%Y-%m-%d %H:%M"),
+            "what": _("the first response") if clock == clocks.RESPONSE else _("the resolution"),
+            "due": timezone.localtime(due).strftime("%Y-%m-%d %H:%M"),
             "status": case.get_status_display(),
             "assignee": case.assignee.get_username() if case.assignee else _("nobody"),
             "url": url,
         }
     send_mail(subject, body, None, recipients)
     return True
+
+
+def _subject(case_id: int, clock: str, breach: bool) -> str:
+    subjects = {
+        (clocks.RESPONSE, False): _("[Semáforo] Case #%(case)s: first response due soon"),
+        (clocks.RESPONSE, True): _("[Semáforo] Case #%(case)s: first response is late"),
+        (clocks.RESOLUTION, False): _("[Semáforo] Case #%(case)s: resolution due soon"),
+        (clocks.RESOLUTION, True): _("[Semáforo] Case #%(case)s: resolution is late"),
+    }
+    return subjects[(clock, breach)] % {"case": case_id}

@@ -18,6 +18,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from brands.access import supervisor_emails
+from cases.clocks import clocks_on_status
 from cases.models import AuditAction, AuditEvent, Case, CaseStatus, FollowUp
 from cases.reopening import case_reopen
 from core.links import SignedLink
@@ -181,6 +182,7 @@ def follow_up_answer(*, follow_up_id: int, satisfied: bool, answer: str = "", by
     FollowUp.objects.filter(case=case, answered_at=None, cancelled_at=None).update(cancelled_at=now)
     before = {"status": case.status}
     if satisfied and case.status in (CaseStatus.RESOLVED, CaseStatus.CLOSED):
+        clocks_on_status(case, CaseStatus.CLOSED, now=now)
         case.status, case.satisfied, case.closed_at = CaseStatus.CLOSED, True, now
     elif not satisfied and case.status in (CaseStatus.RESOLVED, CaseStatus.CLOSED):
         case_reopen(case, now=now)

@@ -67,19 +67,35 @@ class Case(models.Model):
     level = models.CharField(max_length=10, choices=Level.choices)
     level_rank = models.PositiveSmallIntegerField()
     opened_at = models.DateTimeField(default=timezone.now)
-    due_at = models.DateTimeField()
+    # The two clocks (``cases.clocks``): the first response, and the resolution.
+    response_due_at = models.DateTimeField(help_text="When the first response is due.")
+    responded_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the first reply was published."
+    )
+    resolution_due_at = models.DateTimeField(
+        help_text="When the resolution is due; moved on by every pause."
+    )
+    paused_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Since when the case waits on the customer or a department.",
+    )
+    paused_seconds = models.PositiveIntegerField(
+        default=0, help_text="Time spent waiting, not counted against the resolution."
+    )
+    response_warned_at = models.DateTimeField(null=True, blank=True)
+    response_breached_at = models.DateTimeField(null=True, blank=True)
+    resolution_warned_at = models.DateTimeField(null=True, blank=True)
+    resolution_breached_at = models.DateTimeField(null=True, blank=True)
+    alarm_at = models.DateTimeField(
+        null=True, blank=True, help_text="The next warning or breach to tell; empty: none."
+    )
     outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
     satisfied = models.BooleanField(
         null=True, blank=True, help_text="The customer's answer when the case closed."
     )
     closed_at = models.DateTimeField(null=True, blank=True)
-    breach_alerted_at = models.DateTimeField(
-        null=True,
-        blank=True,
-        help_text="When the assignee and supervisors were told the "
-        "deadline passed; empty until it does.",
-    )
     private_channel = models.CharField(
         max_length=20,
         choices=PrivateChannel.choices,
@@ -113,24 +129,13 @@ class Case(models.Model):
             models.Index(fields=["author", "status"], name="case_author_status"),
             # "Take next": a brand's most urgent unassigned case.
             models.Index(
-                fields=["brand", "level_rank", "due_at"],
+                fields=["brand", "level_rank", "response_due_at"],
                 condition=Q(status="new"),
                 name="case_unassigned_urgent",
             ),
-            # The deadline check: open cases whose breach nobody has been told of yet.
+            # The deadline watch: the cases with a warning or a breach still to tell.
             models.Index(
-                fields=["due_at"],
-                condition=Q(
-                    breach_alerted_at=None,
-                    status__in=[
-                        "new",
-                        "assigned",
-                        "in_progress",
-                        "waiting_customer",
-                        "waiting_department",
-                    ],
-                ),
-                name="case_deadline_watch",
+                fields=["alarm_at"], condition=Q(alarm_at__isnull=False), name="case_alarm_watch"
             ),
         ]
 
@@ -156,7 +161,9 @@ class AuditAction(models.TextChoices):
     CASE_REOPEN = "case_reopen", _("Reopened")
     CLASSIFICATION_CORRECTED = "classification_corrected", _("Classification corrected")
     CLASSIFIER_CHANGED = "classifier_changed", _("Classifier version changed")
+    DEADLINE_WARNED = "deadline_warned", _("Deadline near; team warned")
     DEADLINE_BREACHED = "deadline_breached", _("Deadline passed; team told")
+    FIRST_RESPONSE = "first_response", _("First response published")
     FOLLOW_UP_DUE = "follow_up_due", _("Follow-up due; the person on the case was asked")
     FOLLOW_UP_ANSWERED = "follow_up_answered", _("The customer answered the follow-up")
     REPLY_DRAFTED = "reply_drafted", _("Reply drafted")

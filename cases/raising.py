@@ -14,7 +14,7 @@ from django.db import IntegrityError
 
 from brands.models import Brand
 from cases.assignment import cases_assign_by_rules
-from cases.clocks import due_at_for
+from cases.clocks import CLOCK_FIELDS, clocks_raised, clocks_started
 from cases.models import OPEN_CASE_STATUSES, AuditAction, AuditEvent, Case, CaseStatus
 from core.bulk import fetch_values, insert_rows, update_rows
 from core.taxonomy import LEVEL_RANK, Category, Level
@@ -45,7 +45,8 @@ class CaseDemand:
 class OpenCase:
     pk: int
     level_rank: int
-    due_at: datetime
+    status: str
+    clocks: dict
 
 
 @dataclass(slots=True)
@@ -66,11 +67,13 @@ class CasesRaised:
 def open_cases_of(author_ids: Iterable[int]) -> dict[tuple[int, str], OpenCase]:
     """The open cases of these authors, by (author, thread)."""
     return {
-        (author_id, thread_key): OpenCase(pk, level_rank, due_at)
-        for pk, author_id, thread_key, level_rank, due_at in fetch_values(
+        (author_id, thread_key): OpenCase(
+            pk, level_rank, status, dict(zip(CLOCK_FIELDS, clocks, strict=True))
+        )
+        for pk, author_id, thread_key, level_rank, status, *clocks in fetch_values(
             Case.objects.filter(
                 author_id__any_of=sorted(set(author_ids)), status__in=OPEN_CASE_STATUSES
-            ).values_list("pk", "author_id", "thread_key", "level_rank", "due_at")
+            ).values_list("pk", "author_id", "thread_key", "level_rank", "status", *CLOCK_FIELDS)
         )
     }
 
@@ -132,7 +135,7 @@ def _open(brand, to_open, open_cases, case_ids, *, now):
                 "level": demand.level,
                 "level_rank": demand.rank,
                 "opened_at": now,
-                "due_at": due_at_for(brand, demand.level, start=now),
+                **clocks_started(brand, demand.level, now=now),
                 "closed_at": None,
                 "updated_at": now,
             }
@@ -195,7 +198,7 @@ def _raises(brand, wanted, open_cases, *, now) -> list[dict]:
                     "level": demand.level,
                     "level_rank": demand.rank,
                     "category": demand.category,
-                    "due_at": min(case.due_at, due_at_for(brand, demand.level, start=now)),
+                    **clocks_raised(brand, case.clocks, demand.level, status=case.status, now=now),
                 }
             )
     return raises

@@ -31,7 +31,7 @@ def prompt_follow_ups(follow_up_ids: list[int]) -> int:
 
 @shared_task(acks_late=True)
 def check_deadlines() -> int:
-    return len(deadlines.deadline_breaches_claim())
+    return len(deadlines.deadline_alarms_claim())
 
 
 @shared_task(
@@ -43,8 +43,12 @@ def check_deadlines() -> int:
     retry_backoff_max=300,
     retry_jitter=True,
 )
-def alert_deadline_breaches(case_ids: list[int]) -> int:
-    return sum(deadlines.deadline_breach_alert(case_id=pk) for pk in case_ids)
+def alert_deadlines(alarms: list[list]) -> int:
+    """``[case_id, clock, breach]`` each; a retry may mail one again (at least once)."""
+    return sum(
+        deadlines.deadline_alert(case_id=case_id, clock=clock, breach=breach)
+        for case_id, clock, breach in alarms
+    )
 
 
 @shared_task(

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 
 from brands.access import brand_ids_for, in_brands
 from cases import followups
+from cases.clocks import clocks_on_status
 from cases.models import AuditAction, AuditEvent, Case, CaseStatus, FollowUp, Outcome
 from cases.reopening import case_reopen
 from core.errors import DomainError
@@ -127,7 +128,7 @@ def case_take_next(*, actor, brand_ids: frozenset[int]) -> Case | None:
     workable = brand_ids & brand_ids_for(actor, WORK)
     case = (
         in_brands(Case.objects.filter(status=CaseStatus.NEW, assignee=None), workable)
-        .order_by("level_rank", "due_at", "id")
+        .order_by("level_rank", "response_due_at", "id")
         .select_for_update(skip_locked=True)
         .first()
     )
@@ -209,6 +210,7 @@ def case_move(
         case_reopen(case, now=now)
     if note.strip():
         after["note"] = note.strip()
+    after |= clocks_on_status(case, target, now=now)
     case.status = target
     case.save()
     _audit(case, actor, AuditAction(f"case_{action}"), before, after, now=now)
@@ -231,14 +233,15 @@ def case_department_answered(*, case_id: int, by=None) -> Case:
     if case.status != CaseStatus.WAITING_DEPARTMENT or still_waiting:
         return case
     now = timezone.now()
+    paused = clocks_on_status(case, CaseStatus.IN_PROGRESS, now=now)
     case.status = CaseStatus.IN_PROGRESS
-    case.save(update_fields=["status", "updated_at"])
+    case.save()
     _audit(
         case,
         by,
         "case_resume",
         {"status": CaseStatus.WAITING_DEPARTMENT},
-        {"status": case.status, "via": "department answer"},
+        {"status": case.status, "via": "department answer", **paused},
         now=now,
     )
     return case

@@ -15,6 +15,7 @@ from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 
 from brands.models import Brand, BrandAccount
+from cases.clocks import response_overdue
 from cases.raising import CaseDemand, OpenCase, cases_raise, open_cases_of
 from classifier import CommentInput, Decision
 from comments import classification, ripple_members, ripples, urgency
@@ -281,7 +282,7 @@ def _open_cases(authors: dict[tuple[str, str], _Author], *, now) -> dict[tuple, 
     by_pk = {author.pk: author for author in authors.values()}
     open_cases = open_cases_of(by_pk)
     for (author_id, _), case in open_cases.items():
-        if case.due_at < now:
+        if response_overdue(case.clocks, now=now):
             by_pk[author_id].has_overdue_case = True
     return open_cases
 

@@ -108,7 +108,7 @@ def access_comment(pk: int, brand_ids: frozenset[int]) -> Comment:
     so an id of another brand reveals nothing."""
     comments = (
         in_brands(Comment.objects, brand_ids)
-        .select_related("author", "case", "case__assignee", "escalation", "brand")
+        .select_related("author", "case", "case__assignee", "case__brand", "escalation", "brand")
         .prefetch_related(
             Prefetch(
                 "classifications", queryset=Classification.objects.select_related("decided_by")
@@ -154,7 +154,7 @@ def cases_for_listing(
         cases = cases.filter(status=status)
     if assignee is not None:
         cases = cases.filter(assignee=assignee)
-    return cases.order_by("level_rank", "due_at", "id")
+    return cases.order_by("level_rank", "response_due_at", "id")
 
 
 #: How far back the case page looks for others with the same complaint, and how many recent

@@ -10,11 +10,14 @@ domain, never the other way round, so no import cycle is hidden in a function.
 
 import logging
 from collections.abc import Callable, Sequence
+from typing import TypeVar
 
 from celery import current_app
 from django.db.models import QuerySet
 
 logger = logging.getLogger(__name__)
+
+Item = TypeVar("Item")
 
 
 def claim_due(queryset: QuerySet, *, order_by: str, limit: int, mark: dict) -> list[int]:
@@ -38,13 +41,14 @@ def enqueue(task_name: str, *args, queue: str | None = None, countdown: float | 
 
 def publish_in_chunks(
     task_name: str,
-    ids: Sequence[int],
+    ids: Sequence[Item],
     *,
     chunk: int,
     queue: str | None = None,
-    release: Callable[[list[int]], object] | None = None,
+    release: Callable[[list[Item]], object] | None = None,
 ) -> int:
-    """Send ``task_name(ids[i:i+chunk])`` messages; return how many ids went out.
+    """Send ``task_name(ids[i:i+chunk])`` messages; return how many ids went out. The ids are
+    row ids, or small JSON lists naming a row and what to do with it.
 
     On a broker error stop: ``release`` gets the ids not sent (to undo their claim so the next
     pass takes them); without it they wait for their sweep.
@@ -69,7 +73,7 @@ def publish_in_chunks(
     return len(ids)
 
 
-def _ids_for_log(ids: Sequence[int]) -> str | None:
+def _ids_for_log(ids: Sequence) -> str | None:
     """What the message's header shows in the workers' logs: the ids when they are a few
     (Celery's own repr), else their count. Celery builds its repr of every argument, and for
     a batch's hundreds of ids that cost about as much as the publish itself."""

@@ -71,7 +71,7 @@ def related_cases(crisis: Crisis) -> QuerySet[Case]:
         Case.objects.filter(comments__in=comment_ids)
         .distinct()
         .select_related("author", "assignee")
-        .order_by("level_rank", "due_at")
+        .order_by("level_rank", "response_due_at")
     )
 
 

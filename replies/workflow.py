@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from brands.access import brand_ids_for, in_brands
+from cases.clocks import clocks_on_reply
 from cases.models import OPEN_CASE_STATUSES, AuditAction, AuditEvent, Case
 from cases.workflow import WORK, may_work_case
 from comments.models import Classification
@@ -239,7 +240,22 @@ def reply_publish(*, reply_id: int, actor, by_hand: bool = False) -> Reply:
         reply.status, reply.delivery_id = ReplyStatus.PUBLISHED, delivery.pk
     reply.save()
     _audit(reply, actor, AuditAction.REPLY_PUBLISHED, {"status": reply.status}, now=now)
+    _response_clock_stop(reply.case, actor, now=now)
     return reply
+
+
+def _response_clock_stop(case: Case, actor, *, now) -> None:
+    """The first published reply, public or private, is the first response."""
+    case = Case.objects.select_for_update().select_related("brand").get(pk=case.pk)
+    if clocks_on_reply(case, now=now):
+        case.save(update_fields=["responded_at", "alarm_at", "updated_at"])
+        AuditEvent.objects.create(
+            actor=actor,
+            action=AuditAction.FIRST_RESPONSE,
+            case=case,
+            after={"minutes": round((now - case.opened_at).total_seconds() / 60, 1)},
+            created_at=now,
+        )
 
 
 def _publish_payload(reply: Reply) -> dict:

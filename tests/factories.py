@@ -11,8 +11,8 @@ import factory
 from django.utils import timezone
 
 from brands.models import Brand
-from cases.clocks import due_at_for
-from cases.models import AuditAction, AuditEvent, Case, CaseStatus
+from cases import clocks
+from cases.models import OPEN_CASE_STATUSES, AuditAction, AuditEvent, Case, CaseStatus
 from comments.models import Author, Classification, Comment
 from core.taxonomy import LEVEL_RANK, Category, Level
 
@@ -146,7 +146,19 @@ class CaseFactory(factory.django.DjangoModelFactory):
     level = Level.YELLOW
     level_rank = factory.LazyAttribute(_rank)
     opened_at = factory.LazyFunction(timezone.now)
-    due_at = factory.LazyAttribute(lambda o: due_at_for(o.brand, o.level, start=o.opened_at))
+    response_due_at = factory.LazyAttribute(
+        lambda o: clocks.response_due_for(o.brand, o.level, start=o.opened_at)
+    )
+    resolution_due_at = factory.LazyAttribute(
+        lambda o: clocks.resolution_due_for(o.brand, o.level, start=o.opened_at)
+    )
+    alarm_at = factory.LazyAttribute(
+        lambda o: (
+            clocks.clocks_started(o.brand, o.level, now=o.opened_at)["alarm_at"]
+            if o.status in OPEN_CASE_STATUSES
+            else None
+        )
+    )
 
     @factory.post_generation
     def opened_event(obj, create, extracted, **kwargs):

@@ -238,6 +238,8 @@ class SemaforoSettings(TypedDict):
     RIPPLE_MIN_AUTHORS: int
     RIPPLE_WINDOW_MIN: int
     DUE_MINUTES: DueMinutes
+    RESOLVE_MINUTES: DueMinutes
+    DEADLINE_WARN_MIN: int
     ESCALATION_SWEEP_GRACE_S: int
     CRISIS_JOIN_MIN: int
     CRISIS_ACK_MINUTES: int
@@ -275,6 +277,15 @@ SEMAFORO: SemaforoSettings = {
         "yellow": env_int("SEMAFORO_DUE_YELLOW_MIN", 60, minimum=1),
         "green": env_int("SEMAFORO_DUE_GREEN_MIN", 480, minimum=1),
     },
+    # Resolution deadline of a case, by level, in minutes; paused while it waits on the
+    # customer or a department.
+    "RESOLVE_MINUTES": {
+        "red": env_int("SEMAFORO_RESOLVE_RED_MIN", 240, minimum=1),
+        "yellow": env_int("SEMAFORO_RESOLVE_YELLOW_MIN", 1440, minimum=1),
+        "green": env_int("SEMAFORO_RESOLVE_GREEN_MIN", 4320, minimum=1),
+    },
+    # Minutes before each deadline that the assignee and supervisors are warned.
+    "DEADLINE_WARN_MIN": env_int("SEMAFORO_DEADLINE_WARN_MIN", 15, minimum=0),
     # An escalation not notified after this many seconds is re-enqueued by the sweep.
     "ESCALATION_SWEEP_GRACE_S": env_int("SEMAFORO_ESCALATION_SWEEP_GRACE_S", 30),
     # Crises (crisis/opening.py, crisis/calling.py): a red joins an open crisis of the same

@@ -8,6 +8,7 @@ from django.utils.formats import date_format
 from django.utils.timesince import timesince, timeuntil
 from django.utils.translation import gettext
 
+from cases import clocks
 from cases.models import AuditAction
 from comments import classification
 from core.platforms import Platform
@@ -93,3 +94,39 @@ def clock(moment, precision: str = "minutes"):
     if local.date() == timezone.localdate():
         return date_format(local, time)
     return date_format(local, f"j M {time}")
+
+
+@register.simple_tag
+def case_clocks(case) -> list[tuple[str, str, str]]:
+    """The case's two clocks in words, as ``(clock, state, words)``: "First response in 12
+    minutes", "Resolution paused: waiting for 2 hours"."""
+    now = timezone.now()
+    return [
+        (s.clock, s.state, _clock_words(s, case, now)) for s in clocks.clock_states(case, now=now)
+    ]
+
+
+def _clock_words(state, case, now) -> str:
+    span = {"time": ""}
+    if state.done_at is not None:
+        start = case.opened_at
+        span["time"] = timesince(start, state.done_at, depth=1)
+        if state.clock == clocks.RESPONSE:
+            if state.state == "met":
+                return gettext("First response after %(time)s, in time") % span
+            return gettext("First response after %(time)s, late") % span
+        if state.state == "met":
+            return gettext("Resolved after %(time)s, in time") % span
+        return gettext("Resolved after %(time)s, late") % span
+    if state.state == "stopped":
+        if state.clock == clocks.RESPONSE:
+            return gettext("Closed without a first response")
+        return gettext("Closed")
+    if state.state == "paused":
+        return gettext("Resolution paused: waiting for %(time)s") % {
+            "time": timesince(case.paused_at, now, depth=1)
+        }
+    when = deadline(state.due_at)
+    if state.clock == clocks.RESPONSE:
+        return gettext("First response %(when)s") % {"when": when}
+    return gettext("Resolution %(when)s") % {"when": when}

@@ -93,10 +93,10 @@ def test_each_brand_has_its_own_reach_threshold_and_deadlines(aurora, rapimenu):
     assert at_rapimenu.level == "red"
     assert any(r["signal"] == "reach" for r in at_rapimenu.reasons)
     case = Comment.objects.get(pk=at_rapimenu.id).case
-    assert case.due_at - case.opened_at == timedelta(minutes=15)  # the desk's red default
+    assert case.response_due_at - case.opened_at == timedelta(minutes=15)  # the desk's red default
     [green] = intake.ingest([comment_item(text=CLAIM, author_followers=10)], brand_id=rapimenu.pk)
     case = Comment.objects.get(pk=green.id).case
-    assert case.due_at - case.opened_at == timedelta(minutes=30)
+    assert case.response_due_at - case.opened_at == timedelta(minutes=30)
 
 
 # --- REST API -------------------------------------------------------------------------------
@@ -267,8 +267,8 @@ def test_the_time_left_on_a_brands_case_uses_its_own_deadline(aurora):
     aurora.save()
     [result] = intake.ingest([comment_item(text=CLAIM, author_followers=10)], brand_id=aurora.pk)
     case = Comment.objects.get(pk=result.id).case
-    assert case.due_at - case.opened_at == timedelta(minutes=240)
-    assert case.due_at > timezone.now()
+    assert case.response_due_at - case.opened_at == timedelta(minutes=240)
+    assert case.response_due_at > timezone.now()
 
 
 def test_green_praise_still_belongs_to_its_brand(aurora, rapimenu):

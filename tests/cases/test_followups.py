@@ -107,14 +107,18 @@ def test_a_case_reopened_by_the_customer_gets_a_fresh_deadline_as_from_the_case_
 ):
     """One rule for every reopen: the deadline runs again from the reopening, and is watched."""
     long_ago = timezone.now() - timedelta(days=3)
-    Case.objects.filter(pk=resolved.pk).update(due_at=long_ago, breach_alerted_at=long_ago)
+    Case.objects.filter(pk=resolved.pk).update(
+        response_due_at=long_ago, response_breached_at=long_ago, resolution_due_at=long_ago
+    )
     [follow_up] = resolved.follow_ups.all()
 
     client.post(_link(follow_up), {"satisfied": "no", "comment": "sigue el doble cobro"})
 
     resolved.refresh_from_db()
-    assert resolved.due_at > timezone.now()
-    assert resolved.breach_alerted_at is None
+    assert resolved.response_due_at > timezone.now()
+    assert resolved.resolution_due_at > timezone.now()
+    assert resolved.alarm_at is not None
+    assert resolved.response_breached_at is None
 
 
 def test_a_tampered_link_is_refused(client, resolved):

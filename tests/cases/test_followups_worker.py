@@ -23,7 +23,7 @@ def test_beat_and_a_worker_prompt_a_due_follow_up_once(aurora, alice, celery_wor
 
     worker: Worker = celery_worker_factory(beat=True, SEMAFORO_FOLLOW_UP_INTERVAL_S=1)
     [message] = worker.wait_for_mails(1, timeout=90)
-    assert alice.email in message
+    assert alice.email in message, message
     assert f"#{case.pk}" in message
     first = FollowUp.objects.get(case=case, number=1)
     assert first.prompted_at is not None

@@ -88,13 +88,13 @@ def test_a_case_follows_its_comment_when_growing_reach_turns_it_red(ingest):
     [before] = ingest([item])
     case = Case.objects.get(comments=before.id)
     assert case.level != Level.RED
-    calm_deadline = case.due_at
+    calm_deadline = case.response_due_at
 
     ingest([{**item, "likes": 6000}])
 
     case.refresh_from_db()
     assert (case.level, case.level_rank) == (Level.RED, Level.RED.rank)
-    assert case.due_at < calm_deadline  # a red is owed its answer sooner
+    assert case.response_due_at < calm_deadline  # a red is owed its answer sooner
 
 
 def test_engagement_never_goes_down_on_a_late_retry(ingest):
@@ -149,7 +149,9 @@ def test_author_with_an_overdue_case_makes_new_comments_yellow(ingest):
 
     handle = "@waiting_customer"
     ingest([comment_item(author_handle=handle, text=GREEN_TEXT)])
-    Case.objects.filter(author__handle=handle).update(due_at=timezone.now() - timedelta(minutes=5))
+    Case.objects.filter(author__handle=handle).update(
+        response_due_at=timezone.now() - timedelta(minutes=5)
+    )
     [later] = ingest([comment_item(author_handle=handle, text=GREEN_TEXT)])
     assert later.level == Level.YELLOW
     assert any(r["signal"] == "overdue_case" for r in later.reasons)

@@ -67,7 +67,8 @@ def test_a_case_opened_by_a_concurrent_batch_is_joined_not_retried(ingest, caplo
                 category="pqr",
                 level=Level.GREEN,
                 level_rank=Level.GREEN.rank,
-                due_at=timezone.now() + timedelta(days=1),
+                response_due_at=timezone.now() + timedelta(days=1),
+                resolution_due_at=timezone.now() + timedelta(days=3),
             )
             other_opened.set()
             other_may_commit.wait(10)

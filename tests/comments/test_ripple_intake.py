@@ -131,14 +131,14 @@ def test_the_cases_of_members_stored_before_the_tenth_turn_red_with_them(ingest)
     early = ingest(items[:9])
     cases = Case.objects.filter(comments__in=[r.id for r in early]).distinct()
     assert cases.count() == 9
-    calm = {case.pk: case.due_at for case in cases if case.level != Level.RED}
+    calm = {case.pk: case.response_due_at for case in cases if case.level != Level.RED}
     assert calm, "some members were not red on their own"
 
     ingest(items[9:])
 
     for case in Case.objects.filter(pk__in=calm):
         assert (case.level, case.level_rank) == (Level.RED, Level.RED.rank)
-        assert case.due_at < calm[case.pk]
+        assert case.response_due_at < calm[case.pk]
 
 
 def _ripple_reasons_of(result):

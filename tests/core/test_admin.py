@@ -29,7 +29,8 @@ def case(aurora) -> Case:
         category="pqr",
         level="yellow",
         level_rank=1,
-        due_at=timezone.now() + timedelta(hours=4),
+        response_due_at=timezone.now() + timedelta(hours=4),
+        resolution_due_at=timezone.now() + timedelta(hours=24),
     )
 
 
