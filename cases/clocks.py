@@ -69,6 +69,16 @@ def clocks_raised(brand: Brand, clocks: dict, level: str, *, status: str, now: d
     return changed
 
 
+def clocks_lowered(case: Case) -> None:
+    """A lowered case's deadlines are its new level's, from the opening plus its pauses."""
+    if case.responded_at is None:
+        case.response_due_at = response_due_for(case.brand, case.level, start=case.opened_at)
+    case.resolution_due_at = resolution_due_for(
+        case.brand, case.level, start=case.opened_at
+    ) + timedelta(seconds=case.paused_seconds)
+    case.alarm_at = next_alarm_at(clocks_of(case), status=case.status, warn=_warn(case.brand))
+
+
 #: The fields ``clocks_raised`` reads from a case.
 CLOCK_FIELDS = (
     "response_due_at",

@@ -159,6 +159,7 @@ class AuditAction(models.TextChoices):
     CASE_RESOLVE = "case_resolve", _("Resolved")
     CASE_CLOSE = "case_close", _("Closed")
     CASE_REOPEN = "case_reopen", _("Reopened")
+    CASE_LOWERED = "case_lowered", _("Lowered to its comments' level")
     CLASSIFICATION_CORRECTED = "classification_corrected", _("Classification corrected")
     CLASSIFIER_CHANGED = "classifier_changed", _("Classifier version changed")
     DEADLINE_WARNED = "deadline_warned", _("Deadline near; team warned")

@@ -3,21 +3,28 @@
 A negative comment belongs to the open case of its author and thread, opened when there is none;
 the case takes the most urgent level of its comments, and its deadline shortens to match. Every
 path that makes a comment more urgent comes here: intake, reach growth, a ripple's stored members
-and a person's correction. The case never lowers itself: a calmer comment leaves it as it is.
+and a person's correction. The case never lowers itself: a calmer comment leaves it as it is,
+until a supervisor lowers it by ``case_lower``, an explicit and audited step.
 """
 
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db import IntegrityError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
+from brands.access import brand_ids_for, in_brands
 from brands.models import Brand
 from cases.assignment import cases_assign_by_rules
-from cases.clocks import CLOCK_FIELDS, clocks_raised, clocks_started
+from cases.clocks import CLOCK_FIELDS, clocks_lowered, clocks_raised, clocks_started
 from cases.models import OPEN_CASE_STATUSES, AuditAction, AuditEvent, Case, CaseStatus
 from core.bulk import fetch_values, insert_rows, update_rows
+from core.errors import DomainError
 from core.taxonomy import LEVEL_RANK, Category, Level
+
+#: Lowering a case is a supervisor's call: a lowered red skips the committee's attention.
+LOWER_PERMISSION = "cases.assign_case"
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,3 +209,54 @@ def _raises(brand, wanted, open_cases, *, now) -> list[dict]:
                 }
             )
     return raises
+
+
+def comments_level(comments: Iterable) -> tuple[str, str] | None:
+    """The most urgent (category, level) among a case's negative comments; None if none."""
+    negative = [c for c in comments if c.category != Category.OTHER]
+    if not negative:
+        return None
+    first = min(negative, key=lambda comment: (comment.level_rank, comment.posted_at))
+    return first.category, first.level
+
+
+def case_lowerable_to(case: Case) -> tuple[str, str] | None:
+    """Where ``case_lower`` would take the case (its comments prefetched), or None."""
+    target = comments_level(case.comments.all())
+    if target is None or LEVEL_RANK[Level(target[1])] <= case.level_rank:
+        return None
+    return target
+
+
+def case_lower(*, case_id: int, actor, note: str) -> Case:
+    """A person lowered a comment: the case comes down to its comments' most urgent level only
+    by this explicit step, a supervisor's, with a reason in the audit log. The deadlines are
+    those of the new level, counted from the opening (never from now: lowering buys no time
+    that the old level had not given)."""
+    with transaction.atomic():
+        case = (
+            in_brands(Case.objects.select_for_update(), brand_ids_for(actor, LOWER_PERMISSION))
+            .select_related("brand")
+            .filter(pk=case_id)
+            .first()
+        )
+        if case is None:
+            raise Case.DoesNotExist(f"case {case_id}")
+        if not note.strip():
+            raise DomainError(_("Say why the case comes down."))
+        target = case_lowerable_to(case)
+        if target is None:
+            raise DomainError(_("The case is already at its comments' level."))
+        before = {"category": case.category, "level": case.level}
+        case.category, case.level = target
+        case.level_rank = LEVEL_RANK[Level(case.level)]
+        clocks_lowered(case)
+        case.save()
+        AuditEvent.objects.create(
+            actor=actor,
+            action=AuditAction.CASE_LOWERED,
+            case=case,
+            before=before,
+            after={"category": case.category, "level": case.level, "note": note.strip()},
+        )
+    return case

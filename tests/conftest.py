@@ -41,6 +41,13 @@ def _person(username: str, role: Role | None = None, brand=None, **extra):
     return user
 
 
+@pytest.fixture(autouse=True)
+def active_models_read_every_time(settings):
+    """Every classification reads the brands' active models: a test sees the version it just
+    activated, and query counts do not depend on how long ago the last read was."""
+    settings.SEMAFORO = {**settings.SEMAFORO, "CLASSIFIER_RECHECK_S": 0}
+
+
 @pytest.fixture
 def aurora(db):
     brand = Brand.objects.create(name="Banco Aurora", slug="aurora")

@@ -10,13 +10,14 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_POST
 
 from brands.access import brand_ids_for, brand_ids_for_request
-from cases import departments, followups, privacy, workflow
+from cases import departments, followups, privacy, raising, workflow
 from cases import selectors as case_selectors
 from cases.models import CaseStatus, Department, PrivateChannel
 from comments import selectors
 from core.errors import DomainError
 from core.links import LinkError
 from core.pages import QUEUE_COUNT_CAP, QUEUE_PAGE_SIZE, CappedPaginator, perform
+from core.taxonomy import Category, Level
 from replies import handoff, protocols
 from replies import workflow as replies
 
@@ -49,6 +50,8 @@ def case_detail(request, pk: int):
             "may_work": request.user.has_perm("cases.work_case")
             and (case.assignee_id == request.user.pk or can_assign),
             "assignees": case_selectors.case_assignees(case) if can_assign else [],
+            "lowerable_to": _labels(raising.case_lowerable_to(case)),
+            "may_lower": case.brand_id in brand_ids_for(request.user, raising.LOWER_PERMISSION),
         },
     )
 
@@ -61,6 +64,10 @@ def case_action(request, pk: int, action: str):
     selectors.access_case(pk, brand_ids_for_request(request, "cases.work_case"))
     if action == "assign":
         move = partial(_assign, request, pk)
+    elif action == "lower":
+        move = partial(
+            raising.case_lower, case_id=pk, actor=request.user, note=request.POST.get("note", "")
+        )
     else:
         move = partial(
             workflow.case_move,
@@ -73,6 +80,13 @@ def case_action(request, pk: int, action: str):
         )
     perform(request, move, done=_("Case updated."))
     return redirect("case-detail", pk=pk)
+
+
+def _labels(category_level: tuple[str, str] | None) -> dict | None:
+    if category_level is None:
+        return None
+    category, level = category_level
+    return {"category": Category(category).label, "level": Level(level).label}
 
 
 def _yes_or_no(request) -> bool | None:

@@ -875,6 +875,21 @@ POSITIVE: dict[str, list[str]] = {
         "cold",
         "fix",
         "fix it",
+        # the things a customer asks about, in any trade: a question about one is a pqr
+        # (issue 15: service questions with no problem word were taken for chatter)
+        "card|cards|account|accounts|transfer|transfers|payment|payments|deposit|deposits",
+        "balance|statement|pin|passcode|password|login|log in|sign in|verification|verify",
+        "exchange rate|top up|top-up|topup|withdrawal|withdraw|atm|cheque|check deposit",
+        "loan|mortgage|insurance|policy|premium|warranty|receipt|invoice|subscription",
+        "plan|contract|upgrade|downgrade|cancel|cancellation|unsubscribe|renewal|trial",
+        "app|website|site|checkout|cart|promo code|discount code|coupon|voucher|points",
+        "customer service|customer support|support team|agent|rep|representative|hotline",
+        "flight|flights|boarding|gate|seat|seats|layover|connection|baggage|bags|bag|check-in",
+        "booking|reservation|ticket|tickets|itinerary|rebook|rebooked|voucher|miles",
+        "delivery|deliveries|shipping|shipment|tracking|courier|driver|pickup|return|returns",
+        "store|branch|counter|checkout line|cashier|manager|staff",
+        "wifi|wi-fi|internet|router|modem|signal|coverage|data plan|phone line|landline",
+        "product|item|items|purchase|purchased|bought|ordered|size|replacement|exchange",
     ],
     "question": [
         "how",

@@ -51,7 +51,8 @@ def test_the_first_response_warns_before_its_deadline_and_at_it_each_once(case, 
     assert deadlines.deadline_alert(case_id=case.pk, clock="response", breach=True) is True
     [message] = mail.outbox
     assert sorted(message.to) == sorted([alice.email, sam.email])
-    assert message.subject == f"[Semáforo] Case #{case.pk}: first response is late"
+    # In the brand's language, whoever's request made it.
+    assert message.subject == f"[Semáforo] Caso #{case.pk}: la primera respuesta está vencida"
     kinds = AuditEvent.objects.filter(case=case, action__startswith="deadline_")
     assert sorted(kinds.values_list("action", "after__clock")) == [
         ("deadline_breached", "response"),

@@ -9,7 +9,7 @@ from django.utils import timezone, translation
 
 from cases.models import AuditAction, AuditEvent
 from classifier.corpus import DEV_PATH, load_corpus
-from comments import classification, corrections, intake, learning
+from comments import corrections, intake, learning
 from comments.models import ClassifierVersion, Comment
 from core.errors import DomainError
 from tests.factories import comment_item
@@ -24,14 +24,6 @@ MATTRESS = "el colchón que compré se hundió en el centro a los dos meses"
 def english():
     with translation.override("en"):
         yield
-
-
-@pytest.fixture(autouse=True)
-def fresh_active_versions():
-    """Each test reads the active versions it wrote, not the last test's."""
-    classification.forget_active_models()
-    yield
-    classification.forget_active_models()
 
 
 def _posted(brand, text: str, external_id: str) -> Comment:

@@ -125,6 +125,7 @@ def test_a_yellow_complaint_lives_from_arrival_to_a_satisfied_close(
         "reply_submitted",
         "reply_approved",
         "reply_published",
+        "first_response",
         "case_resolve",
         "follow_up_answered",
     ]

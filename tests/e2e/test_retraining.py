@@ -31,10 +31,8 @@ def test_a_correction_and_a_retrain_from_the_page_change_the_decision_on_that_te
     live_server,
     sam,
     listener_token,
-    settings,
     celery_worker_factory,  # noqa: F811
 ):
-    settings.SEMAFORO = {**settings.SEMAFORO, "CLASSIFIER_RECHECK_S": 0}
     celery_worker_factory()
     push(live_server.url, listener_token, [comment_item(text=MATTRESS, external_id="first")])
     assert _decision(live_server.url, listener_token, "first")["category"] == "other"

@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from brands.roles import Role
-from cases import workflow
+from cases import raising, workflow
 from cases.models import AuditEvent, Case
 from comments import corrections
 from core.errors import DomainError
@@ -65,7 +65,7 @@ def publishing_tool(aurora):
 
 
 def test_the_policy_asks_approval_for_yellow_and_red_and_for_any_named_authority(
-    aurora, alice, green_case, yellow_case
+    aurora, alice, sam, green_case, yellow_case
 ):
     assert replies.approval_required(green_case) is False
     assert replies.approval_required(yellow_case) is True
@@ -76,8 +76,10 @@ def test_the_policy_asks_approval_for_yellow_and_red_and_for_any_named_authority
     corrections.classification_correct(
         comment_id=comment.pk, user=alice, category="pqr", level="green"
     )
-    Case.objects.filter(pk=red.pk).update(category="pqr", level="green", level_rank=2)
     red.refresh_from_db()
+    assert red.level == Level.RED, "a correction down never lowers the case by itself"
+    red = raising.case_lower(case_id=red.pk, actor=sam, note="a plain question after all")
+    assert (red.category, red.level) == ("pqr", "green")
     assert replies.approval_required(red) is True
 
 
