@@ -7,40 +7,19 @@ medians; its cost must follow what is due, not the table.
 Last line: ``followups_10k_ms=A followups_1m_ms=B ratio=R``.
 """
 
-import os
 import statistics
 import sys
 import time
-from pathlib import Path
 
-import psycopg
+from serving import django_in_process
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 DB_NAME = "semaforo_bench_followups"
 DUE = 100
 RUNS = 7
 
 
 def main():
-    recreate_database()
-    os.environ.update(
-        {
-            "DATABASE_URL": f"{PG}/{DB_NAME}",
-            "DEBUG": "0",
-            "SECRET_KEY": "bench-only",
-            "CELERY_BROKER_URL": "memory://",
-            "LOG_LEVEL": "WARNING",
-            "DJANGO_SETTINGS_MODULE": "triage.settings",
-        }
-    )
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
+    django_in_process(DB_NAME)
     figures = {}
     for label, rows in (("10k", 10_000), ("1m", 1_000_000)):
         fill(rows)
@@ -50,12 +29,6 @@ def main():
         f"followups_10k_ms={figures['10k']:.1f} followups_1m_ms={figures['1m']:.1f} "
         f"ratio={figures['1m'] / figures['10k']:.2f}"
     )
-
-
-def recreate_database():
-    with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {DB_NAME}")
 
 
 def fill(rows: int) -> None:
@@ -76,15 +49,16 @@ def fill(rows: int) -> None:
         Author.objects.create(brand=brand, platform="twitter", handle="@bench")
         cursor.execute(
             "INSERT INTO comments_case (brand_id, author_id, thread_key, status, category, level,"
-            " level_rank, opened_at, due_at, outcome, private_channel, personal_data, updated_at) "
-            "SELECT 1, 1, 'thread-' || g, 'resolved', 'pqr', 'green', 2, now(), now(), "
+            " level_rank, opened_at, response_due_at, resolution_due_at, paused_seconds, "
+            " outcome, private_channel, personal_data, updated_at) "
+            "SELECT 1, 1, 'thread-' || g, 'resolved', 'pqr', 'green', 2, now(), now(), now(), 0, "
             "'solved', '', '{}', now() FROM generate_series(1, %s) g",
             [cases],
         )
         cursor.execute(
-            "INSERT INTO comments_followup (case_id, brand_id, number, due_at, answer, "
-            "answered_at, cancelled_at, created_at) "
-            "SELECT (g - 1) / 1000 + 1, 1, (g - 1) %% 1000 + 1, "
+            "INSERT INTO comments_followup (case_id, brand_id, number, attempt, closes_case, "
+            "due_at, answer, answered_at, cancelled_at, created_at) "
+            "SELECT (g - 1) / 1000 + 1, 1, (g - 1) %% 1000 + 1, 1, false, "
             "  CASE WHEN g %% 10 = 0 THEN now() + interval '1 day' * (1 + g %% 30) "
             "       ELSE now() - interval '1 day' * (1 + g %% 300) END, '', "
             "  CASE WHEN g %% 10 BETWEEN 1 AND 5 THEN now() END, "

@@ -21,6 +21,7 @@ from brands.access import supervisor_emails
 from cases.clocks import clocks_on_status
 from cases.models import AuditAction, AuditEvent, Case, CaseStatus, FollowUp
 from cases.reopening import case_reopen
+from core.errors import DomainError
 from core.links import SignedLink
 from core.queueing import claim_due, publish_in_chunks
 
@@ -35,18 +36,21 @@ PUBLISH_CHUNK = 25  # follow-ups per broker message: a pass publishes a handful,
 SATISFACTION_LINK = SignedLink("semaforo.satisfaction", "satisfaction", "SATISFACTION_LINK_DAYS")
 
 
-def follow_up_schedule(*, case: Case, now, number: int = 1) -> FollowUp | None:
-    """The case's next check; None past the last one. Call inside the case's transaction."""
+def follow_up_schedule(*, case: Case, now, after: FollowUp | None = None) -> FollowUp:
+    """The check after ``after``, or the first one after a resolution; past the last check,
+    the day the case closes as "no answer". Call inside the case's transaction."""
     config = settings.SEMAFORO
-    if number > config["FOLLOW_UP_MAX"]:
-        return None
-    hours = config["FOLLOW_UP_FIRST_H"] if number == 1 else config["FOLLOW_UP_EVERY_H"]
-    follow_up, _ = FollowUp.objects.get_or_create(
+    attempt = after.attempt + 1 if after is not None else 1
+    hours = config["FOLLOW_UP_FIRST_H"] if attempt == 1 else config["FOLLOW_UP_EVERY_H"]
+    last = FollowUp.objects.filter(case=case).order_by("-number").values_list("number", flat=True)
+    return FollowUp.objects.create(
         case=case,
-        number=number,
-        defaults={"brand_id": case.brand_id, "due_at": now + timedelta(hours=hours)},
+        brand_id=case.brand_id,
+        number=(last.first() or 0) + 1,
+        attempt=attempt,
+        closes_case=attempt > config["FOLLOW_UP_MAX"],
+        due_at=now + timedelta(hours=hours),
     )
-    return follow_up
 
 
 def follow_ups_cancel(*, case: Case, now) -> int:
@@ -89,11 +93,13 @@ def _enqueue_prompts(ids: list[int]) -> None:
 
 
 def follow_up_prompt(*, follow_up_id: int) -> bool:
-    """Ask the person on the case to check with the customer; schedule the next check.
+    """Ask the person on the case to check with the customer, and schedule the next check; or,
+    the day after the last one, close the case as "no answer" and tell its person.
 
-    Idempotent: a second run (a duplicate message) finds it prompted and does nothing. The
-    mail goes out before the claim commits, so a mail error rolls the claim back and the retry
-    asks again: at least once, never silently lost.
+    A new check supersedes the earlier ones: their links stop working, so a customer answers
+    only the question asked last. Idempotent: a second run (a duplicate message) finds it
+    prompted and does nothing. The mail goes out before the claim commits, so a mail error
+    rolls the claim back and the retry asks again: at least once, never silently lost.
     """
     now = timezone.now()
     with transaction.atomic():
@@ -105,15 +111,68 @@ def follow_up_prompt(*, follow_up_id: int) -> bool:
         follow_up = FollowUp.objects.select_related(
             "case__author", "case__brand", "case__assignee"
         ).get(pk=follow_up_id)
-        follow_up_schedule(case=follow_up.case, now=now, number=follow_up.number + 1)
+        FollowUp.objects.filter(
+            case_id=follow_up.case_id,
+            number__lt=follow_up.number,
+            answered_at=None,
+            cancelled_at=None,
+        ).update(cancelled_at=now)
+        if follow_up.closes_case:
+            _close_unanswered(follow_up, now=now)
+            return True
+        follow_up_schedule(case=follow_up.case, now=now, after=follow_up)
         AuditEvent.objects.create(
             action=AuditAction.FOLLOW_UP_DUE,
             case=follow_up.case,
             created_at=now,
-            after={"number": follow_up.number},
+            after={"number": follow_up.number, "attempt": follow_up.attempt},
         )
         _mail_the_team(follow_up)
     return True
+
+
+def _close_unanswered(follow_up: FollowUp, *, now) -> None:
+    """Every check went unanswered: the case closes, neither satisfied nor not, and its
+    person hears of it, so the silence is a fact someone knows rather than a case that stays
+    resolved forever."""
+    case = (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("brand", "author", "assignee")
+        .get(pk=follow_up.case_id)
+    )
+    if case.status != CaseStatus.RESOLVED:
+        return
+    clocks_on_status(case, CaseStatus.CLOSED, now=now)
+    case.status, case.closed_at, case.satisfied = CaseStatus.CLOSED, now, None
+    case.save()
+    AuditEvent.objects.create(
+        action=AuditAction.CASE_CLOSED_NO_ANSWER,
+        case=case,
+        created_at=now,
+        before={"status": CaseStatus.RESOLVED},
+        after={"status": CaseStatus.CLOSED, "checks": follow_up.attempt - 1},
+    )
+    recipients = (
+        [case.assignee.email]
+        if case.assignee and case.assignee.email
+        else supervisor_emails(case.brand_id)
+    )
+    if not recipients:
+        return
+    with translation.override(case.brand.language):
+        subject = _("[Semáforo] Case #%(case)s closed: %(handle)s never answered") % {
+            "case": case.pk,
+            "handle": case.author.handle,
+        }
+        body = _(
+            "Nobody heard back from the customer after %(checks)s follow-ups, so case "
+            '#%(case)s is closed as "no answer". Reopen it if they write again.\n\n%(url)s\n'
+        ) % {
+            "case": case.pk,
+            "checks": follow_up.attempt - 1,
+            "url": f"{settings.SEMAFORO_BASE_URL}{reverse('case-detail', args=[case.pk])}",
+        }
+    send_mail(subject, body, None, recipients)
 
 
 def _mail_the_team(follow_up: FollowUp) -> None:
@@ -159,6 +218,12 @@ def suggested_message(follow_up: FollowUp, *, link: str) -> str:
 # --- the customer's answer ------------------------------------------------------------------
 
 
+def follow_up_is_current(follow_up: FollowUp) -> bool:
+    """A link answers only the check that sent it, while that check is the case's current one
+    (not superseded by a newer check, nor cancelled by a close or a reopen)."""
+    return follow_up.cancelled_at is None and not follow_up.closes_case
+
+
 def follow_up_from_token(token: str) -> FollowUp:
     """The follow-up a customer's link names, or LinkError."""
     return SATISFACTION_LINK.row(token, FollowUp.objects.select_related("case__brand"))
@@ -174,6 +239,10 @@ def follow_up_answer(*, follow_up_id: int, satisfied: bool, answer: str = "", by
     follow_up = FollowUp.objects.select_for_update().get(pk=follow_up_id)
     if follow_up.answered_at is not None:
         return follow_up
+    if not follow_up_is_current(follow_up):
+        raise DomainError(
+            _("This follow-up was replaced by a newer one or the case changed since.")
+        )
     case = Case.objects.select_for_update().get(pk=follow_up.case_id)
     now = timezone.now()
     follow_up.answered_at, follow_up.satisfied = now, satisfied

@@ -160,6 +160,7 @@ class AuditAction(models.TextChoices):
     CASE_CLOSE = "case_close", _("Closed")
     CASE_REOPEN = "case_reopen", _("Reopened")
     CASE_LOWERED = "case_lowered", _("Lowered to its comments' level")
+    CASE_CLOSED_NO_ANSWER = "case_closed_no_answer", _("Closed: the customer never answered")
     CLASSIFICATION_CORRECTED = "classification_corrected", _("Classification corrected")
     CLASSIFIER_CHANGED = "classifier_changed", _("Classifier version changed")
     DEADLINE_WARNED = "deadline_warned", _("Deadline near; team warned")
@@ -228,7 +229,14 @@ class FollowUp(models.Model):
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="follow_ups")
     brand = models.ForeignKey("brands.Brand", on_delete=models.PROTECT, related_name="+")
-    number = models.PositiveSmallIntegerField(help_text="1 for the first check, then 2, 3…")
+    number = models.PositiveSmallIntegerField(help_text="The case's checks in order, 1, 2, 3…")
+    attempt = models.PositiveSmallIntegerField(
+        default=1, help_text="1 for the first check after a resolution, then 2, 3…"
+    )
+    closes_case = models.BooleanField(
+        default=False,
+        help_text="The day after the last unanswered check: the case closes as 'no answer'.",
+    )
     due_at = models.DateTimeField()
     enqueued_at = models.DateTimeField(
         null=True, blank=True, help_text="Claimed by a scheduler pass."

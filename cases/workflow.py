@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from brands.access import brand_ids_for, in_brands
 from cases import followups
 from cases.clocks import clocks_on_status
-from cases.models import AuditAction, AuditEvent, Case, CaseStatus, FollowUp, Outcome
+from cases.models import AuditAction, AuditEvent, Case, CaseStatus, Outcome
 from cases.reopening import case_reopen
 from core.errors import DomainError
 from replies import protocols
@@ -261,13 +261,12 @@ def case_record_answer(*, case_id: int, actor, satisfied: bool | None, note: str
         if not satisfied and not note.strip():
             raise DomainError(_("Say what the customer still needs."))
         pending = (
-            case.follow_ups.filter(answered_at=None, cancelled_at=None).order_by("number").first()
+            case.follow_ups.filter(answered_at=None, cancelled_at=None, closes_case=False)
+            .order_by("-number")
+            .first()
         )
         if pending is None:
-            last = case.follow_ups.order_by("-number").values_list("number", flat=True).first()
-            pending = FollowUp.objects.create(
-                case=case, brand_id=case.brand_id, number=(last or 0) + 1, due_at=timezone.now()
-            )
+            pending = followups.follow_up_schedule(case=case, now=timezone.now())
         followups.follow_up_answer(
             follow_up_id=pending.pk, satisfied=satisfied, answer=note, by=actor
         )

@@ -151,6 +151,13 @@ def satisfaction(request, token: str):
         )
     brand = follow_up.case.brand
     with translation.override(brand.language):
+        if follow_up.answered_at is None and not followups.follow_up_is_current(follow_up):
+            return render(
+                request,
+                "cases/satisfaction.html",
+                {"link_error": "superseded", "brand": brand},
+                status=410,
+            )
         if request.method == "POST" and follow_up.answered_at is None:
             satisfied = {"yes": True, "no": False}.get(request.POST.get("satisfied", ""))
             if satisfied is not None:

@@ -64,12 +64,69 @@ def test_a_due_follow_up_asks_the_assignee_once_and_schedules_the_next(resolved,
     assert list(resolved.follow_ups.values_list("number", flat=True)) == [1, 2]
 
 
-def test_no_more_follow_ups_than_the_setting(resolved, settings):
+def test_after_the_last_unanswered_check_the_case_closes_as_no_answer_and_its_person_is_told(
+    resolved, alice, settings
+):
     settings.SEMAFORO = {**settings.SEMAFORO, "FOLLOW_UP_MAX": 2}
     for number in (1, 2):
-        follow_up = resolved.follow_ups.get(number=number)
-        followups.follow_up_prompt(follow_up_id=follow_up.pk)
-    assert resolved.follow_ups.count() == 2
+        followups.follow_up_prompt(follow_up_id=resolved.follow_ups.get(number=number).pk)
+    closing = resolved.follow_ups.get(number=3)
+    assert closing.closes_case
+    assert Case.objects.get(pk=resolved.pk).status == CaseStatus.RESOLVED
+
+    assert followups.follow_up_prompt(follow_up_id=closing.pk) is True
+
+    case = Case.objects.get(pk=resolved.pk)
+    assert (case.status, case.satisfied) == (CaseStatus.CLOSED, None)
+    event = AuditEvent.objects.get(case=case, action="case_closed_no_answer")
+    assert event.after["checks"] == 2
+    closed_mail = mail.outbox[-1]
+    assert closed_mail.to == [alice.email]
+    assert f"#{case.pk}" in closed_mail.subject
+    assert resolved.follow_ups.count() == 3, "no check after the close"
+
+
+def test_a_newer_check_supersedes_the_older_link(client, resolved):
+    first = resolved.follow_ups.get(number=1)
+    followups.follow_up_prompt(follow_up_id=first.pk)
+    second = resolved.follow_ups.get(number=2)
+    followups.follow_up_prompt(follow_up_id=second.pk)
+
+    stale = client.post(_link(first), {"satisfied": "no"})
+    assert stale.status_code == 410
+    assert Case.objects.get(pk=resolved.pk).status == CaseStatus.RESOLVED, "nothing reopened"
+    with pytest.raises(DomainError):
+        followups.follow_up_answer(follow_up_id=first.pk, satisfied=False)
+
+    current = resolved.follow_ups.get(number=3)
+    client.post(_link(current), {"satisfied": "yes"})
+    assert Case.objects.get(pk=resolved.pk).status == CaseStatus.CLOSED
+
+
+def test_a_link_cancelled_by_a_reopen_changes_nothing(client, resolved, alice):
+    [follow_up] = resolved.follow_ups.all()
+    workflow.case_move(case_id=resolved.pk, actor=alice, action="reopen", note="wrote again")
+    response = client.post(_link(follow_up), {"satisfied": "yes"})
+    assert response.status_code == 410
+    assert Case.objects.get(pk=resolved.pk).status == CaseStatus.IN_PROGRESS
+
+
+@pytest.mark.parametrize("route", ["case page", "customer link"])
+def test_a_case_reopened_by_either_route_schedules_follow_ups_again_when_resolved(
+    client, resolved, alice, route
+):
+    [first] = resolved.follow_ups.all()
+    if route == "case page":
+        workflow.case_move(case_id=resolved.pk, actor=alice, action="reopen", note="again")
+    else:
+        client.post(_link(first), {"satisfied": "no", "comment": "still charged"})
+    case = workflow.case_move(
+        case_id=resolved.pk, actor=alice, action="resolve", outcome=Outcome.SOLVED
+    )
+    pending = case.follow_ups.filter(cancelled_at=None, answered_at=None)
+    [again] = pending
+    assert (again.number, again.attempt) == (2, 1)
+    assert again.due_at > timezone.now() + timedelta(hours=23)
 
 
 def _link(client_follow_up: FollowUp) -> str:
