@@ -12,13 +12,15 @@ from functools import partial
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from brands.access import supervisor_emails
 from cases.models import OPEN_CASE_STATUSES, AuditAction, AuditEvent, Case
-from core.queueing import claim_due, publish_in_chunks
+from core.queueing import claim_due, each_isolated, error_text, publish_in_chunks, retry_alone
+from core.text import one_line
 
 #: The task that tells people of the breaches claimed (``cases.tasks``).
 ALERT_TASK = "cases.tasks.alert_deadline_breaches"
@@ -59,6 +61,27 @@ def _enqueue_alerts(ids: list[int]) -> None:
     )
 
 
+def deadline_breaches_alert(*, case_ids: list[int]) -> int:
+    """Alert each case of a chunk on its own (``each_isolated``): one whose mail raises is
+    recorded with its error and retried alone, and no case already mailed is mailed again."""
+    alerted: list[int] = []
+
+    def alert(pk: int) -> None:
+        if deadline_breach_alert(case_id=pk):
+            alerted.append(pk)
+
+    each_isolated(case_ids, alert, failed=_alert_failed)
+    return len(alerted)
+
+
+def _alert_failed(case_id: int, error: Exception) -> None:
+    Case.objects.filter(pk=case_id).update(
+        breach_alert_attempts=F("breach_alert_attempts") + 1, breach_alert_error=error_text(error)
+    )
+    attempts = Case.objects.values_list("breach_alert_attempts", flat=True).get(pk=case_id)
+    retry_alone(ALERT_TASK, case_id, attempts=attempts)
+
+
 def deadline_breach_alert(*, case_id: int) -> bool:
     """Mail the assignee and the brand's supervisors; False when the case was dealt with since."""
     case = Case.objects.select_related("author", "assignee", "brand").get(pk=case_id)
@@ -75,7 +98,7 @@ def deadline_breach_alert(*, case_id: int) -> bool:
         return False
     url = f"{settings.SEMAFORO_BASE_URL}{reverse('case-detail', args=[case.pk])}"
     with translation.override(case.brand.language):
-        subject = _("[Semáforo] Case #%(case)s is past its deadline") % {"case": case.pk}
+        subject = one_line(_("[Semáforo] Case #%(case)s is past its deadline") % {"case": case.pk})
         body = _(
             "Case #%(case)s (%(level)s, %(handle)s) was due %(due)s and is still %(status)s.\n"
             "Assigned to: %(assignee)s\n\n%(url)s\n"

@@ -80,6 +80,12 @@ class Case(models.Model):
         help_text="When the assignee and supervisors were told the "
         "deadline passed; empty until it does.",
     )
+    breach_alert_attempts = models.PositiveIntegerField(
+        default=0, help_text="Sends of the deadline alert that failed."
+    )
+    breach_alert_error = models.TextField(
+        blank=True, help_text="Why the last send of the deadline alert failed; retried alone."
+    )
     private_channel = models.CharField(
         max_length=20,
         choices=PrivateChannel.choices,
@@ -227,6 +233,10 @@ class FollowUp(models.Model):
     )
     prompted_at = models.DateTimeField(
         null=True, blank=True, help_text="When the person was asked to send it."
+    )
+    attempts = models.PositiveIntegerField(default=0, help_text="Prompts that failed to send.")
+    last_error = models.TextField(
+        blank=True, help_text="Why the last prompt failed to send; it is retried alone."
     )
     answered_at = models.DateTimeField(null=True, blank=True)
     satisfied = models.BooleanField(null=True, blank=True)

@@ -26,7 +26,7 @@ def schedule_follow_ups() -> int:
 )
 def prompt_follow_ups(follow_up_ids: list[int]) -> int:
     """Each once: a retry skips those already prompted (their claim says so)."""
-    return sum(followups.follow_up_prompt(follow_up_id=pk) for pk in follow_up_ids)
+    return followups.follow_ups_prompt(follow_up_ids=follow_up_ids)
 
 
 @shared_task(acks_late=True)
@@ -44,7 +44,7 @@ def check_deadlines() -> int:
     retry_jitter=True,
 )
 def alert_deadline_breaches(case_ids: list[int]) -> int:
-    return sum(deadlines.deadline_breach_alert(case_id=pk) for pk in case_ids)
+    return deadlines.deadline_breaches_alert(case_ids=case_ids)
 
 
 @shared_task(
