@@ -170,6 +170,7 @@ COPY_COLUMNS = (
     "reasons",
     "model_version",
     "classified_by_human",
+    "uncertain",
     "brand_id",
 )
 
@@ -209,6 +210,7 @@ def measure_copy(database_url: str, items: list[dict]) -> float:
                         0.9,
                         reasons,
                         "bench",
+                        False,
                         False,
                         1,
                     )

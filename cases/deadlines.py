@@ -13,6 +13,7 @@ from functools import partial
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -21,7 +22,8 @@ from brands.access import supervisor_emails
 from cases import clocks
 from cases.models import AuditAction, AuditEvent, Case
 from core.bulk import update_rows
-from core.queueing import publish_in_chunks
+from core.queueing import each_isolated, error_text, publish_in_chunks, retry_alone
+from core.text import one_line
 
 #: The task that tells people of the alarms claimed (``cases.tasks``).
 ALERT_TASK = "cases.tasks.alert_deadlines"
@@ -86,6 +88,29 @@ def _release(unsent: list[list], *, now) -> None:
         Case.objects.filter(pk=case_id).update(**{mark: None, "alarm_at": now})
 
 
+def deadline_alerts_send(*, alarms: list[list]) -> int:
+    """Send each alarm of a chunk on its own (``each_isolated``): one whose mail raises is
+    recorded with its error on its case and retried alone, and none already sent goes again."""
+    sent: list[list] = []
+
+    def alert(alarm: list) -> None:
+        case_id, clock, breach = alarm
+        if deadline_alert(case_id=case_id, clock=clock, breach=breach):
+            sent.append(alarm)
+
+    each_isolated(alarms, alert, failed=_alert_failed)
+    return len(sent)
+
+
+def _alert_failed(alarm: list, error: Exception) -> None:
+    case_id = alarm[0]
+    Case.objects.filter(pk=case_id).update(
+        alert_attempts=F("alert_attempts") + 1, alert_error=error_text(error)
+    )
+    attempts = Case.objects.values_list("alert_attempts", flat=True).get(pk=case_id)
+    retry_alone(ALERT_TASK, alarm, attempts=attempts)
+
+
 def deadline_alert(*, case_id: int, clock: str, breach: bool) -> bool:
     """Mail the assignee and the brand's supervisors; False when the clock stopped since."""
     case = Case.objects.select_related("author", "assignee", "brand").get(pk=case_id)
@@ -106,7 +131,7 @@ def deadline_alert(*, case_id: int, clock: str, breach: bool) -> bool:
     due = getattr(case, f"{clock}_due_at")
     url = f"{settings.SEMAFORO_BASE_URL}{reverse('case-detail', args=[case.pk])}"
     with translation.override(case.brand.language):
-        subject = _subject(case.pk, clock, breach)
+        subject = one_line(_subject(case.pk, clock, breach))
         body = _(
             "Case #%(case)s (%(level)s, %(handle)s): %(what)s was due %(due)s; "
             "the case is %(status)s.\nAssigned to: %(assignee)s\n\n%(url)s\n"

@@ -21,6 +21,7 @@ from cases.workflow import WORK
 from core.errors import DomainError
 from core.links import SignedLink
 from core.queueing import publish_in_chunks
+from core.text import one_line
 
 #: The task that mails a department its request (``cases.tasks``).
 MAIL_TASK = "cases.tasks.mail_department"
@@ -104,11 +105,14 @@ def department_request_mail(*, request_id: int) -> None:
     ).get(pk=request_id)
     case = request.case
     with translation.override(case.brand.language):
-        subject = _("[Semáforo] %(brand)s needs you on case #%(case)s: %(need)s") % {
-            "brand": case.brand.name,
-            "case": case.pk,
-            "need": request.need[:80],
-        }
+        subject = one_line(
+            _("[Semáforo] %(brand)s needs you on case #%(case)s: %(need)s")
+            % {
+                "brand": case.brand.name,
+                "case": case.pk,
+                "need": one_line(request.need, max_length=80),
+            }
+        )
         body = _(
             "%(person)s asks %(department)s for help with case #%(case)s.\n\n"
             "What the customer needs:\n%(need)s\n\nWhat we already gathered (please do not ask "

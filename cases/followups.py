@@ -13,6 +13,7 @@ from functools import partial
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -23,7 +24,8 @@ from cases.models import AuditAction, AuditEvent, Case, CaseStatus, FollowUp
 from cases.reopening import case_reopen
 from core.errors import DomainError
 from core.links import SignedLink
-from core.queueing import claim_due, publish_in_chunks
+from core.queueing import claim_due, each_isolated, error_text, publish_in_chunks, retry_alone
+from core.text import one_line
 
 #: The task that asks the person on the case to follow up (``cases.tasks``).
 PROMPT_TASK = "cases.tasks.prompt_follow_ups"
@@ -90,6 +92,29 @@ def _enqueue_prompts(ids: list[int]) -> None:
             enqueued_at=None
         ),
     )
+
+
+def follow_ups_prompt(*, follow_up_ids: list[int]) -> int:
+    """Prompt each follow-up of a chunk on its own (``each_isolated``): one whose mail raises
+    is recorded with its error and retried alone; the rest are prompted. Answers how many."""
+    prompted: list[int] = []
+
+    def prompt(pk: int) -> None:
+        if follow_up_prompt(follow_up_id=pk):
+            prompted.append(pk)
+
+    each_isolated(follow_up_ids, prompt, failed=_prompt_failed)
+    return len(prompted)
+
+
+def _prompt_failed(follow_up_id: int, error: Exception) -> None:
+    FollowUp.objects.filter(pk=follow_up_id).update(
+        attempts=F("attempts") + 1, last_error=error_text(error)
+    )
+    attempts = FollowUp.objects.values_list("attempts", flat=True).get(pk=follow_up_id)
+    if not retry_alone(PROMPT_TASK, follow_up_id, attempts=attempts):
+        # Nothing will publish it again: the claim goes back to the next pass.
+        FollowUp.objects.filter(pk=follow_up_id, prompted_at=None).update(enqueued_at=None)
 
 
 def follow_up_prompt(*, follow_up_id: int) -> bool:
@@ -160,10 +185,10 @@ def _close_unanswered(follow_up: FollowUp, *, now) -> None:
     if not recipients:
         return
     with translation.override(case.brand.language):
-        subject = _("[Semáforo] Case #%(case)s closed: %(handle)s never answered") % {
-            "case": case.pk,
-            "handle": case.author.handle,
-        }
+        subject = one_line(
+            _("[Semáforo] Case #%(case)s closed: %(handle)s never answered")
+            % {"case": case.pk, "handle": case.author.handle}
+        )
         body = _(
             "Nobody heard back from the customer after %(checks)s follow-ups, so case "
             '#%(case)s is closed as "no answer". Reopen it if they write again.\n\n%(url)s\n'
@@ -188,10 +213,10 @@ def _mail_the_team(follow_up: FollowUp) -> None:
     link = SATISFACTION_LINK.url(follow_up.pk)
     case_url = f"{settings.SEMAFORO_BASE_URL}{reverse('case-detail', args=[case.pk])}"
     with translation.override(case.brand.language):
-        subject = _("[Semáforo] Follow up case #%(case)s with %(handle)s") % {
-            "case": case.pk,
-            "handle": case.author.handle,
-        }
+        subject = one_line(
+            _("[Semáforo] Follow up case #%(case)s with %(handle)s")
+            % {"case": case.pk, "handle": case.author.handle}
+        )
         body = _(
             "Case #%(case)s was resolved; it is time to check that the customer is satisfied "
             "(follow-up %(number)s).\n\nSuggested message — edit it before you send it:\n\n"

@@ -96,6 +96,12 @@ class Case(models.Model):
         null=True, blank=True, help_text="The customer's answer when the case closed."
     )
     closed_at = models.DateTimeField(null=True, blank=True)
+    alert_attempts = models.PositiveIntegerField(
+        default=0, help_text="Sends of a deadline alert that failed."
+    )
+    alert_error = models.TextField(
+        blank=True, help_text="Why the last send of a deadline alert failed; retried alone."
+    )
     private_channel = models.CharField(
         max_length=20,
         choices=PrivateChannel.choices,
@@ -243,6 +249,10 @@ class FollowUp(models.Model):
     )
     prompted_at = models.DateTimeField(
         null=True, blank=True, help_text="When the person was asked to send it."
+    )
+    attempts = models.PositiveIntegerField(default=0, help_text="Prompts that failed to send.")
+    last_error = models.TextField(
+        blank=True, help_text="Why the last prompt failed to send; it is retried alone."
     )
     answered_at = models.DateTimeField(null=True, blank=True)
     satisfied = models.BooleanField(null=True, blank=True)

@@ -26,7 +26,7 @@ def schedule_follow_ups() -> int:
 )
 def prompt_follow_ups(follow_up_ids: list[int]) -> int:
     """Each once: a retry skips those already prompted (their claim says so)."""
-    return sum(followups.follow_up_prompt(follow_up_id=pk) for pk in follow_up_ids)
+    return followups.follow_ups_prompt(follow_up_ids=follow_up_ids)
 
 
 @shared_task(acks_late=True)
@@ -44,11 +44,8 @@ def check_deadlines() -> int:
     retry_jitter=True,
 )
 def alert_deadlines(alarms: list[list]) -> int:
-    """``[case_id, clock, breach]`` each; a retry may mail one again (at least once)."""
-    return sum(
-        deadlines.deadline_alert(case_id=case_id, clock=clock, breach=breach)
-        for case_id, clock, breach in alarms
-    )
+    """``[case_id, clock, breach]`` each, isolated: one that fails is retried alone."""
+    return deadlines.deadline_alerts_send(alarms=alarms)
 
 
 @shared_task(

@@ -16,6 +16,7 @@ from cases.models import OPEN_CASE_STATUSES, AuditEvent, Case, CaseStatus
 from classifier.ripple import belongs, seed_topics
 from classifier.signature import topic_of
 from comments.models import Classification, ClassifierVersion, Comment
+from core.filters import TimestampFilter
 from core.platforms import Platform
 from core.taxonomy import NEGATIVE_CATEGORIES, Category, Level
 
@@ -44,12 +45,8 @@ class CommentFilter(django_filters.FilterSet):
         label=_("Status"),
         empty_label=_("Any status"),
     )
-    since = django_filters.IsoDateTimeFilter(
-        field_name="received_at", lookup_expr="gte", label=_("Received since")
-    )
-    until = django_filters.IsoDateTimeFilter(
-        field_name="received_at", lookup_expr="lt", label=_("Received before")
-    )
+    since = TimestampFilter(field_name="received_at", lookup_expr="gte", label=_("Received since"))
+    until = TimestampFilter(field_name="received_at", lookup_expr="lt", label=_("Received before"))
     q = django_filters.CharFilter(method="filter_text", label=_("Text contains"))
     uncertain = django_filters.ChoiceFilter(
         choices=[("true", _("Only these"))],

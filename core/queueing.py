@@ -9,7 +9,7 @@ domain, never the other way round, so no import cycle is hidden in a function.
 """
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import TypeVar
 
 from celery import current_app
@@ -18,6 +18,12 @@ from django.db.models import QuerySet
 logger = logging.getLogger(__name__)
 
 Item = TypeVar("Item")
+
+#: A row that failed is tried again alone after 30 s, then doubling up to an hour.
+RETRY_FIRST_S = 30
+RETRY_MAX_S = 3600
+#: Attempts after which a failing row waits, with its error, for its sweep or a person.
+MAX_ATTEMPTS = 10
 
 
 def claim_due(queryset: QuerySet, *, order_by: str, limit: int, mark: dict) -> list[int]:
@@ -78,3 +84,48 @@ def _ids_for_log(ids: Sequence) -> str | None:
     (Celery's own repr), else their count. Celery builds its repr of every argument, and for
     a batch's hundreds of ids that cost about as much as the publish itself."""
     return None if len(ids) <= 10 else f"({len(ids)} ids)"
+
+
+def each_isolated(
+    items: Iterable[Item],
+    send: Callable[[Item], object],
+    *,
+    failed: Callable[[Item, Exception], None],
+) -> list[Item]:
+    """``send`` each item on its own; answer the items that raised.
+
+    A chunk's rows share a message, not a fate: a row whose send raises (a poisoned header, an
+    address the mail server refuses, the server down) goes to ``failed`` with its error, which
+    records it on the row and retries it alone (``retry_alone``), and the rows after it are
+    still sent. Call outside any transaction that a failure would roll back.
+    """
+    failures = []
+    for item in items:
+        try:
+            send(item)
+        except Exception as error:  # each row's failure is recorded on the row, never lost
+            logger.warning("%r failed; recorded and retried on its own", item, exc_info=True)
+            failures.append(item)
+            failed(item, error)
+    return failures
+
+
+def retry_alone(task_name: str, pk, *, attempts: int, queue: str | None = None) -> bool:
+    """Publish ``task_name([pk])`` after a backoff that doubles with ``attempts``; False when
+    the row has had its ``MAX_ATTEMPTS`` or the broker is down (its sweep takes it then).
+    ``pk`` is what the task's list holds: a row id, or a small JSON list naming one."""
+    if attempts >= MAX_ATTEMPTS:
+        logger.error("%s: row %s failed %s times; left for a person", task_name, pk, attempts)
+        return False
+    countdown = min(RETRY_FIRST_S * 2 ** max(attempts - 1, 0), RETRY_MAX_S)
+    try:
+        enqueue(task_name, [pk], queue=queue, countdown=countdown)
+    except Exception:  # the broker is down: the row keeps its error for the sweep
+        logger.warning("broker unavailable; %s row %s not retried", task_name, pk, exc_info=True)
+        return False
+    return True
+
+
+def error_text(error: Exception) -> str:
+    """What a row records of its failure: the kind and the message, bounded."""
+    return f"{type(error).__name__}: {error}"[:1000]

@@ -21,6 +21,7 @@ from brands.models import Membership
 from brands.roles import Role
 from comments.models import Comment
 from core.queueing import enqueue
+from core.text import one_line
 from crisis.links import ack_url, chat_ack_url, room_url
 from crisis.models import (
     MAX_LEVEL,
@@ -182,7 +183,7 @@ def _chat_payload(
 
     return {
         "crisis": crisis.pk,
-        "subject": crisis.subject,
+        "subject": one_line(crisis.subject),
         "severity": crisis.severity,
         "level": level,
         "room": room_url(crisis),
@@ -202,11 +203,10 @@ def _chat_payload(
 
 def _mail_member(crisis: Crisis, user, level: int, comment: Comment | None) -> None:
     with translation.override(crisis.brand.language):
-        subject = _("[Semáforo] CRISIS #%(id)s (%(brand)s): %(subject)s") % {
-            "id": crisis.pk,
-            "brand": crisis.brand.name,
-            "subject": crisis.subject,
-        }
+        subject = one_line(
+            _("[Semáforo] CRISIS #%(id)s (%(brand)s): %(subject)s")
+            % {"id": crisis.pk, "brand": crisis.brand.name, "subject": crisis.subject}
+        )
         lines = [
             _("A crisis needs the committee now (contact level %(level)s).") % {"level": level},
             "",

@@ -18,7 +18,7 @@ from django.utils import timezone
 from brands.access import role_emails
 from brands.roles import Role
 from core.bulk import insert_rows
-from core.queueing import publish_in_chunks
+from core.queueing import each_isolated, error_text, publish_in_chunks, retry_alone
 from crisis.calling import crisis_notify_level
 from crisis.models import Escalation
 from crisis.opening import crises_open_or_join
@@ -128,21 +128,39 @@ def escalations_notify(*, escalation_ids: list[int]) -> int:
                 pk__in=list(openers.values())
             )
         }
-        for crisis_id, members in by_crisis.items():
-            crisis = attached[members[0]][0]
+
+        def notify(crisis_id: int) -> None:
+            members = by_crisis[crisis_id]
             opener = openers.get(crisis_id)  # None for a crisis the chunk only joined
             recipients = crisis_notify_level(
                 crisis_id=crisis_id,
-                level=crisis.contact_level,
+                level=attached[members[0]][0].contact_level,
                 comment=comments.get(opener) if opener is not None else None,
             )
             Escalation.objects.filter(pk__in=members).update(
-                notified_at=timezone.now(), recipients=recipients
+                notified_at=timezone.now(), recipients=recipients, last_error=""
             )
+
+        errors: dict[int, Exception] = {}
+        each_isolated(list(by_crisis), notify, failed=errors.__setitem__)
     except Exception:
         Escalation.objects.filter(pk__in=ids, notified_at=None).update(claimed_at=None)
         raise
-    return len(ids)
+    for crisis_id, error in errors.items():
+        _notice_failed(by_crisis[crisis_id], error=error)
+    return len(ids) - sum(len(by_crisis[crisis_id]) for crisis_id in errors)
+
+
+def _notice_failed(escalation_ids: list[int], *, error: Exception) -> None:
+    """A crisis's notice raised: its escalations keep the error, give their claim back and are
+    retried alone (the sweep would take them too); the chunk's other crises were told."""
+    Escalation.objects.filter(pk__in=escalation_ids, notified_at=None).update(
+        claimed_at=None, last_error=error_text(error)
+    )
+    for pk, attempts in Escalation.objects.filter(pk__in=escalation_ids).values_list(
+        "pk", "attempts"
+    ):
+        retry_alone(ESCALATE_TASK, pk, attempts=attempts, queue="crisis")
 
 
 def committee_emails(*, brand_id: int) -> list[str]:

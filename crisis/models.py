@@ -21,6 +21,9 @@ class Escalation(models.Model):
     attempts = models.PositiveIntegerField(default=0)
     notified_at = models.DateTimeField(null=True, blank=True)
     recipients = models.JSONField(default=list, blank=True)
+    last_error = models.TextField(
+        blank=True, help_text="Why the last notice failed; the escalation is retried alone."
+    )
     crisis = models.ForeignKey(
         "Crisis", null=True, blank=True, on_delete=models.SET_NULL, related_name="escalations"
     )

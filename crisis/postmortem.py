@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import DomainError
+from core.text import one_line
 from crisis import containment, selectors
 from crisis.access import access_crisis_for
 from crisis.models import Crisis, EventKind, PostMortem, StatementStatus
@@ -136,7 +137,7 @@ def postmortem_markdown(postmortem: PostMortem) -> str:
     """The evaluation as a Markdown document: facts, timeline, and the committee's words."""
     crisis, facts = postmortem.crisis, postmortem.facts
     lines = [
-        f"# {_('Crisis evaluation')} #{crisis.pk}: {crisis.subject}",
+        f"# {_('Crisis evaluation')} #{crisis.pk}: {one_line(crisis.subject, max_length=255)}",
         "",
         f"- {_('Brand')}: {crisis.brand.name}",
         f"- {_('Severity')}: {crisis.get_severity_display()}",

@@ -14,6 +14,7 @@ from brands.access import in_brands
 from brands.models import Membership
 from cases.models import Case
 from comments.models import Comment
+from core.filters import TimestampFilter
 from crisis.models import MAX_LEVEL, Crisis, CrisisNotification, CrisisStatus, Severity
 
 SPREAD_MINUTES = 60
@@ -21,9 +22,7 @@ SPREAD_MINUTES = 60
 
 class CrisisFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=CrisisStatus.choices, label=_("Status"))
-    since = django_filters.IsoDateTimeFilter(
-        field_name="opened_at", lookup_expr="gte", label=_("Opened since")
-    )
+    since = TimestampFilter(field_name="opened_at", lookup_expr="gte", label=_("Opened since"))
 
     class Meta:
         model = Crisis

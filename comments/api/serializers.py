@@ -7,26 +7,55 @@ from rest_framework import serializers
 
 from cases.privacy import mask_personal_data
 from comments.models import Author, Classification, Comment
+from core.inputs import MAX_COUNT
 from core.platforms import Platform
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
 
+# The documented shape of an item: the same limits ``comments.validation`` holds items to
+# (``core.inputs``), spelt as JSON Schema patterns so a generated client (or a fuzzer) knows them.
+_NO_CONTROLS = "^[^\\x00-\\x1f\\x7f-\\x9f\\u2028\\u2029]*$"
+_NOT_BLANK = (
+    "^[^\\x00-\\x1f\\x7f-\\x9f\\u2028\\u2029]*[^\\s\\x00-\\x1f\\x7f-\\x9f\\u2028\\u2029]"
+    "[^\\x00-\\x1f\\x7f-\\x9f\\u2028\\u2029]*$"
+)
+
+
+def _identifier(*, max_length: int = 255, required: bool = False, blank: bool = True):
+    return serializers.RegexField(
+        _NO_CONTROLS if blank else _NOT_BLANK,
+        max_length=max_length,
+        required=required,
+        allow_blank=blank,
+    )
+
+
+def _count():
+    return serializers.IntegerField(min_value=0, max_value=MAX_COUNT, required=False, default=0)
+
+
 class CommentItemDoc(serializers.Serializer):
     platform = serializers.ChoiceField(choices=Platform.choices)
-    external_id = serializers.CharField(max_length=255)
-    text = serializers.CharField(max_length=10_000)
-    author_handle = serializers.CharField(max_length=255)
-    author_display_name = serializers.CharField(required=False)
-    author_followers = serializers.IntegerField(min_value=0, required=False, default=0)
-    likes = serializers.IntegerField(min_value=0, required=False, default=0)
-    shares = serializers.IntegerField(min_value=0, required=False, default=0)
-    posted_at = serializers.DateTimeField(required=False)
-    url = serializers.URLField(required=False)
-    lang = serializers.CharField(required=False)
-    in_reply_to = serializers.CharField(required=False)
-    account = serializers.CharField(required=False)
+    external_id = _identifier(required=True, blank=False)
+    text = serializers.RegexField(
+        "^[^\\x00]*[^\\s\\x00][^\\x00]*$",
+        max_length=10_000,
+        help_text="1 to 10,000 characters after trimming; no NUL.",
+    )
+    author_handle = _identifier(required=True, blank=False)
+    author_display_name = _identifier()
+    author_followers = _count()
+    likes = _count()
+    shares = _count()
+    posted_at = serializers.DateTimeField(
+        required=False, help_text="ISO 8601 with a zone, from 1970-01-01 to one day after now."
+    )
+    url = serializers.URLField(required=False, max_length=2000)
+    lang = serializers.RegexField("^[a-z]{2,3}(-[A-Za-z0-9]{2,4})?$", required=False)
+    in_reply_to = _identifier()
+    account = _identifier()
 
 
 class ReasonDoc(serializers.Serializer):

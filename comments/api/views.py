@@ -3,7 +3,6 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.exceptions import ParseError, PermissionDenied
-from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 
 from accounts.models import ApiToken
@@ -18,6 +17,7 @@ from comments.api.serializers import (
     IngestResponseDoc,
 )
 from core.api.errors import PayloadTooLarge
+from core.api.pagination import StrictCursorPagination
 from core.api.permissions import has_perm
 
 CanIngest = has_perm("comments.ingest_comment")
@@ -25,11 +25,10 @@ READ = "comments.view_comment"
 CanRead = has_perm(READ)
 
 
-class CommentCursor(CursorPagination):
+class CommentCursor(StrictCursorPagination):
     ordering = ("-received_at", "-id")
     page_size = 50
     max_page_size = 500
-    page_size_query_param = "page_size"
 
 
 class CommentListCreate(generics.ListAPIView):

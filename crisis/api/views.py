@@ -10,7 +10,6 @@ crisis is not found (404).
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
-from rest_framework.pagination import CursorPagination
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -18,6 +17,7 @@ from rest_framework.views import APIView
 from brands.access import crisis_brand_ids_for_request
 from comments.api.serializers import ErrorsDoc
 from core.api.errors import errors_response
+from core.api.pagination import StrictCursorPagination
 from core.errors import DomainError
 from crisis import acknowledging, selectors
 from crisis.access import MANAGE
@@ -40,11 +40,10 @@ class CrisisRoomAccess(BasePermission):
         )
 
 
-class CrisisCursor(CursorPagination):
+class CrisisCursor(StrictCursorPagination):
     ordering = ("-opened_at", "-id")
     page_size = 50
     max_page_size = 200
-    page_size_query_param = "page_size"
 
 
 def _crises(request, perm: str):

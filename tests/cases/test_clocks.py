@@ -5,9 +5,12 @@ reopened one is watched again."""
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core import mail
 from django.utils import timezone, translation
 
+from brands.grants import grant_role
+from brands.roles import Role
 from cases import deadlines, workflow
 from cases.models import AuditEvent, Case
 from core.taxonomy import Level
@@ -133,3 +136,25 @@ def test_a_brand_sets_its_own_resolution_time_and_warning(aurora, alice):
     case.refresh_from_db()
     assert case.resolution_due_at - case.opened_at == timedelta(minutes=60)
     assert _claimed_at(case.opened_at + timedelta(minutes=30)) == [[case.pk, "resolution", False]]
+
+
+def test_one_alert_whose_mail_raises_never_holds_back_or_repeats_the_others(aurora, alice, sam):
+    """Three overdue cases in one chunk; the second one's assignee has an address the mail
+    library refuses. The first and third are told once each; the second keeps its error."""
+    mallet = get_user_model().objects.create_user(
+        username="mallet", email="mallet@example.com\nBcc: x@y.z"
+    )
+    grant_role(mallet, Role.COMMUNITY_MANAGER, brand=aurora)
+    cases = [case_with_comment(brand=aurora, level=Level.GREEN) for _ in range(3)]
+    for case, person in zip(cases, (alice, mallet, alice), strict=True):
+        workflow.case_assign(case_id=case.pk, actor=sam, assignee=person)
+
+    alarms = [[case.pk, "response", True] for case in cases]
+    assert deadlines.deadline_alerts_send(alarms=alarms) == 2
+
+    assert len(mail.outbox) == 2
+    assert all(f"#{cases[1].pk}:" not in message.subject for message in mail.outbox)
+    failed = Case.objects.get(pk=cases[1].pk)
+    assert failed.alert_attempts == 1
+    assert failed.alert_error.startswith("BadHeaderError")
+    assert Case.objects.get(pk=cases[0].pk).alert_error == ""

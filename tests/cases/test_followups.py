@@ -213,3 +213,42 @@ def test_closing_or_reopening_cancels_pending_follow_ups(resolved, alice):
     workflow.case_move(case_id=resolved.pk, actor=alice, action="reopen", note="wrote again")
     assert resolved.follow_ups.get().cancelled_at is not None
     assert followups.follow_ups_claim_due(now=timezone.now() + timedelta(days=30)) == []
+
+
+def test_one_follow_up_whose_mail_raises_never_holds_back_the_rest_of_its_chunk(aurora, alice, sam):
+    """The first case's assignee has an address the mail library refuses; the second case of
+    the same chunk is still prompted, and the first keeps its error and is tried again."""
+    from django.contrib.auth import get_user_model
+
+    def resolved_for(person):
+        case = case_with_comment(brand=aurora, level=Level.GREEN)
+        workflow.case_assign(case_id=case.pk, actor=sam, assignee=person)
+        workflow.case_move(case_id=case.pk, actor=person, action="start")
+        workflow.case_move(case_id=case.pk, actor=person, action="resolve", outcome=Outcome.SOLVED)
+        return case.follow_ups.get()
+
+    poisoned, ordinary = resolved_for(alice), resolved_for(sam)
+    get_user_model().objects.filter(pk=alice.pk).update(email="alice@example.com\nBcc: x@y.z")
+
+    assert followups.follow_ups_prompt(follow_up_ids=[poisoned.pk, ordinary.pk]) == 1
+
+    [message] = mail.outbox
+    assert message.to == [sam.email]
+    poisoned.refresh_from_db()
+    assert poisoned.prompted_at is None
+    assert poisoned.attempts == 1
+    assert poisoned.last_error.startswith("BadHeaderError")
+    get_user_model().objects.filter(pk=alice.pk).update(email="alice@example.com")
+    assert followups.follow_ups_prompt(follow_up_ids=[poisoned.pk]) == 1
+    assert mail.outbox[-1].to == ["alice@example.com"]
+
+
+def test_a_handle_with_a_line_break_is_one_line_in_the_subject(resolved, alice):
+    resolved.author.__class__.objects.filter(pk=resolved.author_id).update(
+        handle="@ana\nBcc: everyone@example.com"
+    )
+    [follow_up] = resolved.follow_ups.all()
+    assert followups.follow_up_prompt(follow_up_id=follow_up.pk) is True
+    [message] = mail.outbox
+    assert "@ana Bcc: everyone@example.com" in message.subject
+    assert "\n" not in message.subject

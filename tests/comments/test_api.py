@@ -1,7 +1,9 @@
 import json
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import ApiToken
 from comments.models import Comment
@@ -58,6 +60,39 @@ def test_push_a_list_keeps_the_order_and_a_repeat_answers_200(api):
         ({"url": "not a url"}, "url", "valid http(s) URL"),
         ({"lang": "spanish!"}, "lang", "language code"),
         ({"external_id": "x" * 256}, "external_id", "at most 255"),
+        # Timestamps: 1970 to a day after now; a BC date was stored and broke the brand's
+        # queue, a year-9999 one crashed intake.
+        ({"posted_at": "0001-01-01T00:00:00+14:00"}, "posted_at", "on or after 1970-01-01"),
+        ({"posted_at": "9999-12-31T23:59:59-23:59"}, "posted_at", "no later than one day"),
+        ({"posted_at": "9999-12-31T23:59:59Z"}, "posted_at", "no later than one day"),
+        ({"posted_at": "1969-12-31T23:59:59Z"}, "posted_at", "on or after 1970-01-01"),
+        ({"posted_at": 1_700_000_000}, "posted_at", "ISO 8601"),
+        ({"posted_at": "1700000000"}, "posted_at", "ISO 8601"),
+        # Counts: non-negative integers that fit the column.
+        ({"likes": 2**63}, "likes", "must be at most 9223372036854775807"),
+        ({"author_followers": 2**64 - 1}, "author_followers", "must be at most"),
+        ({"author_followers": 10**30}, "author_followers", "must be an integer"),  # a float to JSON
+        ({"shares": 1.0}, "shares", "must be an integer"),
+        ({"likes": [1]}, "likes", "must be an integer"),
+        # No control characters in identifiers; no NUL anywhere (a database error, an HTML 500).
+        ({"external_id": "t-1\x00"}, "external_id", "control characters"),
+        ({"author_handle": "@ana\nBcc: x@example.com"}, "author_handle", "control characters"),
+        ({"author_display_name": "Ana\x00"}, "author_display_name", "control characters"),
+        ({"author_display_name": "Ana\u2028Bcc"}, "author_display_name", "control characters"),
+        ({"account": "@BancoAurora\r"}, "account", "control characters"),
+        ({"in_reply_to": "t-\x1b[31m"}, "in_reply_to", "control characters"),
+        ({"url": "https://x.example/\x00"}, "url", "control characters"),
+        ({"lang": "es\x00"}, "lang", "control characters"),
+        ({"text": "hola\x00mundo"}, "text", "NUL"),
+        # Wrong JSON types anywhere, nulls included (leave a field out instead).
+        ({"external_id": ["t-1"]}, "external_id", "must be a string"),
+        ({"author_handle": {}}, "author_handle", "must be a string"),
+        ({"text": None}, "text", "must be a string"),
+        ({"platform": None}, "platform", "must be one of"),
+        ({"likes": None}, "likes", "must be an integer"),
+        ({"url": None}, "url", "must be a string"),
+        ({"posted_at": None}, "posted_at", "ISO 8601"),
+        ({"lang": "es-ABCDEFGH"}, "lang", "at most 8"),
     ],
 )
 def test_bad_field_answers_400_naming_index_field_and_reason(api, change, field, message):
@@ -68,6 +103,42 @@ def test_bad_field_answers_400_naming_index_field_and_reason(api, change, field,
     assert error["field"] == field
     assert message in error["message"]
     assert Comment.objects.count() == 0
+
+
+def test_a_timestamp_up_to_a_day_ahead_and_the_largest_count_are_accepted(api):
+    ahead = (timezone.now() + timedelta(hours=23)).isoformat()
+    response = post(api, comment_item(posted_at=ahead, likes=2**63 - 1))
+    assert response.status_code == 201, response.content
+    assert Comment.objects.get().likes == 2**63 - 1
+
+
+def test_every_bad_item_of_a_batch_is_named_and_nothing_is_written(api):
+    """The batch answers as a whole (docs/api.md): one answer names every problem of every
+    item, so a client fixes them all at once; the good items then go in on a retry."""
+    good = [comment_item(), comment_item()]
+    bad = [
+        good[0],
+        comment_item(posted_at="0001-01-01T00:00:00+14:00"),
+        good[1],
+        comment_item(external_id="t\x00", likes=-1),
+        "not an object",
+    ]
+    response = post(api, bad)
+    assert response.status_code == 400
+    errors = {(e["index"], e["field"]) for e in response.json()["errors"]}
+    assert errors == {(1, "posted_at"), (3, "external_id"), (3, "likes"), (4, None)}
+    assert Comment.objects.count() == 0
+    assert post(api, good).status_code == 201
+    assert Comment.objects.count() == 2
+
+
+def test_the_queue_keeps_working_after_a_hostile_timestamp(client, alice, api):
+    """A BC posted_at used to be stored, and every poll of the brand's queue then failed."""
+    assert post(api, comment_item(posted_at="0001-01-01T00:00:00+14:00")).status_code == 400
+    assert post(api, comment_item(text=RED_TEXT)).status_code == 201
+    client.force_login(alice)
+    assert client.get(reverse("queue")).status_code == 200
+    assert api.get(URL).status_code == 200
 
 
 def test_missing_required_fields_are_each_named(api):
@@ -167,6 +238,42 @@ def test_list_rejects_an_unknown_filter_value_with_400(api):
     response = api.get(URL, {"level": "purple"})
     assert response.status_code == 400
     assert response.json()["errors"][0]["field"] == "level"
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"since": "9999-12-31T23:59:59-23:59"}, "since"),
+        ({"until": "9999-12-31T23:59:59+23:59"}, "until"),
+        ({"since": "0001-01-01T00:00:00+14:00"}, "since"),
+        ({"since": "yesterday"}, "since"),
+        ({"page_size": "2.5"}, "page_size"),
+        ({"page_size": "0"}, "page_size"),
+        ({"page_size": "-3"}, "page_size"),
+        ({"page_size": "9" * 40}, "page_size"),
+        ({"cursor": "garbage!"}, "cursor"),
+        # Decodes, but its position is not a time: it reached the query and failed there.
+        ({"cursor": "cD1ub3QtYS1kYXRl"}, "cursor"),
+        ({"cursor": "cD05OTk5LTEyLTMxVDIzOjU5OjU5LTIzOjU5"}, "cursor"),
+    ],
+)
+def test_a_bad_query_parameter_answers_400_naming_it(api, params, field):
+    post(api, comment_item())
+    response = api.get(URL, params)
+    assert response.status_code == 400, response.content
+    [error] = response.json()["errors"]
+    assert error["field"] == field
+    assert error["message"]
+
+
+def test_the_schema_bounds_page_size(client):
+    schema = client.get(reverse("api-schema"), {"format": "json"}).json()
+    [page_size] = [
+        p
+        for p in schema["paths"]["/api/v1/comments/"]["get"]["parameters"]
+        if p["name"] == "page_size"
+    ]
+    assert page_size["schema"] == {"type": "integer", "minimum": 1, "maximum": 500}
 
 
 def test_list_is_cursor_paginated(api):

@@ -125,7 +125,16 @@ def test_the_list_filters_by_status_and_since(aurora, carla):
 
 
 @pytest.mark.parametrize(
-    ("params", "field"), [({"status": "panic"}, "status"), ({"since": "yesterday"}, "since")]
+    ("params", "field"),
+    [
+        ({"status": "panic"}, "status"),
+        ({"since": "yesterday"}, "since"),
+        ({"since": "9999-12-31T23:59:59-23:59"}, "since"),
+        ({"since": "0001-01-01T00:00:00+14:00"}, "since"),
+        ({"page_size": "1.5"}, "page_size"),
+        ({"page_size": "201"}, "page_size"),
+        ({"cursor": "%%%"}, "cursor"),
+    ],
 )
 def test_a_bad_filter_answers_400_naming_the_field(aurora, carla, params, field):
     response = as_person(carla).get(URL, params)

@@ -71,3 +71,48 @@ def test_a_few_escalations_are_named_in_the_message_header(broker):
     escalation.escalations_enqueue([7, 8])
     [message] = broker.lrange("crisis", 0, -1)
     assert json.loads(message)["headers"]["argsrepr"] == "([7, 8],)"
+
+
+POISON_TEXT = "Voy a quejarme con el defensor\ndel pueblo por este cobro abusivo"
+
+
+def test_a_line_break_in_the_evidence_never_reaches_the_mail_subject(ingest, carla):
+    [result] = ingest([comment_item(text=POISON_TEXT)])
+    assert "\n" in result.reasons[0]["evidence"]
+    escalation_row = Escalation.objects.get(comment_id=result.id)
+    assert escalation.escalation_notify(escalation_id=escalation_row.pk) is True
+    [message] = mail.outbox
+    assert "defensor del pueblo" in message.subject
+    assert "\n" not in message.subject
+
+
+def test_one_crisis_whose_notice_raises_never_holds_back_the_others_in_its_chunk(
+    aurora, rapimenu, carla, ingest
+):
+    """carla's address is one the mail library refuses: Aurora's notice raises. RapiMenu's
+    red, later in the same chunk, is still told; Aurora's keeps its error and waits alone."""
+    from django.contrib.auth import get_user_model
+
+    from brands.grants import grant_role
+    from brands.roles import Role
+    from comments import intake
+
+    get_user_model().objects.filter(pk=carla.pk).update(email="carla@example.com\nBcc: x@y.z")
+    rita = get_user_model().objects.create_user(username="rita", email="rita@example.com")
+    grant_role(rita, Role.CRISIS_COMMITTEE, brand=rapimenu)
+    [aurora_red] = ingest([comment_item(text=RED_TEXT)])
+    [rapi_red] = intake.ingest([comment_item(text=RED_TEXT)], brand_id=rapimenu.pk)
+    first, second = (Escalation.objects.get(comment_id=r.id) for r in (aurora_red, rapi_red))
+
+    assert escalation.escalations_notify(escalation_ids=[first.pk, second.pk]) == 1
+
+    [message] = mail.outbox
+    assert message.to == [rita.email]
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert second.notified_at is not None
+    assert (first.notified_at, first.claimed_at) == (None, None)
+    assert first.last_error.startswith("BadHeaderError")
+    get_user_model().objects.filter(pk=carla.pk).update(email="carla@example.com")
+    assert escalation.escalation_notify(escalation_id=first.pk) is True
+    assert mail.outbox[-1].to == ["carla@example.com"]

@@ -1,6 +1,8 @@
 """Escalation on the real stack: API -> PostgreSQL -> Redis -> crisis worker -> mailbox."""
 
+import email
 from contextlib import contextmanager
+from email.header import decode_header, make_header
 
 import kombu.pools
 import pytest
@@ -70,3 +72,36 @@ def test_red_posted_while_the_broker_is_down_is_delivered_by_the_sweep(
     assert carla.email in mail
     wait_until_notified(escalation.pk)
     assert settings.CELERY_BROKER_URL.startswith("redis://")
+
+
+POISON_TEXT = "Voy a quejarme con el defensor\ndel pueblo por este cobro abusivo"
+ORDINARY_RED = "Me intoxique con la comida que me vendieron ayer en su local"
+
+
+def _subject(raw_mail: str) -> str:
+    message = email.message_from_string(raw_mail)
+    return str(make_header(decode_header(message["Subject"])))
+
+
+def test_a_line_break_in_an_authority_name_never_silences_the_committee(
+    api, carla, celery_worker_factory
+):
+    """The red's evidence and its crisis's subject keep the customer's line break; the
+    committee's mail Subject raised BadHeaderError on it, and the ladder never started. Both
+    this red and an ordinary one after it reach the committee by mail."""
+    worker = celery_worker_factory()
+    [poison] = push(api, [comment_item(text=POISON_TEXT)])
+    assert "defensor\ndel pueblo" in [r["evidence"] for r in poison["reasons"]]
+    [ordinary] = push(api, [comment_item(text=ORDINARY_RED)])
+    assert ordinary["level"] == "red"
+
+    mails = worker.wait_for_mails(2)
+    assert all(carla.email in m for m in mails)
+    subjects = sorted(_subject(m) for m in mails)
+    assert any("defensor del pueblo" in s for s in subjects), subjects
+    assert all("\n" not in s for s in subjects)
+    for result in (poison, ordinary):
+        escalation = wait_until_notified(Escalation.objects.get(comment_id=result["id"]).pk)
+        assert escalation.recipients == [carla.email]
+    crisis = Escalation.objects.get(comment_id=poison["id"]).crisis
+    assert "\n" in crisis.subject  # stored as the customer wrote it; one line in the mail
