@@ -260,3 +260,30 @@ def case_lower(*, case_id: int, actor, note: str) -> Case:
             after={"category": case.category, "level": case.level, "note": note.strip()},
         )
     return case
+
+
+def case_open_to_answer(*, brand: Brand, author_id: int, thread_key: str, actor, now) -> Case:
+    """A light case for a comment that needs none (praise, thanks), opened because a person
+    chose to answer it: theirs, in progress, green, with no alarm (a thank-you has no deadline a
+    customer waits on). Resolving it closes it without follow-ups (``workflow.case_move``)."""
+    clocks = clocks_started(brand, Level.GREEN, now=now) | {"alarm_at": None}
+    case = Case.objects.create(
+        brand=brand,
+        author_id=author_id,
+        thread_key=thread_key,
+        status=CaseStatus.IN_PROGRESS,
+        assignee=actor,
+        category=Category.OTHER,
+        level=Level.GREEN,
+        level_rank=LEVEL_RANK[Level.GREEN],
+        opened_at=now,
+        **clocks,
+    )
+    AuditEvent.objects.create(
+        actor=actor,
+        action=AuditAction.CASE_OPENED,
+        case=case,
+        after={"category": Category.OTHER, "level": Level.GREEN, "via": "answer"},
+        created_at=now,
+    )
+    return case

@@ -10,6 +10,7 @@ from cases.clocks import clocks_on_status
 from cases.models import AuditAction, AuditEvent, Case, CaseStatus, Outcome
 from cases.reopening import case_reopen
 from core.errors import DomainError
+from core.taxonomy import Category
 from replies import protocols
 
 # --- cases ----------------------------------------------------------------------------------
@@ -197,6 +198,10 @@ def case_move(
             )
         case.outcome, case.resolved_at = outcome, now
         after["outcome"] = outcome
+        if case.category == Category.OTHER:
+            # A thank-you answered is done: nothing to follow up, so it closes at once.
+            target, case.closed_at = CaseStatus.CLOSED, now
+            after["status"] = target
     elif action == "close":
         if satisfied is None:
             raise DomainError(_("Record whether the customer is satisfied."))
@@ -214,7 +219,7 @@ def case_move(
     case.status = target
     case.save()
     _audit(case, actor, AuditAction(f"case_{action}"), before, after, now=now)
-    if action == "resolve":
+    if action == "resolve" and target == CaseStatus.RESOLVED:
         followups.follow_up_schedule(case=case, now=now)
     elif action in ("close", "reopen"):
         followups.follow_ups_cancel(case=case, now=now)

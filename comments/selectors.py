@@ -5,7 +5,8 @@ from datetime import timedelta
 
 import django_filters
 from django.db import connection
-from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery, TextField
+from django.db.models.functions import Cast
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -22,10 +23,12 @@ from core.taxonomy import NEGATIVE_CATEGORIES, Category, Level
 
 STATUS_OPEN = "open"
 STATUS_NO_CASE = "no_case"
+STATUS_THANKS = "thanks"
 STATUS_CHOICES = [
     (STATUS_OPEN, _("Open (needs work)")),
     *CaseStatus.choices,
     (STATUS_NO_CASE, _("No case (other)")),
+    (STATUS_THANKS, _("Waiting for a thank-you")),
 ]
 
 
@@ -64,6 +67,8 @@ class CommentFilter(django_filters.FilterSet):
             return queryset.filter(case__status__in=OPEN_CASE_STATUSES)
         if value == STATUS_NO_CASE:
             return queryset.filter(case=None)
+        if value == STATUS_THANKS:
+            return praise_unanswered(queryset)
         return queryset.filter(case__status=value)
 
     def filter_uncertain(self, queryset, name, value):
@@ -72,6 +77,17 @@ class CommentFilter(django_filters.FilterSet):
 
     def filter_text(self, queryset, name, value):
         return queryset.filter(text__icontains=value.strip()) if value.strip() else queryset
+
+
+def praise_unanswered(queryset: QuerySet[Comment]) -> QuerySet[Comment]:
+    """Praise nobody has answered yet: `other` with the praise signal among its reasons, and no
+    case (answering one opens its case). The reasons are read as text, which both PostgreSQL
+    and the embedded SQLite can search."""
+    return (
+        queryset.filter(category=Category.OTHER, case=None)
+        .annotate(reasons_text=Cast("reasons", TextField()))
+        .filter(reasons_text__contains='"praise"')
+    )
 
 
 def comments_for_listing(brand_ids: frozenset[int]) -> QuerySet[Comment]:

@@ -7,7 +7,7 @@ from django.views.decorators.http import require_POST
 
 from brands.access import brand_ids_for_request
 from brands.models import Membership
-from comments import corrections, selectors
+from comments import answering, corrections, selectors
 from comments.forms import CorrectionForm
 from core.pages import QUEUE_COUNT_CAP, QUEUE_PAGE_SIZE, CappedPaginator, perform
 
@@ -110,3 +110,20 @@ def author_troll(request, pk: int, comment_pk: int):
         done=_("Author updated."),
     )
     return redirect("comment-detail", pk=comment_pk)
+
+
+@login_required
+@permission_required("cases.work_case", raise_exception=True)
+@require_POST
+def comment_answer(request, pk: int):
+    """Answer a comment that has no case (praise, thanks): its light case opens, and the reply
+    box with the brand's templates is on the case page."""
+    opened = []
+    done = perform(
+        request,
+        lambda: opened.append(answering.comment_answer_open(comment_id=pk, actor=request.user)),
+        done=_("Write the answer below; it goes through approval when the policy says so."),
+    )
+    if done:
+        return redirect("case-detail", pk=opened[0].pk)
+    return redirect("comment-detail", pk=pk)
