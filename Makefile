@@ -40,4 +40,5 @@ bench: $(BIN)/.installed
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/queue_poll.py
 	$(BIN)/python bench/followups.py
+	$(BIN)/python bench/deadlines.py
 	$(BIN)/python bench/escalation.py
