@@ -134,7 +134,7 @@ def test_model_explanations_name_content_words_never_function_words(text):
 
 
 def test_a_low_confidence_decision_is_marked_uncertain_and_a_confident_one_is_not():
-    vague = CommentInput(text="bueno pues ahi vemos")
+    vague = CommentInput(text="pues nada, a ver que pasa")
     clear = CommentInput(text="Me cobraron dos veces el delivery, me devuelven la plata?")
     strict = Thresholds(uncertain_below=0.99)
     relaxed = Thresholds(uncertain_below=0.0)
