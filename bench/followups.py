@@ -50,9 +50,9 @@ def fill(rows: int) -> None:
         cursor.execute(
             "INSERT INTO comments_case (brand_id, author_id, thread_key, status, category, level,"
             " level_rank, opened_at, response_due_at, resolution_due_at, paused_seconds, "
-            " outcome, private_channel, personal_data, updated_at) "
+            " outcome, private_channel, updated_at) "
             "SELECT 1, 1, 'thread-' || g, 'resolved', 'pqr', 'green', 2, now(), now(), now(), 0, "
-            "'solved', '', '{}', now() FROM generate_series(1, %s) g",
+            "'solved', '', now() FROM generate_series(1, %s) g",
             [cases],
         )
         cursor.execute(

@@ -41,6 +41,7 @@ class BrandAdmin(admin.ModelAdmin):
                     "resolve_yellow_minutes",
                     "resolve_green_minutes",
                     "deadline_warn_minutes",
+                    "department_due_hours",
                     "auto_assign",
                 )
             },

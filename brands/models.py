@@ -77,6 +77,13 @@ class Brand(models.Model):
         blank=True,
         help_text=_("Empty: the desk's default."),
     )
+    department_due_hours = models.PositiveIntegerField(
+        _("hours a department has to answer"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_("Empty: the desk's default."),
+    )
     ripple_min_authors = models.PositiveIntegerField(
         _("distinct authors that make a ripple"),
         null=True,
@@ -147,6 +154,10 @@ class Brand(models.Model):
             "yellow": self.resolve_yellow_minutes or defaults["yellow"],
             "green": self.resolve_green_minutes or defaults["green"],
         }
+
+    def department_hours(self) -> int:
+        """Hours a department has to answer a request before it is reminded at the deadline."""
+        return self.department_due_hours or settings.SEMAFORO["DEPARTMENT_DUE_H"]
 
     def warn_minutes(self) -> int:
         if self.deadline_warn_minutes is not None:

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from cases.customers import customer_personal_data
 from cases.models import AuditEvent, Case, Department
 from cases.privacy import mask_personal_data
 from core.admin import ReadOnlyStateAdmin
@@ -18,12 +19,11 @@ class CaseAdmin(ReadOnlyStateAdmin):
         "resolution_due_at",
     )
     # The customer's details are shown in full only on the case page, to who works the case.
-    exclude = ("personal_data",)
     readonly_fields = ("personal_data_masked",)
 
     @admin.display(description="personal data (masked)")
     def personal_data_masked(self, case):
-        return mask_personal_data(case.personal_data)
+        return mask_personal_data(customer_personal_data(case.author))
 
     list_filter = ("status", "level", "category")
     raw_id_fields = ("author", "assignee")

@@ -4,14 +4,23 @@ The information is written once on the request, so the department never needs to
 customer again. Departments have no login: their e-mail carries a signed link to a small page
 where they answer; the person on the case can also record an answer they got another way.
 Nothing here writes to the customer.
+
+Each request is due some hours after it is sent (``Brand.department_hours``): the department is
+reminded ``DEPARTMENT_REMIND_H`` hours before and again at the deadline, each once. Beat claims
+the reminders that came due with one query on the partial index ``department_request_remind``,
+the way it claims follow-ups (``core.queueing``).
 """
 
 import logging
+from datetime import timedelta
 from functools import partial
 
+from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone, translation
+from django.utils.timesince import timesince, timeuntil
 from django.utils.translation import gettext as _
 
 from brands.access import brand_ids_for
@@ -20,11 +29,17 @@ from cases.models import AuditAction, AuditEvent, Case, Department, DepartmentRe
 from cases.workflow import WORK
 from core.errors import DomainError
 from core.links import SignedLink
-from core.queueing import publish_in_chunks
+from core.queueing import claim_due, each_isolated, error_text, publish_in_chunks, retry_alone
 from core.text import one_line
 
 #: The task that mails a department its request (``cases.tasks``).
 MAIL_TASK = "cases.tasks.mail_department"
+#: The task that reminds departments of the requests claimed (``cases.tasks``).
+REMIND_TASK = "cases.tasks.remind_department"
+CLAIM_BATCH = 500
+PUBLISH_CHUNK = 25
+#: The two reminders: some hours before the deadline, and at it.
+BEFORE, DUE = "before", "due"
 
 logger = logging.getLogger(__name__)
 
@@ -73,6 +88,8 @@ def department_request(
     department = Department.objects.filter(pk=department_id, brand_id=case.brand_id).first()
     if department is None:
         raise DomainError(_("Choose one of this brand's departments."))
+    now = timezone.now()
+    due_at = now + timedelta(hours=case.brand.department_hours())
     request = DepartmentRequest.objects.create(
         case=case,
         brand_id=case.brand_id,
@@ -80,7 +97,9 @@ def department_request(
         need=need,
         details=details,
         requested_by=actor,
-        requested_at=timezone.now(),
+        requested_at=now,
+        due_at=due_at,
+        remind_at=first_reminder_at(requested_at=now, due_at=due_at),
     )
     AuditEvent.objects.create(
         actor=actor,
@@ -91,6 +110,13 @@ def department_request(
     )
     transaction.on_commit(partial(_enqueue_mail, request.pk), robust=True)
     return request
+
+
+def first_reminder_at(*, requested_at, due_at):
+    """``DEPARTMENT_REMIND_H`` before the deadline; the deadline itself when that is no later
+    than the request (a short deadline gets the one reminder at it)."""
+    before = due_at - timedelta(hours=settings.SEMAFORO["DEPARTMENT_REMIND_H"])
+    return before if before > requested_at else due_at
 
 
 def _enqueue_mail(request_id: int) -> None:
@@ -160,7 +186,8 @@ def department_answer(*, request_id: int, answer: str, by=None) -> DepartmentReq
             return request
         now = timezone.now()
         request.answer, request.answered_by, request.answered_at = answer, by, now
-        request.save(update_fields=["answer", "answered_by", "answered_at"])
+        request.remind_at = None
+        request.save(update_fields=["answer", "answered_by", "answered_at", "remind_at"])
         AuditEvent.objects.create(
             actor=by,
             action=AuditAction.DEPARTMENT_ANSWERED,
@@ -179,3 +206,132 @@ def department_answer(*, request_id: int, answer: str, by=None) -> DepartmentReq
 
 def case_requests(case: Case):
     return case.department_requests.select_related("department", "requested_by", "answered_by")
+
+
+# --- reminders ------------------------------------------------------------------------------
+
+
+def department_reminders_claim(*, now=None) -> list[int]:
+    """Claim the requests whose next reminder came and hand them to workers; return their ids.
+
+    The claim empties ``remind_at``; the reminder re-arms it for the deadline. ``skip_locked``
+    and the claim make two overlapping passes share the work, never double it.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        ids = claim_due(
+            DepartmentRequest.objects.filter(remind_at__lte=now, answered_at=None),
+            order_by="remind_at",
+            limit=CLAIM_BATCH,
+            mark={"remind_at": None},
+        )
+        if ids:
+            transaction.on_commit(partial(_enqueue_reminders, ids, now), robust=True)
+    return ids
+
+
+def _enqueue_reminders(ids: list[int], now) -> None:
+    publish_in_chunks(REMIND_TASK, ids, chunk=PUBLISH_CHUNK, release=partial(_release, now=now))
+
+
+def _release(unsent: list[int], *, now) -> None:
+    """Not sent (the broker refused, or the retries ran out): the next pass claims them."""
+    DepartmentRequest.objects.filter(pk__in=unsent, answered_at=None, remind_at=None).update(
+        remind_at=now
+    )
+
+
+def department_reminders_send(*, request_ids: list[int]) -> int:
+    """Remind each request of a chunk on its own (``each_isolated``): one whose mail raises is
+    recorded with its error and retried alone; the rest go out. Answers how many went."""
+    sent: list[int] = []
+
+    def remind(pk: int) -> None:
+        if department_reminder(request_id=pk):
+            sent.append(pk)
+
+    each_isolated(request_ids, remind, failed=_reminder_failed)
+    return len(sent)
+
+
+def _reminder_failed(request_id: int, error: Exception) -> None:
+    DepartmentRequest.objects.filter(pk=request_id).update(
+        remind_attempts=F("remind_attempts") + 1, remind_error=error_text(error)
+    )
+    attempts = DepartmentRequest.objects.values_list("remind_attempts", flat=True).get(
+        pk=request_id
+    )
+    if not retry_alone(REMIND_TASK, request_id, attempts=attempts):
+        _release([request_id], now=timezone.now())
+
+
+def department_reminder(*, request_id: int) -> bool:
+    """Remind the department of a request it has not answered: before the deadline, or at it.
+
+    Which one is decided when it is sent, and each goes once: a duplicate message finds it
+    marked and does nothing; a reminder that ran late past the deadline is the one at it. The
+    mail goes out before the mark commits, so a mail error rolls the mark back and the retry
+    sends it again: at least once, never silently lost. False when nothing was sent (answered,
+    the case closed, or already reminded).
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        request = (
+            DepartmentRequest.objects.select_for_update(of=("self",))
+            .select_related("case__brand", "department")
+            .get(pk=request_id)
+        )
+        if request.answered_at is not None or not request.case.is_open:
+            DepartmentRequest.objects.filter(pk=request_id).update(remind_at=None)
+            return False
+        kind = DUE if now >= request.due_at else BEFORE
+        mark = f"reminded_{kind}_at"
+        if getattr(request, mark) is not None:
+            return False
+        setattr(request, mark, now)
+        request.remind_at = request.due_at if kind == BEFORE else None
+        request.save(update_fields=[mark, "remind_at"])
+        AuditEvent.objects.create(
+            action=AuditAction.DEPARTMENT_REMINDED,
+            case=request.case,
+            created_at=now,
+            after={"request": request.pk, "department": request.department.name, "when": kind},
+        )
+        _mail_reminder(request, kind, now=now)
+    return True
+
+
+def _mail_reminder(request: DepartmentRequest, kind: str, *, now) -> None:
+    case = request.case
+    with translation.override(case.brand.language):
+        if kind == BEFORE:
+            subject = _("[Semáforo] Reminder: case #%(case)s needs your answer in %(left)s")
+        else:
+            subject = _("[Semáforo] Case #%(case)s: your answer is due now")
+        left = timeuntil(request.due_at, now, depth=1)
+        body = _(
+            "%(brand)s is still waiting for %(department)s's answer on case #%(case)s, asked "
+            "%(asked)s.\n\nWhat the customer needs:\n%(need)s\n\nAnswer here: %(link)s\n"
+        ) % {
+            "brand": case.brand.name,
+            "department": request.department.name,
+            "case": case.pk,
+            "asked": timezone.localtime(request.requested_at).strftime("%Y-%m-%d %H:%M"),
+            "need": request.need,
+            "link": ANSWER_LINK.url(request.pk),
+        }
+        subject = one_line(subject % {"case": case.pk, "left": left})
+    send_mail(subject, body, None, [request.department.email])
+
+
+def waiting_on(request: DepartmentRequest, *, now) -> dict:
+    """Who the case waits on, for the case page: the department, for how long, and how long
+    until its answer is due (or how late it is)."""
+    return {
+        "department": request.department.name,
+        "since": timesince(request.requested_at, now, depth=1),
+        "late": request.due_at <= now,
+        "due": timeuntil(request.due_at, now, depth=1)
+        if request.due_at > now
+        else timesince(request.due_at, now, depth=1),
+    }

@@ -108,13 +108,6 @@ class Case(models.Model):
         blank=True,
         help_text="Set when the conversation moved to a private channel.",
     )
-    personal_data = models.JSONField(
-        default=dict,
-        blank=True,
-        help_text="What the customer gave in private (privacy.PERSONAL_FIELDS). Shown in full "
-        "only on the case page to the brand's people who work cases; masked "
-        "everywhere else (privacy.mask_personal_data).",
-    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -187,6 +180,65 @@ class AuditAction(models.TextChoices):
     PROTOCOL_CHANGED = "protocol_changed", _("Protocol changed")
     TROLL_FLAGGED = "troll_flagged", _("Author flagged as troll")
     TROLL_UNFLAGGED = "troll_unflagged", _("Troll flag removed")
+    CUSTOMER_LINKED = "customer_linked", _("Handle linked as the same customer")
+    CUSTOMER_UNLINKED = "customer_unlinked", _("Handle unlinked from the customer")
+    NOTE_ADDED = "note_added", _("Note added")
+    DEPARTMENT_REMINDED = "department_reminded", _("The department was reminded")
+
+
+class Customer(models.Model):
+    """One person at one brand, remembered across their cases: the handles a person linked as
+    the same customer (``customers.py``) and what they gave in private, recorded once for all
+    their cases (``privacy.py``).
+
+    An author nobody linked and whose data nobody recorded has no row: a customer of one handle.
+    """
+
+    brand = models.ForeignKey("brands.Brand", on_delete=models.PROTECT, related_name="+")
+    personal_data = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="What the customer gave in private (privacy.PERSONAL_FIELDS). Shown in full "
+        "only to the brand's people who work cases; masked everywhere else "
+        "(privacy.mask_personal_data).",
+    )
+    personal_data_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the personal data was last recorded."
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"Customer #{self.pk}"
+
+
+class CustomerHandle(models.Model):
+    """An author (one handle on one platform) counted as this customer; at most one each."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="handles")
+    author = models.OneToOneField(
+        "comments.Author", on_delete=models.CASCADE, related_name="customer_handle"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"{self.author_id} of customer #{self.customer_id}"
+
+
+class CaseNote(models.Model):
+    """A person's free note on a case: what the customer said on the phone, what to remember
+    next time. Shown on the case and on the customer's page; each one is audited."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [models.CheckConstraint(condition=~Q(text=""), name="case_note_text")]
+
+    def __str__(self):
+        return f"Note on case #{self.case_id}"
 
 
 class AuditEvent(models.Model):
@@ -335,6 +387,19 @@ class DepartmentRequest(models.Model):
         help_text="Empty: the department answered through its link.",
     )
     answered_at = models.DateTimeField(null=True, blank=True)
+    # The reminders (``departments.py``): one some hours before ``due_at``, one at it, each once.
+    due_at = models.DateTimeField(help_text="When the department's answer is due.")
+    remind_at = models.DateTimeField(
+        null=True, blank=True, help_text="The next reminder to send; empty: none (or claimed)."
+    )
+    reminded_before_at = models.DateTimeField(null=True, blank=True)
+    reminded_due_at = models.DateTimeField(null=True, blank=True)
+    remind_attempts = models.PositiveIntegerField(
+        default=0, help_text="Sends of a reminder that failed."
+    )
+    remind_error = models.TextField(
+        blank=True, help_text="Why the last reminder failed to send; it is retried alone."
+    )
 
     class Meta:
         db_table = "comments_departmentrequest"
@@ -348,6 +413,12 @@ class DepartmentRequest(models.Model):
             # "Is the case still waiting on a department?" when one answers.
             models.Index(
                 fields=["case"], condition=Q(answered_at=None), name="department_request_waiting"
+            ),
+            # The reminder pass: the requests with a reminder still to send, by when.
+            models.Index(
+                fields=["remind_at"],
+                condition=Q(remind_at__isnull=False),
+                name="department_request_remind",
             ),
         ]
 

@@ -1,10 +1,12 @@
-"""The customer's personal data on a case, and the private handoff that gathers it.
+"""The customer's personal data, and the private handoff that gathers it.
 
 The seed texts: move the conversation to a private channel when personal data is involved, and
-respect the customer's privacy. What the customer gives in private is written once on the case
-(``Case.personal_data``), shown in full only on the case page to the brand's people who work
-cases, and masked by ``mask_personal_data`` everywhere else: lists, the API, exports, the audit
-log. One helper, so no page masks differently from another.
+respect the customer's privacy. What the customer gives in private is written once on the
+customer (``Customer.personal_data``: the author, or the handles linked as one person), so a
+returning customer's new case shows it without asking again. It is shown in full only to the
+brand's people who work cases (the case and customer pages), and masked by
+``mask_personal_data`` everywhere else: lists, the API, exports, the audit log, the crisis
+committee. One helper, so no page masks differently from another.
 """
 
 import re
@@ -17,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from brands.access import brand_ids_for
+from cases.customers import customer_for_update
 from cases.models import AuditAction, AuditEvent, Case
 from cases.workflow import WORK, access_case_for_update, may_work_case
 from core.errors import DomainError
@@ -66,9 +69,10 @@ def mask_personal_data(data: dict | None) -> dict:
     return {field: mask_value(field, value) for field, value in (data or {}).items() if value}
 
 
-def may_see_personal_data(user, case: Case) -> bool:
-    """Only the brand's people who work cases see the data in full, and only on the case page."""
-    return case.brand_id in brand_ids_for(user, WORK)
+def may_see_personal_data(user, row) -> bool:
+    """Only the brand's people who work cases see the data in full; ``row`` is the case or
+    the customer's author being shown."""
+    return row.brand_id in brand_ids_for(user, WORK)
 
 
 def personal_data_clean(data: dict) -> dict:
@@ -93,31 +97,31 @@ def personal_data_clean(data: dict) -> dict:
 
 @transaction.atomic
 def personal_data_record(*, case_id: int, actor, data: dict) -> Case:
-    """Write what the customer gave in private, once, so nobody asks them again.
+    """Write what the customer gave in private on the case's customer, once, so nobody asks
+    them again on this case or the next.
 
-    The audit event keeps which fields changed and their masked values: the log is read by more
-    people than the case page, and must not become a copy of the data.
+    The audit event (on the case) keeps which fields changed and their masked values: the log
+    is read by more people than the case page, and must not become a copy of the data.
     """
     case = access_case_for_update(case_id, actor, WORK)
     if not may_work_case(case, actor):
         raise DomainError(_("This case is assigned to someone else; ask a supervisor."))
     cleaned = personal_data_clean(data)
-    if cleaned == case.personal_data:
+    customer = customer_for_update(case.author)
+    recorded = customer.personal_data
+    if cleaned == recorded:
         raise DomainError(_("Nothing to change."))
-    changed = sorted(
-        k
-        for k in set(cleaned) | set(case.personal_data)
-        if cleaned.get(k) != case.personal_data.get(k)
-    )
-    before = mask_personal_data(case.personal_data)
-    case.personal_data = cleaned
-    case.save(update_fields=["personal_data", "updated_at"])
+    changed = sorted(k for k in set(cleaned) | set(recorded) if cleaned.get(k) != recorded.get(k))
+    now = timezone.now()
+    customer.personal_data, customer.personal_data_at = cleaned, now
+    customer.save(update_fields=["personal_data", "personal_data_at"])
     AuditEvent.objects.create(
         actor=actor,
         action=AuditAction.PERSONAL_DATA_RECORDED,
         case=case,
-        before=before,
+        author_id=case.author_id,
+        before=mask_personal_data(recorded),
         after={"fields": changed, "data": mask_personal_data(cleaned)},
-        created_at=timezone.now(),
+        created_at=now,
     )
     return case

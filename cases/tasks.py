@@ -60,3 +60,22 @@ def alert_deadlines(alarms: list[list]) -> int:
 def mail_department(request_ids: list[int]) -> None:
     for pk in request_ids:
         departments.department_request_mail(request_id=pk)
+
+
+@shared_task(acks_late=True)
+def remind_departments() -> int:
+    return len(departments.department_reminders_claim())
+
+
+@shared_task(
+    name=departments.REMIND_TASK,
+    acks_late=True,
+    autoretry_for=_TRANSIENT,
+    max_retries=6,
+    retry_backoff=5,
+    retry_backoff_max=300,
+    retry_jitter=True,
+)
+def remind_department(request_ids: list[int]) -> int:
+    """Each once: a retry skips the reminders already sent (their mark says so)."""
+    return departments.department_reminders_send(request_ids=request_ids)

@@ -5,7 +5,16 @@ from datetime import timedelta
 
 import django_filters
 from django.db import connection
-from django.db.models import OuterRef, Prefetch, QuerySet, Subquery, TextField
+from django.db.models import (
+    CharField,
+    F,
+    OuterRef,
+    Prefetch,
+    QuerySet,
+    Subquery,
+    TextField,
+    Value,
+)
 from django.db.models.functions import Cast
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -13,10 +22,10 @@ from django.utils.translation import gettext_lazy as _
 
 from brands.access import in_brands
 from brands.models import Brand
-from cases.models import OPEN_CASE_STATUSES, AuditEvent, Case, CaseStatus
+from cases.models import OPEN_CASE_STATUSES, AuditAction, AuditEvent, Case, CaseNote, CaseStatus
 from classifier.ripple import belongs, seed_topics
 from classifier.signature import topic_of
-from comments.models import Classification, ClassifierVersion, Comment
+from comments.models import Author, Classification, ClassifierVersion, Comment
 from core.filters import TimestampFilter
 from core.platforms import Platform
 from core.taxonomy import NEGATIVE_CATEGORIES, Category, Level
@@ -93,7 +102,10 @@ def praise_unanswered(queryset: QuerySet[Comment]) -> QuerySet[Comment]:
 def comments_for_listing(brand_ids: frozenset[int]) -> QuerySet[Comment]:
     """Comments of these brands only: every list and detail of the desk starts here."""
     return in_brands(
-        Comment.objects.select_related("author", "case", "brand").defer("raw"), brand_ids
+        Comment.objects.select_related("author__customer_handle__customer", "case", "brand").defer(
+            "raw"
+        ),
+        brand_ids,
     )
 
 
@@ -136,14 +148,101 @@ def access_case(pk: int, brand_ids: frozenset[int]) -> Case:
     """A case with its comments and history; Http404 outside these brands."""
     cases = (
         in_brands(Case.objects, brand_ids)
-        .select_related("author", "assignee", "brand")
+        .select_related("author__customer_handle__customer", "assignee", "brand")
         .prefetch_related(
             Prefetch("comments", queryset=Comment.objects.defer("raw").order_by("posted_at", "id")),
             Prefetch("audit_events", queryset=AuditEvent.objects.select_related("actor")),
+            Prefetch("notes", queryset=CaseNote.objects.select_related("author")),
             "follow_ups",
         )
     )
     return get_object_or_404(cases, pk=pk)
+
+
+def access_author(pk: int, brand_ids: frozenset[int]) -> Author:
+    """An author (a customer's handle) with their customer; Http404 outside these brands."""
+    authors = in_brands(Author.objects, brand_ids).select_related(
+        "brand", "customer_handle__customer"
+    )
+    return get_object_or_404(authors, pk=pk)
+
+
+def author_by_handle(brand_id: int, platform: str, handle: str) -> Author | None:
+    """The brand's author with this handle on this platform ("@ana" or "ana")."""
+    handle = handle.strip()
+    spellings = {handle, f"@{handle.lstrip('@')}", handle.lstrip("@")} - {"", "@"}
+    return (
+        Author.objects.filter(brand_id=brand_id, platform=platform, handle__in=sorted(spellings))
+        .order_by("pk")
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One line of a customer's history: a comment they wrote, a case opened for them, or a
+    note a person wrote on one of their cases."""
+
+    kind: str
+    at: object
+    item: object
+
+
+def customer_timeline(author_ids: list[int], brand_ids: frozenset[int]) -> QuerySet:
+    """Every comment, case and note of these authors (one customer's handles), newest first,
+    as ``(kind, id, at)`` rows for a paginator; ``timeline_entries`` loads a page of them."""
+
+    def rows(queryset, kind: str, at: str, brand: str = "brand"):
+        return (
+            in_brands(queryset, brand_ids, field=brand)
+            .annotate(kind=Value(kind, output_field=CharField()), at=F(at))
+            .values_list("kind", "pk", "at")
+            .order_by()
+        )
+
+    return (
+        rows(Comment.objects.filter(author_id__in=author_ids), "comment", "posted_at")
+        .union(
+            rows(Case.objects.filter(author_id__in=author_ids), "case", "opened_at"),
+            rows(
+                CaseNote.objects.filter(case__author_id__in=author_ids),
+                "note",
+                "created_at",
+                brand="case__brand",
+            ),
+            all=True,
+        )
+        .order_by("-at", "-pk")
+    )
+
+
+def timeline_entries(rows) -> list[TimelineEntry]:
+    """A page of ``customer_timeline`` rows with their comments, cases and notes: one query
+    per kind on the page, whatever its length."""
+    ids: dict[str, list[int]] = {"comment": [], "case": [], "note": []}
+    for kind, pk, _at in rows:
+        ids[kind].append(pk)
+    loaded = {
+        "comment": Comment.objects.select_related("author", "case").defer("raw", "ripple_terms"),
+        "case": Case.objects.select_related("assignee").annotate(
+            first_text=Subquery(
+                Comment.objects.filter(case=OuterRef("pk"))
+                .order_by("posted_at", "pk")
+                .values("text")[:1]
+            )
+        ),
+        "note": CaseNote.objects.select_related("author", "case"),
+    }
+    found = {kind: loaded[kind].in_bulk(pks) if pks else {} for kind, pks in ids.items()}
+    return [TimelineEntry(kind, at, found[kind][pk]) for kind, pk, at in rows if pk in found[kind]]
+
+
+def customer_history(author_ids: list[int]) -> QuerySet[AuditEvent]:
+    """Who linked and unlinked these handles, and when, oldest first."""
+    return AuditEvent.objects.filter(
+        author_id__in=author_ids,
+        action__in=[AuditAction.CUSTOMER_LINKED, AuditAction.CUSTOMER_UNLINKED],
+    ).select_related("actor", "author")
 
 
 def cases_for_listing(
@@ -156,9 +255,9 @@ def cases_for_listing(
         Comment.objects.filter(case=OuterRef("pk")).order_by("posted_at", "pk").values("text")[:1]
     )
     cases = in_brands(
-        Case.objects.select_related("author", "assignee", "brand").annotate(
-            first_text=Subquery(first_said)
-        ),
+        Case.objects.select_related(
+            "author__customer_handle__customer", "assignee", "brand"
+        ).annotate(first_text=Subquery(first_said)),
         brand_ids,
     )
     if status == STATUS_OPEN:

@@ -12,6 +12,7 @@ from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 from brands.roles import ROLE_PERMISSIONS, Role
+from cases.customers import customer_personal_data
 from cases.models import AuditEvent, Case, Department, DepartmentRequest, FollowUp
 from comments.models import Author, Comment, Ripple
 from crisis.models import Crisis
@@ -159,7 +160,8 @@ def test_a_database_made_before_the_move_keeps_every_row_and_every_grant():
     _migrate(None)
 
     case = Case.objects.get(pk=ids["case"])
-    assert case.personal_data == {"phone": "3001234567"}
+    # Then the case's personal data moved to its customer (cases 0008).
+    assert customer_personal_data(case.author) == {"phone": "3001234567"}
     assert case.author_id == ids["author"]
     comment = Comment.objects.select_related("case", "ripple").get(pk=ids["comment"])
     assert (comment.case.pk, comment.ripple.pk) == (ids["case"], ids["ripple"])

@@ -252,6 +252,8 @@ class SemaforoSettings(TypedDict):
     FOLLOW_UP_MAX: int
     SATISFACTION_LINK_DAYS: int
     DEPARTMENT_LINK_DAYS: int
+    DEPARTMENT_DUE_H: int
+    DEPARTMENT_REMIND_H: int
     OUTBOUND_TIMEOUT_S: int
     OUTBOUND_MAX_ATTEMPTS: int
     OUTBOUND_BACKOFF_S: int
@@ -308,6 +310,10 @@ SEMAFORO: SemaforoSettings = {
     "SATISFACTION_LINK_DAYS": env_int("SEMAFORO_SATISFACTION_LINK_DAYS", 7, minimum=1),
     # A department answers a case through the signed link of its e-mail for this many days.
     "DEPARTMENT_LINK_DAYS": env_int("SEMAFORO_DEPARTMENT_LINK_DAYS", 30, minimum=1),
+    # A department's answer is due this many hours after the request (a brand may set its own);
+    # it is reminded this many hours before, and again at the deadline.
+    "DEPARTMENT_DUE_H": env_int("SEMAFORO_DEPARTMENT_DUE_H", 24, minimum=1),
+    "DEPARTMENT_REMIND_H": env_int("SEMAFORO_DEPARTMENT_REMIND_H", 4, minimum=0),
     # Outbound webhooks (outbound/delivery.py): per-attempt timeout, attempts before giving up,
     # exponential backoff from BACKOFF_S capped at BACKOFF_MAX_S, and how late a due delivery
     # must be before the sweep re-enqueues it.
@@ -354,6 +360,10 @@ CELERY_BEAT_SCHEDULE = {
     "check-deadlines": {
         "task": "cases.tasks.check_deadlines",
         "schedule": float(env_int("SEMAFORO_DEADLINE_INTERVAL_S", 60, minimum=1)),
+    },
+    "remind-departments": {
+        "task": "cases.tasks.remind_departments",
+        "schedule": float(env_int("SEMAFORO_DEPARTMENT_INTERVAL_S", 60, minimum=1)),
     },
     "schedule-follow-ups": {
         "task": "cases.tasks.schedule_follow_ups",

@@ -4,15 +4,16 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required, permission_required
 from django.shortcuts import redirect, render
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_POST
 
 from brands.access import brand_ids_for, brand_ids_for_request
-from cases import departments, followups, privacy, raising, workflow
+from cases import customers, departments, followups, privacy, raising, workflow
 from cases import selectors as case_selectors
 from cases.models import CaseStatus, Department, PrivateChannel
+from cases.workflow import WORK
 from comments import selectors
 from core.errors import DomainError
 from core.links import LinkError
@@ -28,6 +29,8 @@ def case_detail(request, pk: int):
     case = selectors.access_case(pk, brand_ids_for_request(request, "comments.view_comment"))
     can_assign = case.brand_id in brand_ids_for(request.user, "cases.assign_case")
     protocol = protocols.protocol_for(brand=case.brand, category=case.category, level=case.level)
+    requests = list(departments.case_requests(case))
+    now = timezone.now()
     return render(
         request,
         "cases/case.html",
@@ -44,7 +47,11 @@ def case_detail(request, pk: int):
             "replies": case.replies.select_related("author", "reviewed_by", "published_by"),
             "actions": workflow.allowed_actions(case),
             "outcomes": protocol.outcome_choices(),
-            "department_requests": departments.case_requests(case),
+            "department_requests": requests,
+            "waiting_on": [
+                departments.waiting_on(r, now=now) for r in requests if r.answered_at is None
+            ],
+            "may_note": case.brand_id in brand_ids_for(request.user, WORK),
             **_privacy_context(request, case, protocol),
             "departments": Department.objects.filter(brand_id=case.brand_id),
             "may_work": request.user.has_perm("cases.work_case")
@@ -174,9 +181,11 @@ def _privacy_context(request, case, protocol) -> dict:
     """Full personal data for the brand's people who work cases; masked for anyone else who
     may read the case (the crisis committee, for one)."""
     full = privacy.may_see_personal_data(request.user, case)
-    data = case.personal_data if full else privacy.mask_personal_data(case.personal_data)
+    recorded = customers.customer_personal_data(case.author)
+    data = recorded if full else privacy.mask_personal_data(recorded)
     return {
         "personal_full": full,
+        "personal_recorded": bool(recorded),
         "personal_rows": [
             (field, label, data.get(field, "")) for field, label in privacy.PERSONAL_FIELDS.items()
         ],

@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING
 
 from rest_framework import serializers
 
+from cases.customers import customer_personal_data
 from cases.privacy import mask_personal_data
 from comments.models import Author, Classification, Comment
 from core.inputs import MAX_COUNT
@@ -102,7 +103,8 @@ class CommentSerializer(serializers.ModelSerializer):
     case_id = serializers.IntegerField(allow_null=True)
     status = serializers.SerializerMethodField()
     customer_contact = serializers.SerializerMethodField(
-        help_text="The personal data gathered on the case, masked (privacy.mask_personal_data)."
+        help_text="The personal data gathered from the case's customer, masked "
+        "(privacy.mask_personal_data); empty for a comment without a case."
     )
 
     class Meta:
@@ -138,7 +140,9 @@ class CommentSerializer(serializers.ModelSerializer):
         return comment.case.status if comment.case_id else None
 
     def get_customer_contact(self, comment) -> dict[str, str]:
-        return mask_personal_data(comment.case.personal_data) if comment.case_id else {}
+        if not comment.case_id:
+            return {}
+        return mask_personal_data(customer_personal_data(comment.author))
 
 
 class ClassificationSerializer(serializers.ModelSerializer):

@@ -1,11 +1,12 @@
 """Routing a case to a department with what was gathered, and its answer coming back."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.core import mail, signing
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from cases import departments, workflow
 from cases.models import AuditEvent, Case, CaseStatus, Department, DepartmentRequest
@@ -213,3 +214,129 @@ def test_only_a_supervisor_adds_departments_for_their_brand(client, sam, alice, 
     )
     assert response.status_code == 404
     assert not Department.objects.filter(brand=rapimenu).exists()
+
+
+# --- the deadline and its reminders ---------------------------------------------------------
+
+
+def _shift(request, **moments) -> None:
+    """Move a request's moments (a controlled clock: the rows, not the time, move)."""
+    DepartmentRequest.objects.filter(pk=request.pk).update(**moments)
+    request.refresh_from_db()
+
+
+def test_a_request_is_due_after_the_brands_hours_and_reminded_some_hours_before(
+    case, alice, billing, aurora, django_capture_on_commit_callbacks
+):
+    request = _route(case, alice, billing, django_capture_on_commit_callbacks)
+    assert request.due_at - request.requested_at == timedelta(hours=24)
+    assert request.due_at - request.remind_at == timedelta(hours=4)
+    aurora.department_due_hours = 2
+    aurora.save()
+    workflow.case_move(case_id=case.pk, actor=alice, action="resume")
+    short = _route(case, alice, billing, django_capture_on_commit_callbacks)
+    # Shorter than the warning: the one reminder is at the deadline.
+    assert short.due_at - short.requested_at == timedelta(hours=2)
+    assert short.remind_at == short.due_at
+
+
+def test_the_department_is_reminded_before_and_at_its_deadline_each_once(
+    case, alice, billing, django_capture_on_commit_callbacks
+):
+    request = _route(case, alice, billing, django_capture_on_commit_callbacks)
+    mail.outbox.clear()
+    assert departments.department_reminders_claim() == []
+    now = timezone.now()
+    _shift(request, remind_at=now - timedelta(seconds=1), due_at=now + timedelta(hours=4))
+    with django_capture_on_commit_callbacks(execute=False):
+        assert departments.department_reminders_claim() == [request.pk]
+    assert departments.department_reminders_claim() == []  # claimed: a second pass takes nothing
+    assert departments.department_reminders_send(request_ids=[request.pk]) == 1
+    assert departments.department_reminders_send(request_ids=[request.pk]) == 0  # a duplicate
+    [before] = mail.outbox
+    assert before.to == ["facturacion@aurora.example"]
+    assert "Reminder" in before.subject
+    assert _link(before)
+    request.refresh_from_db()
+    assert request.reminded_before_at is not None
+    assert request.remind_at == request.due_at  # re-armed for the deadline
+
+    _shift(request, due_at=now - timedelta(seconds=1), remind_at=now - timedelta(seconds=1))
+    with django_capture_on_commit_callbacks(execute=False):
+        assert departments.department_reminders_claim() == [request.pk]
+    assert departments.department_reminders_send(request_ids=[request.pk]) == 1
+    assert departments.department_reminders_send(request_ids=[request.pk]) == 0
+    assert "due now" in mail.outbox[-1].subject
+    assert len(mail.outbox) == 2
+    request.refresh_from_db()
+    assert request.remind_at is None
+    assert departments.department_reminders_claim(now=now + timedelta(days=9)) == []
+    reminders = AuditEvent.objects.filter(action="department_reminded", case=case)
+    assert sorted(e.after["when"] for e in reminders) == ["before", "due"]
+
+
+def test_an_answered_request_is_never_reminded(
+    case, alice, billing, django_capture_on_commit_callbacks
+):
+    request = _route(case, alice, billing, django_capture_on_commit_callbacks)
+    departments.department_answer(request_id=request.pk, answer="Listo", by=alice)
+    request.refresh_from_db()
+    assert request.remind_at is None
+    assert departments.department_reminders_claim(now=timezone.now() + timedelta(days=2)) == []
+    mail.outbox.clear()
+    assert departments.department_reminder(request_id=request.pk) is False
+    assert mail.outbox == []
+
+
+def test_a_reminder_whose_mail_raises_never_holds_back_the_rest_of_its_chunk(
+    aurora, alice, billing, django_capture_on_commit_callbacks
+):
+    poisoned_department = Department.objects.create(
+        brand=aurora, name="Legal", email="legal@aurora.example\nBcc: all@aurora.example"
+    )
+    requests = []
+    for department in (poisoned_department, billing):
+        case = case_with_comment(brand=aurora, level=Level.GREEN)
+        workflow.case_assign(case_id=case.pk, actor=alice, assignee=alice)
+        workflow.case_move(case_id=case.pk, actor=alice, action="start")
+        with django_capture_on_commit_callbacks(execute=False):
+            requests.append(
+                departments.department_request(
+                    case_id=case.pk,
+                    actor=alice,
+                    department_id=department.pk,
+                    need="Revisar",
+                    details=DETAILS,
+                )
+            )
+    poisoned, ordinary = requests
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=False):
+        sent = departments.department_reminders_send(request_ids=[poisoned.pk, ordinary.pk])
+    assert sent == 1
+    assert [m.to for m in mail.outbox] == [["facturacion@aurora.example"]]
+    poisoned.refresh_from_db()
+    assert poisoned.reminded_before_at is None
+    assert poisoned.remind_attempts == 1
+    assert poisoned.remind_error.startswith("BadHeaderError")
+
+
+def test_the_case_page_says_who_it_waits_on_since_when_and_until_when(
+    client, case, alice, billing, django_capture_on_commit_callbacks
+):
+    request = _route(case, alice, billing, django_capture_on_commit_callbacks)
+    now = timezone.now()
+    _shift(
+        request, requested_at=now - timedelta(hours=3), due_at=now + timedelta(hours=21, minutes=1)
+    )
+    client.login(username="alice", password=PASSWORD)
+    with translation.override("en"):
+        page = client.get(
+            reverse("case-detail", args=[case.pk]), HTTP_ACCEPT_LANGUAGE="en"
+        ).content.decode()
+    assert "Waiting on Facturación for 3\xa0hours, due in 21\xa0hours" in page
+    _shift(request, due_at=now - timedelta(hours=2, minutes=1))
+    page = client.get(
+        reverse("case-detail", args=[case.pk]), HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
+    assert "Waiting on Facturación for 3\xa0hours, overdue by 2\xa0hours" in page

@@ -1,5 +1,5 @@
-"""The customer's personal data: captured once on the case, in full only on the case page for
-the brand's people who work cases, masked in lists, the API and the audit log. (The private
+"""The customer's personal data: captured once on a case for its customer, in full only to the
+brand's people who work cases, masked in lists, the API and the audit log. (The private
 handoff that drafts the public "we wrote to you privately" reply is ``replies.handoff``'s, in
 ``tests/replies/test_handoff.py``.)"""
 
@@ -10,7 +10,8 @@ from django.urls import reverse
 from django.utils import translation
 
 from cases import privacy, workflow
-from cases.models import AuditEvent, Case
+from cases.customers import customer_personal_data
+from cases.models import AuditEvent, Case, Customer, CustomerHandle
 from core.errors import DomainError
 from core.taxonomy import Level
 from tests.conftest import PASSWORD, _person
@@ -67,7 +68,7 @@ def test_one_helper_masks_every_kind_of_personal_data():
 
 def test_the_data_is_recorded_once_with_a_masked_audit_event(case_with_data, alice):
     case = Case.objects.get(pk=case_with_data.pk)
-    assert case.personal_data == DATA
+    assert customer_personal_data(case.author) == DATA
     event = AuditEvent.objects.get(action="personal_data_recorded", case=case)
     assert event.actor == alice
     assert event.after["fields"] == sorted(DATA)
@@ -88,7 +89,7 @@ def test_the_data_is_recorded_once_with_a_masked_audit_event(case_with_data, ali
 def test_bad_personal_data_is_refused_and_nothing_is_written(case, alice, field, value, message):
     with pytest.raises(DomainError, match=message):
         privacy.personal_data_record(case_id=case.pk, actor=alice, data={field: value})
-    assert Case.objects.get(pk=case.pk).personal_data == {}
+    assert customer_personal_data(Case.objects.get(pk=case.pk).author) == {}
     assert not AuditEvent.objects.filter(action="personal_data_recorded").exists()
 
 
@@ -102,7 +103,7 @@ def test_only_the_person_working_the_case_in_its_brand_records_data(case, bruno,
     dora = _person("dora", Role.COMMUNITY_MANAGER, case.brand)
     with pytest.raises(DomainError, match="someone else"):
         privacy.personal_data_record(case_id=case.pk, actor=dora, data=DATA)
-    assert Case.objects.get(pk=case.pk).personal_data == {}
+    assert customer_personal_data(Case.objects.get(pk=case.pk).author) == {}
 
 
 def test_the_case_page_shows_it_in_full_to_who_works_cases_and_masked_to_the_committee(
@@ -156,7 +157,9 @@ def test_the_queue_the_case_list_and_the_api_show_it_masked(
 
 def test_case_list_query_count_is_pinned(aurora, client, alice, django_assert_max_num_queries):
     CaseFactory.create_batch(30, brand=aurora, level=Level.YELLOW, with_comment=True)
-    Case.objects.update(personal_data=DATA)
+    for case in Case.objects.all():
+        customer = Customer.objects.create(brand=aurora, personal_data=DATA)
+        CustomerHandle.objects.create(customer=customer, author_id=case.author_id)
     client.force_login(alice)
     with django_assert_max_num_queries(9):  # session, user, roles, switcher, count, page
         response = client.get(reverse("cases"))

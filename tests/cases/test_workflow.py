@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from brands.roles import Role
-from cases import workflow
+from cases import notes, workflow
 from cases.models import AuditAction, AuditEvent, Case, CaseStatus, Outcome
 from comments.models import Comment
 from core.errors import DomainError
@@ -250,7 +250,7 @@ def test_the_case_page_names_the_customer_once(client, alice, aurora):
         brand=aurora, author__handle="@luis", author__display_name="Luis Pérez", with_comment=True
     )
     client.force_login(alice)
-    for handle, named in (("@ana", "@ana ·"), ("@luis", "Luis Pérez (@luis) ·")):
+    for handle, named in (("@ana", "@ana</a> ·"), ("@luis", "Luis Pérez (@luis)</a> ·")):
         case = Comment.objects.get(author__handle=handle).case
         page = client.get(reverse("case-detail", args=[case.pk])).content.decode()
         assert named in page
@@ -267,6 +267,7 @@ def test_case_page_query_count_is_pinned(client, alice, aurora, query_counts):
         for i in range(n):
             CommentFactory(case=case, text=f"Y otra cosa {i}")
             replies.reply_draft(case_id=case.pk, actor=alice, body=f"Hola, lo revisamos ({i}).")
+            notes.case_note_add(case_id=case.pk, actor=alice, text=f"Llamó por teléfono ({i}).")
             AuditEvent.objects.create(
                 case=case, actor=alice, action=AuditAction.CASE_ASSIGNED, after={"note": str(i)}
             )
@@ -279,5 +280,6 @@ def test_case_page_query_count_is_pinned(client, alice, aurora, query_counts):
     # session, user, 2 permission reads, 2 brand look-ups, the case, its comments, history and
     # follow-ups, the protocol (looked up once, and handed to approval_required and
     # handoff_templates), its templates and its handoff templates, the authority check, the brand
-    # switcher, the replies, the department requests.
-    assert (few, many) == (16, 16)
+    # switcher, the replies, the department requests, the notes. The customer's personal data
+    # comes with the case (its author's customer, selected with it).
+    assert (few, many) == (17, 17)
