@@ -255,7 +255,7 @@ def test_the_department_is_reminded_before_and_at_its_deadline_each_once(
     assert departments.department_reminders_send(request_ids=[request.pk]) == 0  # a duplicate
     [before] = mail.outbox
     assert before.to == ["facturacion@aurora.example"]
-    assert "Reminder" in before.subject
+    assert "Recordatorio" in before.subject  # the brand speaks Spanish
     assert _link(before)
     request.refresh_from_db()
     assert request.reminded_before_at is not None
@@ -266,7 +266,7 @@ def test_the_department_is_reminded_before_and_at_its_deadline_each_once(
         assert departments.department_reminders_claim() == [request.pk]
     assert departments.department_reminders_send(request_ids=[request.pk]) == 1
     assert departments.department_reminders_send(request_ids=[request.pk]) == 0
-    assert "due now" in mail.outbox[-1].subject
+    assert "vence ahora" in mail.outbox[-1].subject
     assert len(mail.outbox) == 2
     request.refresh_from_db()
     assert request.remind_at is None

@@ -3,6 +3,7 @@ in a light case with the brand's templates, and resolving it leaves no follow-up
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from cases import workflow
 from cases.models import CaseStatus, FollowUp, Outcome
@@ -13,6 +14,14 @@ from replies import workflow as replies
 from tests.factories import comment_item
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english():
+    with translation.override("en"):
+        yield
+
+
 PRAISE = "Gracias @BancoAurora, excelente atencion hoy en la sucursal del centro!"
 
 
