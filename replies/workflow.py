@@ -19,8 +19,9 @@ from core.errors import DomainError
 from outbound.delivery import delivery_create
 from outbound.models import Purpose
 from replies import protocols
-from replies.models import Protocol, Reply, ReplyStatus, ReplyTemplate, Visibility
-from replies.tone import tone_unconfirmed, tone_warnings
+from replies.history import reply_body_write
+from replies.models import Protocol, Reply, ReplyStatus, ReplyTemplate, VersionReason, Visibility
+from replies.tone import tone_unconfirmed
 
 APPROVE = "replies.approve_reply"
 AUTHORITY_SIGNAL = "authority_mention"
@@ -105,18 +106,18 @@ def reply_draft(
     now = timezone.now()
     if reply_id is None:
         reply = Reply(case=case, brand_id=case.brand_id, author=actor)
+        reason = VersionReason.DRAFTED
     else:
         draft = Reply.objects.select_for_update().filter(pk=reply_id, case=case).first()
         if draft is None:
             raise Reply.DoesNotExist(f"reply {reply_id}")
         if draft.status not in _EDITABLE:
             raise DomainError(_("Only a draft or a reply sent back can be edited."))
-        reply = draft
-    reply.body, reply.visibility = body, visibility
+        reply, reason = draft, VersionReason.EDITED
+    reply.visibility = visibility
     reply.template_id = template_id or reply.template_id
-    reply.tone_warnings = tone_warnings(body, case)
     reply.status = ReplyStatus.DRAFT
-    reply.save()
+    reply_body_write(reply, body=body, actor=actor, reason=reason, now=now, case=case)
     _audit(
         reply,
         actor,
@@ -188,16 +189,24 @@ def reply_review(
     revised = body.strip() if body is not None else ""
     edited = bool(revised) and revised != reply.body
     if approve:
-        if edited:
-            reply.body = revised
-            reply.tone_warnings = tone_warnings(reply.body, reply.case)
         reply.status = ReplyStatus.APPROVED
+        reason = VersionReason.APPROVER_CHANGED
     else:
         if not note.strip():
             raise DomainError(_("Say what to change before sending it back."))
         reply.status = ReplyStatus.CHANGES_REQUESTED
+        reason = VersionReason.SENT_BACK
     reply.reviewed_by, reply.reviewed_at, reply.review_note = actor, now, note.strip()
-    reply.save()
+    # The approver's words become a version of their own (sent back: the text as they left it,
+    # with their note); the author's draft stays in the history underneath.
+    reply_body_write(
+        reply,
+        body=revised if edited else reply.body,
+        actor=actor,
+        reason=reason,
+        now=now,
+        note=note.strip(),
+    )
     _audit(
         reply,
         actor,

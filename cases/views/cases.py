@@ -19,6 +19,7 @@ from core.links import LinkError
 from core.pages import QUEUE_COUNT_CAP, QUEUE_PAGE_SIZE, CappedPaginator, perform
 from core.taxonomy import Category, Level
 from replies import handoff, protocols
+from replies import selectors as reply_selectors
 from replies import workflow as replies
 
 
@@ -41,7 +42,9 @@ def case_detail(request, pk: int):
             ),
             "draft_text": _draft_text(request, case, protocol),
             "needs_approval": replies.approval_required(case, protocol=protocol),
-            "replies": case.replies.select_related("author", "reviewed_by", "published_by"),
+            "replies": case.replies.select_related(
+                "author", "reviewed_by", "published_by"
+            ).prefetch_related(reply_selectors.versions_prefetch()),
             "actions": workflow.allowed_actions(case),
             "outcomes": protocol.outcome_choices(),
             "department_requests": departments.case_requests(case),
