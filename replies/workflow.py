@@ -20,7 +20,8 @@ from outbound.delivery import delivery_create
 from outbound.models import Purpose
 from replies import protocols
 from replies.history import reply_body_write
-from replies.models import Protocol, Reply, ReplyStatus, ReplyTemplate, VersionReason, Visibility
+from replies.models import Protocol, Reply, ReplyStatus, VersionReason, Visibility
+from replies.templated import template_refusal
 from replies.tone import tone_unconfirmed
 
 APPROVE = "replies.approve_reply"
@@ -45,20 +46,6 @@ def _mentions_an_authority(case: Case) -> bool:
     return any(
         reason.get("signal") == AUTHORITY_SIGNAL for reasons in history for reason in reasons or []
     )
-
-
-def template_text(template: ReplyTemplate, case: Case, *, department: str = "") -> str:
-    """A template with its placeholders filled: the start of a draft, never a reply."""
-    values = {
-        "customer_name": case.author.display_name or case.author.handle,
-        "case_number": case.pk,
-        "department": department or _("the team in charge"),
-        "brand": case.brand.name,
-    }
-    text = template.body
-    for name, value in values.items():
-        text = text.replace("{" + name + "}", str(value))
-    return text
 
 
 def _audit(reply: Reply, actor, action: str, after: dict, *, now) -> None:
@@ -138,7 +125,9 @@ def reply_submit(*, reply_id: int, actor, tone_reviewed: bool = False) -> Reply:
     reply = _reply_for_work(reply_id, actor)
     if reply.status not in _EDITABLE:
         raise DomainError(_("This reply was already sent on."))
-    refusal = tone_unconfirmed(reply.tone_warnings, tone_reviewed=tone_reviewed)
+    refusal = template_refusal(reply.body, reply.case) or tone_unconfirmed(
+        reply.tone_warnings, tone_reviewed=tone_reviewed
+    )
     if refusal:
         raise DomainError(refusal)
     now = timezone.now()
@@ -177,7 +166,7 @@ def reply_review(
     """A supervisor approves (possibly after editing the text) or sends back with a comment."""
     reply = (
         Reply.objects.select_for_update()
-        .select_related("case__brand")
+        .select_related("case__brand", "case__author")
         .filter(pk=reply_id, brand_id__in=sorted(brand_ids_for(actor, APPROVE)))
         .first()
     )
@@ -189,6 +178,10 @@ def reply_review(
     revised = body.strip() if body is not None else ""
     edited = bool(revised) and revised != reply.body
     if approve:
+        # The approver's own wording is held to the authors' rule: no template goes out as is.
+        refusal = template_refusal(revised, reply.case) if edited else None
+        if refusal:
+            raise DomainError(refusal)
         reply.status = ReplyStatus.APPROVED
         reason = VersionReason.APPROVER_CHANGED
     else:
