@@ -10,7 +10,7 @@ blaming the customer, and no apology when answering a complaint. Pure Python, no
 import re
 from dataclasses import dataclass
 
-from classifier.matcher import Matcher
+from classifier.matcher import PUNCTUATION, Matcher
 from classifier.normalise import normalise
 from classifier.signals import Signals, analyse, is_negated, original_words
 
@@ -25,6 +25,7 @@ KINDS = (
     "sarcasm",
     "blame",
     "missing_apology",
+    "no_next_step",
 )
 #: Comment signals and the warning each means in a reply.
 _FROM_SIGNALS = {
@@ -121,7 +122,104 @@ _REPLY_LEXICON = {
         "i regret",
     ],
 }
+#: What makes a reply to a complaint resolutive (seed 003: conciliatory, calm and resolutive): a
+#: solution given, a next step promised, or something asked of the customer that moves the
+#: case. Spanish verbs of the brand's own actions are read by `_BRAND_ACTION` below.
+_REPLY_LEXICON["next_step"] = [
+    # Spanish: what the customer will see, when, and what we ask of them
+    "lo|la|los|las veras|vera|veran|recibiras|recibira|recibiran|tendras|tendra",
+    "te|le|les llega|llegara|llegaran|llamara|escribira|contactara|visitara",
+    "llegara|llegaran|reflejara|reflejaran|acreditara|acreditaran|estara listo|lista",
+    "vamos a _",
+    "en|dentro de <num> dias|horas|minutos|semanas|habiles",
+    "<num> dias|horas habiles|laborables",
+    "manana",
+    "hoy mismo",
+    "esta tarde|noche|semana",
+    "el|este|el proximo lunes|martes|miercoles|jueves|viernes|sabado|domingo",
+    "escribenos|envianos|mandanos|compartenos|indicanos|cuentanos|llamanos|contactanos|dinos",
+    "escribanos|envienos|mandenos|compartanos|indiquenos|cuentenos|llamenos|contactenos",
+    "diganos|confirmanos|confirmenos|pasanos|pasenos|facilitanos|facilitenos",
+    "nos compartes|comparte|envias|envia|indicas|indica|confirmas|confirma|cuentas|cuenta",
+    "nos escribes|escribe|mandas|manda|pasas|pasa|facilitas|facilita|dices|dice",
+    "puedes|puede|podrias|podria|podes|pueden|podrian enviar*|escribi*|compart*|llama*|indica*",
+    "puedes|puede|podrias|podria|podes|pueden|podrian confirm*|revis*|intent*|actualiz*|ingres*",
+    "por|al|en dm|md|privado|inbox",
+    "mensaje privado|directo",
+    "ingresa|ingrese|visita|visite|actualiza|actualice|reinicia|reinicie|intenta|intente",
+    "descarga|descargue|selecciona|seleccione|acude|acuda|dirigete|dirijase|llama|llame al",
+    "tu|su folio|radicado|ticket",
+    "numero de caso|seguimiento|guia|reclamo|ticket|folio|radicado",
+    "nota de credito",
+    "ya esta|quedo|queda|fue resuelto|resuelta|solucionado|solucionada|corregido|corregida",
+    "ya esta|quedo|queda|fue activo|activa|activado|activada|habilitado|habilitada|en camino",
+    "ya tiene|tienen|tienes su|tu folio|numero|reembolso|devolucion",
+    # English: a fix done, a promise with its time, a request that moves the case
+    "we|i refund*|issu*|sent|resent|fix*|correct*|resolv*|credit*|revers*|replac*|reactivat*",
+    "we|i unlock*|escalat*|schedul*|book*|process*|restor*|reset|shipp*|waiv*|forward*|cancel*",
+    "we|i have|already|just|are|am refund*|issu*|sent|resent|fix*|correct*|resolv*|credit*",
+    "we|i have|already|just|are|am revers*|replac*|reactivat*|unlock*|escalat*|schedul*",
+    "we|i have|already|just|are|am book*|process*|restor*|reset|shipp*|waiv*|forward*|cancel*",
+    "we|i are|am check*|look*|review*|investigat*|contact*|call*|email*|messag*|send*|sort*",
+    "has|have|was|were|is|are been|being refund*|issu*|sent|fix*|resolv*|credit*|revers*",
+    "has|have|was|were|is|are been|being replac*|reactivat*|unlock*|escalat*|schedul*|shipp*",
+    "has|have|was|were|is|are been|being process*|restor*|reset|forward*|sort*",
+    "we|i will|shall _",
+    "we|i are|am going to _",
+    "technician|agent|specialist|team|colleague|courier|someone will _",
+    "you will|should receive|see|get|hear|have",
+    "it will|should arrive|reach|show|appear|be",
+    "ships|arrives|ship|arrive today|tomorrow|tonight",
+    "today|tomorrow|tonight",
+    "this afternoon|evening|week",
+    "within|in <num> days|hours|minutes|weeks",
+    "<num> business|working days",
+    "by|on|next|this monday|tuesday|wednesday|thursday|friday|saturday|sunday|noon|tomorrow",
+    "dm|message|email|call|text|contact|send|tell us",
+    "let us know",
+    "reach out",
+    "reply with",
+    "please send|share|dm|message|email|call|reply|contact|check|try|visit|update|restart",
+    "please reinstall|log|sign|clear|confirm|follow|go",
+    "go|head to",
+    "log|sign in",
+    "try again",
+    "via|by|in|over dm|email|phone",
+    "private|direct message",
+    "case|ticket|reference|tracking number",
+    "store credit",
+]
 _REPLY_MATCHER = Matcher(_REPLY_LEXICON, {})
+#: The brand's own action in Spanish, done, under way or promised: "emitimos", "devolvemos",
+#: "estamos revisando", "escribiremos", "ya anulado". Stems, not a phrase per form: each verb
+#: has a dozen that a reply may use.
+_BRAND_ACTION = re.compile(
+    r"^(?:revis|devolv|devuel|reembols|reintegr|acredit|abon|bonific|envi|reenvi|escrib|llam"
+    r"|contact|mand|deposit|cambi|gestion|correg|corrig|resolv|solucion|arregl|repar|emit"
+    r"|proces|aplic|anul|cancel|activ|reactiv|desbloque|bloque|escal|deriv|program|agend"
+    r"|asign|registr|verific|confirm|liber|restablec|investig|analiz|valid|rastre|actualiz"
+    r"|repon|compens|reembolz|habilit|coordin|tramit|cobr)"
+    r"(?:amos|emos|imos|aremos|eremos|iremos|ando|iendo)$"
+)
+#: Irregular forms of the same actions.
+_BRAND_ACTION_WORDS = frozenset({"hicimos", "haremos", "repusimos", "daremos", "pusimos"})
+#: Questions that move nothing: rhetorical or filler.
+_IDLE_QUESTIONS = (
+    ("y", "que"),
+    ("que", "mas"),
+    ("que", "quiere"),
+    ("que", "quieres"),
+    ("que", "quieren"),
+    ("que", "esperaba"),
+    ("que", "esperabas"),
+    ("algo", "mas"),
+    ("what", "else"),
+    ("what", "more"),
+    ("what", "do", "you", "expect"),
+    ("anything", "else"),
+)
+_SENTENCE_ENDS = frozenset({".", "!", ";"})
+_QUESTION_MARK = "?"  # "¿" is folded to it too
 
 #: Three words in capitals in a row. A comment shouts when most of it is in capitals; a reply
 #: from the brand already shouts with one such run ("ESO NO ES CULPA NUESTRA, revise…").
@@ -143,7 +241,9 @@ def tone_check(
     """Warnings about the tone of a draft reply, one per kind, in the order of `KINDS`.
 
     `replying_to_complaint` says the reply answers a complaint (a `pqr`, `insult` or
-    `high_level` comment): then a reply without an apology is warned too. `lang` is accepted
+    `high_level` comment): then a reply without an apology is warned too, and so is one that
+    offers no solution, no next step and no question that moves the case forward
+    (`no_next_step`: "Lamentamos lo ocurrido." solves nothing). `lang` is accepted
     for symmetry with `classify`; both languages' lexicons always run because replies mix
     them as comments do.
     """
@@ -153,8 +253,16 @@ def tone_check(
     if "shouting" not in found and (run := _CAPITALS_RUN.search(normalised.original)):
         found["shouting"] = run.group(0)
     apologised = found.pop("apology", None) is not None
+    resolutive = found.pop("next_step", None) is not None
     if replying_to_complaint and not apologised and normalised.tokens:
         found["missing_apology"] = ""
+    if (
+        replying_to_complaint
+        and normalised.tokens
+        and not resolutive
+        and not _moves_the_case(normalised.tokens)
+    ):
+        found["no_next_step"] = ""
     return [ToneWarning(kind, found[kind]) for kind in KINDS if kind in found]
 
 
@@ -183,3 +291,36 @@ def _reply_warnings(tokens: tuple[str, ...], original: str) -> dict[str, str]:
             continue
         found[hit.signal] = original_words(original, " ".join(tokens[hit.start : hit.end]))
     return found
+
+
+def _moves_the_case(tokens: tuple[str, ...]) -> bool:
+    """A Spanish verb of the brand's own action, not negated, or a real question to the
+    customer ("¿Nos compartes tu número de pedido?"), not a rhetorical one."""
+    for position, token in enumerate(tokens):
+        if (_BRAND_ACTION.match(token) or token in _BRAND_ACTION_WORDS) and not is_negated(
+            tokens, position
+        ):
+            return True
+    return any(_asks(question) for question in _questions(tokens))
+
+
+def _questions(tokens: tuple[str, ...]) -> list[tuple[str, ...]]:
+    """The sentences closed by a question mark ("¿" opens one and is read as "?" too)."""
+    questions: list[tuple[str, ...]] = []
+    sentence: list[str] = []
+    for token in tokens:
+        if token == _QUESTION_MARK:
+            if sentence:
+                questions.append(tuple(sentence))
+            sentence = []
+        elif token in _SENTENCE_ENDS:
+            sentence = []
+        elif token not in PUNCTUATION:
+            sentence.append(token)
+    return questions
+
+
+def _asks(question: tuple[str, ...]) -> bool:
+    if len(question) < 2:
+        return False
+    return not any(question[: len(idle)] == idle for idle in _IDLE_QUESTIONS)

@@ -12,6 +12,7 @@ from core.errors import DomainError
 from replies import protocols
 from replies import workflow as replies
 from replies.models import Protocol, Reply, Visibility
+from replies.templated import template_text
 
 
 def handoff_templates(case: Case, *, protocol: Protocol | None = None):
@@ -65,7 +66,7 @@ def private_handoff(*, case_id: int, actor, channel: str, template_id: int | Non
     return replies.reply_draft(
         case_id=case.pk,
         actor=actor,
-        body=replies.template_text(template, case),
+        body=template_text(template, case),
         visibility=Visibility.PUBLIC,
         template_id=template.pk,
     )

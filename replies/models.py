@@ -142,3 +142,36 @@ class Reply(models.Model):
 
     def __str__(self):
         return f"Reply {self.pk} to case #{self.case_id}"
+
+
+class VersionReason(models.TextChoices):
+    DRAFTED = "drafted", _("Drafted")
+    EDITED = "edited", _("Edited by the author")
+    APPROVER_CHANGED = "approver_changed", _("Changed by the approver")
+    SENT_BACK = "sent_back", _("Sent back")
+
+
+class ReplyVersion(models.Model):
+    """One text of a reply as someone left it, and why: the draft, each edit, each approver's
+    change, each send-back (with its note). Written only by ``replies.history.reply_body_write``
+    and never changed, so the evaluation of reply quality after a crisis reads what each person
+    actually wrote, not only the text that went out."""
+
+    reply = models.ForeignKey(Reply, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    body = models.TextField()
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField(max_length=20, choices=VersionReason.choices)
+    note = models.TextField(blank=True, help_text="The approver's comment, when sent back.")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["reply", "number"]
+        constraints = [
+            # Versions are numbered 1, 2, … per reply; a second writer racing for the same
+            # number fails here instead of interleaving the history.
+            models.UniqueConstraint(fields=["reply", "number"], name="replyversion_reply_number"),
+        ]
+
+    def __str__(self):
+        return f"Reply {self.reply_id} v{self.number}"

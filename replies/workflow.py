@@ -19,8 +19,10 @@ from core.errors import DomainError
 from outbound.delivery import delivery_create
 from outbound.models import Purpose
 from replies import protocols
-from replies.models import Protocol, Reply, ReplyStatus, ReplyTemplate, Visibility
-from replies.tone import tone_unconfirmed, tone_warnings
+from replies.history import reply_body_write
+from replies.models import Protocol, Reply, ReplyStatus, VersionReason, Visibility
+from replies.templated import template_refusal
+from replies.tone import tone_unconfirmed
 
 APPROVE = "replies.approve_reply"
 AUTHORITY_SIGNAL = "authority_mention"
@@ -44,20 +46,6 @@ def _mentions_an_authority(case: Case) -> bool:
     return any(
         reason.get("signal") == AUTHORITY_SIGNAL for reasons in history for reason in reasons or []
     )
-
-
-def template_text(template: ReplyTemplate, case: Case, *, department: str = "") -> str:
-    """A template with its placeholders filled: the start of a draft, never a reply."""
-    values = {
-        "customer_name": case.author.display_name or case.author.handle,
-        "case_number": case.pk,
-        "department": department or _("the team in charge"),
-        "brand": case.brand.name,
-    }
-    text = template.body
-    for name, value in values.items():
-        text = text.replace("{" + name + "}", str(value))
-    return text
 
 
 def _audit(reply: Reply, actor, action: str, after: dict, *, now) -> None:
@@ -105,18 +93,18 @@ def reply_draft(
     now = timezone.now()
     if reply_id is None:
         reply = Reply(case=case, brand_id=case.brand_id, author=actor)
+        reason = VersionReason.DRAFTED
     else:
         draft = Reply.objects.select_for_update().filter(pk=reply_id, case=case).first()
         if draft is None:
             raise Reply.DoesNotExist(f"reply {reply_id}")
         if draft.status not in _EDITABLE:
             raise DomainError(_("Only a draft or a reply sent back can be edited."))
-        reply = draft
-    reply.body, reply.visibility = body, visibility
+        reply, reason = draft, VersionReason.EDITED
+    reply.visibility = visibility
     reply.template_id = template_id or reply.template_id
-    reply.tone_warnings = tone_warnings(body, case)
     reply.status = ReplyStatus.DRAFT
-    reply.save()
+    reply_body_write(reply, body=body, actor=actor, reason=reason, now=now, case=case)
     _audit(
         reply,
         actor,
@@ -137,7 +125,9 @@ def reply_submit(*, reply_id: int, actor, tone_reviewed: bool = False) -> Reply:
     reply = _reply_for_work(reply_id, actor)
     if reply.status not in _EDITABLE:
         raise DomainError(_("This reply was already sent on."))
-    refusal = tone_unconfirmed(reply.tone_warnings, tone_reviewed=tone_reviewed)
+    refusal = template_refusal(reply.body, reply.case) or tone_unconfirmed(
+        reply.tone_warnings, tone_reviewed=tone_reviewed
+    )
     if refusal:
         raise DomainError(refusal)
     now = timezone.now()
@@ -176,7 +166,7 @@ def reply_review(
     """A supervisor approves (possibly after editing the text) or sends back with a comment."""
     reply = (
         Reply.objects.select_for_update()
-        .select_related("case__brand")
+        .select_related("case__brand", "case__author")
         .filter(pk=reply_id, brand_id__in=sorted(brand_ids_for(actor, APPROVE)))
         .first()
     )
@@ -188,16 +178,28 @@ def reply_review(
     revised = body.strip() if body is not None else ""
     edited = bool(revised) and revised != reply.body
     if approve:
-        if edited:
-            reply.body = revised
-            reply.tone_warnings = tone_warnings(reply.body, reply.case)
+        # The approver's own wording is held to the authors' rule: no template goes out as is.
+        refusal = template_refusal(revised, reply.case) if edited else None
+        if refusal:
+            raise DomainError(refusal)
         reply.status = ReplyStatus.APPROVED
+        reason = VersionReason.APPROVER_CHANGED
     else:
         if not note.strip():
             raise DomainError(_("Say what to change before sending it back."))
         reply.status = ReplyStatus.CHANGES_REQUESTED
+        reason = VersionReason.SENT_BACK
     reply.reviewed_by, reply.reviewed_at, reply.review_note = actor, now, note.strip()
-    reply.save()
+    # The approver's words become a version of their own (sent back: the text as they left it,
+    # with their note); the author's draft stays in the history underneath.
+    reply_body_write(
+        reply,
+        body=revised if edited else reply.body,
+        actor=actor,
+        reason=reason,
+        now=now,
+        note=note.strip(),
+    )
     _audit(
         reply,
         actor,

@@ -19,7 +19,8 @@ from core.errors import DomainError
 from core.links import LinkError
 from core.pages import QUEUE_COUNT_CAP, QUEUE_PAGE_SIZE, CappedPaginator, perform
 from core.taxonomy import Category, Level
-from replies import handoff, protocols
+from replies import handoff, protocols, templated
+from replies import selectors as reply_selectors
 from replies import workflow as replies
 
 
@@ -44,7 +45,9 @@ def case_detail(request, pk: int):
             ),
             "draft_text": _draft_text(request, case, protocol),
             "needs_approval": replies.approval_required(case, protocol=protocol),
-            "replies": case.replies.select_related("author", "reviewed_by", "published_by"),
+            "replies": case.replies.select_related(
+                "author", "reviewed_by", "published_by"
+            ).prefetch_related(reply_selectors.versions_prefetch()),
             "actions": workflow.allowed_actions(case),
             "outcomes": protocol.outcome_choices(),
             "department_requests": requests,
@@ -200,7 +203,7 @@ def _draft_text(request, case, protocol) -> str:
     """The composer's starting text: the chosen template with the case's details filled in."""
     chosen = request.GET.get("template", "")
     template = protocol.templates.filter(pk=int(chosen)).first() if chosen.isdigit() else None
-    return replies.template_text(template, case) if template else ""
+    return templated.template_text(template, case) if template else ""
 
 
 @login_required

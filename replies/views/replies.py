@@ -120,6 +120,9 @@ def case_handoff(request, pk: int):
             channel=request.POST.get("channel", ""),
             template_id=int(template_id) if template_id.isdigit() else None,
         ),
-        done=_("Private channel recorded; the public reply is drafted: reread it and send it on."),
+        done=_(
+            "Private channel recorded; the public reply is drafted from the template: make it "
+            "this customer's and send it on."
+        ),
     )
     return redirect("case-detail", pk=pk)

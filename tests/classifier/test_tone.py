@@ -94,3 +94,79 @@ def test_warnings_come_once_per_kind_in_a_stable_order():
 @pytest.mark.parametrize("junk", ["", "   ", "😡😡", b"\xff\xfe", "a" * 20_000])
 def test_any_draft_gets_a_list_without_raising(junk):
     assert isinstance(tone_check(junk, replying_to_complaint=True), list)
+
+
+# --- resolutive: a reply to a complaint offers a solution, a next step or a real question ---
+
+SOLVES_NOTHING = {
+    "es": [
+        "Lamentamos lo ocurrido.",
+        "Sentimos mucho las molestias ocasionadas.",
+        "Disculpa, entendemos tu frustración.",
+        "Lamentamos que tu experiencia no haya sido la esperada.",
+        "Lo sentimos, valoramos mucho tus comentarios.",
+        "Disculpe las molestias, su opinión es muy importante para nosotros.",
+        "Lamentamos lo sucedido, estaremos atentos.",
+        "Perdón por el mal rato, trabajamos cada día para mejorar.",
+        "Lamentamos no poder devolver el dinero.",
+        "Sentimos lo ocurrido. ¿Qué más quiere que hagamos?",
+        "Lamentamos mucho lo ocurrido; no vamos a cambiar la política.",
+    ],
+    "en": [
+        "Sorry for the inconvenience.",
+        "We apologize for any trouble this may have caused.",
+        "Sorry to hear that, your feedback matters to us.",
+        "We regret that your experience was not what you expected.",
+        "Apologies, we understand your frustration.",
+        "Sorry about that. We always strive to do better.",
+        "We are sorry, but that is our policy.",
+        "Sorry. What else do you want us to do?",
+        "We're sorry, we cannot refund this order.",
+        "Sorry you feel that way, thanks for the feedback.",
+    ],
+}
+MOVES_THE_CASE = {
+    "es": [
+        "Ya emitimos el reembolso; lo verás en 3 días hábiles.",
+        "Lamentamos lo ocurrido, ¿nos compartes tu número de pedido por DM?",
+        "Disculpa la demora: tu pedido llega mañana antes de las 14 h.",
+        "Lo sentimos, un técnico te visitará el jueves.",
+        "Lamentamos el cobro doble; ya lo anulamos y verás el saldo corregido.",
+        "Perdón por la espera. Estamos revisando tu caso con facturación.",
+        "Sentimos la molestia: reinicia la app e intenta de nuevo.",
+        "Lamentamos lo ocurrido. Escríbenos por privado con tu correo y lo resolvemos.",
+        "Disculpa, tu número de caso es 4521 y te escribiremos hoy mismo.",
+        "Lamentamos la falla, ¿desde qué fecha no te funciona la tarjeta?",
+    ],
+    "en": [
+        "Can you DM us your order number so we can check it?",
+        "Sorry for the delay, we've refunded the charge: you'll see it in 3 to 5 business days.",
+        "We apologize; a technician will call you tomorrow morning.",
+        "Sorry about that! Please restart the app, we fixed the bug last night.",
+        "Sorry for the trouble, your replacement ships today.",
+        "We're sorry. We are looking into your account and will reply by Friday.",
+        "Apologies, your refund has been issued.",
+        "Sorry for the mix-up, what date did you place the order?",
+        "We apologize, your case number is 88213 and our team will email you tonight.",
+        "Sorry! Could you tell us which branch you visited?",
+    ],
+}
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"), [(lang, text) for lang, texts in SOLVES_NOTHING.items() for text in texts]
+)
+def test_a_reply_that_solves_nothing_is_warned(lang, text):
+    assert kinds(text, lang=lang, replying_to_complaint=True) == {"no_next_step": ""}
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"), [(lang, text) for lang, texts in MOVES_THE_CASE.items() for text in texts]
+)
+def test_a_reply_with_a_solution_a_next_step_or_a_question_is_not(lang, text):
+    assert "no_next_step" not in kinds(text, lang=lang, replying_to_complaint=True)
+
+
+@pytest.mark.parametrize("text", ["¡Gracias por tus palabras, Ana!", "Thank you, Sam, so kind!"])
+def test_thanking_for_praise_needs_no_next_step(text):
+    assert tone_check(text, replying_to_complaint=False) == []

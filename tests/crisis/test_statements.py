@@ -28,7 +28,7 @@ TEXT = (
 #: Blames the customers, and the tone check says so.
 BLAMING = (
     "Lamentamos el cobro doble, pero es su culpa: debieron leer los terminos del "
-    "servicio antes de pagar."
+    "servicio antes de pagar. Hoy mismo les escribiremos."
 )
 
 
@@ -151,6 +151,10 @@ def test_the_statement_gets_the_replies_tone_check(crisis, carla):
         crisis_id=crisis.pk, actor=carla, body="Ya estamos devolviendo cada cargo."
     )
     assert [w["kind"] for w in unapologetic.tone_warnings] == ["missing_apology"]
+    idle = statements.statement_draft(
+        crisis_id=crisis.pk, actor=carla, body="Lamentamos lo ocurrido a nuestros clientes."
+    )
+    assert [w["kind"] for w in idle.tone_warnings] == ["no_next_step"]
 
 
 def test_a_rewrite_is_checked_again(crisis, carla):

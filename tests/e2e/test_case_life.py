@@ -15,7 +15,8 @@ from tests.factories import comment_item
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 COMPLAINT = "pinche banco de mierda, me cobraron dos veces y nadie responde!!!"
-SHORT_REPLY = "Hola Juana, ya tenemos tu caso y te escribimos en privado para resolverlo hoy."
+#: The template made hers: shortened, and naming what Juana wrote about (the double charge).
+SHORT_REPLY = "Hola Juana, ya vimos los dos cobros y te escribimos en privado para resolverlo hoy."
 APOLOGY = "Lamentamos mucho la molestia. "
 
 
@@ -79,7 +80,13 @@ def test_a_yellow_complaint_lives_from_arrival_to_a_satisfied_close(
     page.goto(case_url)
     approved = page.locator("article.reply").last
     expect(approved.locator(".status")).to_have_text("Aprobada, lista para publicar")
-    expect(approved.locator("blockquote")).to_contain_text("Lamentamos mucho la molestia.")
+    expect(approved.locator("blockquote.reply-body")).to_contain_text(
+        "Lamentamos mucho la molestia."
+    )
+    # What sam changed stays in the reply's history, marked as his.
+    expect(approved.locator(".reply-history .version-approver_changed ins")).to_contain_text(
+        "Lamentamos mucho la molestia."
+    )
     approved.get_by_role("button", name="La envié a mano").click()
     expect(page.locator("article.reply .status").last).to_have_text("Enviada a mano")
     resolve = page.locator("form.action-resolve")

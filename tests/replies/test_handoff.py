@@ -10,6 +10,7 @@ from cases.models import Case
 from core.errors import DomainError
 from core.taxonomy import Category, Level
 from replies import handoff
+from replies import workflow as replies
 from replies.models import ReplyStatus, Visibility
 from tests.conftest import PASSWORD
 from tests.factories import case_with_comment
@@ -52,9 +53,16 @@ def test_the_private_handoff_records_the_channel_and_only_drafts_the_public_repl
     assert reply.published_at is None
     actions = list(case.audit_events.values_list("action", flat=True))
     assert actions[-2:] == ["private_handoff", "reply_drafted"]
+    # The drafted handoff is a template: it cannot be sent on until alice makes it Juana's.
+    with pytest.raises(DomainError, match=f"{reply.template.name}.*«Juana»"):
+        replies.reply_submit(reply_id=reply.pk, actor=alice, tone_reviewed=True)
+    reply = replies.reply_draft(
+        case_id=case.pk,
+        actor=alice,
+        reply_id=reply.pk,
+        body=reply.body + " Ya vimos el doble cobro de la cuota.",
+    )
     # A yellow case: the drafted handoff still waits for a supervisor like any reply.
-    from replies import workflow as replies
-
     reply = replies.reply_submit(reply_id=reply.pk, actor=alice, tone_reviewed=True)
     assert reply.status == ReplyStatus.PENDING_APPROVAL
 
