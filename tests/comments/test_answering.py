@@ -10,6 +10,7 @@ from cases.models import CaseStatus, FollowUp, Outcome
 from comments import answering
 from comments.models import Comment
 from core.errors import DomainError
+from replies import templated
 from replies import workflow as replies
 from tests.factories import comment_item
 
@@ -61,7 +62,7 @@ def test_a_thank_you_uses_the_brands_template_and_closes_without_follow_ups(inge
         if t.language == "es"
     ]
     body = (
-        replies.template_text(thanks, case)
+        templated.template_text(thanks, case)
         + " Que bueno que la sucursal del centro te atendio bien."
     )
     reply = replies.reply_draft(case_id=case.pk, actor=alice, body=body)
