@@ -177,11 +177,7 @@ def _close_unanswered(follow_up: FollowUp, *, now) -> None:
         before={"status": CaseStatus.RESOLVED},
         after={"status": CaseStatus.CLOSED, "checks": follow_up.attempt - 1},
     )
-    recipients = (
-        [case.assignee.email]
-        if case.assignee and case.assignee.email
-        else supervisor_emails(case.brand_id)
-    )
+    recipients = _person_on(case)
     if not recipients:
         return
     with translation.override(case.brand.language):
@@ -200,13 +196,16 @@ def _close_unanswered(follow_up: FollowUp, *, now) -> None:
     send_mail(subject, body, None, recipients)
 
 
+def _person_on(case: Case) -> list[str]:
+    """Who hears of a case's follow-ups: its assignee, or the brand's supervisors if none."""
+    if case.assignee and case.assignee.email:
+        return [case.assignee.email]
+    return supervisor_emails(case.brand_id)
+
+
 def _mail_the_team(follow_up: FollowUp) -> None:
     case = follow_up.case
-    recipients = (
-        [case.assignee.email]
-        if case.assignee and case.assignee.email
-        else supervisor_emails(case.brand_id)
-    )
+    recipients = _person_on(case)
     if not recipients:
         logger.warning("follow-up %s: nobody to ask at brand %s", follow_up.pk, case.brand_id)
         return
