@@ -160,6 +160,7 @@ class AuditAction(models.TextChoices):
     CASE_REOPEN = "case_reopen", _("Reopened")
     CASE_LOWERED = "case_lowered", _("Lowered to its comments' level")
     CASE_CLOSED_NO_ANSWER = "case_closed_no_answer", _("Closed: the customer never answered")
+    PUBLIC_CLOSING_SKIPPED = "public_closing_skipped", _("Public closing skipped")
     CLASSIFICATION_CORRECTED = "classification_corrected", _("Classification corrected")
     CLASSIFIER_CHANGED = "classifier_changed", _("Classifier version changed")
     DEADLINE_WARNED = "deadline_warned", _("Deadline near; team warned")

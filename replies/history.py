@@ -33,7 +33,9 @@ def reply_body_write(
     changed = reply.pk is None or body != reply.body
     reply.body = body
     if changed:
-        reply.tone_warnings = tone_warnings(body, case or reply.case)
+        reply.tone_warnings = tone_warnings(
+            body, case or reply.case, public_closing=reply.closes_publicly
+        )
     reply.save()
     if not changed and reason != VersionReason.SENT_BACK:
         return None

@@ -124,6 +124,10 @@ class Reply(models.Model):
     delivery_id = models.BigIntegerField(
         null=True, blank=True, help_text="The outbound delivery that carried it."
     )
+    closes_publicly = models.BooleanField(
+        default=False,
+        help_text="The short public thanks on the thread after the customer said it is solved.",
+    )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -9,10 +9,11 @@ from classifier.tone import tone_check
 from core.taxonomy import Category
 
 
-def tone_warnings(body: str, case: Case) -> list[dict]:
-    return tone_warnings_for(
-        body, language=case.brand.language, replying_to_complaint=case.category != Category.OTHER
-    )
+def tone_warnings(body: str, case: Case, *, public_closing: bool = False) -> list[dict]:
+    """A public closing thanks a customer whose problem is solved: it owes no apology and no
+    next step, so it is read as a reply to praise."""
+    complaint = case.category != Category.OTHER and not public_closing
+    return tone_warnings_for(body, language=case.brand.language, replying_to_complaint=complaint)
 
 
 def tone_warnings_for(body: str, *, language: str, replying_to_complaint: bool) -> list[dict]:

@@ -18,7 +18,7 @@ from comments.models import Classification
 from core.errors import DomainError
 from outbound.delivery import delivery_create
 from outbound.models import Purpose
-from replies import protocols
+from replies import closing, protocols
 from replies.history import reply_body_write
 from replies.models import Protocol, Reply, ReplyStatus, VersionReason, Visibility
 from replies.templated import template_refusal
@@ -80,10 +80,16 @@ def reply_draft(
     visibility: str = Visibility.PUBLIC,
     template_id: int | None = None,
     reply_id: int | None = None,
+    closes_publicly: bool = False,
 ) -> Reply:
-    """Write or rewrite a draft; its tone is checked on every save."""
+    """Write or rewrite a draft; its tone is checked on every save. ``closes_publicly``: the
+    one reply a closed case takes, the public thanks after the customer said it is solved
+    (``replies.closing``)."""
     case = _case_for_work(case_id, actor)
-    if case.status not in OPEN_CASE_STATUSES:
+    if closes_publicly:
+        if not closing.closing_open(case):
+            raise DomainError(_("Only a case closed with the customer satisfied closes in public."))
+    elif case.status not in OPEN_CASE_STATUSES:
         raise DomainError(_("The case is not open; reopen it to answer."))
     body = body.strip()
     if not body:
@@ -92,7 +98,9 @@ def reply_draft(
         raise DomainError(_("Choose public or private."))
     now = timezone.now()
     if reply_id is None:
-        reply = Reply(case=case, brand_id=case.brand_id, author=actor)
+        reply = Reply(
+            case=case, brand_id=case.brand_id, author=actor, closes_publicly=closes_publicly
+        )
         reason = VersionReason.DRAFTED
     else:
         draft = Reply.objects.select_for_update().filter(pk=reply_id, case=case).first()

@@ -19,7 +19,7 @@ from core.errors import DomainError
 from core.links import LinkError
 from core.pages import QUEUE_COUNT_CAP, QUEUE_PAGE_SIZE, CappedPaginator, perform
 from core.taxonomy import Category, Level
-from replies import handoff, protocols, templated
+from replies import closing, handoff, protocols, templated
 from replies import selectors as reply_selectors
 from replies import workflow as replies
 
@@ -61,6 +61,9 @@ def case_detail(request, pk: int):
             and (case.assignee_id == request.user.pk or can_assign),
             "assignees": case_selectors.case_assignees(case) if can_assign else [],
             "lowerable_to": _labels(raising.case_lowerable_to(case)),
+            "public_closing": closing.closing_suggestion(case)
+            if closing.closing_open(case)
+            else "",
             "may_lower": case.brand_id in brand_ids_for(request.user, raising.LOWER_PERMISSION),
         },
     )

@@ -11,7 +11,7 @@ from cases.models import Case
 from comments import selectors
 from core.errors import DomainError
 from core.pages import back_url, perform
-from replies import handoff
+from replies import closing, handoff
 from replies import selectors as reply_selectors
 from replies import workflow as replies
 from replies.models import Reply, Visibility
@@ -126,3 +126,27 @@ def case_handoff(request, pk: int):
         ),
     )
     return redirect("case-detail", pk=pk)
+
+
+@login_required
+@permission_required("cases.work_case", raise_exception=True)
+@require_POST
+def case_public_closing(request, pk: int):
+    """Draft the public closing a person wrote from the suggestion, or skip it."""
+    if request.POST.get("decision") == "skip":
+        perform(
+            request,
+            lambda: closing.public_closing_skip(case_id=pk, actor=request.user),
+            done=_("No public closing for this case."),
+        )
+        return redirect("case-detail", pk=pk)
+    return _reply_action(
+        request,
+        pk,
+        lambda: replies.reply_draft(
+            case_id=pk,
+            actor=request.user,
+            body=request.POST.get("body", ""),
+            closes_publicly=True,
+        ),
+    )
