@@ -55,14 +55,13 @@ def fill(cases: int) -> None:
         cursor.execute(
             "INSERT INTO comments_case (brand_id, author_id, thread_key, status, category, level,"
             " level_rank, opened_at, response_due_at, resolution_due_at, paused_seconds, "
-            " alarm_at, alert_attempts, alert_error, outcome, private_channel, personal_data, "
-            " updated_at) "
+            " alarm_at, alert_attempts, alert_error, outcome, private_channel, updated_at) "
             "SELECT 1, 1, 'thread-' || g, "
             "  CASE WHEN g %% 5 = 0 THEN 'in_progress' ELSE 'closed' END, 'pqr', 'green', 2, "
             "  now() - interval '1 hour', now() + interval '1 hour' * (1 + g %% 200), "
             "  now() + interval '1 day' * (1 + g %% 30), 0, "
             "  CASE WHEN g %% 5 = 0 THEN now() + interval '1 minute' * (1 + g %% 10000) END, "
-            "  0, '', '', '', '{}', now() "
+            "  0, '', '', '', now() "
             "FROM generate_series(1, %s) g",
             [cases],
         )
