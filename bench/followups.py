@@ -50,15 +50,15 @@ def fill(rows: int) -> None:
         cursor.execute(
             "INSERT INTO comments_case (brand_id, author_id, thread_key, status, category, level,"
             " level_rank, opened_at, response_due_at, resolution_due_at, paused_seconds, "
-            " outcome, private_channel, updated_at) "
+            " alert_attempts, alert_error, outcome, private_channel, updated_at) "
             "SELECT 1, 1, 'thread-' || g, 'resolved', 'pqr', 'green', 2, now(), now(), now(), 0, "
-            "'solved', '', now() FROM generate_series(1, %s) g",
+            "0, '', 'solved', '', now() FROM generate_series(1, %s) g",
             [cases],
         )
         cursor.execute(
             "INSERT INTO comments_followup (case_id, brand_id, number, attempt, closes_case, "
-            "due_at, answer, answered_at, cancelled_at, created_at) "
-            "SELECT (g - 1) / 1000 + 1, 1, (g - 1) %% 1000 + 1, 1, false, "
+            "attempts, last_error, due_at, answer, answered_at, cancelled_at, created_at) "
+            "SELECT (g - 1) / 1000 + 1, 1, (g - 1) %% 1000 + 1, 1, false, 0, '', "
             "  CASE WHEN g %% 10 = 0 THEN now() + interval '1 day' * (1 + g %% 30) "
             "       ELSE now() - interval '1 day' * (1 + g %% 300) END, '', "
             "  CASE WHEN g %% 10 BETWEEN 1 AND 5 THEN now() END, "
