@@ -37,11 +37,16 @@ def brand_ids_for(user, perm: str) -> frozenset[int]:
 
 
 def brand_ids_for_request(request, perm: str) -> frozenset[int]:
-    """What this request may see: a REST client its token's brand; a person their brands,
-    narrowed to the one chosen in the header when they chose one."""
+    """What this request may see: a REST client its token's brand; a person's token that brand
+    while they hold a role there that may; a person their brands, narrowed to the one chosen in
+    the header when they chose one."""
     token = getattr(request, "auth", None)
     if token is not None and hasattr(token, "brand_id"):
         if not request.user.has_perm(perm) or token.brand_id is None:
+            return frozenset()
+        if brand_roles(request.user) and token.brand_id not in brand_ids_for(request.user, perm):
+            # A person's token reads only where they still hold a role that may: it never
+            # outlives their membership of the brand, nor a change to a role that may not.
             return frozenset()
         return frozenset({token.brand_id})
     allowed = brand_ids_for(request.user, perm)

@@ -6,6 +6,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.http import Http404
 from django.urls import reverse
+from django.utils import translation
 
 from brands import team
 from brands.models import Membership
@@ -325,3 +326,28 @@ def test_team_page_speaks_english_too(staff, aurora):
     html = staff.get(reverse("team")).content.decode()
     assert "Team of Banco Aurora" in html
     assert "Add a person" in html
+
+
+def test_a_personal_token_stops_reading_a_brand_the_moment_its_owner_leaves_it(
+    aurora, rapimenu, alice, sam
+):
+    """alice also works for RapiMenu, so she keeps the permission itself; her Aurora token
+    must still read nothing of Aurora once she is out of its team."""
+    from rest_framework.test import APIClient
+
+    from accounts.models import ApiToken
+
+    Membership.objects.create(user=alice, brand=rapimenu, role=Role.COMMUNITY_MANAGER)
+    intake.ingest(
+        [comment_item(text="me cobraron dos veces", external_id="t-1")], brand_id=aurora.pk
+    )
+    _, raw = ApiToken.issue(user=alice, name="alice's script", brand=aurora)
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {raw}")
+    with translation.override("en"):  # the API's requests activate a language; keep ours
+        listed = api.get("/api/v1/comments/").json()["results"]
+        assert [comment["external_id"] for comment in listed] == ["t-1"]
+
+        team.member_remove(actor=sam, membership_id=membership(alice, aurora).pk)
+
+        assert api.get("/api/v1/comments/").json()["results"] == []
