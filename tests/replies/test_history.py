@@ -122,3 +122,19 @@ def test_the_case_page_shows_the_approvers_change(client, case, alice, sam):
     ).content.decode()
     assert "<del>cobro. </del><ins>cobro de $120. </ins>" in page
     assert "Changed by the approver" in page
+
+
+def test_the_author_edits_a_draft_in_place_from_the_case_page(client, case, alice):
+    client.force_login(alice)
+    save = reverse("reply-save", args=[case.pk])
+    client.post(save, {"body": DRAFT, "visibility": "public"})
+    [reply] = case.replies.all()
+    page = client.get(reverse("case-detail", args=[case.pk])).content.decode()
+    assert f'name="reply" value="{reply.pk}"' in page
+
+    client.post(save, {"body": EDIT, "visibility": "public", "reply": reply.pk})
+
+    assert case.replies.count() == 1, "the edit changes the draft, it does not start another"
+    assert [v[1] for v in _history(reply)] == [VersionReason.DRAFTED, VersionReason.EDITED]
+    page = client.get(reverse("case-detail", args=[case.pk])).content.decode()
+    assert "<ins>" in page
