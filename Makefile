@@ -7,7 +7,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 
 # The real stack the tests run on; override any of these from the environment.
-TEST_ENV := DATABASE_URL=$${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/semaforo} \
+# The suite loads the development settings (pytest-django still runs each test with DEBUG off);
+# tests/core/test_production_settings.py starts the production ones in a process of their own.
+TEST_ENV := DEBUG=1 \
+	DATABASE_URL=$${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/semaforo} \
 	CELERY_BROKER_URL=$${TEST_BROKER_URL:-redis://127.0.0.1:6379/14} \
 	REDIS_URL=$${TEST_REDIS_URL:-redis://127.0.0.1:6379/15}
 
@@ -19,8 +22,9 @@ $(BIN)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
+# The embedded demo is the one place DEBUG is on.
 demo: $(BIN)/.installed
-	$(BIN)/python manage.py demo
+	DEBUG=1 $(BIN)/python manage.py demo
 
 test: $(BIN)/.installed
 	scripts/test-services
@@ -31,7 +35,7 @@ lint: $(BIN)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
-	$(BIN)/mypy
+	DEBUG=1 $(BIN)/mypy  # its Django plugin loads the settings
 
 bench: $(BIN)/.installed
 	scripts/test-services

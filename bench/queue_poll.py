@@ -10,6 +10,7 @@ Last line: ``queue_rows_p50_ms=A queue_rows_p95_ms=B red_rows_p50_ms=C comments=
 import argparse
 import os
 import random
+import secrets
 import statistics
 import sys
 import time
@@ -37,7 +38,9 @@ def main():
         {
             "DATABASE_URL": f"{PG}/{DB_NAME}",
             "DEBUG": "0",
-            "SECRET_KEY": "bench-only",
+            "SECRET_KEY": secrets.token_urlsafe(50),
+            # Production settings, served on the loopback over plain HTTP.
+            "SECURE_SSL_REDIRECT": "0",
             "CELERY_BROKER_URL": "memory://",
             "LOG_LEVEL": "WARNING",
             "ALLOWED_HOSTS": "testserver",

@@ -4,6 +4,7 @@ Imported by the scripts next to it (a script's folder is first on its path).
 """
 
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -37,7 +38,9 @@ def bench_env(database_url: str, **extra) -> dict:
         **os.environ,
         "DATABASE_URL": database_url,
         "DEBUG": "0",
-        "SECRET_KEY": "bench-only",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        # Production settings, served on the loopback over plain HTTP.
+        "SECURE_SSL_REDIRECT": "0",
         "CELERY_BROKER_URL": BROKER,
         "SEMAFORO_API_THROTTLE": "1000000/min",
         "LOG_LEVEL": "WARNING",

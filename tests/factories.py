@@ -8,6 +8,7 @@ what the lexicon decides about a sample text is then no part of what it asserts.
 import itertools
 
 import factory
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from brands.models import Brand
@@ -174,3 +175,10 @@ class CaseFactory(factory.django.DjangoModelFactory):
 def case_with_comment(*, brand, level=Level.YELLOW, category=Category.PQR, **fields) -> Case:
     """An open case with one comment: what most case tests need."""
     return CaseFactory(brand=brand, level=level, category=category, with_comment=True, **fields)
+
+
+def sign_in(client, username: str) -> None:
+    """Sign a test client in as this person. Not ``client.login``: the login throttle (axes)
+    checks every password against the request it came with, and ``login`` has none; the login
+    page's own tests post the form."""
+    client.force_login(get_user_model().objects.get(username=username))

@@ -157,6 +157,57 @@ def test_stopping_the_demo_stops_its_server_and_worker(tmp_path):
     assert not _in_groups(children), "the demo left processes running"
 
 
+def test_a_demo_killed_hard_takes_its_server_and_worker_with_it(tmp_path):
+    """SIGKILL gives the demo no chance to stop anything: its children must see it die."""
+    env = _embedded_env(tmp_path)
+    port = _free_port()
+    demo = subprocess.Popen(
+        [
+            sys.executable,
+            "manage.py",
+            "demo",
+            "--port",
+            str(port),
+            "--trickle",
+            "0",
+            "--comments",
+            "5",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        _wait_for_port(port, timeout=240)
+        children = _children(demo.pid)
+        assert len(children) == 2
+    finally:
+        demo.kill()
+        demo.wait(timeout=30)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and _in_groups(children):
+        time.sleep(0.2)
+    assert not _in_groups(children), "the demo's children outlived it"
+
+
+def test_a_demo_finds_its_port_taken_and_says_so(tmp_path):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        started = subprocess.run(
+            [sys.executable, "manage.py", "demo", "--port", str(port)],
+            cwd=ROOT,
+            env=_embedded_env(tmp_path),
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    assert started.returncode != 0
+    assert f"port {port} is already in use" in started.stderr
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

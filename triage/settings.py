@@ -1,17 +1,20 @@
 """Settings for Semáforo, read from the environment.
 
-With no environment at all the desk runs in its embedded mode: DEBUG on, a SQLite file and a
-Celery broker on the filesystem under ``var/``, so a newcomer needs no server. Production and CI
-set ``DATABASE_URL`` (PostgreSQL), ``CELERY_BROKER_URL`` and ``REDIS_URL`` (Redis) and turn
-``DEBUG`` off, which makes ``SECRET_KEY`` mandatory.
+With no server variables the desk runs in its embedded mode: a SQLite file and a Celery broker
+on the filesystem under ``var/``, so a newcomer needs no server. ``DEBUG`` is off unless the
+environment turns it on (``make demo`` does); with it off the desk is in production and refuses to
+start without a real ``SECRET_KEY``. Production and CI set ``DATABASE_URL`` (PostgreSQL),
+``CELERY_BROKER_URL`` and ``REDIS_URL`` (Redis).
 """
 
 import secrets
+from datetime import timedelta
 from pathlib import Path
 from typing import TypedDict
 
 import dj_database_url
 from celery.schedules import crontab
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -20,20 +23,31 @@ from triage.env import env_bool, env_int, env_list, env_str
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("SEMAFORO_VAR_DIR", str(BASE_DIR / "var")))
 
-DEBUG = env_bool("DEBUG", True)
+DEBUG = env_bool("DEBUG", False)
+
+# Django's own test for a key an attacker could guess (security.W009): shorter than this, or
+# made of too few distinct characters, or one of Django's generated insecure keys.
+SECRET_KEY_MIN_LENGTH = 50
+SECRET_KEY_MIN_UNIQUE_CHARACTERS = 5
 
 
 def _secret_key() -> str:
     """A real key from the environment, or in DEBUG a random one kept under var/.
 
     Keeping the generated key on disk keeps demo sessions valid across restarts without ever
-    committing a key to the repository.
+    committing a key to the repository. In production a weak key would let anyone forge
+    sessions and the desk's signed links, so it does not start.
     """
     key = env_str("SECRET_KEY", "")
+    if key and not DEBUG:
+        _refuse_weak_secret_key(key)
     if key:
         return key
     if not DEBUG:
-        raise ImproperlyConfigured("SECRET_KEY is required when DEBUG is off")
+        raise ImproperlyConfigured(
+            "SECRET_KEY is required when DEBUG is off (production). Generate one with: "
+            "python -c 'import secrets; print(secrets.token_urlsafe(50))'"
+        )
     key_file = VAR_DIR / "secret_key"
     if not key_file.exists():
         VAR_DIR.mkdir(parents=True, exist_ok=True)
@@ -41,12 +55,24 @@ def _secret_key() -> str:
     return key_file.read_text().strip()
 
 
+def _refuse_weak_secret_key(key: str) -> None:
+    if (
+        len(key) < SECRET_KEY_MIN_LENGTH
+        or len(set(key)) < SECRET_KEY_MIN_UNIQUE_CHARACTERS
+        or key.startswith("django-insecure-")
+    ):
+        raise ImproperlyConfigured(
+            f"SECRET_KEY is too weak for production: use at least {SECRET_KEY_MIN_LENGTH} "
+            "random characters, e.g. python -c 'import secrets; print(secrets.token_urlsafe(50))'"
+        )
+
+
 SECRET_KEY = _secret_key()
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "core.admin_apps.SuperuserAdminConfig",  # django.contrib.admin, for superusers only
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -58,6 +84,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
+    "csp",
+    "axes",
     "core",
     "accounts",
     "brands",
@@ -80,6 +108,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Last, as its documentation asks: it turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "triage.urls"
@@ -142,13 +173,25 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 # People's permissions come from the roles they hold in their brands (brands.Membership).
+# Axes first: it refuses a locked-out sign-in before any password is checked.
 AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "brands.backends.MembershipBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "queue"
 LOGOUT_REDIRECT_URL = "login"
+
+# Password guessing, on the desk's sign-in and the admin's (both authenticate through Django):
+# after AXES_FAILURE_LIMIT wrong passwords for one username from one address, that pair waits
+# AXES_COOLOFF_TIME. Only failures are kept; a success clears them.
+AXES_FAILURE_LIMIT = env_int("SEMAFORO_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("SEMAFORO_LOGIN_COOLOFF_MIN", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_DISABLE_ACCESS_LOG = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 
 LANGUAGE_CODE = "es"
 LANGUAGES = [("es", _("Spanish")), ("en", _("English"))]
@@ -177,6 +220,34 @@ SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# HTTPS only in production: plain HTTP is redirected, and browsers are told to remember it.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
+# Behind a proxy that terminates TLS, name the header it sets (e.g. HTTP_X_FORWARDED_PROTO);
+# only then does the desk trust it, since a client could send it too.
+_PROXY_SSL_HEADER = env_str("SECURE_PROXY_SSL_HEADER", "")
+SECURE_PROXY_SSL_HEADER = (_PROXY_SSL_HEADER, "https") if _PROXY_SSL_HEADER else None
+# A container's health check asks over plain HTTP on the loopback.
+SECURE_REDIRECT_EXEMPT = [r"^healthz/$"]
+
+# Every script is a file the desk serves: no inline script, no eval, no other origin. The API
+# docs page relaxes styles and workers for Swagger UI on that view alone (triage/urls.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "font-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 # --- E-mail ---------------------------------------------------------------------------------
 

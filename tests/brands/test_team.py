@@ -133,7 +133,8 @@ def test_sam_adds_a_new_person_who_logs_in_and_sees_auroras_queue(staff, aurora,
     intake.ingest([comment_item(external_id="aurora-1")], brand_id=aurora.pk)
     partial(intake.ingest, brand_id=rapimenu.pk)([comment_item(external_id="rapi-1")])
     staff.logout()
-    assert staff.login(username="nina", password=NEW_PASSWORD)
+    signed_in = staff.post(reverse("login"), {"username": "nina", "password": NEW_PASSWORD})
+    assert signed_in.status_code == 302
     queue = staff.get(reverse("queue"))
     assert queue.status_code == 200
     assert [c.external_id for c in queue.context["page"].object_list] == ["aurora-1"]

@@ -12,8 +12,7 @@ from cases import departments, workflow
 from cases.models import AuditEvent, Case, CaseStatus, Department, DepartmentRequest
 from core.errors import DomainError
 from core.taxonomy import Level
-from tests.conftest import PASSWORD
-from tests.factories import case_with_comment
+from tests.factories import case_with_comment, sign_in
 
 pytestmark = pytest.mark.django_db
 DETAILS = "Cuenta terminada en 4567; doble cargo de 350 MXN el 3 de marzo; quiere el reembolso."
@@ -166,7 +165,7 @@ def _other_cm(case):
 def test_the_case_page_routes_shows_the_request_and_records_an_answer(
     client, case, alice, bruno, billing, django_capture_on_commit_callbacks
 ):
-    client.login(username="alice", password=PASSWORD)
+    sign_in(client, "alice")
     page = client.get(reverse("case-detail", args=[case.pk])).content.decode()
     assert "Facturación" in page
     assert 'name="need"' in page
@@ -183,7 +182,7 @@ def test_the_case_page_routes_shows_the_request_and_records_an_answer(
     assert f'data-request-id="{request.pk}"' in page
     # Bruno, of another brand, cannot record an answer on it: not found.
     client.logout()
-    client.login(username="bruno", password=PASSWORD)
+    sign_in(client, "bruno")
     assert (
         client.post(
             reverse("department-request-answer", args=[request.pk]), {"answer": "x"}
@@ -191,7 +190,7 @@ def test_the_case_page_routes_shows_the_request_and_records_an_answer(
         == 404
     )
     client.logout()
-    client.login(username="alice", password=PASSWORD)
+    sign_in(client, "alice")
     client.post(reverse("department-request-answer", args=[request.pk]), {"answer": "Dicen que sí"})
     request.refresh_from_db()
     assert (request.answer, request.answered_by) == ("Dicen que sí", alice)
@@ -199,10 +198,10 @@ def test_the_case_page_routes_shows_the_request_and_records_an_answer(
 
 
 def test_only_a_supervisor_adds_departments_for_their_brand(client, sam, alice, rapimenu):
-    client.login(username="alice", password=PASSWORD)
+    sign_in(client, "alice")
     assert client.get(reverse("departments")).status_code == 403
     client.logout()
-    client.login(username="sam", password=PASSWORD)
+    sign_in(client, "sam")
     client.post(
         reverse("departments"),
         {"brand": sam.memberships.get().brand_id, "name": "Legal", "email": "legal@aurora.example"},
@@ -329,7 +328,7 @@ def test_the_case_page_says_who_it_waits_on_since_when_and_until_when(
     _shift(
         request, requested_at=now - timedelta(hours=3), due_at=now + timedelta(hours=21, minutes=1)
     )
-    client.login(username="alice", password=PASSWORD)
+    sign_in(client, "alice")
     with translation.override("en"):
         page = client.get(
             reverse("case-detail", args=[case.pk]), HTTP_ACCEPT_LANGUAGE="en"

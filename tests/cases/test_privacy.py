@@ -14,8 +14,8 @@ from cases.customers import customer_personal_data
 from cases.models import AuditEvent, Case, Customer, CustomerHandle
 from core.errors import DomainError
 from core.taxonomy import Level
-from tests.conftest import PASSWORD, _person
-from tests.factories import CaseFactory, case_with_comment
+from tests.conftest import _person
+from tests.factories import CaseFactory, case_with_comment, sign_in
 
 pytestmark = pytest.mark.django_db
 DATA = {
@@ -111,12 +111,12 @@ def test_the_case_page_shows_it_in_full_to_who_works_cases_and_masked_to_the_com
 ):
     url = reverse("case-detail", args=[case_with_data.pk])
     for person in ("alice", "sam"):
-        client.login(username=person, password=PASSWORD)
+        sign_in(client, person)
         page = client.get(url).content.decode()
         assert _leaks(page) == FULL_VALUES
         assert 'value="juana.perez@gmail.com"' in page
         client.logout()
-    client.login(username="carla", password=PASSWORD)
+    sign_in(client, "carla")
     page = client.get(url).content.decode()
     assert _leaks(page) == []
     assert "ju***@gm***.com" in page
@@ -126,7 +126,7 @@ def test_the_case_page_shows_it_in_full_to_who_works_cases_and_masked_to_the_com
 def test_the_queue_the_case_list_and_the_api_show_it_masked(
     client, api, case_with_data, alice, bruno
 ):
-    client.login(username="alice", password=PASSWORD)
+    sign_in(client, "alice")
     queue = client.get(reverse("queue")).content.decode()
     assert "ju***@gm***.com" in queue
     assert _leaks(queue) == []
@@ -149,7 +149,7 @@ def test_the_queue_the_case_list_and_the_api_show_it_masked(
     assert _leaks(detail.content.decode()) == []
 
     client.logout()
-    client.login(username="bruno", password=PASSWORD)
+    sign_in(client, "bruno")
     assert (
         f'data-case-id="{case_with_data.pk}"' not in client.get(reverse("cases")).content.decode()
     )

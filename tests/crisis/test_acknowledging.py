@@ -5,8 +5,8 @@ from django.urls import reverse
 
 from crisis import links
 from crisis.models import Crisis, CrisisEvent, EventKind
-from tests.conftest import PASSWORD
 from tests.crisis.helpers import escalate, member, red
+from tests.factories import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -18,7 +18,7 @@ def _ack_path(crisis, user):
 def test_the_member_acknowledges_with_their_link(client, aurora, carla):
     [row] = escalate(aurora, [red()])
     crisis = row.crisis
-    client.login(username="carla", password=PASSWORD)
+    sign_in(client, "carla")
     assert client.get(_ack_path(crisis, carla)).status_code == 200
     response = client.post(_ack_path(crisis, carla))
     assert response.status_code == 302
@@ -35,7 +35,7 @@ def test_the_member_acknowledges_with_their_link(client, aurora, carla):
 def test_a_tampered_link_acknowledges_nothing(client, aurora, carla):
     [row] = escalate(aurora, [red()])
     token = links.ack_token(row.crisis, carla)
-    client.login(username="carla", password=PASSWORD)
+    sign_in(client, "carla")
     response = client.post(reverse("crisis-ack", args=[token[:-2] + "xx"]))
     assert response.status_code == 400
     assert Crisis.objects.get().acknowledged_at is None
@@ -44,7 +44,7 @@ def test_a_tampered_link_acknowledges_nothing(client, aurora, carla):
 def test_another_members_link_does_not_acknowledge_for_them(client, aurora, carla):
     diego = member("diego", aurora, committee_role="manager")
     [row] = escalate(aurora, [red()])
-    client.login(username="diego", password=PASSWORD)
+    sign_in(client, "diego")
     response = client.post(_ack_path(row.crisis, carla))
     assert response.status_code == 403
     assert Crisis.objects.get().acknowledged_at is None

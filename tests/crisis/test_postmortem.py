@@ -10,8 +10,8 @@ from crisis import statements, transitions
 from crisis.models import CrisisStatus, Escalation, PostMortem, StatementStatus
 from crisis.postmortem import postmortem_facts
 from replies.models import Reply, ReplyStatus, Visibility
-from tests.conftest import PASSWORD
 from tests.crisis.helpers import escalate, member, red
+from tests.factories import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -82,7 +82,7 @@ def test_the_statement_counts_when_no_reply_went_out(closed_crisis):
 
 
 def test_the_committee_writes_the_evaluation_and_downloads_it(client, closed_crisis):
-    client.login(username="carla", password=PASSWORD)
+    sign_in(client, "carla")
     page = client.get(reverse("crisis-postmortem", args=[closed_crisis.pk]))
     assert page.status_code == 200
     assert "0:02:00" in page.content.decode()
@@ -109,12 +109,12 @@ def test_the_committee_writes_the_evaluation_and_downloads_it(client, closed_cri
 
 def test_an_open_crisis_has_no_evaluation_yet(client, aurora, carla):
     [row] = escalate(aurora, [red()])
-    client.login(username="carla", password=PASSWORD)
+    sign_in(client, "carla")
     assert client.get(reverse("crisis-postmortem", args=[row.crisis_id])).status_code == 404
 
 
 def test_another_brand_cannot_read_the_evaluation(client, closed_crisis, rapimenu):
     member("rita", rapimenu)
-    client.login(username="rita", password=PASSWORD)
+    sign_in(client, "rita")
     url = reverse("crisis-postmortem-export", args=[closed_crisis.pk])
     assert client.get(url).status_code == 404

@@ -13,8 +13,8 @@ from brands.roles import Role
 from crisis import acknowledging
 from crisis.models import Crisis, CrisisEvent, CrisisStatus, EventKind, PostMortem, Severity
 from tests.comments.test_ripple_intake import DOUBLE_CHARGE, _items
-from tests.conftest import PASSWORD
 from tests.crisis.helpers import escalate, member, red, seat
+from tests.factories import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +26,7 @@ def crisis(aurora, carla):
 
 
 def _get(client, username, path):
-    client.login(username=username, password=PASSWORD)
+    sign_in(client, username)
     return client.get(path)
 
 
@@ -73,7 +73,7 @@ def test_the_crisis_list_costs_the_same_queries_for_two_crises_as_for_ten(
 ):
     """Brand and owner come with each crisis in one query, never one query per row."""
     grant_role(sam, Role.SUPERVISOR, brand=rapimenu)
-    client.login(username="sam", password=PASSWORD)
+    sign_in(client, "sam")
     now = timezone.now()
     for per_brand, owner in ((1, carla), (4, sam)):
         Crisis.objects.bulk_create(
@@ -131,7 +131,7 @@ def test_the_spread_counts_the_ripple_per_minute(client, aurora, carla):
 
 
 def test_status_moves_are_stamped_and_closing_opens_the_evaluation(client, crisis, carla):
-    client.login(username="carla", password=PASSWORD)
+    sign_in(client, "carla")
     for to in (CrisisStatus.RESPONDING, CrisisStatus.CONTAINED, CrisisStatus.CLOSED):
         client.post(reverse("crisis-move", args=[crisis.pk]), {"to": to})
     crisis.refresh_from_db()
@@ -145,13 +145,13 @@ def test_status_moves_are_stamped_and_closing_opens_the_evaluation(client, crisi
 
 
 def test_a_crisis_cannot_close_before_it_is_contained(client, crisis):
-    client.login(username="carla", password=PASSWORD)
+    sign_in(client, "carla")
     client.post(reverse("crisis-move", args=[crisis.pk]), {"to": CrisisStatus.CLOSED})
     assert Crisis.objects.get(pk=crisis.pk).status == CrisisStatus.COMMITTEE_NOTIFIED
 
 
 def test_decisions_are_logged_with_who_and_when(client, crisis):
-    client.login(username="carla", password=PASSWORD)
+    sign_in(client, "carla")
     client.post(
         reverse("crisis-decision", args=[crisis.pk]),
         {
@@ -170,7 +170,7 @@ def test_decisions_are_logged_with_who_and_when(client, crisis):
 
 
 def test_a_community_manager_cannot_act_in_the_room(client, crisis, alice):
-    client.login(username="alice", password=PASSWORD)
+    sign_in(client, "alice")
     response = client.post(
         reverse("crisis-move", args=[crisis.pk]), {"to": CrisisStatus.RESPONDING}
     )
@@ -189,7 +189,7 @@ def test_the_room_shows_the_committee_and_who_acknowledged(client, crisis, carla
 def test_the_room_costs_the_same_queries_for_one_red_and_a_ripple_of_twelve(client, aurora, carla):
     [single] = escalate(aurora, [red()])
     rows = escalate(aurora, _items(DOUBLE_CHARGE))
-    client.login(username="carla", password=PASSWORD)
+    sign_in(client, "carla")
     counts = []
     for crisis_id in (single.crisis_id, rows[0].crisis_id):
         with CaptureQueriesContext(connection) as queries:
@@ -215,7 +215,7 @@ def test_a_called_member_acknowledges_from_the_room(client, crisis, carla, sam, 
     assert acknowledge not in _get(client, "sam", room).content.decode()
     client.post(acknowledge)
     assert not crisis.notifications.filter(user=sam).exists()
-    client.login(username="alice", password=PASSWORD)
+    sign_in(client, "alice")
     assert client.post(acknowledge).status_code == 403
 
 
@@ -227,7 +227,7 @@ def test_the_spread_says_whether_the_rate_is_over_the_threshold_now(client, cris
             reverse("crisis-spread", args=[crisis_id]), headers={"Accept-Language": "en"}
         ).content.decode()
 
-    client.login(username="carla", password=PASSWORD)
+    sign_in(client, "carla")
     assert crisis.rate_contained_at is None  # never measured
     assert "Rate under the threshold since" in spread(crisis.pk)
     rows = escalate(aurora, _items(DOUBLE_CHARGE))  # twelve authors within the hour

@@ -8,8 +8,8 @@ from core.errors import DomainError
 from crisis import statements
 from crisis.models import StatementStatus
 from outbound.models import Delivery, Endpoint, Purpose
-from tests.conftest import PASSWORD
 from tests.crisis.helpers import escalate, member, red, seat
+from tests.factories import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -115,14 +115,14 @@ def test_without_a_publishing_tool_it_is_marked_sent_by_hand(crisis, carla, mana
 def test_the_room_walks_the_statement_from_draft_to_published(
     client, crisis, carla, manager, publishing
 ):
-    client.login(username="carla", password=PASSWORD)
+    sign_in(client, "carla")
     client.post(reverse("statement-save", args=[crisis.pk]), {"body": TEXT})
     [statement] = crisis.statements.all()
     client.post(reverse("statement-publish", args=[statement.pk]))
     statement.refresh_from_db()
     assert statement.status == StatementStatus.DRAFT  # refused: not approved
     client.logout()
-    client.login(username="beatriz", password=PASSWORD)
+    sign_in(client, "beatriz")
     page = client.get(reverse("crisis-room", args=[crisis.pk])).content.decode()
     assert reverse("statement-approve", args=[statement.pk]) in page
     client.post(reverse("statement-approve", args=[statement.pk]))
@@ -134,7 +134,7 @@ def test_the_room_walks_the_statement_from_draft_to_published(
 def test_another_brand_cannot_touch_the_statement(client, crisis, carla, rapimenu):
     draft = statements.statement_draft(crisis_id=crisis.pk, actor=carla, body=TEXT)
     member("rita", rapimenu, committee_role="manager")
-    client.login(username="rita", password=PASSWORD)
+    sign_in(client, "rita")
     assert client.post(reverse("statement-approve", args=[draft.pk])).status_code == 404
 
 
@@ -183,7 +183,7 @@ def test_a_statement_with_warnings_is_approved_only_once_reread(crisis, carla, m
 
 def test_the_approver_sees_the_warnings_and_confirms_in_the_room(client, crisis, carla, manager):
     draft = statements.statement_draft(crisis_id=crisis.pk, actor=carla, body=BLAMING)
-    client.login(username="beatriz", password=PASSWORD)
+    sign_in(client, "beatriz")
     page = client.get(reverse("crisis-room", args=[crisis.pk])).content.decode()
     assert 'class="tone-warnings"' in page
     assert "es su culpa" in page
@@ -198,7 +198,7 @@ def test_the_approver_sees_the_warnings_and_confirms_in_the_room(client, crisis,
 
 def test_a_calm_statement_asks_no_confirmation(client, crisis, carla, manager):
     statements.statement_draft(crisis_id=crisis.pk, actor=carla, body=TEXT)
-    client.login(username="beatriz", password=PASSWORD)
+    sign_in(client, "beatriz")
     page = client.get(reverse("crisis-room", args=[crisis.pk])).content.decode()
     assert 'name="tone_reviewed"' not in page
     assert 'class="tone-warnings"' not in page

@@ -12,8 +12,7 @@ from core.taxonomy import Category, Level
 from replies import handoff
 from replies import workflow as replies
 from replies.models import ReplyStatus, Visibility
-from tests.conftest import PASSWORD
-from tests.factories import case_with_comment
+from tests.factories import case_with_comment, sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +35,7 @@ def case(aurora, alice) -> Case:
 def test_the_private_handoff_records_the_channel_and_only_drafts_the_public_reply(
     client, case, alice
 ):
-    client.login(username="alice", password=PASSWORD)
+    sign_in(client, "alice")
     page = client.get(reverse("case-detail", args=[case.pk])).content.decode()
     assert 'name="channel"' in page
     client.post(reverse("case-handoff", args=[case.pk]), {"channel": "email"})

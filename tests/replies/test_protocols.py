@@ -12,8 +12,8 @@ from core.errors import DomainError
 from core.taxonomy import Category, Level
 from replies import protocols
 from replies.models import Protocol, ReplyTemplate
-from tests.conftest import PASSWORD, _person
-from tests.factories import case_with_comment
+from tests.conftest import _person
+from tests.factories import case_with_comment, sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +25,7 @@ def english():
 
 
 def _client(client, user):
-    client.login(username=user.username, password=PASSWORD)
+    sign_in(client, user.username)
     return client
 
 

@@ -1,10 +1,12 @@
 """Run the whole desk on one machine with no servers: web, worker for both queues, and beat."""
 
 import contextlib
+import ctypes
 import json
 import os
 import random
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -18,6 +20,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from classifier.corpus import load_corpus
 from demo import demo
+
+PR_SET_PDEATHSIG = 1  # prctl(2)
 
 
 class Command(BaseCommand):
@@ -47,9 +51,12 @@ class Command(BaseCommand):
     def handle(self, *args, no_serve, port, comments, trickle, force, **options):
         if not settings.DEBUG and not force:
             raise CommandError(
-                "demo creates people with known passwords; it runs only with "
-                "DEBUG on (or --force on a throwaway database)"
+                "demo creates people with known passwords; it runs only with DEBUG on: "
+                "use `make demo` (or DEBUG=1 python manage.py demo, or --force on a "
+                "throwaway database)"
             )
+        if not no_serve:
+            _refuse_taken_port(port)
         self.stdout.write("Preparing the database…")
         call_command("migrate", interactive=False, verbosity=0)
         brands = demo.seed_brands()
@@ -103,12 +110,14 @@ class Command(BaseCommand):
         python = sys.executable
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
         # Each in a session of its own, stopped as a group: the worker forks beat (-B), and a
-        # beat child can outlive a worker stopped while it starts.
+        # beat child can outlive a worker stopped while it starts. Each is also told to stop
+        # when the demo dies without the chance to stop them (SIGKILL, an out-of-memory kill).
         children = [
             subprocess.Popen(
                 [python, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
                 env=env,
                 start_new_session=True,
+                preexec_fn=_stop_when_parent_dies(os.getpid()),
             ),
             subprocess.Popen(
                 [
@@ -128,6 +137,7 @@ class Command(BaseCommand):
                 ],
                 env=env,
                 start_new_session=True,
+                preexec_fn=_stop_when_parent_dies(os.getpid()),
             ),
         ]
         stop = threading.Event()
@@ -174,6 +184,36 @@ class Command(BaseCommand):
                 urllib.request.urlopen(request, timeout=10).close()  # noqa: S310 (our own server)
             except (urllib.error.URLError, OSError):
                 continue  # the server may still be starting
+
+
+def _refuse_taken_port(port: int) -> None:
+    """A server already on the port (often an earlier demo's) would answer instead of this one,
+    with its own, possibly deleted, database: say so rather than serve next to it."""
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            raise CommandError(
+                f"port {port} is already in use, perhaps by an earlier demo still running; "
+                f"stop it (e.g. `fuser -k {port}/tcp`) or choose another with --port"
+            ) from None
+
+
+def _stop_when_parent_dies(parent: int):
+    """Run in the child before it starts: Linux sends it SIGTERM when the demo dies, however it
+    dies. Elsewhere there is no such signal, and Ctrl-C or a plain kill still stop the group."""
+
+    def arrange() -> None:
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+        except (OSError, AttributeError):
+            return
+        if os.getppid() != parent:  # the demo died before the signal was arranged
+            os._exit(1)
+
+    return arrange
 
 
 def _interrupt(signum, frame):

@@ -1,0 +1,7 @@
+from django.contrib.admin.apps import AdminConfig
+
+
+class SuperuserAdminConfig(AdminConfig):
+    """Django's admin app with the superusers-only site (core.admin_site) as ``admin.site``."""
+
+    default_site = "core.admin_site.SuperuserAdminSite"
