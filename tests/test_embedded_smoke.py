@@ -122,7 +122,12 @@ def test_project_checks_pass_in_embedded_mode(tmp_path, command):
     assert done.returncode == 0, done.stdout + done.stderr
 
 
-def test_stopping_the_demo_stops_its_server_and_worker(tmp_path):
+@pytest.mark.parametrize(
+    "stop",
+    [signal.SIGTERM, signal.SIGKILL],
+    ids=["stopped", "killed hard"],  # SIGKILL leaves the demo no chance to stop anything
+)
+def test_the_demo_takes_its_server_and_worker_with_it(tmp_path, stop):
     env = _embedded_env(tmp_path)
     seeded = subprocess.run(
         [sys.executable, "manage.py", "demo", "--no-serve", "--comments", "5"],
@@ -149,46 +154,12 @@ def test_stopping_the_demo_stops_its_server_and_worker(tmp_path):
         # child, and must not outlive it.
         assert all(_group(pid) == pid for pid in children)
     finally:
-        demo.send_signal(signal.SIGTERM)
-        demo.wait(timeout=30)
-    deadline = time.monotonic() + 15
-    while time.monotonic() < deadline and _in_groups(children):
-        time.sleep(0.2)
-    assert not _in_groups(children), "the demo left processes running"
-
-
-def test_a_demo_killed_hard_takes_its_server_and_worker_with_it(tmp_path):
-    """SIGKILL gives the demo no chance to stop anything: its children must see it die."""
-    env = _embedded_env(tmp_path)
-    port = _free_port()
-    demo = subprocess.Popen(
-        [
-            sys.executable,
-            "manage.py",
-            "demo",
-            "--port",
-            str(port),
-            "--trickle",
-            "0",
-            "--comments",
-            "5",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        _wait_for_port(port, timeout=240)
-        children = _children(demo.pid)
-        assert len(children) == 2
-    finally:
-        demo.kill()
+        demo.send_signal(stop)
         demo.wait(timeout=30)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline and _in_groups(children):
         time.sleep(0.2)
-    assert not _in_groups(children), "the demo's children outlived it"
+    assert not _in_groups(children), "the demo left processes running"
 
 
 def test_a_demo_finds_its_port_taken_and_says_so(tmp_path):

@@ -29,6 +29,7 @@ DEBUG = env_bool("DEBUG", False)
 # made of too few distinct characters, or one of Django's generated insecure keys.
 SECRET_KEY_MIN_LENGTH = 50
 SECRET_KEY_MIN_UNIQUE_CHARACTERS = 5
+_MAKE_A_KEY = "Generate one with: python -c 'import secrets; print(secrets.token_urlsafe(50))'"
 
 
 def _secret_key() -> str:
@@ -39,15 +40,12 @@ def _secret_key() -> str:
     sessions and the desk's signed links, so it does not start.
     """
     key = env_str("SECRET_KEY", "")
-    if key and not DEBUG:
-        _refuse_weak_secret_key(key)
     if key:
+        if not DEBUG:
+            _refuse_weak_secret_key(key)
         return key
     if not DEBUG:
-        raise ImproperlyConfigured(
-            "SECRET_KEY is required when DEBUG is off (production). Generate one with: "
-            "python -c 'import secrets; print(secrets.token_urlsafe(50))'"
-        )
+        raise ImproperlyConfigured(f"SECRET_KEY is required when DEBUG is off. {_MAKE_A_KEY}")
     key_file = VAR_DIR / "secret_key"
     if not key_file.exists():
         VAR_DIR.mkdir(parents=True, exist_ok=True)
@@ -63,7 +61,7 @@ def _refuse_weak_secret_key(key: str) -> None:
     ):
         raise ImproperlyConfigured(
             f"SECRET_KEY is too weak for production: use at least {SECRET_KEY_MIN_LENGTH} "
-            "random characters, e.g. python -c 'import secrets; print(secrets.token_urlsafe(50))'"
+            f"random characters. {_MAKE_A_KEY}"
         )
 
 
