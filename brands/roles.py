@@ -33,6 +33,8 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "comments.flag_troll",
         "replies.approve_reply",
         "replies.change_protocol",
+        "replies.change_faqentry",
+        "replies.change_fact",
         "cases.manage_department",
         "comments.view_model_figures",
         "comments.retrain_classifier",

@@ -1,3 +1,5 @@
+from typing import cast
+
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
@@ -77,3 +79,55 @@ def template_edits(formset) -> list[protocols.TemplateEdit]:
             )
         )
     return edits
+
+
+def _brand_choices(brands) -> list[tuple[int, str]]:
+    return [(brand.pk, brand.name) for brand in brands]
+
+
+class FaqEntryForm(forms.Form):
+    """An entry as a supervisor writes it; the rules are checked again in ``faq.faq_save``."""
+
+    brand = forms.TypedChoiceField(label=_("Brand"), coerce=int)
+    language = forms.ChoiceField(
+        label=_("Language"), choices=settings.LANGUAGES, initial=settings.LANGUAGES[0][0]
+    )
+    question = forms.CharField(label=_("Question"), max_length=300)
+    answer = forms.CharField(
+        label=_("Approved answer"), widget=forms.Textarea(attrs={"rows": 4}), max_length=5000
+    )
+    tags = forms.CharField(
+        label=_("Tags (comma-separated: other words customers use)"),
+        required=False,
+        max_length=500,
+    )
+    owner = forms.TypedChoiceField(label=_("Owner"), coerce=int)
+
+    def __init__(self, *args, brands, people, **kwargs):
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["brand"]).choices = _brand_choices(brands)
+        cast(forms.ChoiceField, self.fields["owner"]).choices = [
+            (person.pk, person.get_full_name() or person.username) for person in people
+        ]
+
+
+class FactForm(forms.Form):
+    """A verified fact; the rules are checked again in ``facts.fact_save``."""
+
+    brand = forms.TypedChoiceField(label=_("Brand"), coerce=int)
+    statement = forms.CharField(
+        label=_("The fact"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+    )
+    source = forms.CharField(label=_("Source (a link or a document)"), max_length=500)
+    valid_until = forms.DateField(
+        label=_("Valid until"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    tags = forms.CharField(
+        label=_("Tags (comma-separated: the words of the false claim)"),
+        required=False,
+        max_length=500,
+    )
+
+    def __init__(self, *args, brands, **kwargs):
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["brand"]).choices = _brand_choices(brands)

@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from brands.models import Language
 from cases.models import Outcome
 from core.taxonomy import Category, Level
 
@@ -104,6 +105,14 @@ class Reply(models.Model):
     template = models.ForeignKey(
         ReplyTemplate, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    faq_entry = models.ForeignKey(
+        "replies.FaqEntry",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The FAQ answer the draft started from; its use is counted on submission.",
+    )
     body = models.TextField()
     visibility = models.CharField(
         max_length=10, choices=Visibility.choices, default=Visibility.PUBLIC
@@ -179,3 +188,141 @@ class ReplyVersion(models.Model):
 
     def __str__(self):
         return f"Reply {self.reply_id} v{self.number}"
+
+
+class FaqEntry(models.Model):
+    """A question the brand's customers ask often, with the answer a supervisor approved.
+
+    Like a template, it is a suggestion a person makes this customer's in the reply box, never
+    an answer sent as it stands (``replies.templated``). An entry not reviewed for
+    ``SEMAFORO['FAQ_STALE_DAYS']`` days is stale: the desk stops suggesting it, because an old
+    answer (a fee, a deadline, an address) is worse than none.
+    """
+
+    brand = models.ForeignKey("brands.Brand", on_delete=models.CASCADE, related_name="+")
+    language = models.CharField(
+        _("language"), max_length=5, choices=Language.choices, default=Language.SPANISH
+    )
+    question = models.CharField(_("question"), max_length=300)
+    answer = models.TextField(_("answer"))
+    tags = models.JSONField(_("tags"), default=list, blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("owner"),
+        help_text=_("Who keeps this answer true."),
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), default=timezone.now)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["brand", "language", "question"]
+        verbose_name = _("FAQ entry")
+        verbose_name_plural = _("FAQ entries")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["brand", "language", "question"], name="faqentry_brand_language_question"
+            ),
+        ]
+        indexes = [
+            # The reply box reads a brand's entries reviewed since the stale cut-off.
+            models.Index(fields=["brand", "reviewed_at"], name="faqentry_brand_reviewed"),
+        ]
+
+    def __str__(self):
+        return self.question
+
+
+class FaqUse(models.Model):
+    """One reply a person drafted from a FAQ answer and sent on (written by
+    ``replies.faq.faq_use_record`` at submission): what the supervisors' page counts as used.
+    One per reply, so a reply sent back and submitted again counts once."""
+
+    entry = models.ForeignKey(FaqEntry, on_delete=models.CASCADE, related_name="uses")
+    reply = models.OneToOneField(Reply, on_delete=models.CASCADE, related_name="faq_use")
+    used_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    used_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["entry", "used_at"]
+        indexes = [
+            # The FAQ page counts each entry's uses of the last days.
+            models.Index(fields=["entry", "used_at"], name="faquse_entry_used"),
+        ]
+
+    def __str__(self):
+        return f"{self.entry_id} used in reply {self.reply_id}"
+
+
+class Fact(models.Model):
+    """A statement the brand verified, to rebut a false claim with: where it comes from, who
+    verified it and until when it holds. An expired fact is never offered (``replies.facts``):
+    a rebuttal quoting last year's figure is a new false claim."""
+
+    brand = models.ForeignKey("brands.Brand", on_delete=models.CASCADE, related_name="+")
+    statement = models.TextField(_("statement"))
+    source = models.CharField(
+        _("source"), max_length=500, help_text=_("A link, or the name of the document.")
+    )
+    tags = models.JSONField(_("tags"), default=list, blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("verified by"),
+    )
+    verified_at = models.DateTimeField(_("verified at"), default=timezone.now)
+    valid_until = models.DateField(_("valid until"))
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["brand", "-valid_until", "id"]
+        verbose_name = _("verified fact")
+        verbose_name_plural = _("verified facts")
+        indexes = [
+            # The refute step reads a brand's facts still valid today.
+            models.Index(fields=["brand", "valid_until"], name="fact_brand_valid_until"),
+        ]
+
+    def __str__(self):
+        return self.statement[:80]
+
+
+class FalseClaim(models.Model):
+    """A case, or one of its comments, marked as spreading a false claim, with the fact that
+    answers it (``replies.facts.false_claim_mark``, which also writes the audit event)."""
+
+    brand = models.ForeignKey("brands.Brand", on_delete=models.CASCADE, related_name="+")
+    fact = models.ForeignKey(Fact, on_delete=models.PROTECT, related_name="claims")
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="+")
+    comment = models.ForeignKey(
+        "comments.Comment", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    note = models.CharField(max_length=500, blank=True)
+    marked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    marked_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["marked_at", "id"]
+        constraints = [
+            # Marking twice is one mark: per fact, once for the case and once per comment.
+            models.UniqueConstraint(
+                fields=["fact", "case"],
+                condition=Q(comment__isnull=True),
+                name="falseclaim_fact_case",
+            ),
+            models.UniqueConstraint(
+                fields=["fact", "comment"],
+                condition=Q(comment__isnull=False),
+                name="falseclaim_fact_comment",
+            ),
+        ]
+
+    def __str__(self):
+        return f"False claim on case #{self.case_id}"

@@ -18,7 +18,7 @@ from comments.models import Classification
 from core.errors import DomainError
 from outbound.delivery import delivery_create
 from outbound.models import Purpose
-from replies import closing, protocols
+from replies import closing, faq, protocols
 from replies.history import reply_body_write
 from replies.models import Protocol, Reply, ReplyStatus, VersionReason, Visibility
 from replies.templated import template_refusal
@@ -79,12 +79,14 @@ def reply_draft(
     body: str,
     visibility: str = Visibility.PUBLIC,
     template_id: int | None = None,
+    faq_entry_id: int | None = None,
     reply_id: int | None = None,
     closes_publicly: bool = False,
 ) -> Reply:
     """Write or rewrite a draft; its tone is checked on every save. ``closes_publicly``: the
     one reply a closed case takes, the public thanks after the customer said it is solved
-    (``replies.closing``)."""
+    (``replies.closing``). ``faq_entry_id``: the FAQ answer it started from (of the case's
+    brand, not stale), whose use is counted when the draft is submitted."""
     case = _case_for_work(case_id, actor)
     if closes_publicly:
         if not closing.closing_open(case):
@@ -109,8 +111,11 @@ def reply_draft(
         if draft.status not in _EDITABLE:
             raise DomainError(_("Only a draft or a reply sent back can be edited."))
         reply, reason = draft, VersionReason.EDITED
+    if faq_entry_id is not None and faq.suggested_entry(case, faq_entry_id, now=now) is None:
+        raise DomainError(_("This FAQ entry is not offered for this case."), field="faq")
     reply.visibility = visibility
     reply.template_id = template_id or reply.template_id
+    reply.faq_entry_id = faq_entry_id or reply.faq_entry_id
     reply.status = ReplyStatus.DRAFT
     reply_body_write(reply, body=body, actor=actor, reason=reason, now=now, case=case)
     _audit(
@@ -143,6 +148,7 @@ def reply_submit(*, reply_id: int, actor, tone_reviewed: bool = False) -> Reply:
     reply.status = ReplyStatus.PENDING_APPROVAL if reply.needs_approval else ReplyStatus.APPROVED
     reply.submitted_at = now
     reply.save()
+    faq.faq_use_record(reply, actor=actor, now=now)
     _audit(
         reply,
         actor,

@@ -328,6 +328,7 @@ class SemaforoSettings(TypedDict):
     OUTBOUND_BACKOFF_S: int
     OUTBOUND_BACKOFF_MAX_S: int
     OUTBOUND_SWEEP_GRACE_S: int
+    FAQ_STALE_DAYS: int
 
 
 SEMAFORO: SemaforoSettings = {
@@ -391,6 +392,9 @@ SEMAFORO: SemaforoSettings = {
     "OUTBOUND_BACKOFF_S": env_int("SEMAFORO_OUTBOUND_BACKOFF_S", 10, minimum=1),
     "OUTBOUND_BACKOFF_MAX_S": env_int("SEMAFORO_OUTBOUND_BACKOFF_MAX_S", 3600, minimum=1),
     "OUTBOUND_SWEEP_GRACE_S": env_int("SEMAFORO_OUTBOUND_SWEEP_GRACE_S", 30),
+    # A FAQ entry not reviewed for this many days is stale: the reply box stops suggesting it
+    # and the supervisors' FAQ page lists it for review.
+    "FAQ_STALE_DAYS": env_int("SEMAFORO_FAQ_STALE_DAYS", 90, minimum=1),
 }
 
 # --- Celery ---------------------------------------------------------------------------------

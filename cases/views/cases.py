@@ -19,7 +19,7 @@ from core.errors import DomainError
 from core.links import LinkError
 from core.pages import QUEUE_COUNT_CAP, QUEUE_PAGE_SIZE, CappedPaginator, perform
 from core.taxonomy import Category, Level
-from replies import closing, handoff, protocols, templated
+from replies import closing, facts, faq, handoff, protocols, templated
 from replies import selectors as reply_selectors
 from replies import workflow as replies
 
@@ -44,6 +44,7 @@ def case_detail(request, pk: int):
                 protocol.templates.all(), key=lambda t: (t.language != case.brand.language, t.name)
             ),
             "draft_text": _draft_text(request, case, protocol),
+            **_suggestions_context(request, case, protocol),
             "needs_approval": replies.approval_required(case, protocol=protocol),
             "replies": case.replies.select_related(
                 "author", "reviewed_by", "published_by"
@@ -203,10 +204,50 @@ def _privacy_context(request, case, protocol) -> dict:
 
 
 def _draft_text(request, case, protocol) -> str:
-    """The composer's starting text: the chosen template with the case's details filled in."""
-    chosen = request.GET.get("template", "")
-    template = protocol.templates.filter(pk=int(chosen)).first() if chosen.isdigit() else None
+    """The composer's starting text: the chosen template, FAQ answer or rebuttal with the
+    case's details filled in."""
+    chosen_faq, chosen_fact = _chosen(request, "faq"), _chosen(request, "fact")
+    if chosen_faq is not None:
+        entry = faq.suggested_entry(case, chosen_faq)
+        return templated.faq_text(entry, case) if entry else ""
+    if chosen_fact is not None:
+        fact = facts.offered_fact(case, chosen_fact)
+        return templated.rebuttal_text(fact, case) if fact else ""
+    chosen = _chosen(request, "template")
+    template = protocol.templates.filter(pk=chosen).first() if chosen is not None else None
     return templated.template_text(template, case) if template else ""
+
+
+def _chosen(request, name: str) -> int | None:
+    value = request.GET.get(name, "")
+    return int(value) if value.isdigit() else None
+
+
+def _offered_first(offered, case) -> list:
+    """The facts a claim can be marked with: the ones that match first, then the others."""
+    first = [ranked.item for ranked in offered]
+    rest = facts.valid_facts(case.brand_id).exclude(pk__in=[fact.pk for fact in first])[:50]
+    return [*first, *rest]
+
+
+def _suggestions_context(request, case, protocol) -> dict:
+    """The reply box's FAQ suggestions and the refute step's facts, for open cases only."""
+    false_claims = facts.case_false_claims(case)
+    if not case.is_open:
+        return {"refute_step": None, "false_claims": false_claims}
+    query = request.GET.get("faq_q", "")[:300]
+    chosen_faq = _chosen(request, "faq")
+    refute_step = facts.refute_step(protocol)
+    offered = facts.fact_suggestions(case) if refute_step is not None else []
+    return {
+        "faq_q": query,
+        "faq_suggestions": faq.faq_suggestions(case, query=query),
+        "faq_entry": faq.suggested_entry(case, chosen_faq) if chosen_faq is not None else None,
+        "refute_step": refute_step,
+        "facts_offered": offered,
+        "facts_to_mark": _offered_first(offered, case) if refute_step is not None else [],
+        "false_claims": false_claims,
+    }
 
 
 @login_required

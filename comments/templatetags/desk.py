@@ -6,7 +6,7 @@ from django import template
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.timesince import timesince, timeuntil
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from cases import clocks
 from cases.models import AuditAction
@@ -16,10 +16,17 @@ from core.platforms import Platform
 register = template.Library()
 
 
+#: Actions recorded before ``AuditAction`` names them (a new choice there is a migration of
+#: cases): ``replies.facts.FALSE_CLAIM_MARKED``.
+_LABELS_PENDING = {"false_claim_marked": gettext_lazy("Marked as spreading a false claim")}
+
+
 @register.filter
 def audit_label(action: str) -> str:
     """A history line's action as people read it; an action without a label shows as stored."""
-    return str(AuditAction(action).label) if action in AuditAction.values else action
+    if action in AuditAction.values:
+        return str(AuditAction(action).label)
+    return str(_LABELS_PENDING.get(action, action))
 
 
 @register.filter

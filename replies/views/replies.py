@@ -39,6 +39,7 @@ def reply_save(request, pk: int):
     """Save a draft (new, or an edit of one) from the case page's composer."""
     reply_id = request.POST.get("reply", "")
     template_id = request.POST.get("template", "")
+    faq_entry_id = request.POST.get("faq", "")
     return _reply_action(
         request,
         pk,
@@ -48,6 +49,7 @@ def reply_save(request, pk: int):
             body=request.POST.get("body", ""),
             visibility=request.POST.get("visibility", Visibility.PUBLIC),
             template_id=int(template_id) if template_id.isdigit() else None,
+            faq_entry_id=int(faq_entry_id) if faq_entry_id.isdigit() else None,
             reply_id=int(reply_id) if reply_id.isdigit() else None,
         ),
     )

@@ -3,7 +3,8 @@
 import pytest
 
 from comments.models import Comment
-from demo import demo
+from demo import demo, knowledge
+from replies.models import Fact, FaqEntry
 
 pytestmark = pytest.mark.django_db
 
@@ -20,3 +21,16 @@ def test_the_demo_wave_is_one_ripple_of_red_complaints_and_seeding_twice_adds_no
     assert Comment.objects.filter(external_id__startswith="demo-wave-").count() == len(
         demo.RIPPLE_WAVE
     )
+
+
+def test_the_demo_brands_know_faq_answers_and_facts_and_seeding_twice_adds_nothing():
+    brands = demo.seed_brands()
+    demo.seed_people(brands)
+    counts = knowledge.seed_knowledge(brands)
+    assert counts == knowledge.seed_knowledge(brands)
+    assert counts == (
+        sum(len(entries) for entries in knowledge.DEMO_FAQ.values()),
+        sum(len(facts) for facts in knowledge.DEMO_FACTS.values()),
+    )
+    assert FaqEntry.objects.filter(brand=brands["aurora"], language="es").count() >= 4
+    assert Fact.objects.filter(brand=brands["aurora"]).exists()

@@ -19,7 +19,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from classifier.corpus import load_corpus
-from demo import demo
+from demo import demo, knowledge
 
 PR_SET_PDEATHSIG = 1  # prctl(2)
 
@@ -61,12 +61,16 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=0)
         brands = demo.seed_brands()
         people = demo.seed_people(brands)
+        faq_count, fact_count = knowledge.seed_knowledge(brands)
         token = demo.issue_demo_token(brands["aurora"])
         other_token = demo.issue_demo_token(brands["rapimenu"])
         relay_token = demo.issue_demo_token(None)
         created = demo.seed_comments(brands, comments)
         wave = demo.seed_ripple(brands["aurora"])
         self._print_welcome(brands, people, token, other_token, created, wave, port)
+        self.stdout.write(
+            f"{faq_count} FAQ entries and {fact_count} verified facts (see FAQ and Facts as sam).\n"
+        )
         if no_serve:
             return
         self._serve(port, relay_token, trickle)
