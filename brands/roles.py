@@ -41,6 +41,8 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "brands.manage_team",
         "crisis.view_crisis",
         "crisis.manage_crisis",
+        "reports.view_reports",
+        "reports.export_reports",
     ),
     Role.CRISIS_COMMITTEE: (
         "comments.view_queue",
@@ -48,6 +50,8 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "crisis.view_escalation",
         "crisis.view_crisis",
         "crisis.manage_crisis",
+        "reports.view_reports",
+        "reports.export_reports",
     ),
     Role.API_CLIENT: (
         "comments.ingest_comment",

@@ -197,6 +197,39 @@ def insert_from(model: type[models.Model], fields: Sequence[str], queryset) -> i
         return cursor.rowcount
 
 
+def upsert_select(
+    model: type[models.Model],
+    fields: Sequence[str],
+    select: tuple[str, Sequence],
+    *,
+    unique_fields: Sequence[str],
+    update_fields: Sequence[str],
+) -> int:
+    """``INSERT INTO model (fields) SELECT … ON CONFLICT (unique_fields) DO UPDATE`` with a SELECT
+    (sql, params) of as many columns, in order: one statement that writes what the database
+    computed, a row that exists getting the new values of ``update_fields``.
+
+    The SELECT must carry a WHERE clause (``WHERE true`` will do): SQLite cannot otherwise tell
+    the upsert's ON from a join's.
+    """
+    quote = connection.ops.quote_name
+    into = ", ".join(quote(_column(model, name)) for name in fields)
+    target = ", ".join(quote(_column(model, name)) for name in unique_fields)
+    sets = ", ".join(
+        f"{column} = EXCLUDED.{column}"
+        for column in (quote(_column(model, name)) for name in update_fields)
+    )
+    sql, params = select
+    with connection.cursor() as cursor:
+        # Table and column names come from the model, the SELECT from the ORM; values are bound.
+        cursor.execute(
+            f"INSERT INTO {quote(model._meta.db_table)} ({into}) {sql} "  # noqa: S608
+            f"ON CONFLICT ({target}) DO UPDATE SET {sets}",
+            params,
+        )
+        return cursor.rowcount
+
+
 def fetch_values(queryset) -> list[tuple]:
     """The rows of a ``values_list`` queryset, read in binary on PostgreSQL.
 

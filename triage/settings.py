@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "replies",
     "crisis",
     "outbound",
+    "reports",
     "demo",
 ]
 
@@ -447,6 +448,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(
             hour=env_int("SEMAFORO_RETRAIN_HOUR", 3, minimum=0, maximum=23), minute=17
         ),
+    },
+    "update-rollups": {
+        "task": "reports.tasks.update_rollups",
+        "schedule": float(env_int("SEMAFORO_ROLLUP_INTERVAL_S", 60, minimum=1)),
     },
     "sweep-deliveries": {
         "task": "outbound.tasks.sweep_deliveries",

@@ -1,0 +1,7 @@
+from django.urls import path
+
+from reports.api import views
+
+urlpatterns = [
+    path("reports/overview/", views.Overview.as_view(), name="api-reports-overview"),
+]

@@ -1,0 +1,58 @@
+"""The overview's figures as JSON for BI tools: the same filters and numbers as the page.
+
+Who may read: a person (or their own token) holding ``reports.view_reports`` in some brand
+(supervisors, the crisis committee), over those brands, narrowed to the one they chose. A REST
+client's token reads no report; nobody without a report anywhere gets past 403.
+"""
+
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework.exceptions import ValidationError
+from rest_framework.permissions import BasePermission
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from brands.access import brand_ids_for_request
+from comments.api.serializers import ErrorsDoc
+from reports import figures
+from reports.api.serializers import OverviewSerializer
+from reports.views import VIEW, filters_for
+
+_FILTERS = [
+    OpenApiParameter("since", str, description="First day (YYYY-MM-DD), in the brands' zone."),
+    OpenApiParameter("until", str, description="Last day, included; default today."),
+    OpenApiParameter("bucket", str, enum=["hour", "day", "week"], description="Default day."),
+    OpenApiParameter("platform", str, description="Only this platform."),
+    OpenApiParameter("category", str, description="Only this category."),
+    OpenApiParameter("level", str, enum=["red", "yellow", "green"], description="Only this."),
+]
+
+
+class ReportAccess(BasePermission):
+    def has_permission(self, request, view):
+        user = request.user
+        return bool(user and user.is_authenticated and brand_ids_for_request(request, VIEW))
+
+
+class Overview(APIView):
+    permission_classes = [ReportAccess]
+
+    @extend_schema(
+        parameters=_FILTERS,
+        responses={
+            200: OverviewSerializer,
+            **{code: OpenApiResponse(ErrorsDoc) for code in (400, 401, 403, 429)},
+        },
+    )
+    def get(self, request):
+        """The overview of a period: volume by level and category per bucket, open cases by
+        age, first-response and resolution times with deadline compliance, follow-up answers,
+        and cases per person."""
+        form, brands = filters_for(request, VIEW)
+        if not form.is_valid():
+            raise ValidationError(
+                {name: [str(error) for error in errors] for name, errors in form.errors.items()}
+            )
+        scope = form.scope(frozenset(brand.pk for brand in brands))
+        data = figures.overview(scope, now=timezone.now())
+        return Response(OverviewSerializer(data).data)

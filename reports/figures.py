@@ -1,0 +1,395 @@
+"""The overview's figures, as plain functions of a ``Scope``: the page, the API and (later) the
+weekly mail read the same numbers.
+
+Counts come from the hourly rollups, so a year costs what a year of hours costs, not what a
+year of comments does. Medians and 90th percentiles cannot be added up hour by hour: they are
+computed from the cases opened in the period, which the period bounds.
+
+Case figures are those of the cases opened in the period (a cohort): "of the cases opened last
+week, how many were answered in time" keeps its meaning when the week's cases are worked on
+later, and it is the same question the rollup answers per hour.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from math import floor
+
+from django.db import connection
+from django.db.models import (
+    Aggregate,
+    Count,
+    DateField,
+    F,
+    FloatField,
+    IntegerField,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models import Case as Choose
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Trunc, TruncDate
+
+from cases.models import OPEN_CASE_STATUSES, Case
+from core.taxonomy import Category, Level
+from reports.models import HourlyRollup
+from reports.periods import Bucket, Period
+
+LEVELS = [Level.RED, Level.YELLOW, Level.GREEN]
+
+#: Ages of an open case, in hours: under 1, 1 to 4, 4 to 24, 1 to 3 days, more.
+AGE_LIMITS_H = (1, 4, 24, 72)
+AGE_LABELS = ("<1h", "1-4h", "4-24h", "1-3d", ">3d")
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a report reads: the brands (already narrowed to the person's), the period, the
+    bucket, and the optional filters (empty: all)."""
+
+    brand_ids: frozenset[int]
+    period: Period
+    bucket: str = Bucket.DAY
+    platform: str = ""
+    category: str = ""
+    level: str = ""
+
+
+def share(part: int, whole: int) -> float | None:
+    """A rate to four places; None when there is nothing to divide (an empty period)."""
+    return round(part / whole, 4) if whole else None
+
+
+def _rollups(scope: Scope) -> QuerySet[HourlyRollup]:
+    rows = HourlyRollup.objects.filter(
+        brand_id__in=sorted(scope.brand_ids),
+        hour__gte=scope.period.start,
+        hour__lt=scope.period.end,
+    )
+    for field in ("platform", "category", "level"):
+        if value := getattr(scope, field):
+            rows = rows.filter(**{field: value})
+    return rows
+
+
+def _cases(scope: Scope) -> QuerySet[Case]:
+    """The cases opened in the period, filtered as the rollups are (the platform is the
+    author's)."""
+    cases = Case.objects.filter(
+        brand_id__in=sorted(scope.brand_ids),
+        opened_at__gte=scope.period.start,
+        opened_at__lt=scope.period.end,
+    )
+    return _case_filters(cases, scope)
+
+
+def _case_filters(cases: QuerySet[Case], scope: Scope) -> QuerySet[Case]:
+    if scope.platform:
+        cases = cases.filter(author__platform=scope.platform)
+    if scope.category:
+        cases = cases.filter(category=scope.category)
+    if scope.level:
+        cases = cases.filter(level=scope.level)
+    return cases
+
+
+def _bucket_of(scope: Scope):
+    zone = scope.period.zone
+    if scope.bucket == Bucket.HOUR:
+        return F("hour")
+    if scope.bucket == Bucket.DAY:
+        return TruncDate("hour", tzinfo=zone)
+    return Trunc("hour", "week", output_field=DateField(), tzinfo=zone)
+
+
+# --- volume -----------------------------------------------------------------------------------
+
+
+def volume(scope: Scope) -> dict:
+    """Comments per bucket by level and by category, with the share of reds and yellows."""
+    keys = scope.period.buckets(scope.bucket)
+    position = {key: n for n, key in enumerate(keys)}
+    by_level = {level.value: [0] * len(keys) for level in LEVELS}
+    by_category = {category.value: [0] * len(keys) for category in Category}
+    rows = (
+        _rollups(scope)
+        .annotate(bucket=_bucket_of(scope))
+        .values("bucket", "level", "category")
+        .annotate(comments=Sum("comments"))
+        .order_by()
+    )
+    for row in rows:
+        n = position[row["bucket"]]
+        by_level[row["level"]][n] += row["comments"]
+        by_category[row["category"]][n] += row["comments"]
+    totals = [sum(counts) for counts in zip(*by_level.values(), strict=True)]
+    whole = sum(totals)
+    red, yellow = sum(by_level[Level.RED]), sum(by_level[Level.YELLOW])
+    return {
+        "buckets": [scope.period.label(key) for key in keys],
+        "levels": by_level,
+        "categories": by_category,
+        "totals": totals,
+        "red_share": [share(r, t) for r, t in zip(by_level[Level.RED], totals, strict=True)],
+        "yellow_share": [share(y, t) for y, t in zip(by_level[Level.YELLOW], totals, strict=True)],
+        "summary": {
+            "comments": whole,
+            "red": red,
+            "yellow": yellow,
+            "green": sum(by_level[Level.GREEN]),
+            "red_share": share(red, whole),
+            "yellow_share": share(yellow, whole),
+        },
+    }
+
+
+# --- open cases -------------------------------------------------------------------------------
+
+
+def open_cases(scope: Scope, *, now: datetime) -> dict:
+    """The cases open now, by level and by how long they have been open. Not bounded by the
+    period (an open case is today's work, whenever it came), but by its filters."""
+    cases = _case_filters(
+        Case.objects.filter(brand_id__in=sorted(scope.brand_ids), status__in=OPEN_CASE_STATUSES),
+        scope,
+    )
+    age = Choose(
+        *(
+            When(opened_at__gt=now - timedelta(hours=hours), then=Value(n))
+            for n, hours in enumerate(AGE_LIMITS_H)
+        ),
+        default=Value(len(AGE_LIMITS_H)),
+        output_field=IntegerField(),
+    )
+    counts = {level.value: [0] * len(AGE_LABELS) for level in LEVELS}
+    rows = cases.annotate(age=age).values("level", "age").annotate(n=Count("pk")).order_by()
+    for row in rows:
+        counts[row["level"]][row["age"]] += row["n"]
+    return {
+        "ages": list(AGE_LABELS),
+        "levels": counts,
+        "total": sum(sum(per_age) for per_age in counts.values()),
+    }
+
+
+# --- the clocks -------------------------------------------------------------------------------
+
+_TABLE = Case._meta.db_table
+#: Seconds to the first response, and to the resolution without the time spent waiting on the
+#: customer or a department (the time the resolution clock counted). NULL while not reached.
+_SECONDS = {
+    "postgresql": {
+        "response": f'EXTRACT(EPOCH FROM ("{_TABLE}"."responded_at" - "{_TABLE}"."opened_at"))',
+        "resolution": f'EXTRACT(EPOCH FROM ("{_TABLE}"."resolved_at" - "{_TABLE}"."opened_at"))'
+        f' - "{_TABLE}"."paused_seconds"',
+    },
+}
+
+
+class _Percentile(Aggregate):
+    """PostgreSQL's ``percentile_cont``: the interpolated value below which ``fraction`` of the
+    (non-NULL) values lie."""
+
+    function = "PERCENTILE_CONT"
+    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
+
+    def __init__(self, expression, *, fraction: float, **extra):
+        super().__init__(
+            expression, fraction=repr(float(fraction)), output_field=FloatField(), **extra
+        )
+
+
+def percentile(values: Iterable[float], fraction: float) -> float | None:
+    """``percentile_cont`` in Python, for databases without it (the embedded SQLite)."""
+    ordered = sorted(values)
+    if not ordered:
+        return None
+    rank = fraction * (len(ordered) - 1)
+    low = floor(rank)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
+
+
+def _seconds(case_row: dict, clock: str) -> float | None:
+    if clock == "response":
+        done = case_row["responded_at"]
+        return None if done is None else (done - case_row["opened_at"]).total_seconds()
+    done = case_row["resolved_at"]
+    if done is None:
+        return None
+    return (done - case_row["opened_at"]).total_seconds() - case_row["paused_seconds"]
+
+
+_CLOCKS = ("response", "resolution")
+
+
+def _clock_percentiles(cases: QuerySet[Case], group: str | None) -> dict:
+    """``{group value: {"response": {median, p90}, "resolution": {…}}}`` over the cases; with
+    no ``group``, the one entry is keyed None."""
+    if connection.vendor in _SECONDS:
+        seconds = _SECONDS[connection.vendor]
+        aggregates = {
+            # The SQL is this module's constant, naming only the case table's columns.
+            f"{clock}_{name}": _Percentile(RawSQL(seconds[clock], []), fraction=fraction)  # noqa: S611
+            for clock in _CLOCKS
+            for name, fraction in (("median", 0.5), ("p90", 0.9))
+        }
+        rows: list[dict]
+        if group is None:
+            rows = [{None: None, **cases.aggregate(**aggregates)}]
+        else:
+            rows = list(cases.values(group).annotate(**aggregates).order_by())
+        return {
+            row[group]: {
+                clock: {"median": row[f"{clock}_median"], "p90": row[f"{clock}_p90"]}
+                for clock in _CLOCKS
+            }
+            for row in rows
+        }
+    values: dict = defaultdict(lambda: {clock: [] for clock in _CLOCKS})
+    fields = ["opened_at", "responded_at", "resolved_at", "paused_seconds"]
+    for row in cases.values(*fields, *([group] if group else [])):
+        for clock in _CLOCKS:
+            if (value := _seconds(row, clock)) is not None:
+                values[row.get(group) if group else None][clock].append(value)
+    return {
+        key: {
+            clock: {"median": percentile(v, 0.5), "p90": percentile(v, 0.9)}
+            for clock, v in per_clock.items()
+        }
+        for key, per_clock in values.items()
+    }
+
+
+def _compliance(rows: dict) -> dict:
+    return {
+        "responded": rows["responded"],
+        "response_in_time": rows["response_in_time"],
+        "response_late": rows["response_late"],
+        "response_compliance": share(
+            rows["response_in_time"], rows["response_in_time"] + rows["response_late"]
+        ),
+        "resolved": rows["resolved"],
+        "resolution_in_time": rows["resolution_in_time"],
+        "resolution_late": rows["resolution_late"],
+        "resolution_compliance": share(
+            rows["resolution_in_time"], rows["resolution_in_time"] + rows["resolution_late"]
+        ),
+    }
+
+
+_CLOCK_SUMS = {
+    "opened": Sum("cases_opened"),
+    "responded": Sum("cases_responded"),
+    "response_in_time": Sum("cases_responded_in_time"),
+    "response_late": Sum("cases_response_late"),
+    "resolved": Sum("cases_resolved"),
+    "resolution_in_time": Sum("cases_resolved_in_time"),
+    "resolution_late": Sum("cases_resolution_late"),
+}
+_NO_TIMES = {"response": {"median": None, "p90": None}, "resolution": {"median": None, "p90": None}}
+
+
+def clock_times(scope: Scope) -> dict:
+    """Per level and for all: first-response and resolution times (median and p90, seconds)
+    and the share of each clock's deadlines met. A clock is late when it stopped after its
+    deadline or when the deadline watch found it running past it; one still running in time
+    counts neither way."""
+    sums: dict[str, dict] = {
+        row["level"]: dict(row)
+        for row in _rollups(scope).values("level").annotate(**_CLOCK_SUMS).order_by()
+    }
+    times = _clock_percentiles(_cases(scope), "level")
+    everything = _clock_percentiles(_cases(scope), None)
+    empty: dict = dict.fromkeys(_CLOCK_SUMS, 0)
+    per_level = {}
+    for level in LEVELS:
+        counts = sums.get(level.value, empty)
+        per_level[level.value] = {
+            "opened": counts["opened"],
+            **times.get(level.value, _NO_TIMES),
+            **_compliance(counts),
+        }
+    total = {name: sum(sums.get(lv.value, empty)[name] for lv in LEVELS) for name in _CLOCK_SUMS}
+    return {
+        "levels": per_level,
+        "all": {"opened": total["opened"], **everything.get(None, _NO_TIMES), **_compliance(total)},
+    }
+
+
+# --- follow-ups -------------------------------------------------------------------------------
+
+
+def satisfaction(scope: Scope) -> dict:
+    """What the customers answered to the follow-ups of the period's cases: the satisfaction
+    rate of those who answered, and the share of rounds that ended with no answer at all."""
+    sums = _rollups(scope).aggregate(
+        satisfied=Sum("follow_ups_satisfied", default=0),
+        unsatisfied=Sum("follow_ups_unsatisfied", default=0),
+        unanswered=Sum("follow_ups_unanswered", default=0),
+    )
+    answered = sums["satisfied"] + sums["unsatisfied"]
+    return {
+        **sums,
+        "satisfaction_rate": share(sums["satisfied"], answered),
+        "no_answer_rate": share(sums["unanswered"], answered + sums["unanswered"]),
+    }
+
+
+# --- people -----------------------------------------------------------------------------------
+
+
+def cases_per_person(scope: Scope) -> list[dict]:
+    """The period's cases by the person assigned (None: nobody yet), with their times."""
+    cases = _cases(scope)
+    counts = (
+        cases.values("assignee__username")
+        .annotate(
+            cases=Count("pk"),
+            open=Count("pk", filter=Q(status__in=OPEN_CASE_STATUSES)),
+            resolved=Count("pk", filter=Q(resolved_at__isnull=False)),
+            response_in_time=Count("pk", filter=Q(responded_at__lte=F("response_due_at"))),
+            response_late=Count(
+                "pk",
+                filter=Q(responded_at__gt=F("response_due_at"))
+                | Q(responded_at=None, response_breached_at__isnull=False),
+            ),
+        )
+        .order_by()
+    )
+    times = _clock_percentiles(cases, "assignee__username")
+    people = [
+        {
+            "person": row["assignee__username"],
+            "cases": row["cases"],
+            "open": row["open"],
+            "resolved": row["resolved"],
+            "response_compliance": share(
+                row["response_in_time"], row["response_in_time"] + row["response_late"]
+            ),
+            **times.get(row["assignee__username"], _NO_TIMES),
+        }
+        for row in counts
+    ]
+    return sorted(people, key=lambda p: (p["person"] is None, -p["cases"], p["person"] or ""))
+
+
+def overview(scope: Scope, *, now: datetime) -> dict:
+    """Every figure of the overview page, as the page and the API give it."""
+    return {
+        "period": {
+            "since": scope.period.first_day.isoformat(),
+            "until": scope.period.last_day.isoformat(),
+            "time_zone": scope.period.zone.key,
+            "bucket": scope.bucket,
+        },
+        "volume": volume(scope),
+        "open_cases": open_cases(scope, now=now),
+        "clocks": clock_times(scope),
+        "satisfaction": satisfaction(scope),
+        "people": cases_per_person(scope),
+    }

@@ -1,0 +1,86 @@
+"""The filters every report takes, checked once for the page, the API and the exports: a
+period of whole days in the brand's time zone, a bucket, and a platform, category and level."""
+
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from core.platforms import Platform
+from core.taxonomy import Category, Level
+from reports.figures import Scope
+from reports.periods import MAX_DAYS, MAX_HOURLY_DAYS, Bucket, Period, today_in
+
+EARLIEST_DAY = date(1970, 1, 1)
+#: The period a report shows when none is asked: the last seven days, today included.
+DEFAULT_DAYS = 7
+
+
+def _choice(label, choices) -> forms.ChoiceField:
+    """An optional choice; empty means all."""
+    return forms.ChoiceField(label=label, choices=[("", _("All")), *choices], required=False)
+
+
+class ReportFilters(forms.Form):
+    since = forms.DateField(label=_("From"), required=False)
+    until = forms.DateField(label=_("To"), required=False)
+    bucket = forms.ChoiceField(label=_("By"), choices=Bucket.choices, required=False)
+    platform = _choice(_("Platform"), Platform.choices)
+    category = _choice(_("Category"), Category.choices)
+    level = _choice(_("Level"), Level.choices)
+
+    def __init__(self, data, *, zone: ZoneInfo, now: datetime):
+        if not data.get("bucket"):
+            # So the page's select shows the bucket the figures are cut into.
+            data = data.copy()
+            data["bucket"] = Bucket.DAY
+        super().__init__(data)
+        self.zone = zone
+        self.today = today_in(zone, now=now)
+
+    def clean(self):
+        cleaned = super().clean() or {}
+        until = cleaned.get("until") or self.today
+        since = cleaned.get("since") or until - timedelta(days=DEFAULT_DAYS - 1)
+        if "since" in self.errors or "until" in self.errors:
+            return cleaned
+        if not EARLIEST_DAY <= since <= self.today + timedelta(days=1):
+            self.add_error("since", _("Enter a day between 1970-01-01 and tomorrow."))
+        elif not EARLIEST_DAY <= until <= self.today + timedelta(days=1):
+            self.add_error("until", _("Enter a day between 1970-01-01 and tomorrow."))
+        elif until < since:
+            self.add_error("until", _("The period ends before it starts."))
+        elif (until - since).days + 1 > MAX_DAYS:
+            self.add_error(
+                "since", _("A report covers at most %(days)s days.") % {"days": MAX_DAYS}
+            )
+        elif cleaned.get("bucket") == Bucket.HOUR and (until - since).days + 1 > MAX_HOURLY_DAYS:
+            self.add_error(
+                "bucket",
+                _("Hours are shown for at most %(days)s days; choose days or weeks.")
+                % {"days": MAX_HOURLY_DAYS},
+            )
+        cleaned["since"], cleaned["until"] = since, until
+        return cleaned
+
+    def scope(self, brand_ids: frozenset[int]) -> Scope:
+        """The report these filters ask for, over ``brand_ids``; call once the form is valid."""
+        data = self.cleaned_data
+        return Scope(
+            brand_ids=brand_ids,
+            period=Period(data["since"], data["until"], self.zone),
+            bucket=data["bucket"],
+            platform=data["platform"],
+            category=data["category"],
+            level=data["level"],
+        )
+
+    def as_query(self) -> dict[str, str]:
+        """The filters as asked, for the export links and the export record."""
+        data = self.cleaned_data
+        return {
+            "since": data["since"].isoformat(),
+            "until": data["until"].isoformat(),
+            **{name: data[name] for name in ("platform", "category", "level") if data[name]},
+        }

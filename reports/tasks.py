@@ -1,0 +1,11 @@
+"""Beat's rollup pass: thin and idempotent; two overlapping runs do the work once (the mark's
+row lock), and a run lost midway is redone by the next."""
+
+from celery import shared_task
+
+from reports import rollups
+
+
+@shared_task(acks_late=True)
+def update_rollups() -> int:
+    return rollups.rollups_update()
