@@ -175,11 +175,26 @@ class BrandAccount(models.Model):
         max_length=255,
         help_text=_("As clients send it in `account`, e.g. @BancoAurora."),
     )
+    platform_account_id = models.CharField(
+        _("platform account id"),
+        max_length=255,
+        blank=True,
+        help_text=_(
+            "The platform's own id of the account: the Facebook Page id or the Instagram "
+            "account id that Meta's webhooks name. Empty for an account no webhook delivers to."
+        ),
+    )
 
     class Meta:
         constraints = [
             models.UniqueConstraint(
                 fields=["platform", "handle"], name="brandaccount_platform_handle"
+            ),
+            # A webhook delivery names the page or account by id: it routes to one brand.
+            models.UniqueConstraint(
+                fields=["platform", "platform_account_id"],
+                condition=~models.Q(platform_account_id=""),
+                name="brandaccount_platform_account_id",
             ),
         ]
         verbose_name = _("brand account")

@@ -8,7 +8,7 @@ that goes viral after arrival turns red and is escalated.
 import logging
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import IntegrityError, OperationalError, transaction
@@ -445,55 +445,129 @@ def _case_demands(items, decisions, authors, thread_keys) -> list[CaseDemand]:
 
 def _relevel_grown(brand, existing, first_of_key, authors, *, now) -> None:
     """Classify again the known comments whose reach grew, and escalate those that turned red."""
-    grown = []
-    for key, comment in existing.items():
-        item = first_of_key[key]
-        if (
-            item.likes > comment.likes
-            or item.shares > comment.shares
-            or item.author_followers > comment.author_followers
-        ):
-            comment.likes = max(comment.likes, item.likes)
-            comment.shares = max(comment.shares, item.shares)
-            comment.author_followers = max(comment.author_followers, item.author_followers)
-            grown.append((item, comment))
-    if not grown:
-        return
-    # A person's correction outranks the model: numbers are updated, the decision is kept.
-    automatic = [(item, c) for item, c in grown if not c.classified_by_human]
-    decisions = _classify(brand, [_with_counts(item, c) for item, c in automatic], authors)
+    grown = [
+        comment
+        for key, comment in existing.items()
+        if counts_raise(
+            comment,
+            likes=first_of_key[key].likes,
+            shares=first_of_key[key].shares,
+            author_followers=first_of_key[key].author_followers,
+        )
+    ]
+    comments_relevel(brand=brand, comments=grown, now=now, authors=authors)
+
+
+def counts_raise(comment: Comment, *, likes: int, shares: int, author_followers: int) -> bool:
+    """Raise the comment's counts to those reported, never lower them; True when one grew.
+
+    Counts only grow on the platforms: a lower one is a late retry, and must not un-red a
+    comment."""
+    grew = likes > comment.likes or shares > comment.shares
+    grew = grew or author_followers > comment.author_followers
+    comment.likes = max(comment.likes, likes)
+    comment.shares = max(comment.shares, shares)
+    comment.author_followers = max(comment.author_followers, author_followers)
+    return grew
+
+
+_RELEVEL_FIELDS = [
+    "likes",
+    "shares",
+    "author_followers",
+    "category",
+    "level",
+    "level_rank",
+    "confidence",
+    "reasons",
+    "model_version",
+    "uncertain",
+]
+
+
+def comments_relevel(
+    *,
+    brand: Brand,
+    comments: list[Comment],
+    now,
+    authors: dict[tuple[str, str], "_Author"] | None = None,
+    never_lower: bool = False,
+    fields: Iterable[str] = (),
+) -> list[Comment]:
+    """Store these comments of ``brand`` as changed on the instances (counts, or the text an
+    edit brought), classify them again, and let their cases follow; reds are escalated.
+
+    A person's correction outranks the model: its comments keep their decision. With
+    ``never_lower`` a decision of a lower level is not taken (an edit never hides what the desk
+    already saw). ``fields`` names other changed columns to save. Call with the comments
+    locked (``select_for_update``) when two requests may change them at once. Answers the
+    comments whose decision changed.
+    """
+    if not comments:
+        return []
+    known = {author.pk for author in (authors or {}).values()}
+    unknown = [c for c in comments if c.author_id not in known]
+    if unknown:  # a client resent a comment under another handle, or no batch came with it
+        authors = {**(authors or {}), **_authors_of(unknown, now=now)}
+    assert authors is not None
+    handles = _handles_of(comments, authors)
+    automatic = [c for c in comments if not c.classified_by_human]
+    items = [_stored_item(c, handles[c.author_id]) for c in automatic]
+    decisions = _classify(brand, items, authors)
     changed = []
-    for (_, comment), decision in zip(automatic, decisions, strict=True):
-        if (decision.level, decision.category) != (comment.level, comment.category):
-            for field, value in _decision_fields(decision).items():
-                setattr(comment, field, value)
-            changed.append((comment, decision))
-    Comment.objects.bulk_update(
-        [c for _, c in grown],
-        [
-            "likes",
-            "shares",
-            "author_followers",
-            "category",
-            "level",
-            "level_rank",
-            "confidence",
-            "reasons",
-            "model_version",
-            "uncertain",
-        ],
-    )
-    classification.record_automatic_decisions([c.pk for c, _ in changed], now=now)
+    for comment, decision in zip(automatic, decisions, strict=True):
+        if (decision.level, decision.category) == (comment.level, comment.category):
+            continue
+        # The queue sorts on level_rank, most urgent (red) first: a larger rank is calmer.
+        if never_lower and LEVEL_RANK[Level(decision.level)] > comment.level_rank:
+            continue
+        for field, value in _decision_fields(decision).items():
+            setattr(comment, field, value)
+        changed.append(comment)
+    Comment.objects.bulk_update(comments, [*_RELEVEL_FIELDS, *fields])
+    classification.record_automatic_decisions([c.pk for c in changed], now=now)
     urgency.comments_raised(
         brand=brand,
-        comment_ids=[c.pk for c, _ in changed],
-        escalate=[c.pk for c, _ in changed if c.level == Level.RED],
+        comment_ids=[c.pk for c in changed],
+        escalate=[c.pk for c in changed if c.level == Level.RED],
         now=now,
     )
+    return changed
 
 
-def _with_counts(item: CommentItem, comment: Comment) -> CommentItem:
-    """The item as last known: counts never go down, a late retry cannot un-red a comment."""
-    return replace(
-        item, likes=comment.likes, shares=comment.shares, author_followers=comment.author_followers
+def _handles_of(comments: list[Comment], authors) -> dict[int, str]:
+    """Each comment's author handle, as the batch's authors are keyed."""
+    by_pk = {author.pk: handle for (_, handle), author in authors.items()}
+    return {c.author_id: by_pk[c.author_id] for c in comments}
+
+
+def _authors_of(comments: list[Comment], *, now) -> dict[tuple[str, str], "_Author"]:
+    """The authors of stored comments as classifying them needs: troll flag, overdue case."""
+    authors = {
+        (platform, handle): _Author(pk, is_troll, followers, display_name)
+        for pk, platform, handle, is_troll, followers, display_name in Author.objects.filter(
+            pk__in={c.author_id for c in comments}
+        ).values_list("pk", "platform", "handle", "is_troll", "followers", "display_name")
+    }
+    _open_cases(authors, now=now)
+    return authors
+
+
+def _stored_item(comment: Comment, author_handle: str) -> CommentItem:
+    """A stored comment as an item to classify: its text and counts as the desk now knows them."""
+    return CommentItem(
+        platform=comment.platform,
+        external_id=comment.external_id,
+        text=comment.text,
+        author_handle=author_handle,
+        author_display_name="",
+        author_followers=comment.author_followers,
+        likes=comment.likes,
+        shares=comment.shares,
+        posted_at=comment.posted_at,
+        url=comment.url,
+        lang=comment.lang,
+        in_reply_to=comment.in_reply_to,
+        account=comment.account,
+        raw={},
     )

@@ -95,6 +95,12 @@ class Comment(models.Model):
     likes = models.PositiveBigIntegerField(default=0)
     shares = models.PositiveBigIntegerField(default=0)
     raw = models.JSONField(default=dict, help_text="The item as the client sent it.")
+    deleted_at_source = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the platform said its author (or a moderator) removed it. The desk keeps "
+        "it, in its case, shown as deleted.",
+    )
 
     # Current classification, copied from the latest Classification row.
     category = models.CharField(max_length=20, choices=Category.choices)
@@ -264,3 +270,73 @@ class ClassifierVersion(models.Model):
 
     def __str__(self):
         return self.version or f"retrain #{self.pk} ({self.state})"
+
+
+class CommentRevision(models.Model):
+    """A text the comment held before its author edited it on the platform; never edited.
+
+    The comment carries its latest text; these keep what the desk saw before, so an answer or a
+    decision made on an earlier text can still be read against it.
+    """
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="revisions")
+    text = models.TextField(help_text="The text before this edit.")
+    edited_at = models.DateTimeField(
+        default=timezone.now, help_text="When the desk heard of the edit."
+    )
+
+    class Meta:
+        ordering = ["comment", "edited_at", "id"]
+        indexes = [
+            # A comment's page lists its earlier texts.
+            models.Index(fields=["comment", "edited_at"], name="commentrevision_comment"),
+        ]
+
+    def __str__(self):
+        return f"{self.comment} before {self.edited_at:%Y-%m-%d %H:%M}"
+
+
+class WebhookDelivery(models.Model):
+    """A platform's webhook delivery, stored as received once its signature verified.
+
+    The platform hears 200 as soon as this row is committed; a worker then turns its changes into
+    comments (``comments.connectors.inbox``), and a sweep retries what failed. So a delivery the
+    platform was told we have is never lost: at worst it waits here with its error.
+    """
+
+    class Source(models.TextChoices):
+        META = "meta", _("Meta (Facebook and Instagram)")
+
+    source = models.CharField(max_length=20, choices=Source.choices)
+    body = models.BinaryField(help_text="The raw body, byte for byte as signed.")
+    received_at = models.DateTimeField(default=timezone.now)
+    next_attempt_at = models.DateTimeField(
+        null=True, blank=True, help_text="When a worker or the sweep should take it next."
+    )
+    claimed_at = models.DateTimeField(
+        null=True, blank=True, help_text="A worker is turning it into comments."
+    )
+    processed_at = models.DateTimeField(
+        null=True, blank=True, help_text="Every change it carries reached the desk."
+    )
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(
+        blank=True, help_text="Why its last attempt failed, change by change."
+    )
+    outcome = models.JSONField(
+        default=dict, blank=True, help_text="What its changes did: created, edited, removed…"
+    )
+
+    class Meta:
+        verbose_name_plural = "webhook deliveries"
+        indexes = [
+            # The sweep's query: what is still to process and due, oldest first.
+            models.Index(
+                fields=["next_attempt_at"],
+                name="webhookdelivery_due",
+                condition=Q(processed_at=None),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.source} delivery #{self.pk}"

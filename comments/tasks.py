@@ -1,8 +1,10 @@
-"""Tasks of the ``default`` queue for the classifier: thin, idempotent."""
+"""Tasks of the ``default`` queue for the classifier and the webhook inbox: thin, idempotent."""
 
 from celery import shared_task
+from django.db import DatabaseError
 
 from comments import learning
+from comments.connectors import inbox
 
 
 @shared_task(acks_late=True)
@@ -15,3 +17,22 @@ def retrain_classifiers() -> int:
 def train_classifier_version(version_ids: list[int]) -> int:
     """Each once: a second delivery finds the row already claimed and does nothing."""
     return sum(learning.version_train(version_id=pk) is not None for pk in version_ids)
+
+
+@shared_task(
+    name=inbox.PROCESS_TASK,
+    acks_late=True,
+    autoretry_for=(DatabaseError,),
+    max_retries=5,
+    retry_backoff=2,
+    retry_backoff_max=60,
+    retry_jitter=True,
+)
+def process_webhook_deliveries(delivery_ids: list[int]) -> int:
+    """Each once: a second delivery of the message finds the rows processed or claimed."""
+    return inbox.deliveries_process(delivery_ids=delivery_ids)
+
+
+@shared_task(acks_late=True)
+def sweep_webhook_deliveries() -> int:
+    return inbox.deliveries_sweep()

@@ -180,10 +180,11 @@ def _item_error(error: ErrorDetails) -> ItemError:
     """pydantic's error as the API's: ``loc`` is (index, field) or (index,) for the item."""
     index, *path = error["loc"] or (None,)
     field = next((part for part in path if isinstance(part, str)), None)
-    return ItemError(index if isinstance(index, int) else None, field, _message(error))
+    return ItemError(index if isinstance(index, int) else None, field, error_message(error))
 
 
-def _message(error: ErrorDetails) -> str:
+def error_message(error: ErrorDetails) -> str:
+    """pydantic's reason in the API's words."""
     kind, ctx = error["type"], error.get("ctx") or {}
     if kind == "semaforo":
         return error["msg"]

@@ -117,13 +117,20 @@ def retry_alone(task_name: str, pk, *, attempts: int, queue: str | None = None) 
     if attempts >= MAX_ATTEMPTS:
         logger.error("%s: row %s failed %s times; left for a person", task_name, pk, attempts)
         return False
-    countdown = min(RETRY_FIRST_S * 2 ** max(attempts - 1, 0), RETRY_MAX_S)
+    countdown = retry_delay_s(attempts)
     try:
         enqueue(task_name, [pk], queue=queue, countdown=countdown)
     except Exception:  # the broker is down: the row keeps its error for the sweep
         logger.warning("broker unavailable; %s row %s not retried", task_name, pk, exc_info=True)
         return False
     return True
+
+
+def retry_delay_s(attempts: int) -> int:
+    """How long a row that failed ``attempts`` times waits before its next try: 30 s, doubling
+    up to an hour. A row that records when it is due uses this, so its sweep and its retry
+    agree."""
+    return min(RETRY_FIRST_S * 2 ** max(attempts - 1, 0), RETRY_MAX_S)
 
 
 def error_text(error: Exception) -> str:

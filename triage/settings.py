@@ -330,6 +330,7 @@ class SemaforoSettings(TypedDict):
     OUTBOUND_BACKOFF_MAX_S: int
     OUTBOUND_SWEEP_GRACE_S: int
     FAQ_STALE_DAYS: int
+    WEBHOOK_SWEEP_GRACE_S: int
 
 
 SEMAFORO: SemaforoSettings = {
@@ -396,7 +397,17 @@ SEMAFORO: SemaforoSettings = {
     # A FAQ entry not reviewed for this many days is stale: the reply box stops suggesting it
     # and the supervisors' FAQ page lists it for review.
     "FAQ_STALE_DAYS": env_int("SEMAFORO_FAQ_STALE_DAYS", 90, minimum=1),
+    # A platform's webhook delivery not yet turned into comments this many seconds after it was
+    # due is taken again by the sweep (comments/connectors/inbox.py).
+    "WEBHOOK_SWEEP_GRACE_S": env_int("SEMAFORO_WEBHOOK_SWEEP_GRACE_S", 30),
 }
+
+# --- Platform connectors --------------------------------------------------------------------
+
+# Meta's webhooks (comments/connectors/meta.py): the token Meta echoes when it verifies the
+# endpoint, and the app secret it signs each delivery with. Empty refuses every delivery.
+META_VERIFY_TOKEN = env_str("META_VERIFY_TOKEN", "")
+META_APP_SECRET = env_str("META_APP_SECRET", "")
 
 # --- Celery ---------------------------------------------------------------------------------
 
@@ -452,6 +463,10 @@ CELERY_BEAT_SCHEDULE = {
     "update-rollups": {
         "task": "reports.tasks.update_rollups",
         "schedule": float(env_int("SEMAFORO_ROLLUP_INTERVAL_S", 60, minimum=1)),
+    },
+    "sweep-webhook-deliveries": {
+        "task": "comments.tasks.sweep_webhook_deliveries",
+        "schedule": float(env_int("SEMAFORO_WEBHOOK_SWEEP_INTERVAL_S", 15, minimum=1)),
     },
     "sweep-deliveries": {
         "task": "outbound.tasks.sweep_deliveries",

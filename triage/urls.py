@@ -5,6 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from comments.api.connectors import MetaWebhook
 from core.health import healthz
 
 # Swagger UI's page carries a <style> of its own and its bundle sets styles and runs workers;
@@ -22,6 +23,7 @@ urlpatterns = [
     path("api/v1/", include("comments.api.urls")),
     path("api/v1/", include("crisis.api.urls")),
     path("api/v1/", include("reports.api.urls")),
+    path("webhooks/meta/", MetaWebhook.as_view(), name="webhook-meta"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", api_docs, name="api-docs"),
     path("", include("brands.urls")),

@@ -17,8 +17,8 @@ if TYPE_CHECKING:
 
 # The documented shape of an item: the same limits ``comments.validation`` holds items to
 # (``core.inputs``), spelt as JSON Schema patterns so a generated client (or a fuzzer) knows them.
-_NO_CONTROLS = "^[^\\x00-\\x1f\\x7f-\\x9f\\u2028\\u2029]*$"
-_NOT_BLANK = (
+NO_CONTROLS_PATTERN = "^[^\\x00-\\x1f\\x7f-\\x9f\\u2028\\u2029]*$"
+NOT_BLANK_PATTERN = (
     "^[^\\x00-\\x1f\\x7f-\\x9f\\u2028\\u2029]*[^\\s\\x00-\\x1f\\x7f-\\x9f\\u2028\\u2029]"
     "[^\\x00-\\x1f\\x7f-\\x9f\\u2028\\u2029]*$"
 )
@@ -26,7 +26,7 @@ _NOT_BLANK = (
 
 def _identifier(*, max_length: int = 255, required: bool = False, blank: bool = True):
     return serializers.RegexField(
-        _NO_CONTROLS if blank else _NOT_BLANK,
+        NO_CONTROLS_PATTERN if blank else NOT_BLANK_PATTERN,
         max_length=max_length,
         required=required,
         allow_blank=blank,

@@ -3,7 +3,7 @@ from django.urls import reverse
 
 from cases import workflow
 from cases.models import AuditAction, AuditEvent
-from comments.models import Classification, Comment
+from comments.models import Classification, Comment, CommentRevision
 from core.taxonomy import Category, Level
 from crisis.models import Escalation
 from tests.factories import (
@@ -219,14 +219,16 @@ def test_comment_page_query_count_is_pinned(client, alice, sam, aurora, query_co
             AuditEvent.objects.create(
                 comment=comment, actor=sam, action=AuditAction.CLASSIFICATION_CORRECTED
             )
+            CommentRevision.objects.create(comment=comment, text=f"earlier text {i}")
 
     url = reverse("comment-detail", args=[comment.pk])
     client.force_login(alice)
     few, many = query_counts(lambda: client.get(url), grow)
     assert comment.classifications.count() == 7
     # session, user, 2 permission reads, 2 brand look-ups, the comment with its author, case,
-    # assignee, escalation and brand, its classifications, its audit events, the brand switcher.
-    assert (few, many) == (10, 10)
+    # assignee, escalation and brand, its classifications, its audit events, its earlier texts
+    # (edits at the source), the brand switcher.
+    assert (few, many) == (11, 11)
 
 
 def test_monitor_list_query_count_is_pinned(client, alice, aurora, query_counts):
