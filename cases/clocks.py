@@ -16,6 +16,7 @@ from typing import NamedTuple
 
 from brands.models import Brand
 from cases.models import OPEN_CASE_STATUSES, Case, CaseStatus
+from outbound.mails import mails_withdraw
 
 PAUSING = frozenset({CaseStatus.WAITING_CUSTOMER, CaseStatus.WAITING_DEPARTMENT})
 RESPONSE, RESOLUTION = "response", "resolution"
@@ -148,10 +149,27 @@ def alarms_due(case: Case, *, now: datetime) -> list[Alarm]:
     return due
 
 
+def alert_key_prefix(case_id: int, clock: str) -> str:
+    """What the keys of one clock's alert mails start with (``deadlines``)."""
+    return f"deadline:{case_id}:{clock}:"
+
+
+def _withdraw_alerts(case: Case, clock: str) -> None:
+    """The clock stopped: an alert of it not sent yet (the mail server was down) is moot. Only
+    a clock that has warned can have one, so the others cost no query."""
+    if getattr(case, f"{clock}_warned_at") is not None:
+        mails_withdraw(key_prefix=alert_key_prefix(case.pk, clock))
+
+
 def clocks_on_status(case: Case, target: str, *, now: datetime) -> dict:
     """The status is about to become ``target``: pause or resume the resolution clock, and
     re-arm. Returns what the audit event should say of the pause (empty when nothing)."""
     said: dict = {}
+    if target not in OPEN_CASE_STATUSES:
+        _withdraw_alerts(case, RESPONSE)
+        _withdraw_alerts(case, RESOLUTION)
+    elif target in PAUSING and case.paused_at is None:
+        _withdraw_alerts(case, RESOLUTION)
     if target in PAUSING and case.paused_at is None:
         case.paused_at = now
         said = {"paused": True}
@@ -169,6 +187,7 @@ def clocks_on_reply(case: Case, *, now: datetime) -> bool:
     """A reply was published: the first one stops the response clock. True when it did."""
     if case.responded_at is not None:
         return False
+    _withdraw_alerts(case, RESPONSE)
     case.responded_at = now
     case.alarm_at = next_alarm_at(clocks_of(case), status=case.status, warn=_warn(case.brand))
     return True

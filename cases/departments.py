@@ -8,7 +8,10 @@ Nothing here writes to the customer.
 Each request is due some hours after it is sent (``Brand.department_hours``): the department is
 reminded ``DEPARTMENT_REMIND_H`` hours before and again at the deadline, each once. Beat claims
 the reminders that came due with one query on the partial index ``department_request_remind``,
-the way it claims follow-ups (``core.queueing``).
+the way it claims follow-ups (``core.queueing``), and reminds them in the same transaction.
+
+Every mail to a department is promised in the transaction that decides it (``outbound.mails``):
+a broker or a mail server that is down delays it and never loses it nor sends it twice.
 """
 
 import logging
@@ -16,9 +19,8 @@ from datetime import timedelta
 from functools import partial
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.timesince import timesince, timeuntil
 from django.utils.translation import gettext as _
@@ -28,16 +30,13 @@ from cases import workflow
 from cases.models import AuditAction, AuditEvent, Case, Department, DepartmentRequest
 from cases.workflow import WORK
 from core.errors import DomainError
-from core.links import SignedLink
-from core.queueing import claim_due, each_isolated, error_text, publish_in_chunks, retry_alone
+from core.links import LinkError, SignedLink
+from core.queueing import claim_due, each_isolated, error_text, retry_delay
 from core.text import one_line
+from outbound.mails import mail_create
+from outbound.models import MailKind
 
-#: The task that mails a department its request (``cases.tasks``).
-MAIL_TASK = "cases.tasks.mail_department"
-#: The task that reminds departments of the requests claimed (``cases.tasks``).
-REMIND_TASK = "cases.tasks.remind_department"
 CLAIM_BATCH = 500
-PUBLISH_CHUNK = 25
 #: The two reminders: some hours before the deadline, and at it.
 BEFORE, DUE = "before", "due"
 
@@ -45,7 +44,7 @@ logger = logging.getLogger(__name__)
 
 MANAGE = "cases.manage_department"
 #: The department's link to answer a request, without an account.
-ANSWER_LINK = SignedLink("semaforo.department", "department-answer", "DEPARTMENT_LINK_DAYS")
+ANSWER_LINK = SignedLink("semaforo.department", "department-answer", "DEPARTMENT_LINK_H")
 
 
 def department_create(*, brand_id: int, actor, name: str, email: str) -> Department:
@@ -108,7 +107,7 @@ def department_request(
         created_at=request.requested_at,
         after={"request": request.pk, "department": department.name, "note": need},
     )
-    transaction.on_commit(partial(_enqueue_mail, request.pk), robust=True)
+    _mail_request(request)
     return request
 
 
@@ -119,26 +118,16 @@ def first_reminder_at(*, requested_at, due_at):
     return before if before > requested_at else due_at
 
 
-def _enqueue_mail(request_id: int) -> None:
-    publish_in_chunks(MAIL_TASK, [request_id], chunk=1)
-
-
-def department_request_mail(*, request_id: int) -> None:
-    """Mail the department the request with its signed answer link; retried by its task when
-    the mail server fails (at least once: a retry after a lost acknowledgement mails again)."""
-    request = DepartmentRequest.objects.select_related(
-        "case__brand", "department", "requested_by"
-    ).get(pk=request_id)
+def _mail_request(request: DepartmentRequest) -> bool:
+    """Promise the department its request with the signed answer link (``outbound.mails``);
+    it goes once the request commits. False when it was promised before."""
     case = request.case
     with translation.override(case.brand.language):
-        subject = one_line(
-            _("[Semáforo] %(brand)s needs you on case #%(case)s: %(need)s")
-            % {
-                "brand": case.brand.name,
-                "case": case.pk,
-                "need": one_line(request.need, max_length=80),
-            }
-        )
+        subject = _("[Semáforo] %(brand)s needs you on case #%(case)s: %(need)s") % {
+            "brand": case.brand.name,
+            "case": case.pk,
+            "need": one_line(request.need, max_length=80),
+        }
         body = _(
             "%(person)s asks %(department)s for help with case #%(case)s.\n\n"
             "What the customer needs:\n%(need)s\n\nWhat we already gathered (please do not ask "
@@ -151,7 +140,26 @@ def department_request_mail(*, request_id: int) -> None:
             "details": request.details,
             "link": ANSWER_LINK.url(request.pk),
         }
-    send_mail(subject, body, None, [request.department.email])
+    mail_id = mail_create(
+        brand_id=case.brand_id,
+        kind=MailKind.DEPARTMENT_REQUEST,
+        key=f"department-request:{request.pk}",
+        to=[request.department.email],
+        subject=subject,
+        body=body,
+        about=reverse("case-detail", args=[case.pk]),
+    )
+    return mail_id is not None
+
+
+def department_request_mail_promise(*, request_id: int) -> bool:
+    """Promise a request's mail that was queued before the outbox existed (a message of the old
+    ``mail_department`` task still queued at the upgrade); its key keeps it to one."""
+    with transaction.atomic():
+        request = DepartmentRequest.objects.select_related(
+            "case__brand", "department", "requested_by"
+        ).get(pk=request_id)
+        return _mail_request(request)
 
 
 def request_from_token(token: str) -> DepartmentRequest:
@@ -165,7 +173,8 @@ def department_answer(*, request_id: int, answer: str, by=None) -> DepartmentReq
     """Record the department's answer on the case; the first answer counts.
 
     ``by`` is a person of the brand who recorded it (they must work the case); None when the
-    department answered through its signed link.
+    department answered through its signed link, which acts once: a second answer through it
+    raises ``LinkError(used=True)``, so the page can say the link was used.
     """
     answer = answer.strip()
     if not answer:
@@ -183,6 +192,8 @@ def department_answer(*, request_id: int, answer: str, by=None) -> DepartmentReq
             if not workflow.may_work_case(case, by):
                 raise DomainError(_("This case is assigned to someone else; ask a supervisor."))
         if request.answered_at is not None:
+            if by is None:
+                raise LinkError(used=True)
             return request
         now = timezone.now()
         request.answer, request.answered_by, request.answered_at = answer, by, now
@@ -212,12 +223,23 @@ def case_requests(case: Case):
 
 
 def department_reminders_claim(*, now=None) -> list[int]:
-    """Claim the requests whose next reminder came and hand them to workers; return their ids.
+    """Claim the requests whose next reminder came and remind each; answer the ids reminded.
 
-    The claim empties ``remind_at``; the reminder re-arms it for the deadline. ``skip_locked``
-    and the claim make two overlapping passes share the work, never double it.
+    The claim, each reminder's mark and its mail's promise (``outbound.mails``) commit in one
+    transaction, so nothing claimed can be lost on its way to a worker. The claim empties
+    ``remind_at``; the reminder re-arms it for the deadline. ``skip_locked`` and the claim make
+    two overlapping passes share the work, never double it. Each request is reminded in a
+    savepoint of its own: one that fails keeps its error, is tried again after a backoff, and
+    never holds back the others.
     """
     now = now or timezone.now()
+    reminded: list[int] = []
+
+    def remind(pk: int) -> None:
+        with transaction.atomic():
+            if department_reminder(request_id=pk, now=now):
+                reminded.append(pk)
+
     with transaction.atomic():
         ids = claim_due(
             DepartmentRequest.objects.filter(remind_at__lte=now, answered_at=None),
@@ -225,56 +247,32 @@ def department_reminders_claim(*, now=None) -> list[int]:
             limit=CLAIM_BATCH,
             mark={"remind_at": None},
         )
-        if ids:
-            transaction.on_commit(partial(_enqueue_reminders, ids, now), robust=True)
-    return ids
+        each_isolated(ids, remind, failed=partial(_reminder_failed, now=now))
+    return reminded
 
 
-def _enqueue_reminders(ids: list[int], now) -> None:
-    publish_in_chunks(REMIND_TASK, ids, chunk=PUBLISH_CHUNK, release=partial(_release, now=now))
-
-
-def _release(unsent: list[int], *, now) -> None:
-    """Not sent (the broker refused, or the retries ran out): the next pass claims them."""
-    DepartmentRequest.objects.filter(pk__in=unsent, answered_at=None, remind_at=None).update(
-        remind_at=now
+def _reminder_failed(request_id: int, error: Exception, *, now) -> None:
+    """Its savepoint rolled back: keep the error and arm it again after a backoff, so the pass
+    that retries it is a later one, not the next minute's."""
+    attempts = (
+        DepartmentRequest.objects.values_list("remind_attempts", flat=True).get(pk=request_id) + 1
     )
-
-
-def department_reminders_send(*, request_ids: list[int]) -> int:
-    """Remind each request of a chunk on its own (``each_isolated``): one whose mail raises is
-    recorded with its error and retried alone; the rest go out. Answers how many went."""
-    sent: list[int] = []
-
-    def remind(pk: int) -> None:
-        if department_reminder(request_id=pk):
-            sent.append(pk)
-
-    each_isolated(request_ids, remind, failed=_reminder_failed)
-    return len(sent)
-
-
-def _reminder_failed(request_id: int, error: Exception) -> None:
     DepartmentRequest.objects.filter(pk=request_id).update(
-        remind_attempts=F("remind_attempts") + 1, remind_error=error_text(error)
+        remind_attempts=attempts,
+        remind_error=error_text(error),
+        remind_at=now + retry_delay(attempts),
     )
-    attempts = DepartmentRequest.objects.values_list("remind_attempts", flat=True).get(
-        pk=request_id
-    )
-    if not retry_alone(REMIND_TASK, request_id, attempts=attempts):
-        _release([request_id], now=timezone.now())
 
 
-def department_reminder(*, request_id: int) -> bool:
+def department_reminder(*, request_id: int, now=None) -> bool:
     """Remind the department of a request it has not answered: before the deadline, or at it.
 
-    Which one is decided when it is sent, and each goes once: a duplicate message finds it
-    marked and does nothing; a reminder that ran late past the deadline is the one at it. The
-    mail goes out before the mark commits, so a mail error rolls the mark back and the retry
-    sends it again: at least once, never silently lost. False when nothing was sent (answered,
-    the case closed, or already reminded).
+    Which one is decided when it is sent, and each goes once: a second call finds it marked
+    and does nothing; a reminder that ran late past the deadline is the one at it. The mail is
+    promised in the transaction of the mark (``outbound.mails``). False when nothing was due
+    (answered, the case closed, or already reminded).
     """
-    now = timezone.now()
+    now = now or timezone.now()
     with transaction.atomic():
         request = (
             DepartmentRequest.objects.select_for_update(of=("self",))
@@ -320,8 +318,16 @@ def _mail_reminder(request: DepartmentRequest, kind: str, *, now) -> None:
             "need": request.need,
             "link": ANSWER_LINK.url(request.pk),
         }
-        subject = one_line(subject % {"case": case.pk, "left": left})
-    send_mail(subject, body, None, [request.department.email])
+        subject = subject % {"case": case.pk, "left": left}
+    mail_create(
+        brand_id=case.brand_id,
+        kind=MailKind.DEPARTMENT_REMINDER,
+        key=f"department-reminder:{request.pk}:{kind}",
+        to=[request.department.email],
+        subject=subject,
+        body=body,
+        about=reverse("case-detail", args=[case.pk]),
+    )
 
 
 def waiting_on(request: DepartmentRequest, *, now) -> dict:

@@ -11,9 +11,8 @@ from datetime import timedelta
 from functools import partial
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -23,9 +22,17 @@ from cases.clocks import clocks_on_status
 from cases.models import AuditAction, AuditEvent, Case, CaseStatus, FollowUp
 from cases.reopening import case_reopen
 from core.errors import DomainError
-from core.links import SignedLink
-from core.queueing import claim_due, each_isolated, error_text, publish_in_chunks, retry_alone
-from core.text import one_line
+from core.links import LinkError, SignedLink
+from core.queueing import (
+    MAX_ATTEMPTS,
+    claim_due,
+    each_isolated,
+    error_text,
+    publish_in_chunks,
+    retry_alone,
+)
+from outbound.mails import mail_create
+from outbound.models import MailKind
 
 #: The task that asks the person on the case to follow up (``cases.tasks``).
 PROMPT_TASK = "cases.tasks.prompt_follow_ups"
@@ -34,8 +41,10 @@ logger = logging.getLogger(__name__)
 
 SCHEDULE_BATCH = 500
 PUBLISH_CHUNK = 25  # follow-ups per broker message: a pass publishes a handful, not hundreds
+#: A claim older than this whose follow-up was not prompted lost its message: taken again.
+PROMPT_CLAIM_TIMEOUT = timedelta(minutes=10)
 #: The customer's link to say whether they are satisfied, without an account.
-SATISFACTION_LINK = SignedLink("semaforo.satisfaction", "satisfaction", "SATISFACTION_LINK_DAYS")
+SATISFACTION_LINK = SignedLink("semaforo.satisfaction", "satisfaction", "SATISFACTION_LINK_H")
 
 
 def follow_up_schedule(*, case: Case, now, after: FollowUp | None = None) -> FollowUp:
@@ -67,12 +76,20 @@ def follow_ups_claim_due(*, now=None) -> list[int]:
 
     One query on the partial index ``followup_due`` (its cost is what is due, not the table);
     ``skip_locked`` and the claim make two overlapping passes share the work, never double it.
+    A claim that was never prompted within ``PROMPT_CLAIM_TIMEOUT`` lost its message (a broker
+    that restarted empty, a worker that died): the pass takes it again, as the escalations'
+    sweep does. A follow-up whose prompt failed ``MAX_ATTEMPTS`` times waits for a person.
     """
     now = now or timezone.now()
     with transaction.atomic():
         ids = claim_due(
             FollowUp.objects.filter(
-                enqueued_at=None, cancelled_at=None, answered_at=None, due_at__lte=now
+                Q(enqueued_at=None) | Q(enqueued_at__lt=now - PROMPT_CLAIM_TIMEOUT),
+                prompted_at=None,
+                cancelled_at=None,
+                answered_at=None,
+                due_at__lte=now,
+                attempts__lt=MAX_ATTEMPTS,
             ),
             order_by="due_at",
             limit=SCHEDULE_BATCH,
@@ -123,8 +140,9 @@ def follow_up_prompt(*, follow_up_id: int) -> bool:
 
     A new check supersedes the earlier ones: their links stop working, so a customer answers
     only the question asked last. Idempotent: a second run (a duplicate message) finds it
-    prompted and does nothing. The mail goes out before the claim commits, so a mail error
-    rolls the claim back and the retry asks again: at least once, never silently lost.
+    prompted and does nothing. The mail is promised in the same transaction
+    (``outbound.mails``), so the prompt and its mail commit together, and a mail server that is
+    down delays the mail without losing it.
     """
     now = timezone.now()
     with transaction.atomic():
@@ -181,10 +199,10 @@ def _close_unanswered(follow_up: FollowUp, *, now) -> None:
     if not recipients:
         return
     with translation.override(case.brand.language):
-        subject = one_line(
-            _("[Semáforo] Case #%(case)s closed: %(handle)s never answered")
-            % {"case": case.pk, "handle": case.author.handle}
-        )
+        subject = _("[Semáforo] Case #%(case)s closed: %(handle)s never answered") % {
+            "case": case.pk,
+            "handle": case.author.handle,
+        }
         body = _(
             "Nobody heard back from the customer after %(checks)s follow-ups, so case "
             '#%(case)s is closed as "no answer". Reopen it if they write again.\n\n%(url)s\n'
@@ -193,7 +211,15 @@ def _close_unanswered(follow_up: FollowUp, *, now) -> None:
             "checks": follow_up.attempt - 1,
             "url": f"{settings.SEMAFORO_BASE_URL}{reverse('case-detail', args=[case.pk])}",
         }
-    send_mail(subject, body, None, recipients)
+    mail_create(
+        brand_id=case.brand_id,
+        kind=MailKind.FOLLOW_UP_CLOSED,
+        key=f"follow-up:{follow_up.pk}:closed",
+        to=recipients,
+        subject=subject,
+        body=body,
+        about=reverse("case-detail", args=[case.pk]),
+    )
 
 
 def _person_on(case: Case) -> list[str]:
@@ -212,10 +238,10 @@ def _mail_the_team(follow_up: FollowUp) -> None:
     link = SATISFACTION_LINK.url(follow_up.pk)
     case_url = f"{settings.SEMAFORO_BASE_URL}{reverse('case-detail', args=[case.pk])}"
     with translation.override(case.brand.language):
-        subject = one_line(
-            _("[Semáforo] Follow up case #%(case)s with %(handle)s")
-            % {"case": case.pk, "handle": case.author.handle}
-        )
+        subject = _("[Semáforo] Follow up case #%(case)s with %(handle)s") % {
+            "case": case.pk,
+            "handle": case.author.handle,
+        }
         body = _(
             "Case #%(case)s was resolved; it is time to check that the customer is satisfied "
             "(follow-up %(number)s).\n\nSuggested message — edit it before you send it:\n\n"
@@ -226,7 +252,15 @@ def _mail_the_team(follow_up: FollowUp) -> None:
             "case_url": case_url,
             "message": suggested_message(follow_up, link=link),
         }
-    send_mail(subject, body, None, recipients)
+    mail_create(
+        brand_id=case.brand_id,
+        kind=MailKind.FOLLOW_UP_PROMPT,
+        key=f"follow-up:{follow_up.pk}:prompt",
+        to=recipients,
+        subject=subject,
+        body=body,
+        about=reverse("case-detail", args=[case.pk]),
+    )
 
 
 def suggested_message(follow_up: FollowUp, *, link: str) -> str:
@@ -258,10 +292,13 @@ def follow_up_answer(*, follow_up_id: int, satisfied: bool, answer: str = "", by
     """Record the customer's answer: satisfied closes the case, not satisfied reopens it.
 
     ``by`` is the person who recorded it; None when the customer answered through the link.
-    The first answer counts; a second one changes nothing.
+    The first answer counts; a second one changes nothing, and through the link (which acts
+    once) it raises ``LinkError(used=True)``, so the page can say the link was used.
     """
     follow_up = FollowUp.objects.select_for_update().get(pk=follow_up_id)
     if follow_up.answered_at is not None:
+        if by is None:
+            raise LinkError(used=True)
         return follow_up
     if not follow_up_is_current(follow_up):
         raise DomainError(

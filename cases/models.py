@@ -97,10 +97,11 @@ class Case(models.Model):
     )
     closed_at = models.DateTimeField(null=True, blank=True)
     alert_attempts = models.PositiveIntegerField(
-        default=0, help_text="Sends of a deadline alert that failed."
+        default=0,
+        help_text="Passes that could not tell this case's alarm (its mail is an outbox row).",
     )
     alert_error = models.TextField(
-        blank=True, help_text="Why the last send of a deadline alert failed; retried alone."
+        blank=True, help_text="Why its alarm could not be told; armed again after a backoff."
     )
     private_channel = models.CharField(
         max_length=20,
@@ -303,9 +304,11 @@ class FollowUp(models.Model):
     prompted_at = models.DateTimeField(
         null=True, blank=True, help_text="When the person was asked to send it."
     )
-    attempts = models.PositiveIntegerField(default=0, help_text="Prompts that failed to send.")
+    attempts = models.PositiveIntegerField(
+        default=0, help_text="Prompts that failed (their mail is an outbox row)."
+    )
     last_error = models.TextField(
-        blank=True, help_text="Why the last prompt failed to send; it is retried alone."
+        blank=True, help_text="Why the last prompt failed; it is retried alone."
     )
     answered_at = models.DateTimeField(null=True, blank=True)
     satisfied = models.BooleanField(null=True, blank=True)
@@ -328,11 +331,11 @@ class FollowUp(models.Model):
             models.UniqueConstraint(fields=["case", "number"], name="followup_case_number"),
         ]
         indexes = [
-            # schedule_follow_ups: the due ones not yet claimed, oldest first. Partial, so a
-            # pass costs what is due, not what the table holds.
+            # schedule_follow_ups: the due ones not yet prompted (a stale claim is taken
+            # again), oldest first. Partial, so a pass costs what is due, not the table.
             models.Index(
                 fields=["due_at"],
-                condition=Q(enqueued_at=None, cancelled_at=None, answered_at=None),
+                condition=Q(prompted_at=None, cancelled_at=None, answered_at=None),
                 name="followup_due",
             ),
         ]
@@ -396,10 +399,11 @@ class DepartmentRequest(models.Model):
     reminded_before_at = models.DateTimeField(null=True, blank=True)
     reminded_due_at = models.DateTimeField(null=True, blank=True)
     remind_attempts = models.PositiveIntegerField(
-        default=0, help_text="Sends of a reminder that failed."
+        default=0, help_text="Reminders that could not be written (their mail is an outbox row)."
     )
     remind_error = models.TextField(
-        blank=True, help_text="Why the last reminder failed to send; it is retried alone."
+        blank=True,
+        help_text="Why the last reminder could not be written; armed again after a backoff.",
     )
 
     class Meta:

@@ -9,7 +9,9 @@ domain, never the other way round, so no import cycle is hidden in a function.
 """
 
 import logging
+import random
 from collections.abc import Callable, Iterable, Sequence
+from datetime import timedelta
 from typing import TypeVar
 
 from celery import current_app
@@ -117,7 +119,7 @@ def retry_alone(task_name: str, pk, *, attempts: int, queue: str | None = None) 
     if attempts >= MAX_ATTEMPTS:
         logger.error("%s: row %s failed %s times; left for a person", task_name, pk, attempts)
         return False
-    countdown = retry_delay_s(attempts)
+    countdown = backoff_s(attempts, first=RETRY_FIRST_S, cap=RETRY_MAX_S)
     try:
         enqueue(task_name, [pk], queue=queue, countdown=countdown)
     except Exception:  # the broker is down: the row keeps its error for the sweep
@@ -126,11 +128,16 @@ def retry_alone(task_name: str, pk, *, attempts: int, queue: str | None = None) 
     return True
 
 
-def retry_delay_s(attempts: int) -> int:
-    """How long a row that failed ``attempts`` times waits before its next try: 30 s, doubling
-    up to an hour. A row that records when it is due uses this, so its sweep and its retry
-    agree."""
-    return min(RETRY_FIRST_S * 2 ** max(attempts - 1, 0), RETRY_MAX_S)
+def backoff_s(attempts: int, *, first: float, cap: float, jitter: float = 0.0) -> float:
+    """``first`` seconds after the first failure, doubling with each one up to ``cap``; spread
+    by ±``jitter`` (a fraction) so rows that failed together are not all retried together."""
+    delay = min(first * 2 ** max(attempts - 1, 0), cap)
+    return delay * random.uniform(1 - jitter, 1 + jitter) if jitter else delay  # noqa: S311
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """How long a row that failed ``attempts`` times waits before a pass takes it again."""
+    return timedelta(seconds=backoff_s(attempts, first=RETRY_FIRST_S, cap=RETRY_MAX_S))
 
 
 def error_text(error: Exception) -> str:

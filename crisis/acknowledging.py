@@ -14,8 +14,9 @@ from crisis.timeline import timeline_record
 
 def crisis_acknowledge_by_chat(*, token: str, now=None) -> CrisisNotification:
     """A member pressed the button of the chat message: the signed token is the credential
-    (nobody is logged in in a chat tool). Idempotent: pressing again changes nothing and
-    answers the same notice. AckLinkError (``expired`` set) for a bad or old token, or a
+    (nobody is logged in in a chat tool), so it acts once. AckLinkError with ``used`` set when
+    that member's notice is acknowledged already (by this button or any other way): the
+    button never acts twice. AckLinkError (``expired`` set) for a bad or old token, or a
     member who has since left the committee."""
     notification_id = notification_id_from_chat_token(token)
     notice = (
@@ -27,6 +28,10 @@ def crisis_acknowledge_by_chat(*, token: str, now=None) -> CrisisNotification:
     )
     if notice is None or notice.crisis.brand_id not in crisis_brand_ids(notice.user):
         raise AckLinkError(_("This link is not valid or has expired."))
+    if not crisis_acknowledge(crisis_id=notice.crisis_id, user=notice.user, now=now):
+        raise AckLinkError(
+            _("This link was already used: you acknowledged this crisis."), used=True
+        )
     return crisis_acknowledge_notified(crisis=notice.crisis, user=notice.user, now=now)
 
 

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from brands.models import Membership
 from brands.roles import Role
 from comments.models import Comment
-from core.queueing import enqueue
+from core.queueing import each_isolated, enqueue
 from core.text import one_line
 from crisis.links import ack_url, chat_ack_url, room_url
 from crisis.models import (
@@ -34,9 +34,12 @@ from crisis.models import (
 from crisis.timeline import timeline_record
 from outbound.delivery import delivery_create
 from outbound.models import Purpose
+from outbound.outbox import outbox_claim, outbox_failed, outbox_send, outbox_sent, outbox_sweep
 
 #: The task that calls one contact level of the committee (``crisis.tasks``).
 NOTIFY_LEVEL_TASK = "crisis.tasks.notify_level"
+#: The task that sends the members' notices a sweep found due (``crisis.tasks``).
+NOTICES_TASK = "crisis.tasks.send_notices"
 WATCH_BATCH = 200
 
 logger = logging.getLogger(__name__)
@@ -74,19 +77,29 @@ def crisis_notify_level(*, crisis_id: int, level: int, comment: Comment | None =
     acknowledgement link; and the committee's chat through a signed webhook (one message per
     level, idempotent by its key). Answers the addresses of the level's members told so far.
 
-    Each member's row is claimed before their mail and marked sent after it: a retry (or the
-    sweep) mails only those not marked, and a worker killed between the two re-sends to that
-    one member only after ``SEMAFORO_CRISIS_CLAIM_TIMEOUT_S``.
+    Each member's notice is an outbox row (``outbound.outbox``), claimed before their mail and
+    marked sent after it: a retry (or the notices' sweep) mails only those not marked, and a
+    worker killed between the two re-sends to that one member only after
+    ``SEMAFORO_CRISIS_CLAIM_TIMEOUT_S``. One member's failed mail never holds back the others';
+    it stays on their notice, retried with backoff for hours, and is raised once all were tried.
     """
     crisis = Crisis.objects.select_related("brand").get(pk=crisis_id)
     seats = list(committee_memberships(brand_id=crisis.brand_id, level=level))
     told = dict(CrisisNotification.objects.filter(crisis=crisis).values_list("user_id", "sent_at"))
     pending = [seat for seat in seats if told.get(seat.user_id) is None]
     sent_now: list[str] = []
+    errors: list[Exception] = []
     if pending:  # the common case of a red joining a crisis already told skips all of this
+        created = timezone.now()
         CrisisNotification.objects.bulk_create(
             [
-                CrisisNotification(crisis=crisis, user=seat.user, level=level)
+                CrisisNotification(
+                    crisis=crisis,
+                    user=seat.user,
+                    level=level,
+                    created_at=created,
+                    next_attempt_at=created,
+                )
                 for seat in pending
                 if seat.user_id not in told
             ],
@@ -105,12 +118,14 @@ def crisis_notify_level(*, crisis_id: int, level: int, comment: Comment | None =
                 key=f"crisis-{crisis.pk}-level-{level}",
                 payload=_chat_payload(crisis, level, seats, comment, notices),
             )
-        sent_now = [
-            seat.user.email or seat.user.get_username()
-            for seat in pending
-            if _notify_member(crisis, seat.user, level, comment)
-        ]
+
+        def notify(seat) -> None:
+            if _notify_member(notices[seat.user_id], crisis, seat.user, level, comment):
+                sent_now.append(seat.user.email or seat.user.get_username())
+
+        each_isolated(pending, notify, failed=lambda _seat, error: errors.append(error))
     now = timezone.now()
+    reached = bool(sent_now) or any(told.get(seat.user_id) for seat in seats)
     if not seats:
         # Nobody to tell at this level: mark it overdue so the next watch pass calls the next
         # level with members instead of waiting for an acknowledgement that cannot come.
@@ -119,7 +134,7 @@ def crisis_notify_level(*, crisis_id: int, level: int, comment: Comment | None =
         Crisis.objects.filter(pk=crisis.pk, level_notified_at=None).update(
             level_notified_at=overdue
         )
-    elif (
+    elif (not errors or reached) and (
         crisis.notified_at is None
         or crisis.level_notified_at is None
         or crisis.status == CrisisStatus.DETECTED
@@ -140,6 +155,10 @@ def crisis_notify_level(*, crisis_id: int, level: int, comment: Comment | None =
             text=", ".join(sent_now),
             data={"level": level, "recipients": sent_now},
         )
+    if errors:
+        # Their notices keep the error and are retried by their sweep; raising tells the
+        # caller (an escalation, a level's task) to try again too.
+        raise errors[0]
     return sorted(
         CrisisNotification.objects.filter(crisis=crisis, level=level, sent_at__isnull=False)
         .exclude(user__email="")
@@ -147,25 +166,70 @@ def crisis_notify_level(*, crisis_id: int, level: int, comment: Comment | None =
     )
 
 
-def _notify_member(crisis: Crisis, user, level: int, comment: Comment | None) -> bool:
-    """Claim this member's notice, mail it, mark it sent; False when another worker has it."""
-    claimed_at = timezone.now()
-    claimed = CrisisNotification.objects.filter(
-        Q(claimed_at=None) | Q(claimed_at__lt=claimed_at - _claim_timeout()),
-        crisis=crisis,
-        user=user,
-        sent_at=None,
-    ).update(claimed_at=claimed_at)
-    if not claimed:
+def _notify_member(
+    notice_id: int, crisis: Crisis, user, level: int, comment: Comment | None
+) -> bool:
+    """Claim this member's notice, mail it, mark it sent; False when another worker has it or
+    it is sent or given up. Not on its schedule: the caller (an escalation, a level's task)
+    retries with a backoff of its own. A failure stays on the notice for its sweep."""
+    notice = outbox_claim(
+        CrisisNotification.objects.all(), notice_id, timeout=_claim_timeout(), on_schedule=False
+    )
+    if notice is None:
         return False
-    if user.email:
-        try:
+    try:
+        if user.email:
             _mail_member(crisis, user, level, comment)
-        except Exception:
-            CrisisNotification.objects.filter(crisis=crisis, user=user).update(claimed_at=None)
-            raise
-    CrisisNotification.objects.filter(crisis=crisis, user=user).update(sent_at=timezone.now())
-    return True
+    except Exception as error:
+        outbox_failed(notice, error)
+        raise
+    return outbox_sent(notice)
+
+
+# --- notices that failed: the sweep ---------------------------------------------------------
+
+
+def crisis_notices_send(*, notice_ids: list[int]) -> int:
+    """Send the notices of a chunk that are due, each on its own (``outbound.outbox``), and
+    write on each crisis's timeline whom it reached late; a crisis closed meanwhile calls
+    nobody. Answers how many went."""
+    sent = outbox_send(
+        CrisisNotification.objects.exclude(crisis__status=CrisisStatus.CLOSED).select_related(
+            "crisis__brand", "user"
+        ),
+        notice_ids,
+        _send_notice,
+        timeout=_claim_timeout(),
+    )
+    now = timezone.now()
+    for notice in sent:
+        whom = notice.user.email or notice.user.get_username()
+        timeline_record(
+            notice.crisis,
+            EventKind.NOTIFIED,
+            at=now,
+            text=whom,
+            data={"level": notice.level, "recipients": [whom], "retried": True},
+        )
+    return len(sent)
+
+
+def _send_notice(notice: CrisisNotification) -> None:
+    if notice.user.email:
+        _mail_member(notice.crisis, notice.user, notice.level, None)
+
+
+def crisis_notices_sweep(*, now=None) -> int:
+    """Beat: hand the crisis queue every member's notice that is still to send and due: its
+    mail failed (the server was down for longer than any task's retries), or its worker died.
+    A crisis closed meanwhile calls nobody."""
+    return outbox_sweep(
+        CrisisNotification.objects.exclude(crisis__status=CrisisStatus.CLOSED),
+        NOTICES_TASK,
+        timeout=_claim_timeout(),
+        queue="crisis",
+        now=now,
+    )
 
 
 def _claim_timeout() -> timedelta:

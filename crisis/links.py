@@ -5,30 +5,35 @@ member's notice and is the credential itself (nobody is logged in in a chat tool
 own salt, so a mail link never works as a button.
 """
 
-from datetime import timedelta
+from typing import Final
 
 from django.conf import settings
 from django.core import signing
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from core.links import LinkError, link_id, link_token
+from core.links import LinkError, link_id, link_max_age, link_token
 from crisis.models import Crisis, CrisisNotification
 
 ACK_SALT = "semaforo.crisis-ack"
 #: The chat button's token names one member's notice; its own salt, so a mail link (which
 #: needs the person logged in) never works as a button that needs nobody logged in.
 CHAT_ACK_SALT = "semaforo.crisis-ack-chat"
-ACK_LINK_MAX_AGE = timedelta(days=2)
+#: How long both acknowledgement links hold (hours, ``SEMAFORO_CRISIS_ACK_LINK_H``).
+ACK_LINK_HOURS: Final = "CRISIS_ACK_LINK_H"
 
 
 class AckLinkError(Exception):
-    """An acknowledgement link tampered with, expired, or (``not_yours``) another person's."""
+    """An acknowledgement link tampered with, expired, (``not_yours``) another person's, or
+    (``used``) one that has acknowledged already."""
 
-    def __init__(self, message: str, *, not_yours: bool = False, expired: bool = False):
+    def __init__(
+        self, message: str, *, not_yours: bool = False, expired: bool = False, used: bool = False
+    ):
         super().__init__(message)
         self.not_yours = not_yours
         self.expired = expired
+        self.used = used
 
 
 def room_url(crisis: Crisis) -> str:
@@ -46,7 +51,7 @@ def ack_url(crisis: Crisis, user) -> str:
 def crisis_from_ack_token(token: str, *, user) -> Crisis:
     """The crisis a link names, only for the person it was sent to (who must be logged in)."""
     try:
-        data = signing.loads(token, salt=ACK_SALT, max_age=ACK_LINK_MAX_AGE)
+        data = signing.loads(token, salt=ACK_SALT, max_age=link_max_age(ACK_LINK_HOURS))
     except signing.BadSignature:  # SignatureExpired included
         raise AckLinkError(_("This link is not valid or has expired.")) from None
     if data.get("u") != user.pk:
@@ -68,7 +73,7 @@ def chat_ack_url(notification_id: int) -> str:
 def notification_id_from_chat_token(token: str) -> int | None:
     """The notice a chat button names; AckLinkError (``expired`` set) for a bad or old token."""
     try:
-        return link_id(token, salt=CHAT_ACK_SALT, max_age_days=ACK_LINK_MAX_AGE.days)
+        return link_id(token, salt=CHAT_ACK_SALT, max_age=link_max_age(ACK_LINK_HOURS))
     except LinkError as error:
         raise AckLinkError(
             _("This link has expired.")

@@ -4,6 +4,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from outbound.models import OutboxRow
+
 
 class Escalation(models.Model):
     """A red comment that the crisis committee must hear about.
@@ -220,20 +222,28 @@ class CommitteeMember(models.Model):
         return f"{self.membership} · {self.get_committee_role_display()} · L{self.contact_level}"
 
 
-class CrisisNotification(models.Model):
+class CrisisNotification(OutboxRow):
     """One person told of one crisis: the row makes "exactly one notice per member" checkable
-    and holds their acknowledgement. Claimed before the mail, marked sent after it."""
+    and holds their acknowledgement. An outbox row (``outbound.outbox``): claimed before the
+    mail, marked sent after it, retried with backoff while the mail server fails, and swept,
+    so a level's notice outlives an outage of hours."""
 
     crisis = models.ForeignKey(Crisis, on_delete=models.CASCADE, related_name="notifications")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     level = models.PositiveSmallIntegerField()
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
     acknowledged_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["crisis", "user"], name="crisisnotification_once"),
+        ]
+        indexes = [
+            # The notices' sweep: the ones still to send, by when they are due.
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=Q(sent_at=None, failed_at=None),
+                name="crisisnotification_pending",
+            ),
         ]
 
     def __str__(self):

@@ -156,6 +156,9 @@ def committee_roster(crisis: Crisis) -> list[dict]:
                 "level": seat.contact_level if seat else 1,
                 "told_at": notice.sent_at if notice else None,
                 "acknowledged_at": notice.acknowledged_at if notice else None,
+                # Called, but the mail has not reached them yet: retried, or given up.
+                "mail_error": notice.last_error if notice and not notice.sent_at else "",
+                "given_up": bool(notice and notice.failed_at),
             }
         )
     return sorted(roster, key=lambda r: (min(r["level"], MAX_LEVEL), r["user"].username))

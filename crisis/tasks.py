@@ -52,3 +52,14 @@ def check_acknowledgements() -> int:
 def measure_containment() -> int:
     """Beat: refresh each open crisis's measured containment (idempotent, read-mostly)."""
     return containment.crises_measure_containment()
+
+
+@shared_task(name=calling.NOTICES_TASK, acks_late=True)
+def send_notices(notice_ids: list[int]) -> int:
+    """Each member's notice once; a failure stays on its row for the next sweep."""
+    return calling.crisis_notices_send(notice_ids=notice_ids)
+
+
+@shared_task(acks_late=True)
+def sweep_notices() -> int:
+    return calling.crisis_notices_sweep()

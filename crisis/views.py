@@ -276,13 +276,13 @@ def crisis_ack(request, token: str):
 @require_POST
 def crisis_chat_ack(request, token: str):
     """The button of the committee's chat message: a chat tool POSTs the member's personal
-    URL. Answers JSON, the same on every press: 200 with the acknowledgement, 400 for a
+    URL. Answers JSON: 200 with the acknowledgement, 409 once it has been used, 400 for a
     tampered token, 410 for an expired one."""
     try:
         notice = acknowledging.crisis_acknowledge_by_chat(token=token)
     except links.AckLinkError as error:
         return JsonResponse(
             {"errors": [{"field": "token", "message": str(error)}]},
-            status=410 if error.expired else 400,
+            status=409 if error.used else 410 if error.expired else 400,
         )
     return JsonResponse(acknowledging.acknowledgement(notice))

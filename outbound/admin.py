@@ -1,4 +1,4 @@
-"""Endpoints are set up by superusers here; deliveries are a read-only record.
+"""Endpoints are set up by superusers here; deliveries and mails are a read-only record.
 
 The secret is shown in full once, in the message after creating an endpoint or rotating its
 secret, and masked everywhere else.
@@ -9,7 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from outbound.endpoints import endpoint_rotate_secret
-from outbound.models import Delivery, DeliveryAttempt, Endpoint
+from outbound.models import Delivery, DeliveryAttempt, Endpoint, Mail
 
 
 def _show_secret_once(request, endpoint: Endpoint, secret: str) -> None:
@@ -74,6 +74,35 @@ class DeliveryAdmin(admin.ModelAdmin):
     list_select_related = ("endpoint__brand",)
     search_fields = ("key", "event")
     inlines = [DeliveryAttemptInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Mail)
+class MailAdmin(admin.ModelAdmin):
+    """The mail outbox, read-only: what was promised, sent, retried or given up, and why."""
+
+    list_display = (
+        "pk",
+        "kind",
+        "brand",
+        "subject",
+        "attempts",
+        "next_attempt_at",
+        "sent_at",
+        "failed_at",
+        "created_at",
+    )
+    list_filter = ("kind", "brand", ("sent_at", admin.EmptyFieldListFilter), "failed_at")
+    list_select_related = ("brand",)
+    search_fields = ("key", "subject")
 
     def has_add_permission(self, request):
         return False

@@ -6,8 +6,9 @@ conditional UPDATE before the POST, so two workers (or a task and the sweep) nev
 delivery at the same time. A claim left by a worker that died is taken over after
 ``CLAIM_TIMEOUT``, which must stay well above the HTTP timeout.
 
-Receivers deduplicate on ``X-Semaforo-Delivery``: a worker killed after the POST but before
-recording it sends again (at least once, never knowingly twice).
+Receivers deduplicate on ``X-Semaforo-Delivery``, which the signature covers (``signing``): a
+worker killed after the POST but before recording it sends again (at least once, never knowingly
+twice).
 """
 
 import http.client
@@ -28,8 +29,8 @@ from django.utils import timezone
 
 from core.queueing import enqueue
 from outbound.models import Delivery, DeliveryAttempt, Endpoint, Purpose
+from outbound.signing import DELIVERY_HEADER, EVENT_HEADER, sign, verify_signature
 from outbound.signing import HEADER as SIGNATURE_HEADER
-from outbound.signing import sign, verify_signature
 
 #: The task that POSTs one delivery (``outbound.tasks``).
 DELIVER_TASK = "outbound.tasks.deliver"
@@ -138,9 +139,9 @@ def delivery_attempt(*, delivery_id: int) -> bool:
     headers = {
         "Content-Type": "application/json",
         "User-Agent": USER_AGENT,
-        "X-Semaforo-Event": delivery.event,
-        "X-Semaforo-Delivery": str(delivery.pk),
-        SIGNATURE_HEADER: sign(endpoint.secret, body),
+        EVENT_HEADER: delivery.event,
+        DELIVERY_HEADER: str(delivery.pk),
+        SIGNATURE_HEADER: sign(endpoint.secret, body, delivery_id=delivery.pk),
     }
     started = time.monotonic()
     status_code, error, retry_after = None, "", None
@@ -259,3 +260,15 @@ def deliveries_sweep(*, now=None) -> int:
             break
         sent += 1
     return sent
+
+
+def deliveries_with_errors(*, brand_ids):
+    """The brands' webhooks that failed for good, or are still being retried after an error,
+    newest first: for supervisors to see what their receivers never acknowledged."""
+    return (
+        Delivery.objects.filter(endpoint__brand_id__in=list(brand_ids))
+        .exclude(status=Delivery.Status.DELIVERED)
+        .exclude(last_error="")
+        .select_related("endpoint__brand")
+        .order_by("-created_at")
+    )

@@ -1,9 +1,13 @@
-"""Where the desk sends things (a brand's publishing tool, its committee's chat) and what it sent.
+"""Where the desk sends things (a brand's publishing tool, its committee's chat, people's mail
+boxes) and what it sent.
 
 A ``Delivery`` is written in the transaction of the action that causes it (an approved reply, a
 crisis notice), so the promise to send survives a broker outage; workers claim it, POST it, and
 leave one ``DeliveryAttempt`` per try, which is the record people read when a receiver says it
 never got anything.
+
+A ``Mail`` is the same promise for an e-mail (``outbound.mails``); it and a crisis member's
+notice share the outbox's fields (``OutboxRow``) and the one way to send them (``outbound.outbox``).
 """
 
 import secrets
@@ -135,3 +139,77 @@ class DeliveryAttempt(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.status_code or self.error[:40]}"
+
+
+class OutboxRow(models.Model):
+    """A message the desk promised to send: written in the transaction that decided it, sent
+    once in effect by ``outbound.outbox`` (claimed, sent, then marked), retried with backoff
+    while it fails, and given up (a dead letter, with its error) only after
+    ``SEMAFORO_OUTBOX_GIVE_UP_H`` hours. Pending: neither ``sent_at`` nor ``failed_at``."""
+
+    created_at = models.DateTimeField(default=timezone.now)
+    next_attempt_at = models.DateTimeField(
+        null=True, blank=True, help_text="When it is tried next; empty once sent or given up."
+    )
+    claimed_at = models.DateTimeField(
+        null=True, blank=True, help_text="Held by a worker since; a stale claim is taken over."
+    )
+    attempts = models.PositiveIntegerField(default=0, help_text="Sends started, failed or not.")
+    last_error = models.TextField(blank=True, help_text="Why the last send failed.")
+    sent_at = models.DateTimeField(null=True, blank=True)
+    failed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Given up after failing for SEMAFORO_OUTBOX_GIVE_UP_H hours: a dead letter.",
+    )
+
+    class Meta:
+        abstract = True
+
+
+class MailKind(models.TextChoices):
+    DEPARTMENT_REQUEST = "department_request", _("Request to a department")
+    DEPARTMENT_REMINDER = "department_reminder", _("Reminder to a department")
+    FOLLOW_UP_PROMPT = "follow_up_prompt", _("Follow-up to send")
+    FOLLOW_UP_CLOSED = "follow_up_closed", _("Case closed without an answer")
+    DEADLINE_ALERT = "deadline_alert", _("Deadline alert")
+
+
+class Mail(OutboxRow):
+    """One e-mail, written whole (recipients, subject, body) in the transaction that decided it,
+    so what a broker or a mail server outage delays is never lost nor sent twice."""
+
+    brand = models.ForeignKey("brands.Brand", on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=30, choices=MailKind.choices)
+    key = models.CharField(
+        max_length=200,
+        unique=True,
+        help_text="Idempotency key chosen by the caller, e.g. department-request:42.",
+    )
+    to = models.JSONField(default=list)
+    subject = models.CharField(max_length=300)
+    body = models.TextField()
+    about = models.CharField(
+        max_length=300, blank=True, help_text="The page it is about (a case), for its errors."
+    )
+
+    class Meta:
+        indexes = [
+            # The sweep: pending mails whose next attempt is due, oldest first.
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=Q(sent_at=None, failed_at=None),
+                name="mail_pending_due",
+            ),
+            # "Deliveries with errors": a brand's mails that failed and are not sent.
+            models.Index(
+                fields=["brand", "created_at"],
+                condition=Q(sent_at=None) & ~Q(last_error=""),
+                name="mail_with_errors",
+            ),
+        ]
+        verbose_name = _("e-mail")
+        verbose_name_plural = _("e-mails")
+
+    def __str__(self):
+        return f"{self.get_kind_display()} #{self.pk}"

@@ -1,10 +1,10 @@
-"""Thin tasks: take an id, call ``outbound.delivery``. HTTP outcomes and their retries are the
-domain's (they are recorded per attempt); only a database error is retried here."""
+"""Thin tasks: take ids, call ``outbound.delivery`` or ``outbound.mails``. Outcomes and their
+retries are the domain's (recorded on each row); only a database error is retried here."""
 
 from celery import shared_task
 from django.db import DatabaseError
 
-from outbound import delivery
+from outbound import delivery, mails
 
 
 @shared_task(
@@ -24,3 +24,14 @@ def deliver(delivery_id: int) -> bool:
 @shared_task(acks_late=True)
 def sweep_deliveries() -> int:
     return delivery.deliveries_sweep()
+
+
+@shared_task(name=mails.SEND_TASK, acks_late=True)
+def send_mails(mail_ids: list[int]) -> int:
+    """Each mail once; a failure is recorded on its row and retried by the sweep, not here."""
+    return mails.mails_send(mail_ids=mail_ids)
+
+
+@shared_task(acks_late=True)
+def sweep_mails() -> int:
+    return mails.mails_sweep()

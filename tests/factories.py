@@ -5,7 +5,10 @@ test that only needs "a yellow pqr case" builds it with ``CaseFactory`` / ``case
 what the lexicon decides about a sample text is then no part of what it asserts.
 """
 
+import contextlib
 import itertools
+import time
+from unittest import mock
 
 import factory
 from django.contrib.auth import get_user_model
@@ -16,6 +19,8 @@ from cases import clocks
 from cases.models import OPEN_CASE_STATUSES, AuditAction, AuditEvent, Case, CaseStatus
 from comments.models import Author, Classification, Comment
 from core.taxonomy import LEVEL_RANK, Category, Level
+from outbound import mails
+from outbound.models import Mail
 
 _ids = itertools.count(1)
 
@@ -182,3 +187,24 @@ def sign_in(client, username: str) -> None:
     checks every password against the request it came with, and ``login`` has none; the login
     page's own tests post the form."""
     client.force_login(get_user_model().objects.get(username=username))
+
+
+@contextlib.contextmanager
+def signed_hours_ago(hours: float):
+    """Tokens signed inside are dated ``hours`` ago: Django's signer reads the clock."""
+    issued = time.time() - hours * 3600
+    with mock.patch("django.core.signing.time.time", return_value=issued):
+        yield
+
+
+def send_mails() -> int:
+    """Send every mail the outbox holds that is due, as its worker does (the task is thin)."""
+    pending = Mail.objects.filter(sent_at=None, failed_at=None).order_by("pk")
+    return mails.mails_send(mail_ids=list(pending.values_list("pk", flat=True)))
+
+
+@contextlib.contextmanager
+def clock_at(moment):
+    """The desk's clock (``timezone.now``) reads ``moment`` inside: hours pass in a test."""
+    with mock.patch("django.utils.timezone.now", return_value=moment):
+        yield

@@ -254,6 +254,9 @@ EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.Emai
 EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
+# Seconds one SMTP conversation may take: a hung server must not hold an outbox claim past
+# SEMAFORO_OUTBOX_CLAIM_TIMEOUT_S, or another worker would send the same mail again.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30, minimum=1)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "semaforo@localhost")
 
 # --- REST API -------------------------------------------------------------------------------
@@ -320,8 +323,9 @@ class SemaforoSettings(TypedDict):
     FOLLOW_UP_FIRST_H: int
     FOLLOW_UP_EVERY_H: int
     FOLLOW_UP_MAX: int
-    SATISFACTION_LINK_DAYS: int
-    DEPARTMENT_LINK_DAYS: int
+    SATISFACTION_LINK_H: int
+    DEPARTMENT_LINK_H: int
+    CRISIS_ACK_LINK_H: int
     DEPARTMENT_DUE_H: int
     DEPARTMENT_REMIND_H: int
     OUTBOUND_TIMEOUT_S: int
@@ -331,6 +335,11 @@ class SemaforoSettings(TypedDict):
     OUTBOUND_SWEEP_GRACE_S: int
     FAQ_STALE_DAYS: int
     WEBHOOK_SWEEP_GRACE_S: int
+    OUTBOX_BACKOFF_S: int
+    OUTBOX_BACKOFF_MAX_S: int
+    OUTBOX_GIVE_UP_H: int
+    OUTBOX_CLAIM_TIMEOUT_S: int
+    OUTBOX_SWEEP_GRACE_S: int
 
 
 SEMAFORO: SemaforoSettings = {
@@ -375,13 +384,17 @@ SEMAFORO: SemaforoSettings = {
     # How often each process looks for a brand's newly active (or rolled back) model.
     "CLASSIFIER_RECHECK_S": env_int("SEMAFORO_CLASSIFIER_RECHECK_S", 5),
     # Follow-ups of a resolved case: the first after this many hours, then one a day, at most
-    # FOLLOW_UP_MAX; the customer's satisfaction link stays valid this many days.
+    # FOLLOW_UP_MAX.
     "FOLLOW_UP_FIRST_H": env_int("SEMAFORO_FOLLOW_UP_FIRST_H", 24, minimum=1),
     "FOLLOW_UP_EVERY_H": env_int("SEMAFORO_FOLLOW_UP_EVERY_H", 24, minimum=1),
     "FOLLOW_UP_MAX": env_int("SEMAFORO_FOLLOW_UP_MAX", 5, minimum=1),
-    "SATISFACTION_LINK_DAYS": env_int("SEMAFORO_SATISFACTION_LINK_DAYS", 7, minimum=1),
-    # A department answers a case through the signed link of its e-mail for this many days.
-    "DEPARTMENT_LINK_DAYS": env_int("SEMAFORO_DEPARTMENT_LINK_DAYS", 30, minimum=1),
+    # Links that act without a login (core.links) are bearer credentials: each acts once, and
+    # holds this many hours. The customer's satisfaction link (a newer check replaces it a day
+    # later anyway); the department's answer link (every reminder carries a fresh one); a
+    # committee member's acknowledgement links, the chat button's and the mail's.
+    "SATISFACTION_LINK_H": env_int("SEMAFORO_SATISFACTION_LINK_H", 72, minimum=1),
+    "DEPARTMENT_LINK_H": env_int("SEMAFORO_DEPARTMENT_LINK_H", 48, minimum=1),
+    "CRISIS_ACK_LINK_H": env_int("SEMAFORO_CRISIS_ACK_LINK_H", 24, minimum=1),
     # A department's answer is due this many hours after the request (a brand may set its own);
     # it is reminded this many hours before, and again at the deadline.
     "DEPARTMENT_DUE_H": env_int("SEMAFORO_DEPARTMENT_DUE_H", 24, minimum=1),
@@ -400,6 +413,16 @@ SEMAFORO: SemaforoSettings = {
     # A platform's webhook delivery not yet turned into comments this many seconds after it was
     # due is taken again by the sweep (comments/connectors/inbox.py).
     "WEBHOOK_SWEEP_GRACE_S": env_int("SEMAFORO_WEBHOOK_SWEEP_GRACE_S", 30),
+    # The outbox (outbound/outbox.py) of mails and crisis notices: a failed send is tried again
+    # after BACKOFF_S, doubling up to BACKOFF_MAX_S, and given up (a dead letter, shown with its
+    # error) only once it has been failing for GIVE_UP_H hours, so a mail server down for an
+    # hour delays mail and loses none. A claim older than CLAIM_TIMEOUT_S is a dead worker's
+    # (keep it well above EMAIL_TIMEOUT); the sweep hands out rows due for SWEEP_GRACE_S.
+    "OUTBOX_BACKOFF_S": env_int("SEMAFORO_OUTBOX_BACKOFF_S", 30, minimum=1),
+    "OUTBOX_BACKOFF_MAX_S": env_int("SEMAFORO_OUTBOX_BACKOFF_MAX_S", 900, minimum=1),
+    "OUTBOX_GIVE_UP_H": env_int("SEMAFORO_OUTBOX_GIVE_UP_H", 24, minimum=1),
+    "OUTBOX_CLAIM_TIMEOUT_S": env_int("SEMAFORO_OUTBOX_CLAIM_TIMEOUT_S", 120, minimum=1),
+    "OUTBOX_SWEEP_GRACE_S": env_int("SEMAFORO_OUTBOX_SWEEP_GRACE_S", 30),
 }
 
 # --- Platform connectors --------------------------------------------------------------------
@@ -471,6 +494,15 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-deliveries": {
         "task": "outbound.tasks.sweep_deliveries",
         "schedule": float(env_int("SEMAFORO_OUTBOUND_SWEEP_INTERVAL_S", 15, minimum=1)),
+    },
+    # The outbox: mails, and the committee's notices on the crisis queue.
+    "sweep-mails": {
+        "task": "outbound.tasks.sweep_mails",
+        "schedule": float(env_int("SEMAFORO_OUTBOX_SWEEP_INTERVAL_S", 15, minimum=1)),
+    },
+    "sweep-crisis-notices": {
+        "task": "crisis.tasks.sweep_notices",
+        "schedule": float(env_int("SEMAFORO_OUTBOX_SWEEP_INTERVAL_S", 15, minimum=1)),
     },
 }
 

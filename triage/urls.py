@@ -30,6 +30,7 @@ urlpatterns = [
     path("classifier/", include("comments.views_classifier")),
     path("crises/", include("crisis.urls")),
     path("reports/", include("reports.urls")),
+    path("", include("outbound.urls")),
     path("", include("comments.urls")),
     path("", include("replies.urls")),
     path("", include("cases.urls")),

@@ -152,16 +152,15 @@ def case_record_answer(request, pk: int):
 
 @csrf_protect
 def satisfaction(request, token: str):
-    """The customer's page, reached from the link in a follow-up: no login, one question."""
+    """The customer's page, reached from the link in a follow-up: no login, one question.
+    Opening it only reads; the link answers once, and a used one says so (409 when posted to
+    again)."""
     try:
         follow_up = followups.follow_up_from_token(token)
     except LinkError as error:
         status = 410 if error.expired else 400
         return render(
-            request,
-            "cases/satisfaction.html",
-            {"link_error": "expired" if error.expired else "invalid"},
-            status=status,
+            request, "cases/satisfaction.html", {"link_error": error.reason}, status=status
         )
     brand = follow_up.case.brand
     with translation.override(brand.language):
@@ -172,15 +171,33 @@ def satisfaction(request, token: str):
                 {"link_error": "superseded", "brand": brand},
                 status=410,
             )
-        if request.method == "POST" and follow_up.answered_at is None:
+        used = follow_up.answered_at is not None
+        if request.method == "POST":
             satisfied = {"yes": True, "no": False}.get(request.POST.get("satisfied", ""))
-            if satisfied is not None:
-                followups.follow_up_answer(
-                    follow_up_id=follow_up.pk,
-                    satisfied=satisfied,
-                    answer=request.POST.get("comment", "")[:2000],
-                )
+            if used or satisfied is not None:
+                try:
+                    followups.follow_up_answer(
+                        follow_up_id=follow_up.pk,
+                        satisfied=bool(satisfied),
+                        answer=request.POST.get("comment", "")[:2000],
+                    )
+                except LinkError:
+                    return render(
+                        request,
+                        "cases/satisfaction.html",
+                        {"link_error": "used", "brand": brand, "follow_up": follow_up},
+                        status=409,
+                    )
                 follow_up.refresh_from_db()
+                return render(
+                    request, "cases/satisfaction.html", {"follow_up": follow_up, "brand": brand}
+                )
+        if used:
+            return render(
+                request,
+                "cases/satisfaction.html",
+                {"link_error": "used", "brand": brand, "follow_up": follow_up},
+            )
         return render(request, "cases/satisfaction.html", {"follow_up": follow_up, "brand": brand})
 
 

@@ -94,24 +94,32 @@ def request_answer(request, pk: int):
 
 @csrf_protect
 def department_answer(request, token: str):
-    """The department's page, reached from the link in its e-mail: no login."""
+    """The department's page, reached from the link in its e-mail: no login. Opening it only
+    reads; the link answers once, and a used one says so (409 when posted to again)."""
     try:
         found = departments.request_from_token(token)
     except LinkError as bad_link:
         return render(
             request,
             "cases/department_answer.html",
-            {"link_error": "expired" if bad_link.expired else "invalid"},
+            {"link_error": bad_link.reason},
             status=410 if bad_link.expired else 400,
         )
     with translation.override(found.case.brand.language):
-        error = ""
-        if request.method == "POST" and found.answered_at is None:
+        error, status, used = "", 200, found.answered_at is not None
+        if request.method == "POST":
             try:
                 departments.department_answer(
                     request_id=found.pk, answer=request.POST.get("answer", "")[:5000]
                 )
             except DomainError as refused:
                 error = str(refused)
+            except LinkError:
+                status, used = 409, True
             found.refresh_from_db()
-        return render(request, "cases/department_answer.html", {"request_": found, "error": error})
+        return render(
+            request,
+            "cases/department_answer.html",
+            {"request_": found, "error": error, "used": used},
+            status=status,
+        )

@@ -34,7 +34,7 @@ from core.queueing import (
     error_text,
     publish_in_chunks,
     retry_alone,
-    retry_delay_s,
+    retry_delay,
 )
 
 #: The task that turns deliveries into comments (``comments.tasks``).
@@ -165,7 +165,7 @@ def _failed(delivery, claimed_at, *, errors: dict[int, Exception], outcome: Coun
     past ``MAX_ATTEMPTS`` it waits for a person."""
     attempts = delivery.attempts
     exhausted = attempts >= MAX_ATTEMPTS
-    due = None if exhausted else timezone.now() + timedelta(seconds=retry_delay_s(attempts))
+    due = None if exhausted else timezone.now() + retry_delay(attempts)
     reasons = "; ".join(f"change {index}: {_reason(error)}" for index, error in errors.items())
     recorded = _finish(
         delivery, claimed_at, last_error=reasons[:4000], next_attempt_at=due, outcome=dict(outcome)

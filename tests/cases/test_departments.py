@@ -11,8 +11,10 @@ from django.utils import timezone, translation
 from cases import departments, workflow
 from cases.models import AuditEvent, Case, CaseStatus, Department, DepartmentRequest
 from core.errors import DomainError
+from core.links import LinkError
 from core.taxonomy import Level
-from tests.factories import case_with_comment, sign_in
+from outbound.models import Mail
+from tests.factories import case_with_comment, send_mails, sign_in, signed_hours_ago
 
 pytestmark = pytest.mark.django_db
 DETAILS = "Cuenta terminada en 4567; doble cargo de 350 MXN el 3 de marzo; quiere el reembolso."
@@ -39,8 +41,8 @@ def case(aurora, alice) -> Case:
 
 
 def _route(case, alice, billing, capture) -> DepartmentRequest:
-    """Route the case, then run what the enqueued mail task runs (the task itself is thin)."""
-    with capture(execute=True):
+    """Route the case, then send what the outbox holds, as its worker does."""
+    with capture(execute=False):
         request = departments.department_request(
             case_id=case.pk,
             actor=alice,
@@ -48,7 +50,7 @@ def _route(case, alice, billing, capture) -> DepartmentRequest:
             need="Reembolso del doble cobro",
             details=DETAILS,
         )
-    departments.department_request_mail(request_id=request.pk)
+    send_mails()
     return request
 
 
@@ -97,6 +99,47 @@ def test_the_department_answers_through_its_link_and_the_case_comes_back(
     assert case.audit_events.filter(action="department_answered").count() == 1
 
 
+def test_a_used_department_link_says_so_and_never_acts_twice(
+    client, case, alice, billing, django_capture_on_commit_callbacks
+):
+    """The link is a bearer credential: once it answered, posting again (a replay, a
+    colleague with the forwarded mail) is refused with 409 and a page that says the link was
+    used, showing the answer it recorded; opening it only reads."""
+    request = _route(case, alice, billing, django_capture_on_commit_callbacks)
+    path = reverse("department-answer", args=[departments.ANSWER_LINK.token(request.pk)])
+    first = client.post(path, {"answer": "Reembolso aprobado."})
+    assert first.status_code == 200
+    assert 'data-link="used"' not in first.content.decode()
+
+    again = client.post(path, {"answer": "Mejor no, rechazado."})
+    assert again.status_code == 409
+    assert 'data-link="used"' in again.content.decode()
+    assert "Reembolso aprobado." in again.content.decode()
+    opened = client.get(path)
+    assert (opened.status_code, 'data-link="used"' in opened.content.decode()) == (200, True)
+    request.refresh_from_db()
+    assert request.answer == "Reembolso aprobado."
+    assert case.audit_events.filter(action="department_answered").count() == 1
+    with pytest.raises(LinkError) as used:
+        departments.department_answer(request_id=request.pk, answer="otra")
+    assert used.value.used
+
+
+def test_a_department_link_holds_two_days_not_a_month(
+    client, case, alice, billing, django_capture_on_commit_callbacks
+):
+    request = _route(case, alice, billing, django_capture_on_commit_callbacks)
+    with signed_hours_ago(47):
+        fresh = reverse("department-answer", args=[departments.ANSWER_LINK.token(request.pk)])
+    with signed_hours_ago(49):
+        old = reverse("department-answer", args=[departments.ANSWER_LINK.token(request.pk)])
+    assert client.get(fresh).status_code == 200
+    refused = client.post(old, {"answer": "Reembolso aprobado."})
+    assert refused.status_code == 410
+    assert 'data-link="expired"' in refused.content.decode()
+    assert DepartmentRequest.objects.get().answered_at is None
+
+
 def test_a_tampered_or_expired_department_link_is_refused(
     client, case, alice, billing, django_capture_on_commit_callbacks, settings
 ):
@@ -107,7 +150,7 @@ def test_a_tampered_or_expired_department_link_is_refused(
     assert (
         client.post(reverse("department-answer", args=[forged]), {"answer": "x"}).status_code == 400
     )
-    settings.SEMAFORO = {**settings.SEMAFORO, "DEPARTMENT_LINK_DAYS": 0}
+    settings.SEMAFORO = {**settings.SEMAFORO, "DEPARTMENT_LINK_H": 0}
     assert client.get(reverse("department-answer", args=[token])).status_code == 410
     assert DepartmentRequest.objects.get().answered_at is None
 
@@ -250,8 +293,9 @@ def test_the_department_is_reminded_before_and_at_its_deadline_each_once(
     with django_capture_on_commit_callbacks(execute=False):
         assert departments.department_reminders_claim() == [request.pk]
     assert departments.department_reminders_claim() == []  # claimed: a second pass takes nothing
-    assert departments.department_reminders_send(request_ids=[request.pk]) == 1
-    assert departments.department_reminders_send(request_ids=[request.pk]) == 0  # a duplicate
+    assert departments.department_reminder(request_id=request.pk) is False  # a duplicate
+    assert send_mails() == 1
+    assert send_mails() == 0
     [before] = mail.outbox
     assert before.to == ["facturacion@aurora.example"]
     assert "Recordatorio" in before.subject  # the brand speaks Spanish
@@ -263,8 +307,8 @@ def test_the_department_is_reminded_before_and_at_its_deadline_each_once(
     _shift(request, due_at=now - timedelta(seconds=1), remind_at=now - timedelta(seconds=1))
     with django_capture_on_commit_callbacks(execute=False):
         assert departments.department_reminders_claim() == [request.pk]
-    assert departments.department_reminders_send(request_ids=[request.pk]) == 1
-    assert departments.department_reminders_send(request_ids=[request.pk]) == 0
+    assert departments.department_reminder(request_id=request.pk) is False
+    assert send_mails() == 1
     assert "vence ahora" in mail.outbox[-1].subject
     assert len(mail.outbox) == 2
     request.refresh_from_db()
@@ -309,15 +353,19 @@ def test_a_reminder_whose_mail_raises_never_holds_back_the_rest_of_its_chunk(
                 )
             )
     poisoned, ordinary = requests
-    mail.outbox.clear()
+    DepartmentRequest.objects.update(remind_at=timezone.now() - timedelta(seconds=1))
     with django_capture_on_commit_callbacks(execute=False):
-        sent = departments.department_reminders_send(request_ids=[poisoned.pk, ordinary.pk])
-    assert sent == 1
-    assert [m.to for m in mail.outbox] == [["facturacion@aurora.example"]]
+        assert departments.department_reminders_claim() == [poisoned.pk, ordinary.pk]
+    mail.outbox.clear()
+    assert send_mails() == 2  # the ordinary request and its reminder; the poisoned two wait
+    assert {tuple(m.to) for m in mail.outbox} == {("facturacion@aurora.example",)}
     poisoned.refresh_from_db()
-    assert poisoned.reminded_before_at is None
-    assert poisoned.remind_attempts == 1
-    assert poisoned.remind_error.startswith("BadHeaderError")
+    assert poisoned.reminded_before_at is not None
+    failing = Mail.objects.filter(to=[poisoned_department.email])
+    assert failing.count() == 2
+    assert all(m.sent_at is None and m.attempts == 1 for m in failing)
+    assert all(m.last_error.startswith("BadHeaderError") for m in failing)
+    assert all(m.next_attempt_at > timezone.now() for m in failing)
 
 
 def test_the_case_page_says_who_it_waits_on_since_when_and_until_when(

@@ -12,8 +12,10 @@ from django.utils import timezone, translation
 from cases import followups, workflow
 from cases.models import AuditEvent, Case, CaseStatus, FollowUp, Outcome
 from core.errors import DomainError
+from core.links import LinkError
 from core.taxonomy import Level
-from tests.factories import case_with_comment
+from outbound.models import Mail
+from tests.factories import case_with_comment, send_mails, signed_hours_ago
 
 pytestmark = pytest.mark.django_db
 
@@ -57,6 +59,7 @@ def test_a_due_follow_up_asks_the_assignee_once_and_schedules_the_next(resolved,
     [follow_up] = resolved.follow_ups.all()
     assert followups.follow_up_prompt(follow_up_id=follow_up.pk) is True
     assert followups.follow_up_prompt(follow_up_id=follow_up.pk) is False
+    assert send_mails() == 1
     [message] = mail.outbox
     assert message.to == [alice.email]
     assert "Hola Ana" in message.body  # in the brand's language, Spanish at Aurora
@@ -80,6 +83,7 @@ def test_after_the_last_unanswered_check_the_case_closes_as_no_answer_and_its_pe
     assert (case.status, case.satisfied) == (CaseStatus.CLOSED, None)
     event = AuditEvent.objects.get(case=case, action="case_closed_no_answer")
     assert event.after["checks"] == 2
+    assert send_mails() == 3
     closed_mail = mail.outbox[-1]
     assert closed_mail.to == [alice.email]
     assert f"#{case.pk}" in closed_mail.subject
@@ -150,6 +154,40 @@ def test_a_satisfied_customer_closes_the_case_through_the_link(client, resolved)
     assert resolved.status == CaseStatus.CLOSED
 
 
+def test_a_used_satisfaction_link_says_so_and_never_acts_twice(client, resolved):
+    """The link is a bearer credential: once it answered, posting to it again (a replay, a
+    second person with the forwarded mail) answers 409 with a page that says it was used, and
+    the case stays as the first answer left it. Opening it still only reads."""
+    [follow_up] = resolved.follow_ups.all()
+    url = _link(follow_up)
+    assert client.post(url, {"satisfied": "no", "comment": "sigue"}).status_code == 200
+    reopened = Case.objects.get(pk=resolved.pk)
+    assert reopened.status == CaseStatus.IN_PROGRESS
+
+    again = client.post(url, {"satisfied": "yes"})
+    assert again.status_code == 409
+    assert 'data-link="used"' in again.content.decode()
+    opened = client.get(url)
+    assert opened.status_code == 200
+    assert 'data-link="used"' in opened.content.decode()
+    assert Case.objects.get(pk=resolved.pk).status == CaseStatus.IN_PROGRESS
+    assert AuditEvent.objects.filter(case=resolved, action="follow_up_answered").count() == 1
+    with pytest.raises(LinkError) as used:
+        followups.follow_up_answer(follow_up_id=follow_up.pk, satisfied=True)
+    assert used.value.used
+
+
+def test_a_satisfaction_link_holds_three_days_not_a_week(client, resolved):
+    [follow_up] = resolved.follow_ups.all()
+    with signed_hours_ago(71):
+        fresh = _link(follow_up)
+    with signed_hours_ago(73):
+        old = _link(follow_up)
+    assert client.get(fresh).status_code == 200
+    assert client.post(old, {"satisfied": "yes"}).status_code == 410
+    assert Case.objects.get(pk=resolved.pk).status == CaseStatus.RESOLVED
+
+
 def test_an_unsatisfied_customer_reopens_the_case(client, resolved):
     [follow_up] = resolved.follow_ups.all()
     client.post(_link(follow_up), {"satisfied": "no", "comment": "sigue el doble cobro"})
@@ -190,7 +228,7 @@ def test_a_tampered_link_is_refused(client, resolved):
 def test_an_expired_link_is_refused(client, resolved, settings):
     [follow_up] = resolved.follow_ups.all()
     url = _link(follow_up)
-    settings.SEMAFORO = {**settings.SEMAFORO, "SATISFACTION_LINK_DAYS": -1}
+    settings.SEMAFORO = {**settings.SEMAFORO, "SATISFACTION_LINK_H": -1}
     response = client.post(url, {"satisfied": "yes"})
     assert response.status_code == 410
     resolved.refresh_from_db()
@@ -217,7 +255,8 @@ def test_closing_or_reopening_cancels_pending_follow_ups(resolved, alice):
 
 def test_one_follow_up_whose_mail_raises_never_holds_back_the_rest_of_its_chunk(aurora, alice, sam):
     """The first case's assignee has an address the mail library refuses; the second case of
-    the same chunk is still prompted, and the first keeps its error and is tried again."""
+    the same chunk is still prompted, and the first's mail keeps its error and is tried again
+    on its own."""
     from django.contrib.auth import get_user_model
 
     def resolved_for(person):
@@ -230,17 +269,31 @@ def test_one_follow_up_whose_mail_raises_never_holds_back_the_rest_of_its_chunk(
     poisoned, ordinary = resolved_for(alice), resolved_for(sam)
     get_user_model().objects.filter(pk=alice.pk).update(email="alice@example.com\nBcc: x@y.z")
 
-    assert followups.follow_ups_prompt(follow_up_ids=[poisoned.pk, ordinary.pk]) == 1
+    assert followups.follow_ups_prompt(follow_up_ids=[poisoned.pk, ordinary.pk]) == 2
+    assert send_mails() == 1
 
     [message] = mail.outbox
     assert message.to == [sam.email]
     poisoned.refresh_from_db()
-    assert poisoned.prompted_at is None
-    assert poisoned.attempts == 1
-    assert poisoned.last_error.startswith("BadHeaderError")
-    get_user_model().objects.filter(pk=alice.pk).update(email="alice@example.com")
-    assert followups.follow_ups_prompt(follow_up_ids=[poisoned.pk]) == 1
-    assert mail.outbox[-1].to == ["alice@example.com"]
+    assert poisoned.prompted_at is not None
+    [failing] = Mail.objects.filter(sent_at=None)
+    assert failing.key == f"follow-up:{poisoned.pk}:prompt"
+    assert failing.attempts == 1
+    assert failing.last_error.startswith("BadHeaderError")
+
+
+def test_a_claim_whose_message_was_lost_is_taken_again_by_a_later_pass(resolved):
+    """The broker restarted empty after the pass claimed the follow-up: nothing will prompt it.
+    Once the claim is older than its timeout, a pass claims it again."""
+    [follow_up] = resolved.follow_ups.all()
+    _make_due(follow_up)
+    assert followups.follow_ups_claim_due() == [follow_up.pk]
+    later = timezone.now() + followups.PROMPT_CLAIM_TIMEOUT - timedelta(seconds=5)
+    assert followups.follow_ups_claim_due(now=later) == []
+    much_later = timezone.now() + followups.PROMPT_CLAIM_TIMEOUT + timedelta(seconds=5)
+    assert followups.follow_ups_claim_due(now=much_later) == [follow_up.pk]
+    assert followups.follow_up_prompt(follow_up_id=follow_up.pk) is True
+    assert followups.follow_ups_claim_due(now=much_later + timedelta(hours=1)) == []
 
 
 def test_a_handle_with_a_line_break_is_one_line_in_the_subject(resolved, alice):
@@ -249,6 +302,7 @@ def test_a_handle_with_a_line_break_is_one_line_in_the_subject(resolved, alice):
     )
     [follow_up] = resolved.follow_ups.all()
     assert followups.follow_up_prompt(follow_up_id=follow_up.pk) is True
+    assert send_mails() == 1
     [message] = mail.outbox
     assert "@ana Bcc: everyone@example.com" in message.subject
     assert "\n" not in message.subject

@@ -1,6 +1,5 @@
 """Acknowledging from the committee's chat: each member's signed button URL in the webhook."""
 
-from datetime import timedelta
 from urllib.parse import urlsplit
 
 import pytest
@@ -12,6 +11,7 @@ from crisis import links
 from crisis.models import Crisis, CrisisEvent, CrisisNotification, EventKind
 from outbound.models import Delivery, Endpoint, Purpose
 from tests.crisis.helpers import escalate, member, red
+from tests.factories import signed_hours_ago
 
 pytestmark = pytest.mark.django_db
 
@@ -70,13 +70,28 @@ def test_the_button_acknowledges_for_that_member(crisis_told, button, carla):
     assert CrisisNotification.objects.get(user=carla).acknowledged_at is None
 
 
-def test_pressing_again_changes_nothing_and_answers_the_same(crisis_told, button):
+def test_a_used_button_says_so_and_never_acts_twice(crisis_told, button):
+    """The button's URL is a bearer credential: it acknowledges once; pressed again (or
+    replayed from a log) it answers 409, already used, and records nothing more."""
     path = _ack_path(Delivery.objects.get().payload, "diego")
     first = button.post(path)
-    second = button.post(path)
-    assert second.status_code == 200
-    assert second.json() == first.json()
+    assert first.status_code == 200
+    second = button.post(path, HTTP_ACCEPT_LANGUAGE="en")
+    assert second.status_code == 409
+    used = "This link was already used: you acknowledged this crisis."
+    assert second.json() == {"errors": [{"field": "token", "message": used}]}
     assert CrisisEvent.objects.filter(kind=EventKind.ACKNOWLEDGED).count() == 1
+
+
+def test_a_button_holds_a_day_not_two(crisis_told, button):
+    notice = CrisisNotification.objects.get(user__username="diego")
+    with signed_hours_ago(23):
+        fresh = urlsplit(links.chat_ack_url(notice.pk)).path
+    with signed_hours_ago(25):
+        old = urlsplit(links.chat_ack_url(notice.pk)).path
+    assert button.post(old).status_code == 410
+    assert Crisis.objects.get().acknowledged_at is None
+    assert button.post(fresh).status_code == 200
 
 
 def test_a_tampered_token_acknowledges_nothing(crisis_told, button):
@@ -88,9 +103,9 @@ def test_a_tampered_token_acknowledges_nothing(crisis_told, button):
     assert Crisis.objects.get().acknowledged_at is None
 
 
-def test_an_expired_token_acknowledges_nothing(crisis_told, button, monkeypatch):
+def test_an_expired_token_acknowledges_nothing(crisis_told, button, settings):
     path = _ack_path(Delivery.objects.get().payload, "diego")
-    monkeypatch.setattr(links, "ACK_LINK_MAX_AGE", timedelta(days=-1))
+    settings.SEMAFORO = {**settings.SEMAFORO, "CRISIS_ACK_LINK_H": -1}
     response = button.post(path, HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 410
     assert response.json()["errors"] == [{"field": "token", "message": "This link has expired."}]

@@ -30,7 +30,8 @@ class Receiver:
             def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 header = self.headers.get("X-Semaforo-Signature")
-                verified = verify_signature(receiver.secret, header, body)
+                delivery_id = self.headers.get("X-Semaforo-Delivery")
+                verified = verify_signature(receiver.secret, header, body, delivery_id=delivery_id)
                 with receiver._lock:
                     receiver.requests.append(
                         {

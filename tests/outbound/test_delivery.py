@@ -4,6 +4,7 @@ import json
 import urllib.error
 import urllib.request
 from datetime import timedelta
+from functools import partial
 
 import pytest
 from django.db import IntegrityError, transaction
@@ -82,34 +83,73 @@ def test_a_tampered_body_or_an_old_timestamp_fails_verification(
     attempt(create(aurora))
     [request] = receiver.requests
     header, body = request["headers"]["X-Semaforo-Signature"], request["body"]
+    delivery_id = request["headers"]["X-Semaforo-Delivery"]
     timestamp = int(header.split(",")[0].removeprefix("t="))
     secret = aurora_publishing.secret
+    verify = partial(verify_signature, delivery_id=delivery_id)
 
-    assert verify_signature(secret, header, body) is True
+    assert verify(secret, header, body) is True
     tampered = body.replace(b"privado", "público".encode())
     assert tampered != body
-    assert verify_signature(secret, header, tampered) is False
-    assert verify_signature(secret, header, body, now=timestamp + 301) is False
-    assert verify_signature(secret, header, body, now=timestamp + 299) is True
-    assert (
-        verify_signature(secret, header.replace(f"t={timestamp}", f"t={timestamp + 1}"), body)
-        is False
-    )
-    assert verify_signature("whsec_another", header, body) is False
-    assert verify_signature(secret, None, body) is False
-    assert verify_signature(secret, "v1=abc", body) is False
+    assert verify(secret, header, tampered) is False
+    assert verify(secret, header, body, now=timestamp + 301) is False
+    assert verify(secret, header, body, now=timestamp + 299) is True
+    assert verify(secret, header.replace(f"t={timestamp}", f"t={timestamp + 1}"), body) is False
+    assert verify("whsec_another", header, body) is False
+    assert verify(secret, None, body) is False
+    assert verify(secret, "v2=abc", body) is False
 
     # The receiver refuses the tampered request replayed with the captured header.
     replay = urllib.request.Request(
         receiver.url,
         data=tampered,
         method="POST",
-        headers={"X-Semaforo-Signature": header, "Content-Type": "application/json"},
+        headers={
+            "X-Semaforo-Signature": header,
+            "X-Semaforo-Delivery": delivery_id,
+            "Content-Type": "application/json",
+        },
     )
     with pytest.raises(urllib.error.HTTPError) as refused:
         urllib.request.urlopen(replay, timeout=5)
     assert refused.value.code == 401
     assert receiver.requests[-1]["verified"] is False
+
+
+def test_the_signature_covers_the_delivery_id_and_the_event(aurora, aurora_publishing, receiver):
+    """Receivers deduplicate on ``X-Semaforo-Delivery``: a captured request replayed under
+    another id must not verify, or it would pass as a new delivery. The event is in the signed
+    body, so it cannot be changed either."""
+    delivery = create(aurora)
+    attempt(delivery)
+    [request] = receiver.requests
+    header, body = request["headers"]["X-Semaforo-Signature"], request["body"]
+    secret = aurora_publishing.secret
+    assert request["headers"]["X-Semaforo-Delivery"] == str(delivery.pk)
+    assert request["headers"]["X-Semaforo-Event"] == "reply.approved"
+    assert json.loads(body)["event"] == "reply.approved"
+    assert verify_signature(secret, header, body, delivery_id=delivery.pk) is True
+
+    assert verify_signature(secret, header, body, delivery_id=delivery.pk + 1) is False
+    assert verify_signature(secret, header, body, delivery_id=f"{delivery.pk}0") is False
+    assert verify_signature(secret, header, body, delivery_id=None) is False
+    other_event = body.replace(b'"event":"reply.approved"', b'"event":"crisis.notify"')
+    assert other_event != body
+    assert verify_signature(secret, header, other_event, delivery_id=delivery.pk) is False
+
+    replay = urllib.request.Request(
+        receiver.url,
+        data=body,
+        method="POST",
+        headers={
+            "X-Semaforo-Signature": header,
+            "X-Semaforo-Delivery": str(delivery.pk + 1000),
+            "Content-Type": "application/json",
+        },
+    )
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(replay, timeout=5)
+    assert refused.value.code == 401
 
 
 def test_500_then_200_is_retried_and_delivered_with_two_attempts(
@@ -294,8 +334,9 @@ def test_a_rotated_secret_signs_the_next_delivery(aurora, aurora_publishing, rec
     attempt(create(aurora))
     [request] = receiver.requests
     header, body = request["headers"]["X-Semaforo-Signature"], request["body"]
-    assert verify_signature(new, header, body) is True
-    assert verify_signature(old, header, body) is False
+    delivery_id = request["headers"]["X-Semaforo-Delivery"]
+    assert verify_signature(new, header, body, delivery_id=delivery_id) is True
+    assert verify_signature(old, header, body, delivery_id=delivery_id) is False
 
 
 def test_an_endpoint_deactivated_before_the_attempt_gets_nothing(
