@@ -28,6 +28,12 @@ def log_in(page, base_url: str, username: str) -> None:
     page.get_by_role("button", name="Entrar").click()
 
 
+def open_from_menu(page, menu: str, link: str) -> None:
+    """Follow a link kept in one of the top bar's menus, opening the menu first as a person does."""
+    page.locator("nav.mainnav summary", has_text=menu).click()
+    page.get_by_role("link", name=link).click()
+
+
 def test_a_red_pushed_through_the_api_appears_in_the_open_queue_without_reload(
     page, live_server, alice, listener_token, tmp_path
 ):

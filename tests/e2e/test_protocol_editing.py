@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 from cases.models import AuditEvent
 from replies import protocols
 from replies.models import Protocol
-from tests.e2e.test_live_queue import log_in
+from tests.e2e.test_live_queue import log_in, open_from_menu
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -15,7 +15,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 def test_sam_fixes_an_unknown_placeholder_and_saves_the_protocol(page, live_server, sam, aurora):
     protocols.protocol_for(brand=aurora, category="insult", level="yellow")
     log_in(page, live_server.url, "sam")
-    page.get_by_role("link", name="Protocolos").click()
+    open_from_menu(page, "Conocimiento", "Protocolos")
     expect(page.get_by_role("heading", name="Protocolos")).to_be_visible()
     page.locator("tr", has_text="Insulto o ataque").filter(has_text="Amarillo").get_by_role(
         "link"

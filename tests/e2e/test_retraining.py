@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from comments.models import ClassifierVersion, Comment
 from tests.crisis.conftest import broker, celery_worker_factory  # noqa: F401
-from tests.e2e.test_live_queue import log_in, push
+from tests.e2e.test_live_queue import log_in, open_from_menu, push
 from tests.factories import comment_item
 
 pytestmark = [pytest.mark.e2e, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
@@ -45,7 +45,7 @@ def test_a_correction_and_a_retrain_from_the_page_change_the_decision_on_that_te
     page.get_by_role("button", name="Guardar corrección").click()
     expect(page.locator(".messages")).to_be_visible()
 
-    page.get_by_role("link", name="Clasificador").click()
+    open_from_menu(page, "Gestión", "Clasificador")
     section = page.locator(f"#brand-models-{comment.brand_id}")
     expect(section.locator(".corrections-since")).to_contain_text("1 corrección")
     section.get_by_role("button", name="Reentrenar con las correcciones").click()

@@ -1,14 +1,14 @@
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.test_live_queue import log_in
+from tests.e2e.test_live_queue import log_in, open_from_menu
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def test_sam_adds_a_person_through_the_team_page(page, live_server, sam, alice, tmp_path):
     log_in(page, live_server.url, "sam")
-    page.get_by_role("link", name="Equipo").click()
+    open_from_menu(page, "Gestión", "Equipo")
     expect(page.get_by_role("heading", name="Equipo de Banco Aurora")).to_be_visible()
     expect(page.locator('tr[data-username="alice"]')).to_be_visible()
 
