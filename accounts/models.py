@@ -5,6 +5,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from core.audit import audit_change
+
 TOKEN_PREFIX = "smf_"  # noqa: S105 (a label, not a secret)
 
 
@@ -58,5 +60,17 @@ class ApiToken(models.Model):
         raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
         token = cls.objects.create(
             user=user, name=name, brand=brand, prefix=raw[:10], digest=digest_token(raw)
+        )
+        audit_change(
+            actor=None,
+            action="apitoken_issued",
+            brand_id=token.brand_id,
+            before={},
+            after={
+                "id": token.pk,
+                "name": name,
+                "user": user.get_username(),
+                "prefix": token.prefix,
+            },
         )
         return token, raw

@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from brands.models import AssignmentRule, Brand, BrandAccount, Membership
+from core.admin import AuditedAdmin
 
 
 class BrandAccountInline(admin.TabularInline):
@@ -15,7 +16,7 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(Brand)
-class BrandAdmin(admin.ModelAdmin):
+class BrandAdmin(AuditedAdmin):
     list_display = ("name", "slug", "language", "time_zone")
     prepopulated_fields = {"slug": ("name",)}
     search_fields = ("name", "slug")
@@ -50,7 +51,7 @@ class BrandAdmin(admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(AuditedAdmin):
     list_display = ("user", "brand", "role", "created_at")
     list_filter = ("brand", "role")
     search_fields = ("user__username", "user__email", "brand__name")
@@ -59,7 +60,7 @@ class MembershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(AssignmentRule)
-class AssignmentRuleAdmin(admin.ModelAdmin):
+class AssignmentRuleAdmin(AuditedAdmin):
     list_display = ("brand", "platform", "language", "position")
     list_filter = ("brand",)
     filter_horizontal = ("members",)

@@ -4,7 +4,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from brands import team, watchlists
 from brands.access import SESSION_KEY, brand_ids_for_request, brands_of, in_brands
@@ -33,6 +33,7 @@ def brand_switch(request):
     return redirect(target)
 
 
+@require_safe
 @login_required
 @permission_required(team.MANAGE_TEAM, raise_exception=True)
 def team_page(request):

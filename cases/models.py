@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from brands.models import Brand
 from core.taxonomy import Category, Level
 
 
@@ -244,28 +245,56 @@ class CaseNote(models.Model):
 
 
 class AuditEvent(models.Model):
-    """Who changed what and when, with the state before and after. Append-only."""
+    """Who changed what and when, with the state before and after.
 
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    Append-only, and the database enforces it: on PostgreSQL a trigger refuses every UPDATE and
+    DELETE of these rows (migration 0012), except inside ``cases.audit.audit_erasure``, the one
+    place that anonymises what a person asked to have erased. The rows outlive what they name:
+    the references are neither cascaded nor constrained, and the brand and the actor's name are
+    copied onto the row, so deleting a case, a comment or a person leaves their history whole.
+    """
+
+    brand = models.ForeignKey(
+        "brands.Brand",
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
     )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    actor_name = models.CharField(max_length=150, blank=True)
     action = models.CharField(max_length=50, choices=AuditAction.choices)
     comment = models.ForeignKey(
         "comments.Comment",
         null=True,
         blank=True,
-        on_delete=models.CASCADE,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
         related_name="audit_events",
     )
     author = models.ForeignKey(
         "comments.Author",
         null=True,
         blank=True,
-        on_delete=models.CASCADE,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
         related_name="audit_events",
     )
     case = models.ForeignKey(
-        Case, null=True, blank=True, on_delete=models.CASCADE, related_name="audit_events"
+        Case,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="audit_events",
     )
     before = models.JSONField(default=dict, blank=True)
     after = models.JSONField(default=dict, blank=True)
@@ -274,9 +303,33 @@ class AuditEvent(models.Model):
     class Meta:
         db_table = "comments_auditevent"
         ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["brand", "created_at"], name="audit_brand_created")]
 
     def __str__(self):
         return f"{self.action} at {self.created_at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs):
+        """Fill in the brand and the actor's name from what the event names, so that the
+        twenty-odd places that record an event need not, and refuse a second save."""
+        if not self._state.adding:
+            raise ValueError("an audit event is append-only; record a new one")
+        if self.brand_id is None:
+            self.brand_id = self._subject_brand_id()
+        if self.actor is not None and not self.actor_name:
+            self.actor_name = self.actor.get_username()
+        super().save(*args, **kwargs)
+
+    def _subject_brand_id(self) -> int | None:
+        for subject in ("case", "comment", "author"):
+            if getattr(self, f"{subject}_id") is not None:
+                return getattr(self, subject).brand_id
+        for state in (self.after, self.before):
+            brand = state.get("brand") if isinstance(state, dict) else None
+            if isinstance(brand, int):
+                return brand
+            if isinstance(brand, str):  # a snapshot that names the brand by its slug
+                return Brand.objects.filter(slug=brand).values_list("pk", flat=True).first()
+        return None
 
 
 class FollowUp(models.Model):

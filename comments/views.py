@@ -3,7 +3,7 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from brands.access import brand_ids_for_request
 from brands.models import Membership
@@ -31,6 +31,7 @@ def _queue_context(request) -> dict:
     }
 
 
+@require_safe
 @login_required
 @permission_required("comments.view_queue", raise_exception=True)
 def queue(request):
@@ -41,6 +42,7 @@ def queue(request):
     return render(request, "comments/queue.html", {**_queue_context(request), "on_duty": on_duty})
 
 
+@require_safe
 @login_required
 @permission_required("comments.view_queue", raise_exception=True)
 def queue_rows(request):
@@ -48,6 +50,7 @@ def queue_rows(request):
     return render(request, "comments/_queue_rows.html", _queue_context(request))
 
 
+@require_safe
 @login_required
 @permission_required("comments.view_queue", raise_exception=True)
 def comment_detail(request, pk: int):
@@ -78,6 +81,7 @@ def comment_correct(request, pk: int):
     return redirect("comment-detail", pk=pk)
 
 
+@require_safe
 @login_required
 @permission_required("comments.view_queue", raise_exception=True)
 def monitor(request):

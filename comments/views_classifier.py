@@ -14,7 +14,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from brands.access import brand_ids_for_request
 from classifier import default_model
@@ -24,6 +24,7 @@ from core.pages import perform
 from core.taxonomy import Category
 
 
+@require_safe
 @login_required
 @permission_required("comments.view_model_figures", raise_exception=True)
 def classifier_figures(request):
@@ -51,6 +52,7 @@ def classifier_figures(request):
     )
 
 
+@require_safe
 @login_required
 @permission_required(learning.RETRAIN_PERMISSION, raise_exception=True)
 def brand_models(request, brand_id: int):

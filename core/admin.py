@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from core.audit import audit_change, snapshot
+
 
 class SuperuserAdminSite(admin.AdminSite):
     """The admin, for superusers only (``admin.site``, through core.admin_apps).
@@ -25,3 +27,79 @@ class ReadOnlyStateAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class AuditedAdmin(admin.ModelAdmin):
+    """Every add, change and delete made here, and in its inlines, is written to the audit log
+    with the state before and after (``core.audit``): a brand's settings, its committee seats,
+    endpoints and tokens are changed in the admin, not through the desk's own pages.
+
+    ``audit_exclude`` names the fields whose values never go into the log (secrets, digests).
+    """
+
+    audit_exclude: tuple[str, ...] = ()
+
+    def save_model(self, request, obj, form, change):
+        before = _stored_snapshot(obj, self.audit_exclude) if change else {}
+        super().save_model(request, obj, form, change)
+        _audit(request, obj, "changed" if change else "added", before, self.audit_exclude)
+
+    def delete_model(self, request, obj):
+        before = snapshot(obj, exclude=self.audit_exclude)
+        brand_id = _brand_id(obj)
+        super().delete_model(request, obj)
+        audit_change(
+            actor=request.user,
+            action=f"{obj._meta.model_name}_deleted",
+            brand_id=brand_id,
+            before=before,
+            after={},
+        )
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:  # one event per row, never a silent bulk delete
+            self.delete_model(request, obj)
+
+    def save_formset(self, request, form, formset, change):
+        before = {
+            f.instance.pk: _stored_snapshot(f.instance, ())
+            for f in formset.initial_forms
+            if f.instance.pk
+        }
+        super().save_formset(request, form, formset, change)
+        for obj in formset.new_objects:
+            _audit(request, obj, "added", {}, ())
+        for obj, _fields in formset.changed_objects:
+            _audit(request, obj, "changed", before.get(obj.pk, {}), ())
+        for obj in formset.deleted_objects:
+            audit_change(
+                actor=request.user,
+                action=f"{obj._meta.model_name}_deleted",
+                brand_id=_brand_id(obj),
+                before=before.get(obj.pk, {}),
+                after={},
+            )
+
+
+def _stored_snapshot(obj, exclude: tuple[str, ...]) -> dict:
+    stored = type(obj)._default_manager.filter(pk=obj.pk).first()
+    return snapshot(stored, exclude=exclude) if stored is not None else {}
+
+
+def _brand_id(obj) -> int | None:
+    if obj._meta.model_name == "brand":
+        return obj.pk
+    if hasattr(obj, "brand_id"):
+        return obj.brand_id
+    membership = getattr(obj, "membership", None)  # a committee seat is a member's
+    return membership.brand_id if membership is not None else None
+
+
+def _audit(request, obj, verb: str, before: dict, exclude: tuple[str, ...]) -> None:
+    audit_change(
+        actor=request.user,
+        action=f"{obj._meta.model_name}_{verb}",
+        brand_id=_brand_id(obj),
+        before=before,
+        after=snapshot(obj, exclude=exclude),
+    )

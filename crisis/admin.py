@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from core.admin import ReadOnlyStateAdmin
+from core.admin import AuditedAdmin, ReadOnlyStateAdmin
 from crisis.models import CommitteeMember, Crisis, CrisisEvent, Escalation
 
 
@@ -13,7 +13,7 @@ class EscalationAdmin(admin.ModelAdmin):
 
 
 @admin.register(CommitteeMember)
-class CommitteeMemberAdmin(admin.ModelAdmin):
+class CommitteeMemberAdmin(AuditedAdmin):
     """Where a brand seats its committee: role, contact level, channels, spokesperson."""
 
     list_display = (

@@ -38,10 +38,12 @@ def crisis_transition(*, crisis_id: int, actor, to: str, note: str = "", now=Non
     now = now or timezone.now()
     crisis = access_crisis_for(crisis_id=crisis_id, actor=actor, lock=True)
     target = CrisisStatus(to) if to in TRANSITIONS else None
-    if target is None or crisis.status not in TRANSITIONS[target]:
+    if target is None:
+        raise DomainError(_("Choose where the crisis goes: responding, contained or closed."))
+    if crisis.status not in TRANSITIONS[target]:
         raise DomainError(
             _("A crisis cannot go from %(from)s to %(to)s.")
-            % {"from": crisis.get_status_display(), "to": CrisisStatus(to).label}
+            % {"from": crisis.get_status_display(), "to": target.label}
         )
     before = crisis.status
     crisis.status = to

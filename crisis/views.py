@@ -14,7 +14,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.timezone import make_aware
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from brands.access import crisis_brand_ids_for_request
 from core.errors import DomainError
@@ -49,6 +49,7 @@ def room_access(view):
     return wrapped
 
 
+@require_safe
 @room_access
 def crisis_list(request, brand_ids):
     return render(
@@ -69,6 +70,7 @@ def _room_context(request, crisis) -> dict:
     }
 
 
+@require_safe
 @room_access
 def crisis_room(request, brand_ids, pk: int):
     crisis = selectors.access_crisis(pk, brand_ids)
@@ -114,6 +116,7 @@ def crisis_acknowledge_here(request, brand_ids, pk: int):
     return _act(request, pk, acknowledge)
 
 
+@require_safe
 @room_access
 def crisis_spread(request, brand_ids, pk: int):
     """The spread panel alone, polled by htmx so the chart moves without a reload."""
@@ -241,6 +244,7 @@ def crisis_postmortem(request, brand_ids, pk: int):
     )
 
 
+@require_safe
 @room_access
 def crisis_postmortem_export(request, brand_ids, pk: int):
     crisis = selectors.access_crisis(pk, brand_ids)

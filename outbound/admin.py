@@ -8,6 +8,8 @@ from django.contrib import admin, messages
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.admin import AuditedAdmin
+from core.audit import audit_change
 from outbound.endpoints import endpoint_rotate_secret
 from outbound.models import Delivery, DeliveryAttempt, Endpoint, Mail
 
@@ -24,7 +26,8 @@ def _show_secret_once(request, endpoint: Endpoint, secret: str) -> None:
 
 
 @admin.register(Endpoint)
-class EndpointAdmin(admin.ModelAdmin):
+class EndpointAdmin(AuditedAdmin):
+    audit_exclude = ("secret",)
     list_display = ("brand", "purpose", "url", "active", "masked_secret", "secret_rotated_at")
     list_filter = ("purpose", "active", "brand")
     readonly_fields = ("masked_secret", "created_at", "secret_rotated_at")
@@ -45,6 +48,13 @@ class EndpointAdmin(admin.ModelAdmin):
     def rotate_secret(self, request, queryset):
         for endpoint in queryset:
             _show_secret_once(request, endpoint, endpoint_rotate_secret(endpoint=endpoint))
+            audit_change(
+                actor=request.user,
+                action="endpoint_secret_rotated",
+                brand_id=endpoint.brand_id,
+                before={},
+                after={"id": endpoint.pk, "url": endpoint.url},
+            )
 
 
 class DeliveryAttemptInline(admin.TabularInline):

@@ -6,6 +6,7 @@ to the brands where the person supervises.
 
 from django.contrib.auth.decorators import login_required, permission_required
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
 from brands.access import brand_ids_for_request
 from outbound.delivery import deliveries_with_errors
@@ -16,6 +17,7 @@ SEE = "cases.assign_case"
 SHOWN = 200
 
 
+@require_safe
 @login_required
 @permission_required(SEE, raise_exception=True)
 def delivery_errors(request):

@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_protect
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from brands.access import brand_ids_for, brand_ids_for_request
 from cases import customers, departments, followups, privacy, raising, workflow
@@ -24,6 +24,7 @@ from replies import selectors as reply_selectors
 from replies import workflow as replies
 
 
+@require_safe
 @login_required
 @permission_required("comments.view_comment", raise_exception=True)
 def case_detail(request, pk: int):
@@ -267,6 +268,7 @@ def _suggestions_context(request, case, protocol) -> dict:
     }
 
 
+@require_safe
 @login_required
 @permission_required("comments.view_comment", raise_exception=True)
 def case_list(request):

@@ -7,7 +7,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from brands.access import brand_ids_for, brand_ids_for_request
 from cases import customers, notes, privacy
@@ -20,6 +20,7 @@ from core.platforms import Platform
 TIMELINE_PAGE_SIZE = 25
 
 
+@require_safe
 @login_required
 @permission_required("comments.view_comment", raise_exception=True)
 def customer_detail(request, author_id: int):

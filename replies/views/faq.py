@@ -10,7 +10,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from brands.access import brand_ids_for_request
 from brands.models import Brand
@@ -160,6 +160,7 @@ def _entry_or_404(pk: int, brand_ids: frozenset[int]) -> FaqEntry:
         raise Http404 from None
 
 
+@require_safe
 @login_required
 @permission_required(WORK, raise_exception=True)
 def case_faq_search(request, pk: int):

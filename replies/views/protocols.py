@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
 from brands.access import brand_ids_for_request
 from core.errors import DomainError
@@ -13,6 +14,7 @@ from replies.forms import ProtocolForm, ReplyTemplateFormSet, template_edits
 from replies.models import Protocol, ReplyTemplate
 
 
+@require_safe
 @login_required
 @permission_required(protocols.CHANGE, raise_exception=True)
 def protocol_list(request):

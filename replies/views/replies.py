@@ -4,7 +4,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from brands.access import brand_ids_for_request
 from cases.models import Case
@@ -98,6 +98,7 @@ def reply_review(request, pk: int):
     )
 
 
+@require_safe
 @login_required
 @permission_required("replies.approve_reply", raise_exception=True)
 def approvals(request):

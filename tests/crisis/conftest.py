@@ -37,7 +37,7 @@ class Worker:
         self.env = {
             **os.environ,
             "DATABASE_URL": _test_database_url(),
-            "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "EMAIL_BACKEND": "tests.mailfiles.EmailBackend",
             "EMAIL_FILE_PATH": str(mail_dir),
             "DB_CONN_MAX_AGE": "0",
             **extra_env,

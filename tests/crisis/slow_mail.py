@@ -10,7 +10,7 @@ import os
 import time
 from pathlib import Path
 
-from django.core.mail.backends.filebased import EmailBackend as FileBackend
+from tests.mailfiles import EmailBackend as FileBackend
 
 _opened = 0
 

@@ -150,6 +150,16 @@ def test_a_crisis_cannot_close_before_it_is_contained(client, crisis):
     assert Crisis.objects.get(pk=crisis.pk).status == CrisisStatus.COMMITTEE_NOTIFIED
 
 
+@pytest.mark.parametrize("to", ["", "escalated", "nope"])
+def test_a_move_to_no_known_state_is_explained_not_a_server_error(client, crisis, to):
+    """An empty or unknown target once raised ValueError while building the message: a 500."""
+    sign_in(client, "carla")
+    response = client.post(reverse("crisis-move", args=[crisis.pk]), {"to": to}, follow=True)
+    assert response.status_code == 200
+    assert "Elige a dónde pasa la crisis" in response.content.decode()
+    assert Crisis.objects.get(pk=crisis.pk).status == CrisisStatus.COMMITTEE_NOTIFIED
+
+
 def test_decisions_are_logged_with_who_and_when(client, crisis):
     sign_in(client, "carla")
     client.post(

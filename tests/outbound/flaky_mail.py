@@ -11,8 +11,9 @@ import smtplib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.core.mail.backends.filebased import EmailBackend as FileBackend
 from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
+
+from tests.mailfiles import EmailBackend as FileBackend
 
 
 @dataclass
