@@ -78,7 +78,9 @@ def test_each_event_knows_its_brand_also_when_it_names_no_case(aurora, sam, clie
     from brands import team
 
     member = team.member_add(
-        actor=sam, brand=aurora, username="nuevo",
+        actor=sam,
+        brand=aurora,
+        username="nuevo",
         email="nuevo@aurora.example",
         role="community_manager",
         password="una-clave-larga-y-rara-42",
