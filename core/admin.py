@@ -40,50 +40,39 @@ class AuditedAdmin(admin.ModelAdmin):
     audit_exclude: tuple[str, ...] = ()
 
     def save_model(self, request, obj, form, change):
-        before = _stored_snapshot(obj, self.audit_exclude) if change else {}
+        before = _stored_snapshots([obj], self.audit_exclude).get(obj.pk, {}) if change else {}
         super().save_model(request, obj, form, change)
-        _audit(request, obj, "changed" if change else "added", before, self.audit_exclude)
+        after = snapshot(obj, exclude=self.audit_exclude)
+        _audit(request, obj, "changed" if change else "added", before=before, after=after)
 
     def delete_model(self, request, obj):
         before = snapshot(obj, exclude=self.audit_exclude)
-        brand_id = _brand_id(obj)
+        brand_id = _brand_id(obj)  # read before the row, and what it points to, goes
         super().delete_model(request, obj)
-        audit_change(
-            actor=request.user,
-            action=f"{obj._meta.model_name}_deleted",
-            brand_id=brand_id,
-            before=before,
-            after={},
-        )
+        _audit(request, obj, "deleted", before=before, after={}, brand_id=brand_id)
 
     def delete_queryset(self, request, queryset):
         for obj in queryset:  # one event per row, never a silent bulk delete
             self.delete_model(request, obj)
 
     def save_formset(self, request, form, formset, change):
-        before = {
-            f.instance.pk: _stored_snapshot(f.instance, ())
-            for f in formset.initial_forms
-            if f.instance.pk
-        }
+        before = _stored_snapshots([f.instance for f in formset.initial_forms], ())
         super().save_formset(request, form, formset, change)
         for obj in formset.new_objects:
-            _audit(request, obj, "added", {}, ())
+            _audit(request, obj, "added", before={}, after=snapshot(obj))
         for obj, _fields in formset.changed_objects:
-            _audit(request, obj, "changed", before.get(obj.pk, {}), ())
+            _audit(request, obj, "changed", before=before.get(obj.pk, {}), after=snapshot(obj))
         for obj in formset.deleted_objects:
-            audit_change(
-                actor=request.user,
-                action=f"{obj._meta.model_name}_deleted",
-                brand_id=_brand_id(obj),
-                before=before.get(obj.pk, {}),
-                after={},
-            )
+            _audit(request, obj, "deleted", before=before.get(obj.pk, {}), after={})
 
 
-def _stored_snapshot(obj, exclude: tuple[str, ...]) -> dict:
-    stored = type(obj)._default_manager.filter(pk=obj.pk).first()
-    return snapshot(stored, exclude=exclude) if stored is not None else {}
+def _stored_snapshots(objs, exclude: tuple[str, ...]) -> dict:
+    """What the database holds for ``objs`` before the save, by pk, in one query."""
+    pks = [obj.pk for obj in objs if obj.pk is not None]
+    if not pks:
+        return {}
+    stored = type(objs[0])._default_manager.filter(pk__in=pks)
+    return {row.pk: snapshot(row, exclude=exclude) for row in stored}
 
 
 def _brand_id(obj) -> int | None:
@@ -95,11 +84,11 @@ def _brand_id(obj) -> int | None:
     return membership.brand_id if membership is not None else None
 
 
-def _audit(request, obj, verb: str, before: dict, exclude: tuple[str, ...]) -> None:
+def _audit(request, obj, verb: str, *, before: dict, after: dict, brand_id=None) -> None:
     audit_change(
         actor=request.user,
         action=f"{obj._meta.model_name}_{verb}",
-        brand_id=_brand_id(obj),
+        brand_id=brand_id if brand_id is not None else _brand_id(obj),
         before=before,
-        after=snapshot(obj, exclude=exclude),
+        after=after,
     )
