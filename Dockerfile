@@ -21,7 +21,7 @@ COPY . .
 # A throwaway key for this one command: production refuses a weak one.
 RUN SECRET_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
     DATABASE_URL=sqlite:////tmp/build.sqlite3 python manage.py collectstatic --noinput \
-    && chown -R semaforo /app
+    && mkdir -p /app/var/media && chown -R semaforo /app
 USER semaforo
 
 EXPOSE 8000

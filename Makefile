@@ -46,3 +46,4 @@ bench: $(BIN)/.installed
 	$(BIN)/python bench/followups.py
 	$(BIN)/python bench/deadlines.py
 	$(BIN)/python bench/escalation.py
+	$(BIN)/python bench/import.py -n 200000

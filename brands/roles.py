@@ -38,6 +38,7 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "cases.manage_department",
         "comments.view_model_figures",
         "comments.retrain_classifier",
+        "comments.import_comments",
         "brands.manage_team",
         "crisis.view_crisis",
         "crisis.manage_crisis",

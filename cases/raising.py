@@ -129,6 +129,7 @@ def _open(brand, to_open, open_cases, case_ids, *, now):
     and the open cases, with those a concurrent batch opened meanwhile."""
     # A conflict is a case a concurrent batch opened since ``open_cases`` was read: it is waited
     # for and joined here, where raising would have retried the whole batch.
+    clocks = {level: clocks_started(brand, level, now=now) for level in {d.level for d in to_open}}
     inserted = insert_rows(
         Case,
         [
@@ -142,7 +143,7 @@ def _open(brand, to_open, open_cases, case_ids, *, now):
                 "level": demand.level,
                 "level_rank": demand.rank,
                 "opened_at": now,
-                **clocks_started(brand, demand.level, now=now),
+                **clocks[demand.level],
                 "closed_at": None,
                 "updated_at": now,
             }

@@ -3,6 +3,12 @@
 ``(platform, external_id)`` is the idempotency key. A retried batch writes nothing new and answers
 the same; an item whose engagement grew updates its numbers and is classified again, so a comment
 that goes viral after arrival turns red and is escalated.
+
+A ``historic`` batch (a history import: comments of last month, loaded from a social tool's
+export) is classified, filed in cases and counted in the indicators like any other, but it is
+the past: it starts or joins no ripple, and none of its reds, nor a known comment it turns red,
+calls the committee. Its comments carry no ripple signature, so no later live batch finds them
+in its window either.
 """
 
 import logging
@@ -20,7 +26,13 @@ from cases.raising import CaseDemand, OpenCase, cases_raise, open_cases_of
 from classifier import CommentInput, Decision
 from comments import classification, ripple_members, ripples, urgency
 from comments.models import Author, Comment
-from comments.validation import CommentItem, IngestValidationError, ItemError, validate_items
+from comments.validation import (
+    CommentItem,
+    IngestValidationError,
+    ItemError,
+    validate_each,
+    validate_items,
+)
 from core.bulk import insert_rows, rows_by_keys
 from core.taxonomy import LEVEL_RANK, Level
 
@@ -55,21 +67,46 @@ class IngestResult:
         }
 
 
-def ingest(raw_items: list, *, brand_id: int | None) -> list[IngestResult]:
+def ingest(raw_items: list, *, brand_id: int | None, historic: bool = False) -> list[IngestResult]:
     """Validate the whole batch (IngestValidationError: nothing written), then store it.
 
     ``brand_id`` is the REST client's brand; ``None`` for a relay serving several brands, whose
-    items are each filed to the brand owning the ``account`` they name.
+    items are each filed to the brand owning the ``account`` they name. ``historic``: the batch
+    is history, which calls nobody (see the module's docstring).
     """
     items = validate_items(raw_items, max_text_chars=settings.SEMAFORO["MAX_TEXT_CHARS"])
-    by_brand = _route_to_brands(items, brand_id=brand_id)
+    routed, errors = _route_to_brands(list(enumerate(items)), brand_id=brand_id)
+    if errors:
+        raise IngestValidationError(errors)
+    return _ingest_routed(routed, historic=historic)
+
+
+@dataclass(frozen=True, slots=True)
+class Ingested:
+    """What ``ingest_each`` did: a result per stored item and the reasons of the others, each
+    with the item's index in the batch."""
+
+    results: list[IngestResult]
+    errors: list[ItemError]
+
+
+def ingest_each(raw_items: list, *, brand_id: int | None, historic: bool = False) -> Ingested:
+    """As ``ingest``, but an invalid item is left out and reported instead of refusing the
+    batch: for an import, where one bad line must not hold back the good ones beside it."""
+    valid, errors = validate_each(raw_items, max_text_chars=settings.SEMAFORO["MAX_TEXT_CHARS"])
+    routed, refused = _route_to_brands(valid, brand_id=brand_id)
+    results = _ingest_routed(routed, historic=historic) if routed else []
+    return Ingested(results, sorted([*errors, *refused], key=lambda error: error.index or 0))
+
+
+def _ingest_routed(by_brand, *, historic: bool) -> list[IngestResult]:
     for attempt in range(1, _ATTEMPTS + 1):
         try:
             authors = _commit_authors(by_brand)
             with transaction.atomic():
                 results: list[IngestResult] = []
                 for brand, indexed in by_brand:
-                    results.extend(_store(brand, indexed, authors[brand.pk]))
+                    results.extend(_store(brand, indexed, authors[brand.pk], historic=historic))
                 return sorted(results, key=lambda result: result.index)
         except (IntegrityError, OperationalError) as error:
             if attempt == _ATTEMPTS or not _is_race(error):
@@ -94,11 +131,12 @@ def _commit_authors(by_brand) -> dict[int, dict[tuple[str, str], "_Author"]]:
         }
 
 
-def _route_to_brands(items: list[CommentItem], *, brand_id: int | None):
+def _route_to_brands(indexed: list[tuple[int, CommentItem]], *, brand_id: int | None):
     """``[(brand, [(index, item), …]), …]``: each item filed by its account, or the client's
-    brand. An item naming another brand's account, or (for a relay) no known account, is
-    refused: a comment must never land in a brand that did not receive it."""
-    accounts = {(item.platform, item.account) for item in items if item.account}
+    brand; and the errors of the items refused. An item naming another brand's account, or (for
+    a relay) no known account, is refused: a comment must never land in a brand that did not
+    receive it."""
+    accounts = {(item.platform, item.account) for _, item in indexed if item.account}
     owner = {
         (platform, handle): owner_id
         for platform, handle, owner_id in rows_by_keys(
@@ -109,7 +147,7 @@ def _route_to_brands(items: list[CommentItem], *, brand_id: int | None):
         )
     }
     errors, routed = [], defaultdict(list)
-    for index, item in enumerate(items):
+    for index, item in indexed:
         account_brand = owner.get((item.platform, item.account))
         if brand_id is None and account_brand is None:
             errors.append(
@@ -121,10 +159,8 @@ def _route_to_brands(items: list[CommentItem], *, brand_id: int | None):
             errors.append(ItemError(index, "account", "is not an account of this client's brand"))
         else:
             routed[account_brand or brand_id].append((index, item))
-    if errors:
-        raise IngestValidationError(errors)
-    brands = Brand.objects.in_bulk(list(routed))
-    return [(brands[pk], indexed) for pk, indexed in sorted(routed.items())]
+    brands = Brand.objects.in_bulk(list(routed)) if routed else {}
+    return [(brands[pk], items) for pk, items in sorted(routed.items())], errors
 
 
 def _is_race(error: Exception) -> bool:
@@ -138,7 +174,9 @@ def _is_race(error: Exception) -> bool:
 _RACE_SQLSTATES = {"40P01", "40001"}
 
 
-def _store(brand: Brand, indexed: list[tuple[int, CommentItem]], authors) -> list[IngestResult]:
+def _store(
+    brand: Brand, indexed: list[tuple[int, CommentItem]], authors, *, historic: bool
+) -> list[IngestResult]:
     now = timezone.now()
     first_of_key: dict[tuple[str, str], CommentItem] = {}
     for _, item in indexed:
@@ -147,8 +185,8 @@ def _store(brand: Brand, indexed: list[tuple[int, CommentItem]], authors) -> lis
     existing = _existing_comments(brand, first_of_key)
     new_items = [item for key, item in first_of_key.items() if key not in existing]
     open_cases = _open_cases(authors, now=now)
-    created = _create_comments(brand, new_items, authors, open_cases, now=now)
-    _relevel_grown(brand, existing, first_of_key, authors, now=now)
+    created = _create_comments(brand, new_items, authors, open_cases, now=now, historic=historic)
+    _relevel_grown(brand, existing, first_of_key, authors, now=now, historic=historic)
 
     stored = {key: _Stored.of(comment) for key, comment in existing.items()} | created
     results = []
@@ -336,26 +374,31 @@ def _classify(brand, items: list[CommentItem], authors) -> list[Decision]:
     return classification.classify(inputs, brand=brand)
 
 
-def _create_comments(brand, items, authors, open_cases, *, now) -> dict:
+def _create_comments(brand, items, authors, open_cases, *, now, historic: bool) -> dict:
     if not items:
         return {}
     decisions = _classify(brand, items, authors)
-    detected = ripples.ripples_detect(
-        brand=brand,
-        batch=[
-            ripples.BatchComment(
-                key=item.key,
-                author_id=authors[(item.platform, item.author_handle)].pk,
-                author=item.author_handle,
-                posted_at=item.posted_at or now,
-                text=item.text,
-                category=decision.category,
-            )
-            for item, decision in zip(items, decisions, strict=True)
-        ],
-        now=now,
-    )
-    decisions = [detected.decision(item.key, d) for item, d in zip(items, decisions, strict=True)]
+    if historic:  # the past starts no ripple, and no live batch finds it in its window
+        detected = ripples.Detection()
+    else:
+        detected = ripples.ripples_detect(
+            brand=brand,
+            batch=[
+                ripples.BatchComment(
+                    key=item.key,
+                    author_id=authors[(item.platform, item.author_handle)].pk,
+                    author=item.author_handle,
+                    posted_at=item.posted_at or now,
+                    text=item.text,
+                    category=decision.category,
+                )
+                for item, decision in zip(items, decisions, strict=True)
+            ],
+            now=now,
+        )
+        decisions = [
+            detected.decision(item.key, d) for item, d in zip(items, decisions, strict=True)
+        ]
     thread_keys = _thread_keys(brand, items)
     cases = cases_raise(
         brand=brand,
@@ -395,11 +438,12 @@ def _create_comments(brand, items, authors, open_cases, *, now) -> dict:
     ids = {(platform, external_id): pk for pk, platform, external_id in inserted}
     comment_ids = [ids[item.key] for item in items]
     classification.record_automatic_decisions(comment_ids, now=now)
-    urgency.reds_escalate(
-        [pk for pk, row in zip(comment_ids, rows, strict=True) if row["level"] == Level.RED],
-        now=now,
-    )
-    ripple_members.ripples_apply(detected, brand=brand, now=now)
+    if not historic:  # a red of the past is filed in its case; the committee is not called
+        urgency.reds_escalate(
+            [pk for pk, row in zip(comment_ids, rows, strict=True) if row["level"] == Level.RED],
+            now=now,
+        )
+        ripple_members.ripples_apply(detected, brand=brand, now=now)
     # Last, as rows other batches may also write stay locked until the commit: one UPDATE FROM
     # unnest, as a ripple raises hundreds of cases at once.
     cases.write_raises()
@@ -443,8 +487,9 @@ def _case_demands(items, decisions, authors, thread_keys) -> list[CaseDemand]:
     ]
 
 
-def _relevel_grown(brand, existing, first_of_key, authors, *, now) -> None:
-    """Classify again the known comments whose reach grew, and escalate those that turned red."""
+def _relevel_grown(brand, existing, first_of_key, authors, *, now, historic: bool) -> None:
+    """Classify again the known comments whose reach grew, and escalate those that turned red
+    (unless the batch is history)."""
     grown = [
         comment
         for key, comment in existing.items()
@@ -455,7 +500,7 @@ def _relevel_grown(brand, existing, first_of_key, authors, *, now) -> None:
             author_followers=first_of_key[key].author_followers,
         )
     ]
-    comments_relevel(brand=brand, comments=grown, now=now, authors=authors)
+    comments_relevel(brand=brand, comments=grown, now=now, authors=authors, escalate=not historic)
 
 
 def counts_raise(comment: Comment, *, likes: int, shares: int, author_followers: int) -> bool:
@@ -493,15 +538,17 @@ def comments_relevel(
     authors: dict[tuple[str, str], "_Author"] | None = None,
     never_lower: bool = False,
     fields: Iterable[str] = (),
+    escalate: bool = True,
 ) -> list[Comment]:
     """Store these comments of ``brand`` as changed on the instances (counts, or the text an
     edit brought), classify them again, and let their cases follow; reds are escalated.
 
     A person's correction outranks the model: its comments keep their decision. With
     ``never_lower`` a decision of a lower level is not taken (an edit never hides what the desk
-    already saw). ``fields`` names other changed columns to save. Call with the comments
-    locked (``select_for_update``) when two requests may change them at once. Answers the
-    comments whose decision changed.
+    already saw). ``fields`` names other changed columns to save; with ``escalate`` false (a
+    history import) a comment turned red is filed in its case and calls nobody. Call with the
+    comments locked (``select_for_update``) when two requests may change them at once. Answers
+    the comments whose decision changed.
     """
     if not comments:
         return []
@@ -529,7 +576,7 @@ def comments_relevel(
     urgency.comments_raised(
         brand=brand,
         comment_ids=[c.pk for c in changed],
-        escalate=[c.pk for c in changed if c.level == Level.RED],
+        escalate=[c.pk for c in changed if escalate and c.level == Level.RED],
         now=now,
     )
     return changed

@@ -340,3 +340,97 @@ class WebhookDelivery(models.Model):
 
     def __str__(self):
         return f"{self.source} delivery #{self.pk}"
+
+
+class ImportJob(models.Model):
+    """One import of a file of comments into a brand, from the page or the command, and its
+    checkpoint: ``lines_done`` and ``bytes_done`` are where its last committed batch ended,
+    written in that batch's transaction, so a run that stopped anywhere resumes there
+    (``comments.importing``).
+
+    An upload keeps its file (``file``) for the worker; the command names the file it read
+    (``path``) and finds its unfinished job again by the brand and the file's SHA-256.
+    """
+
+    class Source(models.TextChoices):
+        UPLOAD = "upload", _("Uploaded on the page")
+        COMMAND = "command", _("The import_comments command")
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Waiting for a worker")
+        RUNNING = "running", _("Importing")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    class Format(models.TextChoices):
+        CSV = "csv", "CSV"
+        JSONL = "jsonl", "JSON Lines"
+
+    brand = models.ForeignKey("brands.Brand", on_delete=models.CASCADE, related_name="+")
+    source = models.CharField(max_length=10, choices=Source.choices)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Who uploaded it; empty for the command.",
+    )
+    name = models.CharField(max_length=255, help_text="The file's name as given.")
+    file = models.FileField(upload_to="imports/%Y/%m/", max_length=500, blank=True)
+    path = models.CharField(max_length=1000, blank=True, help_text="The command's file.")
+    sha256 = models.CharField(max_length=64, blank=True)
+    size = models.PositiveBigIntegerField(default=0, help_text="Bytes.")
+    format = models.CharField(max_length=10, choices=Format.choices)
+    mapping = models.JSONField(
+        default=dict, blank=True, help_text="Their header → our field, as --map gives it."
+    )
+    ignore_unknown = models.BooleanField(
+        default=False, help_text="Columns that are no field of ours are left out."
+    )
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    lines_total = models.PositiveBigIntegerField(null=True, blank=True)
+    lines_done = models.PositiveBigIntegerField(
+        default=0, help_text="The file's last line whose batch is committed."
+    )
+    bytes_done = models.PositiveBigIntegerField(default=0)
+    created = models.PositiveBigIntegerField(default=0)
+    unchanged = models.PositiveBigIntegerField(default=0, help_text="Already at the desk.")
+    rejected = models.PositiveBigIntegerField(default=0)
+    rejects = models.CharField(
+        max_length=1000, blank=True, help_text="Where the rejected lines are written."
+    )
+    rejects_bytes = models.PositiveBigIntegerField(
+        default=0, help_text="The rejects written by the committed batches."
+    )
+    error = models.TextField(blank=True)
+    requested_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(default=timezone.now, help_text="Its last batch.")
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        indexes = [
+            # The command's resume: the unfinished job of this brand and file.
+            models.Index(
+                fields=["brand", "sha256"],
+                name="importjob_unfinished",
+                condition=~Q(state="done"),
+            ),
+            models.Index(fields=["brand", "-requested_at"], name="importjob_brand_latest"),
+        ]
+        permissions = [("import_comments", "Can import a file of comments into a brand")]
+
+    def __str__(self):
+        return f"import #{self.pk} of {self.name} ({self.state})"
+
+    @property
+    def finished(self) -> bool:
+        return self.state in (self.State.DONE, self.State.FAILED)
+
+    @property
+    def percent(self) -> int | None:
+        if not self.lines_total:
+            return 100 if self.state == self.State.DONE else None
+        return min(100, round(100 * self.lines_done / self.lines_total))

@@ -3,7 +3,7 @@
 from celery import shared_task
 from django.db import DatabaseError
 
-from comments import learning
+from comments import importing, learning
 from comments.connectors import inbox
 
 
@@ -36,3 +36,26 @@ def process_webhook_deliveries(delivery_ids: list[int]) -> int:
 @shared_task(acks_late=True)
 def sweep_webhook_deliveries() -> int:
     return inbox.deliveries_sweep()
+
+
+# A slice of an import lasts SEMAFORO_IMPORT_SLICE_S (a minute) and then hands on; the limits
+# leave room for a slow batch on a busy database.
+@shared_task(
+    name=importing.RUN_TASK,
+    acks_late=True,
+    autoretry_for=(DatabaseError,),
+    max_retries=5,
+    retry_backoff=2,
+    retry_backoff_max=60,
+    retry_jitter=True,
+    time_limit=900,
+    soft_time_limit=840,
+)
+def run_import(job_ids: list[int]) -> int:
+    """A slice of each upload's import; the checkpoint makes a repeated message harmless."""
+    return sum(importing.job_continue(pk) for pk in job_ids)
+
+
+@shared_task(acks_late=True)
+def sweep_imports() -> int:
+    return len(importing.imports_sweep())

@@ -146,6 +146,12 @@ class _Item(TypedDict, total=False):
 
 _batch = TypeAdapter(list[_Item])
 
+#: An item's fields, in the contract's order, and those it must have.
+ITEM_FIELDS: tuple[str, ...] = tuple(_Item.__annotations__)
+REQUIRED_FIELDS: tuple[str, ...] = tuple(f for f in ITEM_FIELDS if f in _Item.__required_keys__)
+#: The fields that are counts: a CSV cell is text, and these are read as whole numbers.
+COUNT_FIELDS: tuple[str, ...] = ("author_followers", "likes", "shares")
+
 
 def validate_items(items: list[Any], *, max_text_chars: int) -> list[CommentItem]:
     """Every item valid, or IngestValidationError listing every problem of every item."""
@@ -174,6 +180,23 @@ def validate_items(items: list[Any], *, max_text_chars: int) -> list[CommentItem
         )
         for item, raw in zip(decoded, items, strict=True)
     ]
+
+
+def validate_each(
+    items: list[Any], *, max_text_chars: int
+) -> tuple[list[tuple[int, CommentItem]], list[ItemError]]:
+    """The valid items with their index, and every problem of the others: an import files the
+    good rows of a batch and reports the bad ones, where the API refuses the whole request.
+
+    One pass over the batch; a batch with invalid items costs one more pass over the rest."""
+    try:
+        return list(enumerate(validate_items(items, max_text_chars=max_text_chars))), []
+    except IngestValidationError as refused:
+        errors = refused.errors
+    bad = {error.index for error in errors}
+    kept = [index for index in range(len(items)) if index not in bad]
+    valid = validate_items([items[index] for index in kept], max_text_chars=max_text_chars)
+    return list(zip(kept, valid, strict=True)), errors
 
 
 def _item_error(error: ErrorDetails) -> ItemError:

@@ -11,6 +11,8 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
@@ -20,7 +22,8 @@ from brands.models import Membership
 from brands.roles import Role
 from cases import workflow
 from cases.departments import department_create, department_request
-from comments.models import Author, ClassifierVersion
+from comments.importing import rejects_name
+from comments.models import Author, ClassifierVersion, ImportJob
 from crisis import postmortem
 from crisis.models import Crisis, Statement
 from replies import facts, faq
@@ -65,6 +68,10 @@ READERS: dict[str, frozenset[str]] = {
     "classifier-figures": ONLY_SUPERVISORS,
     "classifier-brand": ONLY_SUPERVISORS,
     "delivery-errors": ONLY_SUPERVISORS,
+    "imports": ONLY_SUPERVISORS,
+    "import-detail": ONLY_SUPERVISORS,
+    "import-progress": ONLY_SUPERVISORS,
+    "import-rejects": ONLY_SUPERVISORS,
     "crisis-list": ROOM,
     "crisis-room": ROOM,
     "crisis-spread": ROOM,
@@ -81,6 +88,7 @@ READERS: dict[str, frozenset[str]] = {
 }
 # Pages whose POST is their own form; every other page refuses POST (405).
 FORMS = {
+    "imports",
     "protocol-edit",
     "faq",
     "faq-edit",
@@ -211,6 +219,14 @@ class Brand:
         grant_role(extra, Role.COMMUNITY_MANAGER, brand=aurora)
         self.membership = Membership.objects.get(user=extra, brand=aurora)
         self.version = ClassifierVersion.objects.create(brand=aurora)
+        self.import_job = ImportJob.objects.create(
+            brand=aurora,
+            source=ImportJob.Source.UPLOAD,
+            name="octubre.csv",
+            format="csv",
+            rejected=1,
+        )
+        default_storage.save(rejects_name(self.import_job), ContentFile(b'{"line": 2}\n'))
         supervisor = people[SUPERVISOR]
         department = department_create(
             brand_id=aurora.pk, actor=supervisor, name="Pagos", email="p@example.com"
@@ -255,6 +271,7 @@ class Brand:
             "api/v1/crises/": self.crisis,
             "team/members/": self.membership,
             "classifier/versions/": self.version,
+            "imports/": self.import_job,
             "crises/statements/": self.statement,
             "crises/": self.crisis,
             "comments/": self.comment,
@@ -307,7 +324,8 @@ def people(aurora, rapimenu):
 
 
 @pytest.fixture
-def objects(aurora, people):
+def objects(aurora, people, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
     return Brand(aurora, people)
 
 

@@ -200,6 +200,10 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
+# Files people upload (history imports, ``comments.ImportJob``) and what the workers write
+# beside them (the rejects). Web and worker processes must share it: one volume, or a mount.
+# It is never served as it is: each file is handed out by a page that checks who asks.
+MEDIA_ROOT = Path(env_str("SEMAFORO_MEDIA_DIR", str(VAR_DIR / "media")))
 # Only production serves collected files; in DEBUG WhiteNoise finds them in place.
 STATIC_ROOT = None if DEBUG else BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
@@ -340,6 +344,9 @@ class SemaforoSettings(TypedDict):
     OUTBOX_GIVE_UP_H: int
     OUTBOX_CLAIM_TIMEOUT_S: int
     OUTBOX_SWEEP_GRACE_S: int
+    IMPORT_SLICE_S: int
+    IMPORT_STALE_S: int
+    IMPORT_MAX_BYTES: int
 
 
 SEMAFORO: SemaforoSettings = {
@@ -423,6 +430,13 @@ SEMAFORO: SemaforoSettings = {
     "OUTBOX_GIVE_UP_H": env_int("SEMAFORO_OUTBOX_GIVE_UP_H", 24, minimum=1),
     "OUTBOX_CLAIM_TIMEOUT_S": env_int("SEMAFORO_OUTBOX_CLAIM_TIMEOUT_S", 120, minimum=1),
     "OUTBOX_SWEEP_GRACE_S": env_int("SEMAFORO_OUTBOX_SWEEP_GRACE_S", 30),
+    # History imports uploaded on the page (comments/importing.py): a worker imports for this
+    # many seconds, then hands the rest to the next task (the queue's other work goes between);
+    # an unfinished import untouched this long lost its worker or its message, and the sweep
+    # sends it again. An upload may be this large.
+    "IMPORT_SLICE_S": env_int("SEMAFORO_IMPORT_SLICE_S", 60, minimum=1),
+    "IMPORT_STALE_S": env_int("SEMAFORO_IMPORT_STALE_S", 300, minimum=1),
+    "IMPORT_MAX_BYTES": env_int("SEMAFORO_IMPORT_MAX_BYTES", 1 << 30, minimum=1024),
 }
 
 # --- Platform connectors --------------------------------------------------------------------
@@ -503,6 +517,10 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-crisis-notices": {
         "task": "crisis.tasks.sweep_notices",
         "schedule": float(env_int("SEMAFORO_OUTBOX_SWEEP_INTERVAL_S", 15, minimum=1)),
+    },
+    "sweep-imports": {
+        "task": "comments.tasks.sweep_imports",
+        "schedule": float(env_int("SEMAFORO_IMPORT_SWEEP_INTERVAL_S", 60, minimum=1)),
     },
 }
 

@@ -28,6 +28,7 @@ urlpatterns = [
     path("api/docs/", api_docs, name="api-docs"),
     path("", include("brands.urls")),
     path("classifier/", include("comments.views_classifier")),
+    path("imports/", include("comments.views_imports")),
     path("crises/", include("crisis.urls")),
     path("reports/", include("reports.urls")),
     path("", include("outbound.urls")),
