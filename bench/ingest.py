@@ -1,17 +1,20 @@
-"""Ingest throughput over HTTP against the physical limit of PostgreSQL COPY, in one run.
+"""Ingest throughput over HTTP against the physical limit of PostgreSQL COPY, in one run, for
+two workloads (``bench/traffic.py``): ``day``, a brand's day of real comments with real
+variety (reds under a tenth, a few genuine ripples), and ``storm``, the corpus's texts repeated
+across thousands of authors at one instant (three quarters of them ripple reds).
 
-Creates its own database, serves the app with gunicorn, then measures
-(a) COPY of N rows shaped like ``comments_comment`` into a scratch table with the same columns and
-indexes, and (b) the same N comments POSTed in batches of 500 through the real API and intake,
-each on a new database. Each side runs three times (``--runs``) and its median counts.
-Last line: ``ingest_comments_per_s=N copy_rows_per_s=M ratio=R``.
+Creates its own database, serves the app with gunicorn, then measures for each workload
+(a) COPY of its rows shaped like ``comments_comment`` into a scratch table with the same columns
+and indexes, and (b) the same comments POSTed in batches of 500 through the real API and
+intake, each run on a new database, which must then hold every comment sent. Each side runs
+three times (``--runs``) and its median counts. Last lines, one per workload:
+``workload=day ingest_comments_per_s=N copy_rows_per_s=M ratio=R``, then the storm's.
 """
 
 import argparse
 import http.client
 import json
 import os
-import random
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -19,8 +22,8 @@ from datetime import UTC, datetime
 from statistics import median
 
 import psycopg
+import traffic
 from serving import (
-    ROOT,
     bench_env,
     empty_broker,
     free_port,
@@ -30,10 +33,10 @@ from serving import (
     wait_for_port,
 )
 
-sys.path.insert(0, str(ROOT))
-from classifier.corpus import load_corpus  # noqa: E402
-
 DB_NAME = os.environ.get("BENCH_DB", "semaforo_bench")
+
+
+WORKLOADS = ("day", "storm")
 
 
 def main():
@@ -43,21 +46,40 @@ def main():
     parser.add_argument("--web-workers", type=int, default=2)
     parser.add_argument("--clients", type=int, default=2, help="concurrent HTTP clients")
     parser.add_argument("--runs", type=int, default=3, help="runs of each side (median counts)")
+    parser.add_argument(
+        "--workload",
+        choices=(*WORKLOADS, "both"),
+        default="both",
+        help="a day of real variety, today's storm, or both in turn (default)",
+    )
     args = parser.parse_args()
-    items = make_items(args.n)
+    now = datetime.now(UTC)
+    workloads = [
+        traffic.day(args.n, start=now) if name == "day" else traffic.storm(args.n, stamp=now)
+        for name in (WORKLOADS if args.workload == "both" else (args.workload,))
+    ]
+    lines = [measure_workload(workload, args) for workload in workloads]
+    for line in lines:
+        print(line)
 
-    # A COPY of 20,000 rows takes a third of a second, and one run swung from 38,000 to 70,000
-    # rows/s on the same machine; ingest swings by a fifth. Each side is the median of its runs,
-    # each ingest run on a new database so that none finds the comments of the one before.
+
+def measure_workload(workload: traffic.Workload, args) -> str:
+    """COPY of the workload's rows and its ingest over HTTP, each the median of its runs.
+
+    A COPY of 20,000 rows takes a third of a second, and one run swung from 38,000 to 70,000
+    rows/s on the same machine; ingest swings by a fifth. Each ingest run is on a new database,
+    so that none finds the comments of the one before.
+    """
+    items = workload.items
+    print(f"{workload.name}: {describe_workload(workload)}", flush=True)
     database_url, token = prepare_database()
     copy_rates = sorted(measure_copy(database_url, items) for _ in range(args.runs))
     copy_rate = median(copy_rates)
     print(
-        f"copy: {args.n} rows at {copy_rate:,.0f} rows/s (median of "
+        f"  copy: {len(items)} rows at {copy_rate:,.0f} rows/s (median of "
         f"{', '.join(f'{rate:,.0f}' for rate in copy_rates)})",
         flush=True,
     )
-
     ingest_rates = []
     for run_number in range(args.runs):
         if run_number:
@@ -65,15 +87,29 @@ def main():
         ingest_rates.append(measure_served(database_url, token, items, args))
     ingest_rate = median(ingest_rates)
     print(
-        f"ingest: {args.n} comments in batches of {args.batch} at {ingest_rate:,.0f}/s "
+        f"  ingest: {len(items)} comments in batches of {args.batch} at {ingest_rate:,.0f}/s "
         f"(median of {', '.join(f'{rate:,.0f}' for rate in sorted(ingest_rates))}; "
         f"{args.web_workers} gunicorn workers, {args.clients} clients)",
         flush=True,
     )
-    print(
-        f"ingest_comments_per_s={ingest_rate:.0f} copy_rows_per_s={copy_rate:.0f} "
-        f"ratio={ingest_rate / copy_rate:.3f}"
+    return (
+        f"workload={workload.name} ingest_comments_per_s={ingest_rate:.0f} "
+        f"copy_rows_per_s={copy_rate:.0f} ratio={ingest_rate / copy_rate:.3f}"
     )
+
+
+def describe_workload(workload: traffic.Workload) -> str:
+    items = workload.items
+    texts = len({item["text"] for item in items})
+    authors = len({item["author_handle"] for item in items})
+    times = [item["posted_at"] for item in items]
+    span = datetime.fromisoformat(max(times)) - datetime.fromisoformat(min(times))
+    planted = ", ".join(f"{intent} by {count}" for intent, count in workload.planted.items())
+    return (
+        f"{len(items):,} comments, {texts:,} distinct texts (none more than "
+        f"{workload.max_repeats} times), {authors:,} authors, posted over "
+        f"{span.total_seconds() / 3600:.1f} h"
+    ) + (f"; ripples planted: {planted}" if planted else "")
 
 
 def prepare_database() -> tuple[str, str]:
@@ -108,43 +144,32 @@ def measure_served(database_url: str, token: str, items: list[dict], args) -> fl
         server.terminate()
         server.wait(timeout=20)
         empty_broker()
-    print(f"  ingest run: {rate:,.0f}/s; {describe_stored(database_url)}", flush=True)
+    print(f"  ingest run: {rate:,.0f}/s; {describe_stored(database_url, items)}", flush=True)
     return rate
 
 
-def describe_stored(database_url: str) -> str:
-    """What the run left, so the figure can be read: the corpus's texts repeat across thousands
-    of authors within the hour, so most comments join ripples and are escalated as reds."""
+def describe_stored(database_url: str, items: list[dict]) -> str:
+    """What the run left, so the figure can be read: how many reds and ripples (a day has few,
+    a storm is mostly ripple reds). Every comment sent must be there, once."""
     with psycopg.connect(database_url) as conn:
-        comments, reds, members, ripples = conn.execute(
-            "SELECT count(*), count(*) FILTER (WHERE level = 'red'), "
-            "count(ripple_id), count(DISTINCT ripple_id) FROM comments_comment "
-            "WHERE external_id LIKE 'bench-%'"
+        comments, distinct, reds, members = conn.execute(
+            "SELECT count(*), count(DISTINCT external_id), count(*) FILTER (WHERE level = 'red'), "
+            "count(ripple_id) FROM comments_comment WHERE external_id LIKE 'bench-%'"
         ).fetchone()
-    return f"{comments:,} comments stored, {reds:,} red, {members:,} in {ripples:,} ripples"
-
-
-def make_items(n: int) -> list[dict]:
-    rows = load_corpus()
-    rng = random.Random(7)
-    stamp = datetime.now(UTC).isoformat()
-    items = []
-    for i in range(n):
-        row = rng.choice(rows)
-        items.append(
-            {
-                "platform": row["platform"],
-                "external_id": f"bench-{i}",
-                "text": row["text"],
-                "author_handle": f"@bench_user_{rng.randrange(n // 4)}",
-                "author_followers": row["author_followers"],
-                "likes": row["likes"],
-                "shares": row["shares"],
-                "lang": row["lang"],
-                "posted_at": stamp,
-            }
-        )
-    return items
+        sizes = [
+            authors
+            for (authors,) in conn.execute(
+                "SELECT count(DISTINCT author_id) FROM comments_comment "
+                "WHERE ripple_id IS NOT NULL GROUP BY ripple_id ORDER BY 1"
+            )
+        ]
+    if (comments, distinct) != (len(items), len(items)):
+        sys.exit(f"lost comments: sent {len(items):,}, stored {comments:,} ({distinct:,} distinct)")
+    authors = f" of {sizes[0]}-{sizes[-1]} authors" if sizes else ""
+    return (
+        f"{comments:,} comments stored (all sent), {reds:,} red ({reds / comments:.1%}), "
+        f"{members:,} in {len(sizes):,} ripples{authors}"
+    )
 
 
 COPY_COLUMNS = (

@@ -19,9 +19,13 @@ nor with the size of a ripple.
 A person's correction outranks the ripple: such a comment joins the cluster (it is part of the
 wave the committee must see) but keeps the category and level a person gave it.
 
-Two concurrent batches of the same brand do not see each other's new comments, so a ripple split
-across them is found by the next batch; a stored comment claimed by both is attached once (the
-update locks and re-checks ``ripple IS NULL``).
+Concurrent batches of one brand (several web processes, each receiving part of a wave) detect one
+at a time: on PostgreSQL a batch with comments to compare takes the brand's transaction-level
+advisory lock first (``_detect_alone``), so under READ COMMITTED every statement after it sees
+what the batches before it committed, comments and ripples alike, and the halves of a ripple
+form one ripple. Only detection and the writes after it wait; validation and classification,
+most of a batch's time, run side by side. SQLite serialises writers anyway. A stored comment is
+still attached under a row lock that re-checks ``ripple IS NULL``.
 """
 
 import json
@@ -124,6 +128,7 @@ def ripples_detect(*, brand, batch: Sequence[BatchComment], now: datetime) -> De
             )
     if not new:
         return detection
+    _detect_alone(brand)
     handles = {str(comment.author_id): comment.author for comment in batch}
     rest = _join_active(detection, brand, new, window)
     if not rest:
@@ -149,6 +154,27 @@ def ripples_detect(*, brand, batch: Sequence[BatchComment], now: datetime) -> De
 
 
 # --- detection ------------------------------------------------------------------------------
+
+#: The first key of the brands' ripple locks (``pg_advisory_xact_lock(int, int)``), the second
+#: being the brand: "ri" in ASCII, apart from any other advisory lock of the desk.
+RIPPLE_LOCK = 0x7269
+
+
+def _detect_alone(brand) -> None:
+    """Wait for the brand's other batches that are detecting or writing, then hold the brand's
+    ripple lock until this transaction ends.
+
+    Without it two requests each read the window without the other's uncommitted comments, and
+    a wave split across them could stay under the threshold in both, or form two ripples. The
+    lock is held through the batch's writes and released by its commit (or rollback), so the
+    next batch's window, read after it, holds them.
+    """
+    if connection.vendor != "postgresql":
+        return  # SQLite: one writer at a time already
+    if not connection.in_atomic_block:
+        raise RuntimeError("ripple detection must run inside the batch's transaction")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [RIPPLE_LOCK, brand.pk % 2**31])
 
 
 @dataclass(frozen=True, slots=True)

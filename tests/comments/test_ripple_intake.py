@@ -273,12 +273,12 @@ def test_query_count_of_a_ripple_batch_does_not_grow_with_the_batch(ingest, size
     queries = _ingest_queries(ingest, _paraphrases(size, prefix=f"batch{size}"))
     assert Ripple.objects.get().size == 9 + size
     # 14 of intake (two transactions) and the brands' active classifier versions (read at most
-    # every SEMAFORO_CLASSIFIER_RECHECK_S; every time in tests), then the ripple's: active
-    # ripples, window, handles of the
+    # every SEMAFORO_CLASSIFIER_RECHECK_S; every time in tests), then the ripple's: the brand's
+    # ripple lock, active ripples, window, handles of the
     # named authors, new ripple, lock the stored members, update them, their history; their
     # cases follow (read the members and their open cases, raise them), their escalations,
     # recount.
-    assert len(queries) == 27, "\n".join(sql[:100] for sql in queries)
+    assert len(queries) == 28, "\n".join(sql[:100] for sql in queries)
     window = [sql for sql in queries if WINDOW_QUERY.search(sql)]
     assert len(window) == 1, "the window is read in one query"
 
@@ -297,9 +297,9 @@ def test_query_count_without_a_ripple_does_not_grow_with_the_batch(ingest, size)
     ]
     queries = _ingest_queries(ingest, items)
     assert not Ripple.objects.exists()
-    # 13 of intake (two transactions), the active classifier versions, the active ripples and
-    # the window.
-    assert len(queries) == 16, "\n".join(sql[:100] for sql in queries)
+    # 13 of intake (two transactions), the active classifier versions, the brand's ripple lock,
+    # the active ripples and the window.
+    assert len(queries) == 17, "\n".join(sql[:100] for sql in queries)
 
 
 @pytest.mark.parametrize("size", [3, 60])
@@ -308,9 +308,9 @@ def test_query_count_of_a_batch_joining_an_active_ripple_does_not_grow(ingest, s
     queries = _ingest_queries(ingest, _paraphrases(size, prefix=f"join{size}"))
     ripple = Ripple.objects.get()
     assert (ripple.size, ripple.authors) == (10 + size, 10 + size)
-    # 14 of intake (two transactions) and the active classifier versions, then the active
-    # ripples, the authors they already count, their growth.
-    assert len(queries) == 18, "\n".join(sql[:100] for sql in queries)
+    # 14 of intake (two transactions) and the active classifier versions, then the brand's
+    # ripple lock, the active ripples, the authors they already count, their growth.
+    assert len(queries) == 19, "\n".join(sql[:100] for sql in queries)
     assert not any(WINDOW_QUERY.search(sql) for sql in queries), (
         "comments that join an active ripple need no window"
     )
