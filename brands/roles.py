@@ -44,6 +44,7 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "crisis.manage_crisis",
         "reports.view_reports",
         "reports.export_reports",
+        "reports.name_subjects",
     ),
     Role.CRISIS_COMMITTEE: (
         "comments.view_queue",

@@ -187,6 +187,9 @@ class AuditAction(models.TextChoices):
     CUSTOMER_UNLINKED = "customer_unlinked", _("Handle unlinked from the customer")
     NOTE_ADDED = "note_added", _("Note added")
     DEPARTMENT_REMINDED = "department_reminded", _("The department was reminded")
+    COMPLAINT_SUBJECT_NAMED = "complaint_subject_named", _("Complaint subject named")
+    COMPLAINT_SUBJECTS_MERGED = "complaint_subjects_merged", _("Complaint subjects merged")
+    COMPLAINT_SUBJECT_SPLIT = "complaint_subject_split", _("Complaint subject split")
 
 
 class Customer(models.Model):

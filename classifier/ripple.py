@@ -245,6 +245,59 @@ def belongs(topic: frozenset[str], seed: frozenset[str]) -> bool:
     return shared >= MIN_SHARED_STEMS or next(iter(seed)).startswith(CONCEPT_MARK)
 
 
+# --------------------------------------------------------------------------------------------
+# Subjects: what a complaint is about, as a key to count it by
+
+
+#: The terms of a stem topic are joined by this in its subject key (stems and hashtags hold none).
+SUBJECT_SEPARATOR = " "
+#: The longest subject key: a stem topic's terms are kept, sorted, while they fit.
+SUBJECT_KEY_CHARS = 255
+
+
+def subject_keys(signature: Sequence[str]) -> tuple[str, ...]:
+    """The subjects a signed negative comment is about, as keys that stay the same for every
+    comment about them: the desk counts its most frequent complaints by these.
+
+    The keys are the complaints the comment could seed a ripple with (``seed_topics``), one
+    key each, never a combination: each concept of its topic (``~double_charge``; a comment
+    about a double charge and a rude clerk counts for both), or, with no concept, its stem
+    topic, when it is specific enough to be anyone's complaint (``belongs(topic, topic)``:
+    at least ``MIN_SHARED_STEMS`` stems), written as its sorted terms. ``()`` when it names
+    nothing a ripple could form around.
+    """
+    if not signature:
+        return ()
+    topic = topic_of(signature)
+    if any(term.startswith(CONCEPT_MARK) for term in topic):
+        return tuple(sorted(topic))
+    if not belongs(topic, topic):
+        return ()
+    kept: list[str] = []
+    length = -len(SUBJECT_SEPARATOR)
+    for term in sorted(topic):
+        length += len(SUBJECT_SEPARATOR) + len(term)
+        if length > SUBJECT_KEY_CHARS:
+            break
+        kept.append(term)
+    return (SUBJECT_SEPARATOR.join(kept),) if len(kept) >= MIN_SHARED_STEMS else ()
+
+
+def subject_topic(key: str) -> frozenset[str]:
+    """The topic a subject key was written from."""
+    return frozenset(key.split(SUBJECT_SEPARATOR))
+
+
+def subject_in_ripple(key: str, ripple_subject: Sequence[str]) -> bool:
+    """Whether a ripple with this subject is about the subject ``key``: the ripple names it
+    (a concept, or the same stems), or a comment about ``key`` would have joined it."""
+    if not ripple_subject:
+        return False
+    return key in subject_keys(ripple_subject) or belongs(
+        subject_topic(key), topic_of(ripple_subject)
+    )
+
+
 def _best_span(
     seed: _Group,
     index: dict[tuple[str, str], list[_Group]],

@@ -20,6 +20,8 @@ from cases.models import Department
 from classifier.corpus import load_corpus
 from comments import intake
 from comments.models import Author, Comment
+from reports import complaints, rollups
+from reports.models import SubjectKey
 
 DEMO_SEED = 20261123
 ITEM_FIELDS = ("platform", "text", "lang", "author_handle", "author_followers", "likes", "shares")
@@ -246,6 +248,121 @@ def seed_ripple(brand: Brand) -> int:
     return Comment.objects.filter(
         brand=brand, external_id__startswith="demo-wave-", ripple__isnull=False
     ).count()
+
+
+#: Two weeks of complaints, so the top complaints have a trend to show: per brand and subject,
+#: what its customers write and how many days ago each one did (this week: 0 to 6; the week
+#: before: 7 to 13). Cards rise at Banco Aurora and wrong orders at RapiMenu; app failures and
+#: refunds fall; double charges and late deliveries hold.
+COMPLAINT_HISTORY = {
+    "aurora": {
+        "card": (
+            (0, 0, 1, 1, 2, 3, 9),
+            (
+                "me bloquearon la tarjeta sin avisar, no puedo pagar nada",
+                "la tarjeta de debito aparece bloqueada desde ayer",
+                "mi tarjeta fue rechazada en el supermercado otra vez",
+                "tarjeta bloqueada y nadie me explica por que",
+                "otra vez rechazada la tarjeta en la farmacia, que verguenza",
+                "la tarjeta no funciona en ningun cajero",
+                "tengo la tarjeta bloqueada hace dos dias",
+            ),
+        ),
+        "double": (
+            (1, 2, 4, 5, 8, 9, 11, 12),
+            (
+                "me cobraron dos veces la cuota de manejo",
+                "cobro duplicado en mi tarjeta de credito, revisen",
+                "me hicieron un cargo doble por la misma compra",
+                "otra vez el cobro doble de la cuota, ya basta",
+                "me descontaron dos veces el mismo pago",
+            ),
+        ),
+        "app": (
+            (2, 5, 7, 8, 9, 10, 12),
+            (
+                "la app no abre desde esta manana",
+                "la aplicacion se cae cada vez que intento transferir",
+                "no puedo entrar a la app, sale error",
+                "la app se cierra sola al iniciar sesion",
+                "la banca en linea no carga nada",
+                "otra vez la app caida, que pasa",
+            ),
+        ),
+        "queue": (
+            (1, 3, 4),
+            (
+                "llevo una hora en la fila de la sucursal, solo hay una caja",
+                "fila eterna en la sucursal del centro, pesima atencion",
+                "dos horas de fila para un tramite sencillo",
+            ),
+        ),
+    },
+    "rapimenu": {
+        "wrong": (
+            (0, 1, 1, 2, 4, 10),
+            (
+                "got the wrong order, this is not what i ordered",
+                "wrong order delivered, missing my drinks",
+                "they brought the wrong food, i ordered chicken",
+                "received the wrong order twice this week",
+                "wrong items in my order, again",
+            ),
+        ),
+        "late": (
+            (1, 3, 5, 6, 8, 9, 11, 13),
+            (
+                "my order is two hours late and still not here",
+                "food never arrived, been waiting since 8pm",
+                "delivery is delayed again, third time this week",
+                "order still on the way after 90 minutes",
+            ),
+        ),
+        "refund": (
+            (2, 8, 10, 12),
+            (
+                "still waiting for my refund after 10 days",
+                "where is my refund? you promised 48 hours",
+            ),
+        ),
+    },
+}
+#: A subject the demo's supervisor has named, so the page shows a name that sticks.
+DEMO_SUBJECT_NAMES = {"aurora": ("~card_problem", "sam", "Tarjetas bloqueadas o rechazadas")}
+
+
+def seed_complaints(brands: dict[str, Brand]) -> int:
+    """Two weeks of complaints (``COMPLAINT_HISTORY``), the rollups rebuilt so the reports show
+    them at once, and the named subject. Answers the complaints stored. Idempotent."""
+    now = timezone.now()
+    stored = 0
+    for slug, subjects in COMPLAINT_HISTORY.items():
+        brand = brands[slug]
+        items = []
+        for subject, (days, texts) in subjects.items():
+            for n, days_ago in enumerate(days):
+                items.append(
+                    {
+                        "platform": "twitter",
+                        "external_id": f"demo-complaint-{subject}-{n}",
+                        "text": texts[n % len(texts)],
+                        "author_handle": f"@{slug}_{subject}_{n}",
+                        "author_followers": 90 + 13 * n,
+                        "account": account_for(slug, "twitter"),
+                        "posted_at": (now - timedelta(days=days_ago, hours=1 + n)).isoformat(),
+                    }
+                )
+        stored += len(intake.ingest(items, brand_id=brand.pk))
+    rollups.rollups_rebuild(brand_ids=sorted(brand.pk for brand in brands.values()))
+    for slug, (key, username, name) in DEMO_SUBJECT_NAMES.items():
+        if not SubjectKey.objects.filter(brand=brands[slug], key=key).exists():
+            complaints.subject_name(
+                actor=get_user_model().objects.get(username=username),
+                brand_id=brands[slug].pk,
+                key=key,
+                name=name,
+            )
+    return stored
 
 
 def _brand_of_row(row: dict) -> str:

@@ -8,7 +8,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.platforms import Platform
-from core.taxonomy import Category, Level
+from core.taxonomy import NEGATIVE_CATEGORIES, Category, Level
+from reports import complaints
 from reports.figures import Scope
 from reports.periods import MAX_DAYS, MAX_HOURLY_DAYS, Bucket, Period, today_in
 
@@ -70,7 +71,7 @@ class ReportFilters(forms.Form):
         return Scope(
             brand_ids=brand_ids,
             period=Period(data["since"], data["until"], self.zone),
-            bucket=data["bucket"],
+            bucket=data.get("bucket") or Bucket.DAY,
             platform=data["platform"],
             category=data["category"],
             level=data["level"],
@@ -84,3 +85,65 @@ class ReportFilters(forms.Form):
             "until": data["until"].isoformat(),
             **{name: data[name] for name in ("platform", "category", "level") if data[name]},
         }
+
+
+class TopComplaintFilters(ReportFilters):
+    """The top complaints' filters: the overview's, without the bucket (a subject's figures are
+    the period's), with the negative categories only, and how many subjects to list."""
+
+    bucket = None  # type: ignore[assignment]
+    category = _choice(
+        _("Category"), [(c.value, c.label) for c in Category if c in NEGATIVE_CATEGORIES]
+    )
+    limit = forms.IntegerField(
+        label=_("Subjects shown"), min_value=1, max_value=complaints.MAX_LIMIT, required=False
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        cleaned["limit"] = cleaned.get("limit") or complaints.DEFAULT_LIMIT
+        return cleaned
+
+    def as_query(self) -> dict[str, str]:
+        query = super().as_query()
+        if self.cleaned_data["limit"] != complaints.DEFAULT_LIMIT:
+            query["limit"] = str(self.cleaned_data["limit"])
+        return query
+
+
+class SubjectNameForm(forms.Form):
+    brand = forms.IntegerField(widget=forms.HiddenInput)
+    key = forms.CharField(max_length=255, widget=forms.HiddenInput)
+    name = forms.CharField(label=_("Name"), max_length=120, required=False)
+
+
+class _Picks(forms.Field):
+    """The subjects ticked for a merge, each ``<brand id>:<key>``."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value) -> list[tuple[int, str]]:
+        picks = []
+        for pick in value or []:
+            brand, _sep, key = str(pick).partition(":")
+            if not brand.isdigit() or not key:
+                raise forms.ValidationError(_("Choose subjects from the list."))
+            picks.append((int(brand), key))
+        return picks
+
+    def validate(self, value) -> None:
+        super().validate(value)
+        if len({brand for brand, _ in value}) > 1:
+            raise forms.ValidationError(_("Merge the subjects of one brand at a time."))
+        if len(value) < 2:
+            raise forms.ValidationError(_("Choose at least two subjects to merge."))
+
+
+class SubjectMergeForm(forms.Form):
+    pick = _Picks()
+    name = forms.CharField(label=_("Name"), max_length=120, required=False)
+
+
+class SubjectSplitForm(forms.Form):
+    brand = forms.IntegerField(widget=forms.HiddenInput)
+    key = forms.CharField(max_length=255, widget=forms.HiddenInput)

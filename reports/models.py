@@ -1,9 +1,10 @@
 """What the reports keep of their own: hourly rollups of the facts, the rollup pass's place in
-the facts, and the record of every export.
+the facts, the record of every export, and the complaint subjects a supervisor named.
 
 A rollup row is derived, never edited by hand: ``rollups.py`` recomputes whole hours from the
 comments, cases and follow-ups tables, so a row can always be thrown away and rebuilt
-(``rebuild_rollups``).
+(``rebuild_rollups``). So is a ``SubjectMention`` (``mentions.py``). A ``ComplaintSubject`` and
+its ``SubjectKey`` rows are what people decided (``complaints.py``), and no rebuild touches them.
 """
 
 from django.conf import settings
@@ -119,3 +120,138 @@ class ExportRecord(models.Model):
 
     def __str__(self):
         return f"{self.kind} export by {self.actor_id} at {self.started_at:%Y-%m-%d %H:%M}"
+
+
+# --- the most frequent complaints -------------------------------------------------------------
+
+
+class SubjectMention(models.Model):
+    """A negative comment's subject: one row per comment and subject key
+    (``classifier.ripple.subject_keys`` of its ripple signature), with what the top complaints
+    filter and count by copied from the comment, so their reads never touch the comments table.
+
+    Derived like a rollup row: the rollup pass rewrites a comment's rows whenever it gets a new
+    classification (the only way its category or level change), and ``rebuild_rollups`` rewrites
+    them all. A comment that is not negative has none.
+    """
+
+    comment = models.ForeignKey(
+        "comments.Comment", on_delete=models.CASCADE, related_name="+", db_index=False
+    )  # led by subjectmention_comment_key
+    key = models.CharField(max_length=255)
+    brand = models.ForeignKey(
+        "brands.Brand", on_delete=models.CASCADE, related_name="+", db_index=False
+    )  # led by the indexes below
+    posted_at = models.DateTimeField()
+    author = models.ForeignKey(
+        "comments.Author", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    platform = models.CharField(max_length=20, choices=Platform.choices)
+    category = models.CharField(max_length=20, choices=Category.choices)
+    level = models.CharField(max_length=10, choices=Level.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["comment", "key"], name="subjectmention_comment_key"),
+        ]
+        indexes = [
+            # The rollup recomputes a brand's hours from their mentions.
+            models.Index(fields=["brand", "posted_at"], name="subjectmention_brand_posted"),
+            # A subject's distinct authors and latest examples in a period, read from the index
+            # alone on PostgreSQL (the filters' columns ride along).
+            models.Index(
+                fields=["brand", "key", "posted_at"],
+                include=["author", "platform", "category", "level"],
+                name="subjectmention_subject",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.comment_id}: {self.key}"
+
+
+class SubjectRollup(models.Model):
+    """One brand's mentions of one subject key in one hour (UTC), by platform, category and
+    level: the comments posted that hour, and the cases opened that hour that hold a comment
+    about it (of which resolved, and what the customer answered), as ``HourlyRollup`` counts
+    them."""
+
+    brand = models.ForeignKey("brands.Brand", on_delete=models.CASCADE, related_name="+")
+    hour = models.DateTimeField(help_text="The start of the hour, UTC.")
+    key = models.CharField(max_length=255)
+    platform = models.CharField(max_length=20, choices=Platform.choices)
+    category = models.CharField(max_length=20, choices=Category.choices)
+    level = models.CharField(max_length=10, choices=Level.choices)
+
+    comments = models.PositiveIntegerField(default=0)
+    cases_opened = models.PositiveIntegerField(default=0)
+    cases_resolved = models.PositiveIntegerField(default=0)
+    cases_satisfied = models.PositiveIntegerField(
+        default=0, help_text="Cases whose customer answered the follow-up satisfied."
+    )
+    cases_unsatisfied = models.PositiveIntegerField(default=0)
+    computed_at = models.DateTimeField(help_text="As HourlyRollup.computed_at.")
+
+    class Meta:
+        constraints = [
+            # The upsert's conflict target; also the top complaints' ranking of a period's keys
+            # (brand, an hour range).
+            models.UniqueConstraint(
+                fields=["brand", "hour", "key", "platform", "category", "level"],
+                name="subjectrollup_brand_hour_key",
+            ),
+        ]
+        indexes = [
+            # The previous period's counts of the subjects shown, from the index alone.
+            models.Index(
+                fields=["brand", "key", "hour"],
+                include=["platform", "category", "level", "comments"],
+                name="subjectrollup_subject",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.brand_id} {self.hour:%Y-%m-%d %H}h {self.key}"
+
+
+class ComplaintSubject(models.Model):
+    """A subject of a brand's complaints as a supervisor named it, or several merged into one.
+
+    The keys it covers (``SubjectKey``) are those the desk computes for every comment, so a
+    name given today holds for the comments of any later period; a key no subject covers is a
+    subject of its own, named by its words.
+    """
+
+    brand = models.ForeignKey("brands.Brand", on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(max_length=120, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        permissions = [
+            ("name_subjects", "Can name and merge the brand's complaint subjects"),
+        ]
+
+    def __str__(self):
+        return self.name or f"Subject #{self.pk}"
+
+
+class SubjectKey(models.Model):
+    """Which subject a key of a brand counts for: at most one."""
+
+    brand = models.ForeignKey(
+        "brands.Brand", on_delete=models.CASCADE, related_name="+", db_index=False
+    )  # led by subjectkey_brand_key
+    key = models.CharField(max_length=255)
+    subject = models.ForeignKey(ComplaintSubject, on_delete=models.CASCADE, related_name="keys")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["brand", "key"], name="subjectkey_brand_key"),
+        ]
+
+    def __str__(self):
+        return f"{self.key} -> {self.subject_id}"

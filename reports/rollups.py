@@ -17,8 +17,12 @@ therefore only moves past rows older than ``SETTLE``: younger ones are read agai
 pass (recomputing an hour twice is harmless). A transaction that stays open longer than that
 between writing its row and committing is caught by the next rebuild, not by the pass.
 
-A new rollup (the top complaints' subjects, say) is one more ``Rollup``: its model, its keys and
-the queries that count its facts for a brand's hours; the pass and the rebuild need nothing else.
+A new rollup is one more ``Rollup``: its model, its keys and the queries that count its facts
+for a brand's hours; the pass and the rebuild need nothing else. The top complaints' is one:
+``SubjectRollup`` counts the ``SubjectMention`` rows (``mentions.py``), which the pass rewrites,
+before it recomputes the hours, for the comments whose classification it read, and the rebuild
+for every comment. A mention's hour is its comment's, so the hours the pass already recomputes
+are the ones its changes touch.
 """
 
 from collections import defaultdict
@@ -34,7 +38,8 @@ from django.utils import timezone
 from cases.models import OPEN_CASE_STATUSES, AuditEvent, Case, FollowUp
 from comments.models import Classification, Comment
 from core.bulk import upsert_select
-from reports.models import HourlyRollup, RollupMark
+from reports.mentions import mentions_rebuild, mentions_refresh
+from reports.models import HourlyRollup, RollupMark, SubjectMention, SubjectRollup
 
 HOUR = timedelta(hours=1)
 #: How old a fact row must be before the mark moves past it (see the module's docstring).
@@ -155,7 +160,53 @@ HOURLY = Rollup(
     ),
     branches=(_comment_facts, _case_facts, _follow_up_facts),
 )
-ROLLUPS = (HOURLY,)
+
+
+def _mention_facts(brand_id: int, hours: Sequence[datetime]) -> QuerySet:
+    mentions = _in_hours(SubjectMention.objects.filter(brand_id=brand_id), "posted_at", hours)
+    return mentions.values(
+        "r_hour",
+        r_brand=F("brand_id"),
+        r_key=F("key"),
+        r_platform=F("platform"),
+        r_category=F("category"),
+        r_level=F("level"),
+    ).annotate(comments=Count("pk"))
+
+
+def _subject_case_facts(brand_id: int, hours: Sequence[datetime]) -> QuerySet:
+    """The cases opened in those hours, by the subjects of their comments: a case with two
+    comments about one subject counts once for it."""
+    mentions = _in_hours(
+        SubjectMention.objects.filter(brand_id=brand_id, comment__case__isnull=False),
+        "comment__case__opened_at",
+        hours,
+    )
+    case = "comment__case"
+    return mentions.values(
+        "r_hour",
+        r_brand=F("brand_id"),
+        r_key=F("key"),
+        r_platform=F(f"{case}__author__platform"),
+        r_category=F(f"{case}__category"),
+        r_level=F(f"{case}__level"),
+    ).annotate(
+        cases_opened=Count(case, distinct=True),
+        cases_resolved=Count(
+            case, distinct=True, filter=Q(**{f"{case}__resolved_at__isnull": False})
+        ),
+        cases_satisfied=Count(case, distinct=True, filter=Q(**{f"{case}__satisfied": True})),
+        cases_unsatisfied=Count(case, distinct=True, filter=Q(**{f"{case}__satisfied": False})),
+    )
+
+
+SUBJECTS = Rollup(
+    model=SubjectRollup,
+    keys=("brand_id", "hour", "key", "platform", "category", "level"),
+    counts=("comments", "cases_opened", "cases_resolved", "cases_satisfied", "cases_unsatisfied"),
+    branches=(_mention_facts, _subject_case_facts),
+)
+ROLLUPS = (HOURLY, SUBJECTS)
 
 
 def _alias(key: str) -> str:
@@ -248,10 +299,12 @@ def _settled(queryset: QuerySet, mark: int, *, cutoff: datetime) -> int:
 
 
 def _touched_since(mark: RollupMark, *, now: datetime) -> dict[int, set[datetime]]:
-    """The hours the facts written since the mark touch, by brand; moves the mark in memory."""
+    """The hours the facts written since the mark touch, by brand, with the mentions of the
+    comments classified since rewritten; moves the mark in memory."""
     cutoff = now - SETTLE
     decisions = _pass_slice(Classification.objects.all(), mark.classification_id)
     events = _pass_slice(AuditEvent.objects.filter(case__isnull=False), mark.audit_event_id)
+    mentions_refresh(decisions.order_by().values_list("comment_id", flat=True).distinct())
     pairs = (
         _hours_of(decisions, "comment__brand_id", "comment__posted_at")
         | _hours_of(
@@ -303,8 +356,8 @@ def _hours_since(queryset: QuerySet, instant: str, since: datetime | None) -> Qu
 
 def rollups_rebuild(*, brand_ids: Sequence[int], since: date | None = None) -> int:
     """Recompute every hour of those brands from the facts (from ``since``, a UTC date, when
-    given), and drop rows no fact supports; answers the hours written. Holds the pass's mark,
-    so the incremental pass waits rather than interleaves."""
+    given), their comments' mentions first, and drop rows no fact supports; answers the hours
+    written. Holds the pass's mark, so the incremental pass waits rather than interleaves."""
     start = datetime.combine(since, time(0), tzinfo=UTC) if since is not None else None
     now = timezone.now()
     touched: dict[int, set[datetime]] = defaultdict(set)
@@ -312,9 +365,11 @@ def rollups_rebuild(*, brand_ids: Sequence[int], since: date | None = None) -> i
         (Comment.objects.filter(brand_id__in=brand_ids), "brand_id", "posted_at"),
         (Case.objects.filter(brand_id__in=brand_ids), "brand_id", "opened_at"),
         (HourlyRollup.objects.filter(brand_id__in=brand_ids), "brand_id", "hour"),
+        (SubjectRollup.objects.filter(brand_id__in=brand_ids), "brand_id", "hour"),
     )
     with transaction.atomic():
         _locked_mark(wait=True)
+        mentions_rebuild(brand_ids=brand_ids, since=start)
         for queryset, brand, instant in sources:
             for brand_id, hour in _hours_of(_hours_since(queryset, instant, start), brand, instant):
                 touched[brand_id].add(hour)

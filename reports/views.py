@@ -1,30 +1,45 @@
-"""The overview page and the CSV exports: read the filters, call the figures or the export,
-render. Who sees which brand is ``brands.access``' answer, as everywhere."""
+"""The overview and top-complaints pages and the CSV exports: read the filters, call the
+figures or the export, render; the top complaints' name and merge forms call
+``reports.complaints``. Who sees which brand is ``brands.access``' answer, as everywhere."""
 
+from collections.abc import Callable
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import HttpResponseBadRequest, StreamingHttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
-from brands.access import brand_ids_for_request
+from brands.access import brand_ids_for_request, in_brands
 from brands.models import Brand
+from core.pages import back_url, perform
 from core.taxonomy import Category
-from reports import exports, figures
-from reports.forms import ReportFilters
+from reports import complaints, exports, figures
+from reports.forms import (
+    ReportFilters,
+    SubjectMergeForm,
+    SubjectNameForm,
+    SubjectSplitForm,
+    TopComplaintFilters,
+)
 from reports.models import ExportKind
 from reports.periods import zone_of
 
 VIEW = "reports.view_reports"
 EXPORT = "reports.export_reports"
+NAME = complaints.NAME
 
 
-def filters_for(request, perm: str) -> tuple[ReportFilters, list[Brand]]:
+def filters_for(
+    request, perm: str, form_class: type[ReportFilters] = ReportFilters
+) -> tuple[ReportFilters, list[Brand]]:
     """The request's filters, read in the zone of the brands it may see for ``perm``."""
     brands = list(Brand.objects.filter(pk__in=sorted(brand_ids_for_request(request, perm))))
     zone = zone_of({brand.time_zone for brand in brands})
-    return ReportFilters(request.GET, zone=zone, now=timezone.now()), brands
+    return form_class(request.GET, zone=zone, now=timezone.now()), brands
 
 
 def _labels() -> dict:
@@ -85,3 +100,98 @@ def export(request, kind: str):
     response = StreamingHttpResponse(chunks, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+# --- the top complaints -----------------------------------------------------------------------
+
+
+@login_required
+@permission_required(VIEW, raise_exception=True)
+@require_GET
+def top_complaints(request):
+    form, brands = filters_for(request, VIEW, TopComplaintFilters)
+    data = None
+    if form.is_valid():
+        data = complaints.top_complaints(
+            form.scope(frozenset(b.pk for b in brands)),
+            now=timezone.now(),
+            limit=form.cleaned_data["limit"],
+        )
+    naming = complaints.naming_brand_ids(request.user) & {b.pk for b in brands}
+    return render(
+        request,
+        "reports/top_complaints.html",
+        {
+            "form": form,
+            "brands": brands,
+            "top": data,
+            "naming": naming,
+            "several_brands": len(brands) > 1,
+            "here": request.get_full_path(),
+        },
+    )
+
+
+def _naming(request, form_class, act: Callable[[dict, Brand], object], *, done: str):
+    """A name, merge or split form: its brand must be one whose subjects the person names (any
+    other is not found), then the rule decides; back to the page it came from."""
+    back = back_url(request, reverse("reports-top-complaints"))
+    form = form_class(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.warning(request, error)
+        return redirect(back)
+    data = form.cleaned_data
+    brand_id = data["brand"] if "brand" in data else data["pick"][0][0]
+    brand = get_object_or_404(
+        in_brands(Brand.objects, complaints.naming_brand_ids(request.user), field="pk"),
+        pk=brand_id,
+    )
+    perform(request, lambda: act(data, brand), done=done)
+    return redirect(back)
+
+
+@login_required
+@permission_required(NAME, raise_exception=True)
+@require_POST
+def subject_name(request):
+    return _naming(
+        request,
+        SubjectNameForm,
+        lambda data, brand: complaints.subject_name(
+            actor=request.user, brand_id=brand.pk, key=data["key"], name=data["name"]
+        ),
+        done=_("The subject's name is saved; it holds for later periods too."),
+    )
+
+
+@login_required
+@permission_required(NAME, raise_exception=True)
+@require_POST
+def subjects_merge(request):
+    return _naming(
+        request,
+        SubjectMergeForm,
+        lambda data, brand: complaints.subjects_merge(
+            actor=request.user,
+            brand_id=brand.pk,
+            keys=[key for _, key in data["pick"]],
+            name=data["name"],
+        ),
+        done=_("The subjects are merged into one."),
+    )
+
+
+@login_required
+@permission_required(NAME, raise_exception=True)
+@require_POST
+def subject_split(request):
+    return _naming(
+        request,
+        SubjectSplitForm,
+        lambda data, brand: complaints.subject_split(
+            actor=request.user, brand_id=brand.pk, key=data["key"]
+        ),
+        done=_("The subject counts on its own again."),
+    )

@@ -78,6 +78,7 @@ READERS: dict[str, frozenset[str]] = {
     "crisis-postmortem": ROOM,
     "crisis-postmortem-export": ROOM,
     "reports-overview": ROOM,
+    "reports-top-complaints": ROOM,
     "reports-export-comments": ROOM,
     "reports-export-cases": ROOM,
     "api-comments": EVERYONE,
@@ -85,6 +86,7 @@ READERS: dict[str, frozenset[str]] = {
     "api-crises": ROOM,
     "api-crisis-detail": ROOM,
     "api-reports-overview": ROOM,
+    "api-reports-top-complaints": ROOM,
 }
 # Pages whose POST is their own form; every other page refuses POST (405).
 FORMS = {
@@ -136,6 +138,9 @@ ACTORS: dict[str, frozenset[str]] = {
             "classifier-retrain",
             "classifier-shipped",
             "classifier-activate",
+            "reports-subject-name",
+            "reports-subjects-merge",
+            "reports-subject-split",
         ],
         ONLY_SUPERVISORS,
     ),

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from demo.demo import RIPPLE_WAVE
+from demo.demo import COMPLAINT_HISTORY, RIPPLE_WAVE
 
 ROOT = Path(__file__).resolve().parents[1]
 SERVER_VARIABLES = ("DATABASE_URL", "CELERY_BROKER_URL", "REDIS_URL", "SEMAFORO_VAR_DIR")
@@ -44,7 +44,10 @@ def test_demo_seeds_sqlite_and_a_worker_delivers_escalations_over_the_filesystem
         ripples = db.execute(
             "select count(distinct ripple_id), count(ripple_id) from comments_comment"
         ).fetchone()
-    assert comments == 60 + len(RIPPLE_WAVE)
+    history = sum(
+        len(days) for subjects in COMPLAINT_HISTORY.values() for days, _ in subjects.values()
+    )
+    assert comments == 60 + len(RIPPLE_WAVE) + history
     assert ripples == (1, len(RIPPLE_WAVE)), "the opening wave is one ripple on SQLite too"
     # Each of the wave's customers finds the others on their case page, on SQLite too.
     others = subprocess.run(
@@ -65,6 +68,33 @@ def test_demo_seeds_sqlite_and_a_worker_delivers_escalations_over_the_filesystem
     )
     # The other eleven of the wave, and any demo comment about the same charges.
     assert int(others.stdout.split()[-1]) >= len(RIPPLE_WAVE) - 1, others.stderr
+    # The top complaints read on SQLite too: the wave's subject and the demo's named one.
+    top = subprocess.run(
+        [
+            sys.executable,
+            "manage.py",
+            "shell",
+            "-c",
+            "from datetime import timedelta; from zoneinfo import ZoneInfo; "
+            "from django.utils import timezone; from brands.models import Brand; "
+            "from reports import complaints; from reports.figures import Scope; "
+            "from reports.periods import Period, today_in; "
+            "b = Brand.objects.get(slug='aurora'); z = ZoneInfo(b.time_zone); "
+            "d = today_in(z, now=timezone.now()); "
+            "s = Scope(brand_ids=frozenset({b.pk}), period=Period(d - timedelta(days=6), d, z)); "
+            "t = complaints.top_complaints(s, now=timezone.now())['subjects']; "
+            "print(' '.join(k for x in t for k in x['keys']), '|', "
+            "' '.join(x['name'] or '-' for x in t).replace(' ', '_'))",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    keys, names = top.stdout.strip().splitlines()[-1].split(" | ")
+    assert {"~unauthorized_charge", "~card_problem"} <= set(keys.split()), top.stderr
+    assert "Tarjetas_bloqueadas_o_rechazadas" in names
     assert escalations > 0
     assert any((tmp_path / "broker" / "queue").iterdir()), "nothing was queued on disk"
 

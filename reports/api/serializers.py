@@ -1,6 +1,8 @@
 """Output shapes of the reports API: the overview's figures as ``reports.figures`` computes
-them, described for the OpenAPI schema."""
+them and the top complaints as ``reports.complaints`` does, described for the OpenAPI schema."""
 
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 
@@ -101,3 +103,88 @@ class OverviewSerializer(serializers.Serializer):
     clocks = ClocksSerializer(help_text="Of the cases opened in the period.")
     satisfaction = SatisfactionSerializer()
     people = PersonSerializer(many=True)
+
+
+# --- the top complaints -----------------------------------------------------------------------
+
+
+class ComplaintPeriodSerializer(serializers.Serializer):
+    since = serializers.DateField(help_text="First day, in the brands' time zone.")
+    until = serializers.DateField(help_text="Last day, included.")
+    time_zone = serializers.CharField()
+    previous_since = serializers.DateField(help_text="The period compared with: as many days…")
+    previous_until = serializers.DateField(help_text="…ending the day before `since`.")
+    running = serializers.BooleanField(
+        help_text="The period has not ended: it is compared at its pace so far (`projected`)."
+    )
+
+
+class RisingRuleSerializer(serializers.Serializer):
+    factor = serializers.FloatField(help_text="Projected count against the previous period's.")
+    min_comments = serializers.IntegerField()
+    min_authors = serializers.IntegerField()
+
+
+class ComplaintCasesSerializer(serializers.Serializer):
+    opened = serializers.IntegerField(
+        help_text="Cases opened in the period holding a comment about the subject."
+    )
+    resolved = serializers.IntegerField()
+    resolved_share = _rate("Resolved among the opened.")
+    satisfied = serializers.IntegerField(help_text="Customers who answered satisfied.")
+    unsatisfied = serializers.IntegerField()
+    satisfied_share = _rate("Satisfied among those who answered.")
+
+
+class ComplaintExampleSerializer(serializers.Serializer):
+    comment_id = serializers.IntegerField()
+    url = serializers.SerializerMethodField(help_text="The comment's page in the desk.")
+    source_url = serializers.CharField(help_text="The comment on its platform; may be empty.")
+    posted_at = serializers.DateTimeField()
+    platform = serializers.CharField()
+    author = serializers.CharField(help_text="The author's handle.")
+    text = serializers.CharField()
+    level = serializers.CharField(help_text="Its level now: red, yellow or green.")
+
+    @extend_schema_field(serializers.URLField())
+    def get_url(self, example) -> str:
+        path = reverse("comment-detail", args=[example["comment_id"]])
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request is not None else path
+
+
+class ComplaintSubjectSerializer(serializers.Serializer):
+    brand = serializers.CharField(help_text="The brand's slug.")
+    subject_id = serializers.IntegerField(
+        allow_null=True, help_text="The named or merged subject; null for a key nobody touched."
+    )
+    keys = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="What the desk groups by: `~concept`, or the stems of a topic joined by spaces.",
+    )
+    name = serializers.CharField(allow_null=True, help_text="As a supervisor named it.")
+    # A field named like Field.label: DRF takes declared fields off the class, so it only
+    # shadows the attribute for the type checker.
+    label = serializers.CharField(help_text="The name, or the keys in words.")  # type: ignore[assignment]
+    key_labels = serializers.ListField(child=serializers.CharField())
+    comments = serializers.IntegerField(help_text="Comments about it posted in the period.")
+    authors = serializers.IntegerField(help_text="Their distinct authors.")
+    previous_comments = serializers.IntegerField(help_text="In the previous period.")
+    projected = serializers.FloatField(
+        allow_null=True, help_text="`comments` at the period's pace (equal once it has ended)."
+    )
+    trend = serializers.ChoiceField(choices=["up", "down", "flat", "new"])
+    change = _rate("`projected` against `previous_comments`, less one.")
+    rising = serializers.BooleanField()
+    in_top = serializers.BooleanField(help_text="False: listed below the top for rising.")
+    ripples = serializers.ListField(
+        child=serializers.IntegerField(), help_text="Ripples of the period about it."
+    )
+    cases = ComplaintCasesSerializer()
+    examples = ComplaintExampleSerializer(many=True, help_text="The latest, newest first.")
+
+
+class TopComplaintsSerializer(serializers.Serializer):
+    period = ComplaintPeriodSerializer()
+    rising_rule = RisingRuleSerializer()
+    subjects = ComplaintSubjectSerializer(many=True)

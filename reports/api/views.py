@@ -1,4 +1,5 @@
-"""The overview's figures as JSON for BI tools: the same filters and numbers as the page.
+"""The overview's and the top complaints' figures as JSON for BI tools: the same filters and
+numbers as the pages.
 
 Who may read: a person (or their own token) holding ``reports.view_reports`` in some brand
 (supervisors, the crisis committee), over those brands, narrowed to the one they chose. A REST
@@ -14,8 +15,9 @@ from rest_framework.views import APIView
 
 from brands.access import brand_ids_for_request
 from comments.api.serializers import ErrorsDoc
-from reports import figures
-from reports.api.serializers import OverviewSerializer
+from reports import complaints, figures
+from reports.api.serializers import OverviewSerializer, TopComplaintsSerializer
+from reports.forms import TopComplaintFilters
 from reports.views import VIEW, filters_for
 
 _FILTERS = [
@@ -26,6 +28,17 @@ _FILTERS = [
     OpenApiParameter("category", str, description="Only this category."),
     OpenApiParameter("level", str, enum=["red", "yellow", "green"], description="Only this."),
 ]
+
+
+_ERRORS = {code: OpenApiResponse(ErrorsDoc) for code in (400, 401, 403, 429)}
+
+
+def _valid(form):
+    if not form.is_valid():
+        raise ValidationError(
+            {name: [str(error) for error in errors] for name, errors in form.errors.items()}
+        )
+    return form
 
 
 class ReportAccess(BasePermission):
@@ -39,20 +52,45 @@ class Overview(APIView):
 
     @extend_schema(
         parameters=_FILTERS,
-        responses={
-            200: OverviewSerializer,
-            **{code: OpenApiResponse(ErrorsDoc) for code in (400, 401, 403, 429)},
-        },
+        responses={200: OverviewSerializer, **_ERRORS},
     )
     def get(self, request):
         """The overview of a period: volume by level and category per bucket, open cases by
         age, first-response and resolution times with deadline compliance, follow-up answers,
         and cases per person."""
         form, brands = filters_for(request, VIEW)
-        if not form.is_valid():
-            raise ValidationError(
-                {name: [str(error) for error in errors] for name, errors in form.errors.items()}
-            )
-        scope = form.scope(frozenset(brand.pk for brand in brands))
+        scope = _valid(form).scope(frozenset(brand.pk for brand in brands))
         data = figures.overview(scope, now=timezone.now())
         return Response(OverviewSerializer(data).data)
+
+
+class TopComplaints(APIView):
+    permission_classes = [ReportAccess]
+
+    @extend_schema(
+        parameters=[
+            *(p for p in _FILTERS if p.name not in {"bucket", "category"}),
+            OpenApiParameter(
+                "category", str, enum=["pqr", "insult", "high_level"], description="Only this."
+            ),
+            OpenApiParameter(
+                "limit",
+                int,
+                description=f"Subjects listed, 1 to {complaints.MAX_LIMIT}; "
+                f"default {complaints.DEFAULT_LIMIT}.",
+            ),
+        ],
+        responses={200: TopComplaintsSerializer, **_ERRORS},
+    )
+    def get(self, request):
+        """The period's most frequent complaint subjects (negative comments grouped as the
+        ripple detector groups them), each with its comments and distinct authors, its trend
+        against the previous period of as many days, the rising flag, the ripples about it,
+        its cases resolved and satisfied, and its latest examples; then the subjects rising
+        below the top ones."""
+        form, brands = filters_for(request, VIEW, TopComplaintFilters)
+        scope = _valid(form).scope(frozenset(brand.pk for brand in brands))
+        data = complaints.top_complaints(
+            scope, now=timezone.now(), limit=form.cleaned_data["limit"]
+        )
+        return Response(TopComplaintsSerializer(data, context={"request": request}).data)

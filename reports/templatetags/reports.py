@@ -3,6 +3,7 @@ columns as rows (one per bucket), so each table shows exactly what its chart dra
 
 from django import template
 from django.utils.formats import number_format
+from django.utils.translation import gettext as _
 
 register = template.Library()
 
@@ -43,3 +44,39 @@ def volume_rows(volume: dict) -> list[dict]:
         }
         for n, bucket in enumerate(volume["buckets"])
     ]
+
+
+#: A trend as an arrow and the words a screen reader says for it. A complaint going up is bad
+#: news, so the page colours it as such (``trend-up``).
+_ARROWS = {"up": "▲", "down": "▼", "flat": "▬", "new": "●"}
+
+
+@register.filter
+def trend_arrow(trend: str) -> str:
+    return _ARROWS.get(trend, "")
+
+
+@register.filter
+def trend_words(trend: str) -> str:
+    words = {
+        "up": _("Rising against the previous period"),
+        "down": _("Falling against the previous period"),
+        "flat": _("As in the previous period"),
+        "new": _("None in the previous period"),
+    }
+    return words.get(trend, "")
+
+
+@register.filter
+def change(rate: float | None) -> str:
+    """A change as a signed percentage: "+50 %", "−25 %"; nothing when there is none."""
+    if rate is None:
+        return ""
+    sign = "+" if rate > 0 else "−" if rate < 0 else "±"
+    return f"{sign}{number_format(abs(rate) * 100, decimal_pos=0)} %"
+
+
+@register.filter
+def keys_with_labels(subject: dict) -> list[tuple[str, str]]:
+    """A subject's keys, each with its words."""
+    return list(zip(subject["keys"], subject["key_labels"], strict=True))

@@ -10,7 +10,15 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from classifier.ripple import RippleComment, find_ripples
+from classifier.ripple import (
+    MIN_SHARED_STEMS,
+    SUBJECT_KEY_CHARS,
+    RippleComment,
+    find_ripples,
+    subject_in_ripple,
+    subject_keys,
+    subject_topic,
+)
 from classifier.signature import ripple_signature, topic_of
 from tests.classifier.ripple_waves import UNRELATED as WAVE_UNRELATED
 from tests.classifier.ripple_waves import WAVES
@@ -308,3 +316,33 @@ def test_two_waves_at_the_same_time_stay_two_ripples():
     subjects = sorted(ripple.subject for ripple in ripples)
     assert len(ripples) == 2
     assert subjects == [("~internet_down",), ("~late_delivery",)]
+
+
+# --- subjects: the keys the top complaints count by -------------------------------------------
+
+
+def test_paraphrases_share_one_subject_key_and_two_complaints_count_for_both():
+    keys = {subject_keys(ripple_signature(text)) for text in DOUBLE_CHARGE_ES + DOUBLE_CHARGE_EN}
+    assert keys == {("~double_charge",)}
+    both = ripple_signature("me cobraron doble y la app no abre")
+    assert subject_keys(both) == ("~app_down", "~double_charge")
+
+
+def test_a_stem_topic_is_a_subject_only_when_a_ripple_could_form_around_it():
+    [key] = subject_keys(ripple_signature("la tarjeta nueva llego rota y sucia"))
+    assert key == "lleg nuev rot suci tarjet"
+    assert subject_topic(key) == topic_of(ripple_signature("tarjeta nueva, rota y sucia llego"))
+    assert subject_keys(ripple_signature("pesimo servicio")) == ()
+    assert subject_keys(("tarjet",)) == ()  # one stem: how unrelated complaints look alike
+    long = tuple(f"#{'x' * 60}{n}" for n in range(8))
+    [capped] = subject_keys(long)
+    assert len(capped) <= SUBJECT_KEY_CHARS
+    assert len(subject_topic(capped)) >= MIN_SHARED_STEMS
+
+
+def test_a_ripple_is_about_a_subject_it_names_or_would_have_taken_in():
+    assert subject_in_ripple("~double_charge", ("~double_charge", "~rude_staff"))
+    assert not subject_in_ripple("~app_down", ("~double_charge",))
+    assert subject_in_ripple("lleg nuev rot tarjet", ("rot", "tarjet"))
+    assert not subject_in_ripple("lleg nuev rot tarjet", ("rot", "sucursal"))
+    assert not subject_in_ripple("~app_down", ())

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from core.taxonomy import Level
 from reports import rollups
-from tests.e2e.test_live_queue import log_in
+from tests.e2e.test_live_queue import log_in, open_from_menu
 from tests.reports.helpers import comment, posted
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -46,7 +46,7 @@ def test_the_chart_and_its_table_follow_the_period_together(page, live_server, s
     rollups.rollups_rebuild(brand_ids=[aurora.pk])
 
     log_in(page, live_server.url, "sam")
-    page.locator("nav.mainnav a[href='/reports/']").click()
+    open_from_menu(page, "Informes", "Indicadores")
     expect(page.locator("#chart-volume")).to_be_visible()
     chart, table = _chart_and_table(page)
     assert chart == table

@@ -12,7 +12,7 @@ from comments.corrections import classification_correct
 from comments.models import Comment
 from core.taxonomy import Category, Level
 from reports import rollups
-from reports.models import HourlyRollup, RollupMark
+from reports.models import HourlyRollup, RollupMark, SubjectMention, SubjectRollup
 from tests.factories import CLAIM_TEXT, GREEN_TEXT, RED_TEXT, comment_item
 
 pytestmark = pytest.mark.django_db
@@ -20,13 +20,27 @@ pytestmark = pytest.mark.django_db
 KEYS = ("brand_id", "hour", "platform", "category", "level")
 
 
-def _rows() -> dict[tuple, dict]:
-    """The rollup table as a comparable value (without the pass's stamp)."""
-    counts = rollups.HOURLY.counts
+def _rows(rollup=rollups.HOURLY) -> dict[tuple, dict]:
+    """A rollup's table as a comparable value (without the pass's stamp)."""
     return {
-        tuple(row[k] for k in KEYS): {c: row[c] for c in counts}
-        for row in HourlyRollup.objects.values(*KEYS, *counts)
+        tuple(row[k] for k in rollup.keys): {c: row[c] for c in rollup.counts}
+        for row in rollup.model._default_manager.values(*rollup.keys, *rollup.counts)
     }
+
+
+def _mentions() -> set[tuple]:
+    return set(
+        SubjectMention.objects.values_list(
+            "comment_id",
+            "key",
+            "brand_id",
+            "posted_at",
+            "author_id",
+            "platform",
+            "category",
+            "level",
+        )
+    )
 
 
 def _at(hours_ago: float) -> str:
@@ -140,3 +154,62 @@ def test_hours_far_apart_are_recomputed_in_separate_batches():
     start = datetime(2026, 3, 1, tzinfo=UTC)
     hours = [start, start + timedelta(hours=1), start + timedelta(days=30)]
     assert rollups.batches(hours) == [hours[:2], hours[2:]]
+
+
+DOUBLE_TEXT = "me cobraron dos veces la cuota del mes, devuelvan eso"
+APP_TEXT = "la app no abre desde la mañana y no puedo pagar"
+PRAISE = "Gracias @BancoAurora, excelente atencion hoy!"
+
+
+def test_the_rebuild_equals_the_incremental_subjects_and_their_mentions(ingest, sam, alice):
+    """Complaints signed at intake, one moved out of the complaints and one into them by a
+    person, a case resolved and answered: the pass and the rebuild agree on every mention and
+    every subject's row."""
+    ingest(
+        [
+            comment_item(text=DOUBLE_TEXT, posted_at=_at(30), external_id="s1"),
+            comment_item(text=DOUBLE_TEXT, posted_at=_at(29), external_id="s2"),
+            comment_item(text=APP_TEXT, posted_at=_at(5), external_id="s3"),
+            comment_item(text=PRAISE, posted_at=_at(5), external_id="s4"),
+        ]
+    )
+    rollups.rollups_update()
+    assert Comment.objects.get(external_id="s4").ripple_terms is None  # no complaint: unsigned
+    assert {key for _, key, *_ in _mentions()} >= {"~double_charge", "~app_down"}
+    first = Comment.objects.get(external_id="s1")
+    case = Case.objects.get(pk=first.case_id)
+    workflow.case_assign(case_id=case.pk, actor=sam, assignee=alice)
+    workflow.case_move(case_id=case.pk, actor=alice, action="start")
+    workflow.case_move(case_id=case.pk, actor=alice, action="resolve", outcome=Outcome.SOLVED)
+    _settled_pass()
+    [follow_up] = case.follow_ups.all()
+    followups.follow_up_answer(follow_up_id=follow_up.pk, satisfied=True)
+    classification_correct(
+        comment_id=Comment.objects.get(external_id="s3").pk,
+        user=sam,
+        category=Category.OTHER,
+        level=Level.GREEN,
+    )
+    praise = Comment.objects.get(external_id="s4")
+    praise.text = APP_TEXT  # what it reads now; a person calls it the complaint it is
+    praise.save(update_fields=["text"])
+    classification_correct(comment_id=praise.pk, user=sam, category=Category.PQR, level="yellow")
+    rollups.rollups_update()
+
+    incremental, mentions = _rows(rollups.SUBJECTS), _mentions()
+    SubjectRollup.objects.all().delete()
+    SubjectMention.objects.all().delete()
+    call_command("rebuild_rollups")
+    assert _rows(rollups.SUBJECTS) == incremental
+    assert _mentions() == mentions
+
+    by_key: dict[str, dict] = {}
+    for key, row in incremental.items():
+        totals = by_key.setdefault(key[2], dict.fromkeys(rollups.SUBJECTS.counts, 0))
+        for name, value in row.items():
+            totals[name] += value
+    assert by_key["~double_charge"]["comments"] == 2
+    assert by_key["~double_charge"]["cases_resolved"] == 1
+    assert by_key["~double_charge"]["cases_satisfied"] == 1
+    assert by_key["~app_down"]["comments"] == 1  # s4, signed from its text; s3 no longer
+    assert {m[0] for m in mentions if m[1] == "~app_down"} == {praise.pk}

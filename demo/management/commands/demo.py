@@ -67,9 +67,13 @@ class Command(BaseCommand):
         relay_token = demo.issue_demo_token(None)
         created = demo.seed_comments(brands, comments)
         wave = demo.seed_ripple(brands["aurora"])
+        demo.seed_complaints(brands)  # last: it rebuilds the reports' rollups of all the above
         self._print_welcome(brands, people, token, other_token, created, wave, port)
         self.stdout.write(
-            f"{faq_count} FAQ entries and {fact_count} verified facts (see FAQ and Facts as sam).\n"
+            f"{faq_count} FAQ entries and {fact_count} verified facts (see FAQ and Facts as sam)."
+        )
+        self.stdout.write(
+            "Two weeks of complaints: sam sees them under Complaints (Quejas), cards rising.\n"
         )
         if no_serve:
             return
