@@ -19,6 +19,7 @@ from django.db.models.functions import Cast
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 
 from brands.access import in_brands
 from brands.models import Brand
@@ -80,6 +81,7 @@ class CommentFilter(django_filters.FilterSet):
             return praise_unanswered(queryset)
         return queryset.filter(case__status=value)
 
+    @extend_schema_field({"type": "string", "enum": ["true"]})  # "true" or absent
     def filter_uncertain(self, queryset, name, value):
         """The model's low-confidence calls that no person has corrected yet."""
         return queryset.filter(uncertain=True, classified_by_human=False)

@@ -2,10 +2,11 @@ from csp.constants import SELF, UNSAFE_INLINE
 from csp.decorators import csp_update
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from comments.api.connectors import MetaWebhook
+from core.api.views import api_not_found
 from core.health import healthz
 
 # Swagger UI's page carries a <style> of its own and its bundle sets styles and runs workers;
@@ -26,6 +27,7 @@ urlpatterns = [
     path("webhooks/meta/", MetaWebhook.as_view(), name="webhook-meta"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", api_docs, name="api-docs"),
+    re_path(r"^api/", api_not_found),  # the API's 404 is JSON, below every API route
     path("", include("brands.urls")),
     path("classifier/", include("comments.views_classifier")),
     path("imports/", include("comments.views_imports")),

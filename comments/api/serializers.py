@@ -3,6 +3,7 @@
 
 from typing import TYPE_CHECKING
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from cases.customers import customer_personal_data
@@ -37,6 +38,18 @@ def _count():
     return serializers.IntegerField(min_value=0, max_value=MAX_COUNT, required=False, default=0)
 
 
+@extend_schema_field(
+    {
+        "anyOf": [
+            {"type": "string", "format": "uri", "maxLength": 2000},
+            {"type": "string", "maxLength": 0},
+        ]
+    }
+)
+class _OptionalUrl(serializers.URLField):
+    """An http(s) URL, or empty when the platform gave none."""
+
+
 class CommentItemDoc(serializers.Serializer):
     platform = serializers.ChoiceField(choices=Platform.choices)
     external_id = _identifier(required=True, blank=False)
@@ -53,8 +66,11 @@ class CommentItemDoc(serializers.Serializer):
     posted_at = serializers.DateTimeField(
         required=False, help_text="ISO 8601 with a zone, from 1970-01-01 to one day after now."
     )
-    url = serializers.URLField(required=False, max_length=2000)
-    lang = serializers.RegexField("^[a-z]{2,3}(-[A-Za-z0-9]{2,4})?$", required=False)
+    url = _OptionalUrl(required=False, allow_blank=True, max_length=2000)
+    # Empty when the platform did not say: the classifier then guesses.
+    lang = serializers.RegexField(
+        "^([a-z]{2,3}(-[A-Za-z0-9]{2,4})?)?$", required=False, allow_blank=True
+    )
     in_reply_to = _identifier()
     account = _identifier()
 

@@ -7,6 +7,7 @@ client's token reads no report; nobody without a report anywhere gets past 403.
 """
 
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import BasePermission
@@ -15,17 +16,21 @@ from rest_framework.views import APIView
 
 from brands.access import brand_ids_for_request
 from comments.api.serializers import ErrorsDoc
+from core.platforms import Platform
+from core.taxonomy import Category
 from reports import complaints, figures
 from reports.api.serializers import OverviewSerializer, TopComplaintsSerializer
 from reports.forms import TopComplaintFilters
 from reports.views import VIEW, filters_for
 
 _FILTERS = [
-    OpenApiParameter("since", str, description="First day (YYYY-MM-DD), in the brands' zone."),
-    OpenApiParameter("until", str, description="Last day, included; default today."),
+    OpenApiParameter(
+        "since", OpenApiTypes.DATE, description="First day (YYYY-MM-DD), in the brands' zone."
+    ),
+    OpenApiParameter("until", OpenApiTypes.DATE, description="Last day, included; default today."),
     OpenApiParameter("bucket", str, enum=["hour", "day", "week"], description="Default day."),
-    OpenApiParameter("platform", str, description="Only this platform."),
-    OpenApiParameter("category", str, description="Only this category."),
+    OpenApiParameter("platform", str, enum=Platform.values, description="Only this platform."),
+    OpenApiParameter("category", str, enum=Category.values, description="Only this category."),
     OpenApiParameter("level", str, enum=["red", "yellow", "green"], description="Only this."),
 ]
 
