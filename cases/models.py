@@ -134,6 +134,10 @@ class Case(models.Model):
                 condition=Q(status="new"),
                 name="case_unassigned_urgent",
             ),
+            # The retention purge (``comments.retention``): cases closed before the window.
+            models.Index(
+                fields=["closed_at"], condition=Q(status="closed"), name="case_closed_retention"
+            ),
             # The deadline watch: the cases with a warning or a breach still to tell.
             models.Index(
                 fields=["alarm_at"], condition=Q(alarm_at__isnull=False), name="case_alarm_watch"
@@ -190,6 +194,7 @@ class AuditAction(models.TextChoices):
     COMPLAINT_SUBJECT_NAMED = "complaint_subject_named", _("Complaint subject named")
     COMPLAINT_SUBJECTS_MERGED = "complaint_subjects_merged", _("Complaint subjects merged")
     COMPLAINT_SUBJECT_SPLIT = "complaint_subject_split", _("Complaint subject split")
+    AUTHOR_ERASED = "author_erased", _("Author's personal data erased")
 
 
 class Customer(models.Model):

@@ -22,6 +22,7 @@ from brands.access import brand_ids_for
 from cases.customers import customer_for_update
 from cases.models import AuditAction, AuditEvent, Case
 from cases.workflow import WORK, access_case_for_update, may_work_case
+from core import pii
 from core.errors import DomainError
 
 #: The personal data a community manager may capture, in the order the form shows it.
@@ -33,34 +34,19 @@ PERSONAL_FIELDS = {
     "order_number": gettext_lazy("Order or account number"),
 }
 MAX_LENGTH = 200
-_HIDDEN = "***"
-
-
-def _mask_email(value: str) -> str:
-    local, _at, domain = value.partition("@")
-    name, dot, tld = domain.rpartition(".")
-    if not dot:  # no TLD to keep
-        name, tld = domain, ""
-    return f"{local[:2]}{_HIDDEN}@{name[:2]}{_HIDDEN}{dot}{tld}"
-
-
-def _mask_tail(value: str) -> str:
-    """The last four letters or digits, enough to match with the customer, never to use."""
-    characters = re.sub(r"[^0-9A-Za-z]", "", value)
-    return f"{_HIDDEN}{characters[-4:]}" if len(characters) > 6 else _HIDDEN
-
-
-def _mask_name(value: str) -> str:
-    return " ".join(f"{word[0]}{_HIDDEN}" for word in value.split()) or _HIDDEN
-
-
-_MASKS = {"email": _mask_email, "name": _mask_name}
 
 
 def mask_value(field: str, value: str) -> str:
-    if not value:
-        return ""
-    return _MASKS.get(field, _mask_tail)(str(value))
+    """A recorded field masked as the comments' personal data is (``core.pii.mask_value``)."""
+    return pii.mask_value(field, value)
+
+
+def mask_comment_text(user, comment) -> str:
+    """A comment's text as ``user`` may read it: in full where they see the brand's personal
+    data, with the spans intake found (``Comment.pii``) masked elsewhere."""
+    if may_see_personal_data(user, comment):
+        return comment.text
+    return pii.mask_text(comment.text, comment.pii)
 
 
 def mask_personal_data(data: dict | None) -> dict:
@@ -72,7 +58,10 @@ def mask_personal_data(data: dict | None) -> dict:
 def may_see_personal_data(user, row) -> bool:
     """Only the brand's people who work cases see the data in full; ``row`` is the case or
     the customer's author being shown."""
-    return row.brand_id in brand_ids_for(user, WORK)
+    brands = user.__dict__.get("_personal_data_brands")
+    if brands is None:  # once per request, however many rows a list masks
+        brands = user.__dict__["_personal_data_brands"] = brand_ids_for(user, WORK)
+    return row.brand_id in brands
 
 
 def personal_data_clean(data: dict) -> dict:

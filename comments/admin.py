@@ -1,5 +1,7 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy, ngettext
 
+from comments.erasure import Erasure, author_erase
 from comments.models import Author, Classification, Comment, CommentRevision, WebhookDelivery
 
 
@@ -8,6 +10,23 @@ class AuthorAdmin(admin.ModelAdmin):
     list_display = ("handle", "platform", "display_name", "followers", "is_troll")
     list_filter = ("platform", "is_troll")
     search_fields = ("handle", "display_name")
+    actions = ["erase_personal_data"]
+
+    @admin.action(description=gettext_lazy("Erase their personal data (cannot be undone)"))
+    def erase_personal_data(self, request, queryset):
+        done = Erasure()
+        for author_id in queryset.values_list("pk", flat=True):
+            done.add(author_erase(author_id=author_id, actor=request.user))
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)s author erased (%(comments)s comments, %(cases)s cases).",
+                "%(count)s authors erased (%(comments)s comments, %(cases)s cases).",
+                done.authors,
+            )
+            % {"count": done.authors, "comments": done.comments, "cases": done.cases},
+            messages.SUCCESS,
+        )
 
 
 class ClassificationInline(admin.TabularInline):

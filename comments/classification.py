@@ -13,6 +13,7 @@ from django.db.models import DateTimeField, IntegerField, Value
 from django.utils.translation import gettext_lazy as _
 
 import classifier
+from cases.erasure import ERASED
 from classifier import CommentInput, Decision, Model, Thresholds
 from classifier.memo import BoundedCache
 from classifier.model import model_from_bytes
@@ -231,7 +232,8 @@ def human_correction_rows(*, brand_id: int | None = None) -> list[dict]:
     """People's corrections as training rows in the corpus schema (the latest per comment),
     with the comment's id and what the model had said (``model_category``, ``model_level``),
     so a correction of the level alone can be told from one the category model learns."""
-    corrections = Classification.objects.filter(is_human=True)
+    # An erased or forgotten comment (``comments.erasure``) has no words left to learn from.
+    corrections = Classification.objects.filter(is_human=True).exclude(comment__text=ERASED)
     if brand_id is not None:
         corrections = corrections.filter(comment__brand_id=brand_id)
     latest: dict[int, dict] = {}

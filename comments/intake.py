@@ -34,6 +34,7 @@ from comments.validation import (
     validate_items,
 )
 from core.bulk import insert_rows, rows_by_keys
+from core.pii import pii_mask_strings, pii_spans
 from core.taxonomy import LEVEL_RANK, Level
 
 logger = logging.getLogger(__name__)
@@ -427,7 +428,7 @@ def _create_comments(brand, items, authors, open_cases, *, now, historic: bool) 
                 "author_followers": item.author_followers,
                 "likes": item.likes,
                 "shares": item.shares,
-                "raw": item.raw,
+                **privacy_fields(item),
                 "classified_by_human": False,
                 "ripple_terms": detected.terms.get(item.key),
                 "ripple_id": detected.ripple_of.get(item.key),
@@ -458,6 +459,15 @@ def _create_comments(brand, items, authors, open_cases, *, now, historic: bool) 
         )
         for item, pk, row in zip(items, comment_ids, rows, strict=True)
     }
+
+
+def privacy_fields(item: CommentItem) -> dict:
+    """The personal data found in the text, stored as spans so pages mask it cheaply, and the
+    raw payload with it masked: only ``Comment.text`` keeps it, for those who may see it (the
+    classifier has already read the original)."""
+    spans = pii_spans(item.text)
+    raw = pii_mask_strings(item.raw, keep=frozenset({item.text})) if spans else item.raw
+    return {"pii": spans, "raw": raw}
 
 
 def _decision_fields(decision: Decision) -> dict:

@@ -94,7 +94,16 @@ class Comment(models.Model):
     author_followers = models.PositiveBigIntegerField(default=0)
     likes = models.PositiveBigIntegerField(default=0)
     shares = models.PositiveBigIntegerField(default=0)
-    raw = models.JSONField(default=dict, help_text="The item as the client sent it.")
+    raw = models.JSONField(
+        default=dict,
+        help_text="The item as the client sent it, with the personal data in its texts masked.",
+    )
+    pii = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="The personal data found in the text at intake (core.pii): [[start, end, "
+        "kind], …], masked when shown to someone who may not see it.",
+    )
     deleted_at_source = models.DateTimeField(
         null=True,
         blank=True,
@@ -151,6 +160,9 @@ class Comment(models.Model):
                 name="comment_ripple_window",
                 condition=Q(category__in=NEGATIVE_CATEGORIES, ripple__isnull=True),
             ),
+            # The retention purge (``comments.retention``): raw payloads still kept, oldest
+            # first. Partial: a payload leaves it when emptied, so it holds one window's rows.
+            models.Index(fields=["received_at"], name="comment_raw_kept", condition=~Q(raw={})),
             # A ripple's members: which of a batch's authors it already counts, and its recount
             # (``comments.ripples``). Partial: most comments are in none, and every insert would
             # otherwise pay for an entry.

@@ -14,6 +14,7 @@ from comments import intake
 from comments.intake import IngestResult
 from comments.models import Comment, CommentRevision
 from comments.validation import validate_items
+from core.pii import pii_spans
 
 
 def comment_edit_at_source(*, item: dict, brand_id: int) -> IngestResult:
@@ -31,8 +32,13 @@ def comment_edit_at_source(*, item: dict, brand_id: int) -> IngestResult:
             return result
         CommentRevision.objects.create(comment=comment, text=comment.text, edited_at=now)
         comment.text = validated.text
+        comment.pii = pii_spans(validated.text)
         intake.comments_relevel(
-            brand=comment.brand, comments=[comment], now=now, never_lower=True, fields=["text"]
+            brand=comment.brand,
+            comments=[comment],
+            now=now,
+            never_lower=True,
+            fields=["text", "pii"],
         )
     return IngestResult(
         index=result.index,

@@ -8,8 +8,10 @@ from django.db import connection
 from django.db.models import (
     CharField,
     F,
+    JSONField,
     OuterRef,
     Prefetch,
+    Q,
     QuerySet,
     Subquery,
     TextField,
@@ -21,9 +23,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 
-from brands.access import in_brands
+from brands.access import brand_ids_for, in_brands
 from brands.models import Brand
 from cases.models import OPEN_CASE_STATUSES, AuditAction, AuditEvent, Case, CaseNote, CaseStatus
+from cases.workflow import WORK
 from classifier.ripple import belongs, seed_topics
 from classifier.signature import topic_of
 from comments.models import Author, Classification, ClassifierVersion, Comment
@@ -87,7 +90,22 @@ class CommentFilter(django_filters.FilterSet):
         return queryset.filter(uncertain=True, classified_by_human=False)
 
     def filter_text(self, queryset, name, value):
-        return queryset.filter(text__icontains=value.strip()) if value.strip() else queryset
+        """A reader searches the text as they may read it: where the brand's personal data is
+        masked for them, a search that could spell part of it (a digit, an "@") does not match
+        the comments that hold some, or it would tell them who wrote that phone number."""
+        value = value.strip()
+        if not value:
+            return queryset
+        matches = queryset.filter(text__icontains=value)
+        if not could_spell_personal_data(value):
+            return matches
+        user = getattr(self.request, "user", None)
+        unmasked = brand_ids_for(user, WORK) if user is not None else frozenset()
+        return matches.filter(Q(brand_id__in=unmasked) | Q(pii=[]))
+
+
+def could_spell_personal_data(query: str) -> bool:
+    return any(char.isdigit() or char == "@" for char in query)
 
 
 def praise_unanswered(queryset: QuerySet[Comment]) -> QuerySet[Comment]:
@@ -226,13 +244,7 @@ def timeline_entries(rows) -> list[TimelineEntry]:
         ids[kind].append(pk)
     loaded = {
         "comment": Comment.objects.select_related("author", "case").defer("raw", "ripple_terms"),
-        "case": Case.objects.select_related("assignee").annotate(
-            first_text=Subquery(
-                Comment.objects.filter(case=OuterRef("pk"))
-                .order_by("posted_at", "pk")
-                .values("text")[:1]
-            )
-        ),
+        "case": Case.objects.select_related("assignee").annotate(**_first_said()),
         "note": CaseNote.objects.select_related("author", "case"),
     }
     found = {kind: loaded[kind].in_bulk(pks) if pks else {} for kind, pks in ids.items()}
@@ -247,19 +259,26 @@ def customer_history(author_ids: list[int]) -> QuerySet[AuditEvent]:
     ).select_related("actor", "author")
 
 
+def _first_said() -> dict:
+    """What a case's customer first said, and the personal data in it (``first_text``,
+    ``first_pii``), so a list masks it as it masks a comment."""
+    first = Comment.objects.filter(case=OuterRef("pk")).order_by("posted_at", "pk")
+    return {
+        "first_text": Subquery(first.values("text")[:1]),
+        "first_pii": Subquery(first.values("pii")[:1], output_field=JSONField()),
+    }
+
+
 def cases_for_listing(
     brand_ids: frozenset[int], *, status: str = STATUS_OPEN, assignee=None
 ) -> QuerySet[Case]:
     """A brand's cases for the case list: the most urgent first, then the oldest deadline.
     Each carries what its customer first said (``first_text``): a handle alone told a
     community manager nothing about which case to open."""
-    first_said = (
-        Comment.objects.filter(case=OuterRef("pk")).order_by("posted_at", "pk").values("text")[:1]
-    )
     cases = in_brands(
         Case.objects.select_related(
             "author__customer_handle__customer", "assignee", "brand"
-        ).annotate(first_text=Subquery(first_said)),
+        ).annotate(**_first_said()),
         brand_ids,
     )
     if status == STATUS_OPEN:

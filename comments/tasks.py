@@ -3,7 +3,7 @@
 from celery import shared_task
 from django.db import DatabaseError
 
-from comments import importing, learning
+from comments import importing, learning, retention
 from comments.connectors import inbox
 
 
@@ -59,3 +59,14 @@ def run_import(job_ids: list[int]) -> int:
 @shared_task(acks_late=True)
 def sweep_imports() -> int:
     return len(importing.imports_sweep())
+
+
+@shared_task(acks_late=True)
+def purge_retention() -> dict:
+    """Idempotent and batched (``comments.retention``): a second run finds nothing left."""
+    purged = retention.retention_purge()
+    return {
+        "comments_forgotten": purged.comments_forgotten,
+        "raw_payloads_emptied": purged.raw_payloads_emptied,
+        "webhook_deliveries_deleted": purged.webhook_deliveries_deleted,
+    }

@@ -17,7 +17,7 @@ def _queue_context(request) -> dict:
     params.setdefault("status", selectors.STATUS_OPEN)
     brand_ids = brand_ids_for_request(request, "comments.view_queue")
     queue = selectors.queue_comments(brand_ids)
-    filterset = selectors.CommentFilter(params, queryset=queue)
+    filterset = selectors.CommentFilter(params, queryset=queue, request=request)
     comments = filterset.qs if filterset.is_valid() else queue.none()
     page = CappedPaginator(comments, QUEUE_PAGE_SIZE, cap=QUEUE_COUNT_CAP).get_page(
         request.GET.get("page")

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from brands.models import Membership
 from brands.roles import Role
 from comments.models import Comment
+from core.pii import mask_text
 from core.queueing import each_isolated, enqueue
 from core.text import one_line
 from crisis.links import ack_url, chat_ack_url, room_url
@@ -261,7 +262,8 @@ def _chat_payload(
             for s in seats
             if s.user_id in notices
         ],
-        "comment": comment.text[:500] if comment else "",
+        # The committee's chat is read by more people than the case: masked (core.pii).
+        "comment": mask_text(comment.text, comment.pii)[:500] if comment else "",
     }
 
 
@@ -278,7 +280,7 @@ def _mail_member(crisis: Crisis, user, level: int, comment: Comment | None) -> N
         if comment is not None:
             reasons = "\n".join(f"- {r['signal']}: {r['evidence']}" for r in comment.reasons)
             lines += [
-                comment.text,
+                mask_text(comment.text, comment.pii),
                 "",
                 _("Author: %(handle)s (%(followers)s followers)")
                 % {"handle": comment.author.handle, "followers": comment.author_followers},

@@ -21,6 +21,7 @@ from brands.models import Brand
 from classifier.signals import HIGH_LEVEL_SIGNALS
 from comments import classification
 from comments.models import Comment
+from core.pii import mask_text
 from crisis.models import Crisis, CrisisStatus, Escalation, EventKind, Severity
 from crisis.timeline import timeline_entry, timeline_record_many
 
@@ -132,7 +133,7 @@ def crises_open_or_join(*, escalation_ids: list[int], now=None) -> dict[int, tup
                         crisis,
                         EventKind.JOINED,
                         at=now,
-                        text=comment.text[:280],
+                        text=mask_text(comment.text, comment.pii)[:280],
                         data=_about(escalation),
                     )
                 )

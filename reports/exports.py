@@ -3,8 +3,9 @@
 The rows are read through a server-side cursor (``QuerySet.iterator`` on PostgreSQL) and written
 out a chunk at a time, so an export of a million comments holds one chunk in memory, never the
 table. Every export is recorded (``ExportRecord``) before its first row is sent. The customer's
-personal data goes out in full only for the brands where the person works cases
-(``cases.privacy``: the one rule of who sees it), masked everywhere else.
+personal data, recorded on the customer or typed into a comment (``Comment.pii``), goes out in
+full only for the brands where the person works cases (``cases.privacy``: the one rule of who
+sees it), masked everywhere else.
 
 What a stranger wrote is data here too: a cell that a spreadsheet would read as a formula
 (``=``, ``+``, ``-``, ``@``) is prefixed with a quote, so opening an export runs nothing.
@@ -22,6 +23,7 @@ from cases.models import Case
 from cases.privacy import PERSONAL_FIELDS, mask_personal_data
 from cases.workflow import WORK
 from comments.models import Comment
+from core.pii import mask_text
 from reports.figures import Scope
 from reports.models import ExportKind, ExportRecord
 
@@ -94,7 +96,8 @@ def _comments(scope: Scope) -> QuerySet:
     for field in ("platform", "category", "level"):
         if value := getattr(scope, field):
             comments = comments.filter(**{field: value})
-    return comments.order_by("pk").values_list(*(source for _, source in COMMENT_COLUMNS))
+    sources = [source for _, source in COMMENT_COLUMNS]
+    return comments.order_by("pk").values_list("brand_id", "pii", *sources)
 
 
 def _cases(scope: Scope) -> QuerySet:
@@ -112,10 +115,15 @@ def _cases(scope: Scope) -> QuerySet:
     return cases.order_by("pk").values_list("brand_id", _PERSONAL_DATA, *sources)
 
 
-def _comment_lines(scope: Scope) -> Iterator[list]:
+_TEXT = [name for name, _ in COMMENT_COLUMNS].index("text")
+
+
+def _comment_lines(scope: Scope, *, unmasked: frozenset[int]) -> Iterator[list]:
     yield [name for name, _ in COMMENT_COLUMNS]
     zone = scope.period.zone
-    for row in _comments(scope).iterator(chunk_size=CHUNK_ROWS):
+    for brand_id, spans, *row in _comments(scope).iterator(chunk_size=CHUNK_ROWS):
+        if brand_id not in unmasked:
+            row[_TEXT] = mask_text(row[_TEXT], spans)
         yield [_cell(value, zone) for value in row]
 
 
@@ -153,10 +161,10 @@ def export_start(*, kind: str, scope: Scope, actor, filters: dict) -> Iterator[s
         kind=kind,
         brand_ids=sorted(scope.brand_ids),
         filters=filters,
-        masked=kind == ExportKind.CASES and unmasked != scope.brand_ids,
+        masked=unmasked != scope.brand_ids,
     )
     lines = (
-        _comment_lines(scope)
+        _comment_lines(scope, unmasked=unmasked)
         if kind == ExportKind.COMMENTS
         else _case_lines(scope, unmasked=unmasked)
     )

@@ -3,9 +3,14 @@ row lock), and a run lost midway is redone by the next."""
 
 from celery import shared_task
 
-from reports import rollups
+from reports import retention, rollups
 
 
 @shared_task(acks_late=True)
 def update_rollups() -> int:
     return rollups.rollups_update()
+
+
+@shared_task(acks_late=True)
+def purge_export_records() -> int:
+    return retention.export_records_purge()

@@ -151,6 +151,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 30,
     }
+    # The reports' covering indexes (INCLUDE) are PostgreSQL's; SQLite keeps their keys only,
+    # which is enough for the demo's few thousand rows.
+    SILENCED_SYSTEM_CHECKS = ["models.W040"]
 else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -351,6 +354,10 @@ class SemaforoSettings(TypedDict):
     IMPORT_SLICE_S: int
     IMPORT_STALE_S: int
     IMPORT_MAX_BYTES: int
+    RETENTION_DAYS: int
+    RAW_RETENTION_DAYS: int
+    WEBHOOK_RETENTION_DAYS: int
+    EXPORT_RETENTION_DAYS: int
 
 
 SEMAFORO: SemaforoSettings = {
@@ -441,6 +448,14 @@ SEMAFORO: SemaforoSettings = {
     "IMPORT_SLICE_S": env_int("SEMAFORO_IMPORT_SLICE_S", 60, minimum=1),
     "IMPORT_STALE_S": env_int("SEMAFORO_IMPORT_STALE_S", 300, minimum=1),
     "IMPORT_MAX_BYTES": env_int("SEMAFORO_IMPORT_MAX_BYTES", 1 << 30, minimum=1024),
+    # Retention, in days, 0 keeping forever (comments/retention.py, reports/retention.py): the
+    # comments of cases closed this long ago are forgotten (text, raw payload, earlier texts;
+    # rows and counts stay); every comment's raw payload is emptied this long after it came;
+    # processed platform webhook deliveries and export records are deleted.
+    "RETENTION_DAYS": env_int("SEMAFORO_RETENTION_DAYS", 365),
+    "RAW_RETENTION_DAYS": env_int("SEMAFORO_RAW_RETENTION_DAYS", 30),
+    "WEBHOOK_RETENTION_DAYS": env_int("SEMAFORO_WEBHOOK_RETENTION_DAYS", 30),
+    "EXPORT_RETENTION_DAYS": env_int("SEMAFORO_EXPORT_RETENTION_DAYS", 365),
 }
 
 # --- Platform connectors --------------------------------------------------------------------
@@ -525,6 +540,15 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-imports": {
         "task": "comments.tasks.sweep_imports",
         "schedule": float(env_int("SEMAFORO_IMPORT_SWEEP_INTERVAL_S", 60, minimum=1)),
+    },
+    # Retention: what is past its window is purged in batches; a pass is idempotent.
+    "purge-retention": {
+        "task": "comments.tasks.purge_retention",
+        "schedule": float(env_int("SEMAFORO_RETENTION_INTERVAL_S", 3600, minimum=1)),
+    },
+    "purge-export-records": {
+        "task": "reports.tasks.purge_export_records",
+        "schedule": float(env_int("SEMAFORO_RETENTION_INTERVAL_S", 3600, minimum=1)),
     },
 }
 

@@ -7,9 +7,10 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from cases.customers import customer_personal_data
-from cases.privacy import mask_personal_data
+from cases.privacy import mask_comment_text, mask_personal_data
 from comments.models import Author, Classification, Comment
 from core.inputs import MAX_COUNT
+from core.pii import mask_text
 from core.platforms import Platform
 
 if TYPE_CHECKING:
@@ -118,6 +119,10 @@ class CommentSerializer(serializers.ModelSerializer):
     reasons = ReasonDoc(many=True)
     case_id = serializers.IntegerField(allow_null=True)
     status = serializers.SerializerMethodField()
+    text = serializers.SerializerMethodField(
+        help_text="The comment's text; the personal data in it (phones, e-mails, ids, cards) "
+        "masked unless the reader works the brand's cases."
+    )
     customer_contact = serializers.SerializerMethodField(
         help_text="The personal data gathered from the case's customer, masked "
         "(privacy.mask_personal_data); empty for a comment without a case."
@@ -151,6 +156,12 @@ class CommentSerializer(serializers.ModelSerializer):
             "status",
             "customer_contact",
         ]
+
+    def get_text(self, comment) -> str:
+        request = self.context.get("request")
+        if request is None:  # nobody to ask about: masked
+            return mask_text(comment.text, comment.pii)
+        return mask_comment_text(request.user, comment)
 
     def get_status(self, comment) -> str | None:
         return comment.case.status if comment.case_id else None

@@ -167,3 +167,18 @@ def test_a_person_of_two_brands_exports_the_one_chosen(client, rosa, rapimenu, f
     session.save()
     assert {row["brand"] for row in _read(client.get(COMMENTS))} == {"rapimenu"}
     assert ExportRecord.objects.latest("pk").brand_ids == [rapimenu.pk]
+
+
+def test_personal_data_in_a_comments_text_is_masked_for_who_does_not_work_cases(
+    client, carla, sam, aurora
+):
+    text = "Mi correo es ana.perez@gmail.com y mi pedido es el 3001234567"
+    comment(aurora, text=text, pii=[[13, 32, "email"]])
+    client.force_login(carla)
+    [row] = _read(client.get(COMMENTS))
+    assert row["text"] == "Mi correo es an***@gm***.com y mi pedido es el 3001234567"
+    assert ExportRecord.objects.get(actor=carla).masked is True
+    client.force_login(sam)
+    [row] = _read(client.get(COMMENTS))
+    assert row["text"] == text
+    assert ExportRecord.objects.get(actor=sam).masked is False
