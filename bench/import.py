@@ -23,7 +23,7 @@ from pathlib import Path
 from statistics import median
 
 import psycopg
-from serving import ROOT, bench_env, recreate_database, run
+from serving import ROOT, bench_env, migrate_with_bench_brand, recreate_database
 
 sys.path.insert(0, str(ROOT))
 from classifier.corpus import load_corpus  # noqa: E402
@@ -106,18 +106,7 @@ def generate(path: Path, n: int) -> int:
 def prepare_database() -> str:
     database_url = recreate_database(DB_NAME)
     env = bench_env(database_url, CELERY_BROKER_URL="memory://")
-    run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], env)
-    run(
-        [
-            sys.executable,
-            "manage.py",
-            "shell",
-            "-c",
-            "from brands.models import Brand; "
-            "Brand.objects.get_or_create(slug='bench', defaults={'name': 'Bench'})",
-        ],
-        env,
-    )
+    migrate_with_bench_brand(env)
     return database_url
 
 

@@ -27,6 +27,7 @@ from serving import (
     bench_env,
     empty_broker,
     free_port,
+    migrate_with_bench_brand,
     recreate_database,
     run,
     start_gunicorn,
@@ -116,19 +117,7 @@ def prepare_database() -> tuple[str, str]:
     """A new database, migrated, with the brand the bench posts as and its client's token."""
     database_url = recreate_database(DB_NAME)
     env = bench_env(database_url)
-    run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], env)
-    # Since brands, a REST client's token belongs to a brand: the bench posts as one.
-    run(
-        [
-            sys.executable,
-            "manage.py",
-            "shell",
-            "-c",
-            "from brands.models import Brand; "
-            "Brand.objects.get_or_create(slug='bench', defaults={'name': 'Bench'})",
-        ],
-        env,
-    )
+    migrate_with_bench_brand(env)
     token = run([sys.executable, "manage.py", "create_api_token", "bench"], env).splitlines()[-1]
     return database_url, token
 

@@ -69,6 +69,22 @@ def run(command, env) -> str:
     return done.stdout.strip()
 
 
+def migrate_with_bench_brand(env) -> None:
+    """Migrate the bench's database and give it the brand every bench writes as."""
+    run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], env)
+    run(
+        [
+            sys.executable,
+            "manage.py",
+            "shell",
+            "-c",
+            "from brands.models import Brand; "
+            "Brand.objects.get_or_create(slug='bench', defaults={'name': 'Bench'})",
+        ],
+        env,
+    )
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

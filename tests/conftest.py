@@ -10,6 +10,8 @@ from functools import partial
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from rest_framework.test import APIClient
 
 from accounts.models import ApiToken
@@ -153,3 +155,15 @@ def query_counts():
         return few, count(fetch)
 
     return measure
+
+
+@pytest.fixture
+def keep_the_test_connection():
+    """The WSGI app closes the database connection after each request, which would end the
+    test's transaction; Django's own test client disconnects the same signals. For the tests
+    that call the app as schemathesis does, through WSGI."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)

@@ -4,8 +4,6 @@ status codes it documents, and never a 500."""
 
 import pytest
 import schemathesis
-from django.core.signals import request_finished, request_started
-from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import ignored_auth, positive_data_acceptance
 
@@ -17,17 +15,6 @@ pytestmark = pytest.mark.django_db
 schema = schemathesis.openapi.from_wsgi("/api/schema/", application).include(
     path_regex=r"^/api/v1/"
 )
-
-
-@pytest.fixture
-def keep_the_test_connection():
-    """The WSGI app closes the database connection after each request, which would end the
-    test's transaction; Django's own test client disconnects the same signals."""
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
-    yield
-    request_started.connect(close_old_connections)
-    request_finished.connect(close_old_connections)
 
 
 @pytest.fixture(params=["rest-client", "person"])
