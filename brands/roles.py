@@ -45,6 +45,7 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "reports.view_reports",
         "reports.export_reports",
         "reports.name_subjects",
+        "reports.view_audit",
     ),
     Role.CRISIS_COMMITTEE: (
         "comments.view_queue",

@@ -7,9 +7,11 @@ from zoneinfo import ZoneInfo
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from cases.models import AuditAction
 from core.platforms import Platform
 from core.taxonomy import NEGATIVE_CATEGORIES, Category, Level
 from reports import complaints
+from reports.auditlog import AuditScope
 from reports.figures import Scope
 from reports.periods import MAX_DAYS, MAX_HOURLY_DAYS, Bucket, Period, today_in
 
@@ -108,6 +110,55 @@ class TopComplaintFilters(ReportFilters):
         query = super().as_query()
         if self.cleaned_data["limit"] != complaints.DEFAULT_LIMIT:
             query["limit"] = str(self.cleaned_data["limit"])
+        return query
+
+
+class AuditFilters(ReportFilters):
+    """The audit page's filters: the reports' period, then what was done, by whom, on which
+    case, instead of the comments' platform, category and level."""
+
+    bucket = None  # type: ignore[assignment]
+    platform = None  # type: ignore[assignment]
+    category = None  # type: ignore[assignment]
+    level = None  # type: ignore[assignment]
+    action = _choice(_("Action"), AuditAction.choices)
+    actor = forms.CharField(label=_("Person"), max_length=150, required=False)
+    case = forms.IntegerField(label=_("Case"), min_value=1, max_value=2**63 - 1, required=False)
+
+    def __init__(self, data, *, zone: ZoneInfo, now: datetime):
+        if not data.get("since") and not data.get("until"):
+            # So the date fields show the period the page lists.
+            today = today_in(zone, now=now)
+            data = data.copy()
+            data["since"] = (today - timedelta(days=DEFAULT_DAYS - 1)).isoformat()
+            data["until"] = today.isoformat()
+        super().__init__(data, zone=zone, now=now)
+        for name in ("since", "until"):
+            self.fields[name].widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+    def clean_actor(self) -> str:
+        actor = self.cleaned_data["actor"].strip()
+        if any(ord(char) < 32 for char in actor):
+            raise forms.ValidationError(_("Enter a user name, without control characters."))
+        return actor
+
+    def audit_scope(self, brand_ids: frozenset[int]) -> AuditScope:
+        """The events these filters ask for, over ``brand_ids``; call once the form is valid."""
+        data = self.cleaned_data
+        return AuditScope(
+            brand_ids=brand_ids,
+            period=Period(data["since"], data["until"], self.zone),
+            action=data["action"],
+            actor=data["actor"],
+            case_id=data["case"],
+        )
+
+    def as_query(self) -> dict[str, str]:
+        data = self.cleaned_data
+        query = {"since": data["since"].isoformat(), "until": data["until"].isoformat()}
+        for name in ("action", "actor", "case"):
+            if data[name] not in ("", None):
+                query[name] = str(data[name])
         return query
 
 

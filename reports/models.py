@@ -71,6 +71,7 @@ class HourlyRollup(models.Model):
         permissions = [
             ("view_reports", "Can read the brand's indicators"),
             ("export_reports", "Can export the brand's comments and cases"),
+            ("view_audit", "Can read and export the brand's audit log"),
         ]
 
     def __str__(self):
@@ -95,6 +96,7 @@ class RollupMark(models.Model):
 class ExportKind(models.TextChoices):
     COMMENTS = "comments", _("Comments")
     CASES = "cases", _("Cases")
+    AUDIT = "audit", _("Audit events")
 
 
 class ExportRecord(models.Model):

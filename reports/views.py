@@ -1,4 +1,4 @@
-"""The overview and top-complaints pages and the CSV exports: read the filters, call the
+"""The overview, top-complaints and audit pages and the CSV exports: read the filters, call the
 figures or the export, render; the top complaints' name and merge forms call
 ``reports.complaints``. Who sees which brand is ``brands.access``' answer, as everywhere."""
 
@@ -6,19 +6,22 @@ from collections.abc import Callable
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from brands.access import brand_ids_for_request, in_brands
 from brands.models import Brand
-from core.pages import back_url, perform
+from core.pages import QUEUE_COUNT_CAP, QUEUE_PAGE_SIZE, CappedPaginator, back_url, perform
 from core.taxonomy import Category
-from reports import complaints, exports, figures
+from reports import auditlog, complaints, exports, figures
 from reports.forms import (
+    AuditFilters,
     ReportFilters,
     SubjectMergeForm,
     SubjectNameForm,
@@ -30,6 +33,7 @@ from reports.periods import zone_of
 
 VIEW = "reports.view_reports"
 EXPORT = "reports.export_reports"
+AUDIT = "reports.view_audit"
 NAME = complaints.NAME
 
 
@@ -73,7 +77,7 @@ def overview(request):
             "brands": brands,
             "overview": data,
             "chart_data": {"overview": data, "labels": _labels()},
-            "query": form.as_query() if data is not None else {},
+            "query": urlencode(form.as_query()) if data is not None else "",
             "may_export": request.user.has_perm(EXPORT),
             "levels": figures.LEVELS,
             "categories": list(Category),
@@ -82,17 +86,23 @@ def overview(request):
 
 
 @login_required
-@permission_required(EXPORT, raise_exception=True)
 @require_GET
 def export(request, kind: str):
-    form, brands = filters_for(request, EXPORT)
+    """The audit log's export is the audit page's, for who reads it; the others the overview's."""
+    perm, form_class = (
+        (AUDIT, AuditFilters) if kind == ExportKind.AUDIT else (EXPORT, ReportFilters)
+    )
+    if not request.user.has_perm(perm):
+        raise PermissionDenied
+    form, brands = filters_for(request, perm, form_class)
     if not form.is_valid():
         errors = "; ".join(
             f"{field}: {' '.join(str(m) for m in messages)}"
             for field, messages in form.errors.items()
         )
         return HttpResponseBadRequest(errors, content_type="text/plain; charset=utf-8")
-    scope = form.scope(frozenset(b.pk for b in brands))
+    brand_ids = frozenset(b.pk for b in brands)
+    scope = form.audit_scope(brand_ids) if isinstance(form, AuditFilters) else form.scope(brand_ids)
     chunks = exports.export_start(
         kind=ExportKind(kind), scope=scope, actor=request.user, filters=form.as_query()
     )
@@ -100,6 +110,33 @@ def export(request, kind: str):
     response = StreamingHttpResponse(chunks, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+@login_required
+@permission_required(AUDIT, raise_exception=True)
+@require_GET
+def audit_log(request):
+    """Who did what in the person's brands, newest first, a page at a time."""
+    form, brands = filters_for(request, AUDIT, AuditFilters)
+    assert isinstance(form, AuditFilters)
+    page, query = None, ""
+    if form.is_valid():
+        events = auditlog.audit_events(form.audit_scope(frozenset(b.pk for b in brands)))
+        page = CappedPaginator(
+            events.select_related("brand"), QUEUE_PAGE_SIZE, cap=QUEUE_COUNT_CAP
+        ).get_page(request.GET.get("page"))
+        query = urlencode(form.as_query())
+    return render(
+        request,
+        "reports/audit.html",
+        {
+            "form": form,
+            "brands": brands,
+            "page": page,
+            "query": query,
+            "several_brands": len(brands) > 1,
+        },
+    )
 
 
 # --- the top complaints -----------------------------------------------------------------------

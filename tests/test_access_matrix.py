@@ -81,6 +81,8 @@ READERS: dict[str, frozenset[str]] = {
     "reports-top-complaints": ROOM,
     "reports-export-comments": ROOM,
     "reports-export-cases": ROOM,
+    "reports-audit": ONLY_SUPERVISORS,
+    "reports-export-audit": ONLY_SUPERVISORS,
     "api-comments": EVERYONE,
     "api-comment-detail": EVERYONE,
     "api-crises": ROOM,

@@ -1,5 +1,8 @@
 """How the overview's numbers read in its tables: minutes, percentages, and the volume's
-columns as rows (one per bucket), so each table shows exactly what its chart draws."""
+columns as rows (one per bucket), so each table shows exactly what its chart draws; an audit
+event's changes as fields."""
+
+import json
 
 from django import template
 from django.utils.formats import number_format
@@ -80,3 +83,28 @@ def change(rate: float | None) -> str:
 def keys_with_labels(subject: dict) -> list[tuple[str, str]]:
     """A subject's keys, each with its words."""
     return list(zip(subject["keys"], subject["key_labels"], strict=True))
+
+
+@register.filter
+def audit_changes(event) -> list[tuple[str, str, str]]:
+    """An event's payload as the fields it names, each with its value before and after (``—``
+    where a side has none), so a reader sees what changed without reading JSON."""
+    before, after = _as_fields(event.before), _as_fields(event.after)
+    return [
+        (key, _audit_value(before.get(key)), _audit_value(after.get(key)))
+        for key in sorted(before.keys() | after.keys())
+    ]
+
+
+def _as_fields(payload) -> dict:
+    if isinstance(payload, dict):
+        return payload
+    return {} if payload in (None, "", []) else {"value": payload}
+
+
+def _audit_value(value) -> str:
+    if value is None or value == "":
+        return NONE
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)

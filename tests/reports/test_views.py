@@ -70,6 +70,21 @@ def test_the_period_and_filters_narrow_the_figures(client, sam, facts):
     assert _figures(client.get(URL, {"level": "red"}))["volume"]["summary"]["comments"] == 1
 
 
+def test_the_export_and_top_complaints_links_keep_the_period_and_filters(client, sam, facts):
+    """They carried the filters as a Python dict's text, so every download was the last seven
+    days of everything whatever the page showed."""
+    client.force_login(sam)
+    day = posted(2).date().isoformat()
+    response = client.get(URL, {"since": day, "until": day})
+    html = response.content.decode()
+    query = f"since={day}&amp;until={day}"
+    for name in ("reports-export-comments", "reports-export-cases", "reports-top-complaints"):
+        assert f'href="{reverse(name)}?{query}"' in html
+    export = client.get(f"{reverse('reports-export-comments')}?{query.replace('&amp;', '&')}")
+    lines = b"".join(export.streaming_content).decode().splitlines()
+    assert len(lines) - 1 == _figures(response)["volume"]["summary"]["comments"] == 1
+
+
 @pytest.mark.parametrize(
     ("params", "message"),
     [
