@@ -186,6 +186,7 @@ COPY_COLUMNS = (
     "classified_by_human",
     "uncertain",
     "brand_id",
+    "pii",
 )
 
 
@@ -227,6 +228,7 @@ def measure_copy(database_url: str, items: list[dict]) -> float:
                         False,
                         False,
                         1,
+                        "[]",
                     )
                 )
         elapsed = time.perf_counter() - started
