@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from demo.demo import COMPLAINT_HISTORY, RIPPLE_WAVE
+from tests.processes import live_processes
 
 ROOT = Path(__file__).resolve().parents[1]
 SERVER_VARIABLES = ("DATABASE_URL", "CELERY_BROKER_URL", "REDIS_URL", "SEMAFORO_VAR_DIR")
@@ -226,28 +227,15 @@ def _wait_for_port(port: int, timeout: float) -> None:
     raise AssertionError(f"nothing listened on port {port}")
 
 
-def _processes() -> dict[int, tuple[str, int, int]]:
-    """Every live process: pid -> (state, parent, group), from ``/proc/<pid>/stat``."""
-    found = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            state, parent, group = stat.read_text().rsplit(")", 1)[1].split()[:3]
-        except OSError:  # gone meanwhile
-            continue
-        if state != "Z":
-            found[int(stat.parent.name)] = (state, int(parent), int(group))
-    return found
-
-
 def _children(pid: int) -> list[int]:
-    return [child for child, (_, parent, _) in _processes().items() if parent == pid]
+    return [child for child, (_, parent, _) in live_processes().items() if parent == pid]
 
 
 def _group(pid: int) -> int | None:
-    process = _processes().get(pid)
+    process = live_processes().get(pid)
     return process[2] if process else None
 
 
 def _in_groups(groups: list[int]) -> list[int]:
     """The live processes of these process groups."""
-    return [pid for pid, (_, _, group) in _processes().items() if group in groups]
+    return [pid for pid, (_, _, group) in live_processes().items() if group in groups]

@@ -7,7 +7,10 @@ production runs separate workers for each queue (see docker-compose.yml).
 import os
 
 from celery import Celery
+from celery.signals import beat_embedded_init, worker_init
 from kombu import Queue
+
+from core.processes import stop_when_parent_dies
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "triage.settings")
 
@@ -40,3 +43,21 @@ app.conf.update(
     worker_hijack_root_logger=False,
 )
 app.autodiscover_tasks()
+
+
+_worker_pid: int | None = None
+
+
+@worker_init.connect
+def _remember_the_worker(**kwargs):
+    """In the worker's own process, before it forks its embedded beat (-B), which inherits it."""
+    global _worker_pid
+    _worker_pid = os.getpid()
+
+
+@beat_embedded_init.connect
+def _beat_stops_with_its_worker(sender, **kwargs):
+    """A worker killed hard (or while it starts, before it can stop beat) would leave its
+    embedded beat scheduling on: see core.processes."""
+    if _worker_pid is not None:
+        stop_when_parent_dies(_worker_pid)

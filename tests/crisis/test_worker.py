@@ -1,6 +1,9 @@
 """Escalation on the real stack: API -> PostgreSQL -> Redis -> crisis worker -> mailbox."""
 
 import email
+import os
+import signal
+import time
 from contextlib import contextmanager
 from email.header import decode_header, make_header
 
@@ -11,6 +14,7 @@ from django.conf import settings
 from crisis.models import Escalation
 from tests.crisis.conftest import wait_until_notified
 from tests.factories import GREEN_TEXT, RED_TEXT, comment_item
+from tests.processes import live_processes
 from triage.celery import app as celery_app
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
@@ -105,3 +109,26 @@ def test_a_line_break_in_an_authority_name_never_silences_the_committee(
         assert escalation.recipients == [carla.email]
     crisis = Escalation.objects.get(comment_id=poison["id"]).crisis
     assert "\n" in crisis.subject  # stored as the customer wrote it; one line in the mail
+
+
+def test_an_embedded_beat_stops_when_its_worker_is_killed_hard(celery_worker_factory):
+    """SIGKILL leaves the worker no chance to stop its beat; an orphaned beat would go on
+    scheduling beside the next worker's, and every periodic task would run twice."""
+    worker = celery_worker_factory(beat=True)
+    beat = _wait_for_child(worker.process.pid, timeout=60)
+    os.kill(worker.process.pid, signal.SIGKILL)
+    worker.process.wait(timeout=10)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and beat in live_processes():
+        time.sleep(0.2)
+    assert beat not in live_processes(), "the beat outlived its worker"
+
+
+def _wait_for_child(pid: int, timeout: float) -> int:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        children = [child for child, (_, parent, _) in live_processes().items() if parent == pid]
+        if children:
+            return children[0]
+        time.sleep(0.2)
+    raise AssertionError(f"process {pid} started no child")

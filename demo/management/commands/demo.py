@@ -1,7 +1,7 @@
 """Run the whole desk on one machine with no servers: web, worker for both queues, and beat."""
 
 import contextlib
-import ctypes
+import functools
 import json
 import os
 import random
@@ -19,9 +19,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from classifier.corpus import load_corpus
+from core.processes import stop_when_parent_dies
 from demo import demo, knowledge
-
-PR_SET_PDEATHSIG = 1  # prctl(2)
 
 
 class Command(BaseCommand):
@@ -125,7 +124,7 @@ class Command(BaseCommand):
                 [python, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
                 env=env,
                 start_new_session=True,
-                preexec_fn=_stop_when_parent_dies(os.getpid()),
+                preexec_fn=functools.partial(stop_when_parent_dies, os.getpid()),
             ),
             subprocess.Popen(
                 [
@@ -145,7 +144,7 @@ class Command(BaseCommand):
                 ],
                 env=env,
                 start_new_session=True,
-                preexec_fn=_stop_when_parent_dies(os.getpid()),
+                preexec_fn=functools.partial(stop_when_parent_dies, os.getpid()),
             ),
         ]
         stop = threading.Event()
@@ -206,22 +205,6 @@ def _refuse_taken_port(port: int) -> None:
                 f"port {port} is already in use, perhaps by an earlier demo still running; "
                 f"stop it (e.g. `fuser -k {port}/tcp`) or choose another with --port"
             ) from None
-
-
-def _stop_when_parent_dies(parent: int):
-    """Run in the child before it starts: Linux sends it SIGTERM when the demo dies, however it
-    dies. Elsewhere there is no such signal, and Ctrl-C or a plain kill still stop the group."""
-
-    def arrange() -> None:
-        try:
-            libc = ctypes.CDLL(None, use_errno=True)
-            libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
-        except (OSError, AttributeError):
-            return
-        if os.getppid() != parent:  # the demo died before the signal was arranged
-            os._exit(1)
-
-    return arrange
 
 
 def _interrupt(signum, frame):
