@@ -4,7 +4,7 @@ The shape follows ``crisis/escalation.py``: the caller writes a ``Delivery`` in 
 transaction, ``transaction.on_commit`` enqueues the attempt, and the worker claims the row with a
 conditional UPDATE before the POST, so two workers (or a task and the sweep) never send the same
 delivery at the same time. A claim left by a worker that died is taken over after
-``CLAIM_TIMEOUT``, which must stay well above the HTTP timeout.
+``SEMAFORO_OUTBOUND_CLAIM_TIMEOUT_S``, which must stay well above the HTTP timeout.
 
 Receivers deduplicate on ``X-Semaforo-Delivery``, which the signature covers (``signing``): a
 worker killed after the POST but before recording it sends again (at least once, never knowingly
@@ -39,7 +39,6 @@ __all__ = ["delivery_attempt", "delivery_create", "deliveries_sweep", "verify_si
 
 logger = logging.getLogger(__name__)
 
-CLAIM_TIMEOUT = timedelta(minutes=2)
 SWEEP_BATCH = 500
 # Retries further away than this are not held as ETA messages in a worker's memory (Redis would
 # also redeliver them after its visibility timeout); the sweep picks them up when they are due.
@@ -48,6 +47,10 @@ MAX_COUNTDOWN_S = 300
 MAX_ERROR_CHARS = 500
 RETRYABLE_4XX = {408, 429}
 USER_AGENT = "Semaforo-Webhooks/1"
+
+
+def claim_timeout() -> timedelta:
+    return timedelta(seconds=settings.SEMAFORO["OUTBOUND_CLAIM_TIMEOUT_S"])
 
 
 def queue_for(purpose: str) -> str:
@@ -117,7 +120,7 @@ def delivery_attempt(*, delivery_id: int) -> bool:
     """
     claimed_at = timezone.now()
     claimed = Delivery.objects.filter(
-        Q(claimed_at=None) | Q(claimed_at__lt=claimed_at - CLAIM_TIMEOUT),
+        Q(claimed_at=None) | Q(claimed_at__lt=claimed_at - claim_timeout()),
         pk=delivery_id,
         status=Delivery.Status.PENDING,
         next_attempt_at__lte=claimed_at,
@@ -250,7 +253,7 @@ def deliveries_sweep(*, now=None) -> int:
     grace = timedelta(seconds=settings.SEMAFORO["OUTBOUND_SWEEP_GRACE_S"])
     due = list(
         Delivery.objects.filter(status=Delivery.Status.PENDING, next_attempt_at__lte=now - grace)
-        .filter(Q(claimed_at=None) | Q(claimed_at__lt=now - CLAIM_TIMEOUT))
+        .filter(Q(claimed_at=None) | Q(claimed_at__lt=now - claim_timeout()))
         .order_by("next_attempt_at")
         .values_list("pk", "endpoint__purpose")[:SWEEP_BATCH]
     )

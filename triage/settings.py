@@ -163,7 +163,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env_str("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "core.cache.FailOpenRedisCache",
+            "LOCATION": REDIS_URL,
+            # A Redis that is down must cost a request little: see core/cache.py.
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -344,6 +349,7 @@ class SemaforoSettings(TypedDict):
     OUTBOUND_BACKOFF_S: int
     OUTBOUND_BACKOFF_MAX_S: int
     OUTBOUND_SWEEP_GRACE_S: int
+    OUTBOUND_CLAIM_TIMEOUT_S: int
     FAQ_STALE_DAYS: int
     WEBHOOK_SWEEP_GRACE_S: int
     OUTBOX_BACKOFF_S: int
@@ -418,13 +424,15 @@ SEMAFORO: SemaforoSettings = {
     "DEPARTMENT_DUE_H": env_int("SEMAFORO_DEPARTMENT_DUE_H", 24, minimum=1),
     "DEPARTMENT_REMIND_H": env_int("SEMAFORO_DEPARTMENT_REMIND_H", 4, minimum=0),
     # Outbound webhooks (outbound/delivery.py): per-attempt timeout, attempts before giving up,
-    # exponential backoff from BACKOFF_S capped at BACKOFF_MAX_S, and how late a due delivery
-    # must be before the sweep re-enqueues it.
+    # exponential backoff from BACKOFF_S capped at BACKOFF_MAX_S, how late a due delivery must
+    # be before the sweep re-enqueues it, and how old a claim must be to be a dead worker's (keep
+    # it well above TIMEOUT_S, or a slow receiver is posted to twice).
     "OUTBOUND_TIMEOUT_S": env_int("SEMAFORO_OUTBOUND_TIMEOUT_S", 10, minimum=1),
     "OUTBOUND_MAX_ATTEMPTS": env_int("SEMAFORO_OUTBOUND_MAX_ATTEMPTS", 10, minimum=1),
     "OUTBOUND_BACKOFF_S": env_int("SEMAFORO_OUTBOUND_BACKOFF_S", 10, minimum=1),
     "OUTBOUND_BACKOFF_MAX_S": env_int("SEMAFORO_OUTBOUND_BACKOFF_MAX_S", 3600, minimum=1),
     "OUTBOUND_SWEEP_GRACE_S": env_int("SEMAFORO_OUTBOUND_SWEEP_GRACE_S", 30),
+    "OUTBOUND_CLAIM_TIMEOUT_S": env_int("SEMAFORO_OUTBOUND_CLAIM_TIMEOUT_S", 120, minimum=1),
     # A FAQ entry not reviewed for this many days is stale: the reply box stops suggesting it
     # and the supervisors' FAQ page lists it for review.
     "FAQ_STALE_DAYS": env_int("SEMAFORO_FAQ_STALE_DAYS", 90, minimum=1),

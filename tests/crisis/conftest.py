@@ -44,7 +44,8 @@ class Worker:
         }
         self.process = None
 
-    def start(self, *, beat: bool = False) -> "Worker":
+    def start(self, *, beat: bool = False, schedule: Path | None = None) -> "Worker":
+        """``schedule``: beat's file; each beat of its own, as on two machines."""
         command = [
             sys.executable,
             "-m",
@@ -60,7 +61,8 @@ class Worker:
             "--without-mingle",
         ]
         if beat:
-            command += ["-B", "--schedule", str(self.mail_dir.parent / "beat-schedule")]
+            schedule = schedule or self.mail_dir.parent / "beat-schedule"
+            command += ["-B", "--schedule", str(schedule)]
         # A session of its own: the worker and the beat process it forks (-B) stop together.
         self.process = subprocess.Popen(
             command,
@@ -129,9 +131,9 @@ def wait_until_notified(escalation_id: int, timeout: float = 30):
 def celery_worker_factory(tmp_path, broker):
     workers = []
 
-    def start(*, beat: bool = False, **extra_env) -> Worker:
+    def start(*, beat: bool = False, schedule: Path | None = None, **extra_env) -> Worker:
         worker = Worker(tmp_path / "mail", {k: str(v) for k, v in extra_env.items()})
-        workers.append(worker.start(beat=beat))
+        workers.append(worker.start(beat=beat, schedule=schedule))
         return worker
 
     yield start

@@ -268,7 +268,7 @@ def test_a_delivery_claimed_by_another_worker_is_not_sent(aurora, aurora_publish
 def test_a_claim_left_by_a_dead_worker_is_taken_over(aurora, aurora_publishing, receiver):
     delivery = create(aurora)
     Delivery.objects.filter(pk=delivery.pk).update(
-        claimed_at=timezone.now() - outbound.CLAIM_TIMEOUT - timedelta(seconds=1)
+        claimed_at=timezone.now() - outbound.claim_timeout() - timedelta(seconds=1)
     )
     assert attempt(delivery) is True
     assert len(receiver.requests) == 1
