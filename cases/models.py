@@ -92,6 +92,11 @@ class Case(models.Model):
         null=True, blank=True, help_text="The next warning or breach to tell; empty: none."
     )
     outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True)
+    intermediate_solution = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="The approved intermediate solution chosen, as the protocol named it then.",
+    )
     resolved_at = models.DateTimeField(null=True, blank=True)
     satisfied = models.BooleanField(
         null=True, blank=True, help_text="The customer's answer when the case closed."
@@ -195,6 +200,8 @@ class AuditAction(models.TextChoices):
     COMPLAINT_SUBJECTS_MERGED = "complaint_subjects_merged", _("Complaint subjects merged")
     COMPLAINT_SUBJECT_SPLIT = "complaint_subject_split", _("Complaint subject split")
     AUTHOR_ERASED = "author_erased", _("Author's personal data erased")
+    STEP_DONE = "step_done", _("Protocol step done")
+    STEP_UNDONE = "step_undone", _("Protocol step marked not done")
 
 
 class Customer(models.Model):

@@ -15,4 +15,5 @@ def case_reopen(case: Case, *, now: datetime) -> None:
     """
     case.status = CaseStatus.IN_PROGRESS
     case.satisfied, case.closed_at, case.resolved_at, case.outcome = None, None, None, ""
+    case.intermediate_solution = ""
     clocks_restarted(case, now=now, status=CaseStatus.IN_PROGRESS)

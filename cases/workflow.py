@@ -157,12 +157,14 @@ def case_move(
     action: str,
     note: str = "",
     outcome: str = "",
+    intermediate_solution: str = "",
     satisfied: bool | None = None,
 ) -> Case:
     """Move a case along its life (``TRANSITIONS``); every move leaves an audit event.
 
-    ``resolve`` needs the outcome a person chose; ``close`` records whether the customer was
-    satisfied, and a case closes unsatisfied only with a note saying why.
+    ``resolve`` needs the outcome a person chose, and an intermediate solution names one the
+    protocol approved; ``close`` records whether the customer was satisfied, and a case closes
+    unsatisfied only with a note saying why.
     """
     if action not in TRANSITIONS:
         raise DomainError(_("Unknown action."))
@@ -198,6 +200,10 @@ def case_move(
             )
         case.outcome, case.resolved_at = outcome, now
         after["outcome"] = outcome
+        case.intermediate_solution = ""
+        if outcome == Outcome.INTERMEDIATE:
+            case.intermediate_solution = _approved_solution(protocol, intermediate_solution)
+            after["intermediate_solution"] = case.intermediate_solution
         if case.category == Category.OTHER:
             # A thank-you answered is done: nothing to follow up, so it closes at once.
             target, case.closed_at = CaseStatus.CLOSED, now
@@ -224,6 +230,17 @@ def case_move(
     elif action in ("close", "reopen"):
         followups.follow_ups_cancel(case=case, now=now)
     return case
+
+
+def _approved_solution(protocol, chosen: str) -> str:
+    approved = protocol.solution_names()
+    if chosen.strip() not in approved:
+        raise DomainError(
+            _("Choose the intermediate solution, among those the protocol approved: %(names)s.")
+            % {"names": ", ".join(approved) or _("none yet; a supervisor adds them")},
+            field="intermediate_solution",
+        )
+    return chosen.strip()
 
 
 @transaction.atomic

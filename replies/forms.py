@@ -4,25 +4,99 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from cases.models import Outcome
+from cases.models import Department, Outcome
 from replies import protocols
-from replies.models import Protocol, ReplyTemplate
+from replies.models import Protocol, ProtocolStep, ReplyTemplate, StepOwner
 
 
 class ProtocolForm(forms.Form):
     """The protocol's own fields; the rules are checked again in ``protocols.protocol_save``."""
 
-    steps = forms.CharField(
-        label=_("Steps (one per line)"), widget=forms.Textarea(attrs={"rows": 6}), max_length=5000
-    )
     outcomes = forms.MultipleChoiceField(
         label=_("Ways out a person may choose"),
         choices=Outcome.choices,
         widget=forms.CheckboxSelectMultiple,
     )
+    intermediate_solutions = forms.CharField(
+        label=_("Approved intermediate solutions (one per line)"),
+        help_text=_("A case resolved with an intermediate solution names one of these."),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=5000,
+        required=False,
+    )
+
+    def clean_intermediate_solutions(self) -> list[str]:
+        return self.cleaned_data["intermediate_solutions"].splitlines()
+
     requires_approval = forms.BooleanField(
         label=_("Replies need a supervisor's approval"), required=False
     )
+
+
+class ProtocolStepForm(forms.ModelForm):
+    """One step: its text, who owns it (a role, or one of the brand's departments) and the
+    minutes it should take from the case's opening."""
+
+    # As for the templates: the blank row's select would otherwise look filled in.
+    owner_role = forms.ChoiceField(
+        label=_("Owner"), choices=StepOwner.choices, initial=StepOwner.COMMUNITY_MANAGER
+    )
+
+    class Meta:
+        model = ProtocolStep
+        fields = ["text", "owner_role", "owner_department", "expected_minutes"]
+        labels = {
+            "text": _("Step"),
+            "owner_department": _("or the department"),
+            "expected_minutes": _("Done within (minutes of the opening)"),
+        }
+        help_texts = {"owner_department": "", "expected_minutes": ""}
+
+    def __init__(self, *args, brand_id: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        departments = cast(forms.ModelChoiceField, self.fields["owner_department"])
+        departments.queryset = Department.objects.filter(brand_id=brand_id)
+        departments.empty_label = _("— none: the role owns it —")
+        minutes = cast(forms.IntegerField, self.fields["expected_minutes"])
+        minutes.min_value, minutes.max_value = 1, protocols.MAX_STEP_MINUTES
+        minutes.widget.attrs.update(min=1, max=protocols.MAX_STEP_MINUTES)
+
+
+ProtocolStepFormSet = forms.inlineformset_factory(
+    Protocol, ProtocolStep, form=ProtocolStepForm, extra=1, can_delete=True
+)
+
+
+def step_formset(protocol: Protocol, data=None):
+    """The protocol's steps in order, with a blank row to add one; departments of its brand."""
+    return ProtocolStepFormSet(
+        data,
+        instance=protocol,
+        prefix="steps",
+        queryset=protocol.step_rows.order_by("position"),
+        form_kwargs={"brand_id": protocol.brand_id},
+    )
+
+
+def step_edits(formset) -> list[protocols.StepEdit]:
+    """The formset's rows as the domain function reads them, in order; untouched blanks skipped."""
+    edits = []
+    for form in formset.forms:
+        if not form.has_changed() and form.instance.pk is None:
+            continue
+        data = form.cleaned_data
+        department = data.get("owner_department")
+        edits.append(
+            protocols.StepEdit(
+                id=form.instance.pk,
+                text=data.get("text", ""),
+                owner_role=data.get("owner_role", StepOwner.COMMUNITY_MANAGER),
+                owner_department_id=department.pk if department else None,
+                expected_minutes=data.get("expected_minutes"),
+                delete=bool(data.get("DELETE")),
+            )
+        )
+    return edits
 
 
 class ReplyTemplateForm(forms.ModelForm):

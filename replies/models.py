@@ -29,7 +29,6 @@ class Protocol(models.Model):
     brand = models.ForeignKey("brands.Brand", on_delete=models.CASCADE, related_name="+")
     category = models.CharField(max_length=20, choices=Category.choices)
     level = models.CharField(max_length=10, choices=Level.choices)
-    steps = models.TextField(help_text="One step per line.")
     outcomes = models.JSONField(default=list, help_text="The ways out a person may choose.")
     requires_approval = models.BooleanField(default=False)
     updated_at = models.DateTimeField(auto_now=True)
@@ -50,12 +49,105 @@ class Protocol(models.Model):
         return f"{self.get_category_display()} / {self.get_level_display()}"
 
     def step_list(self) -> list[str]:
-        return [line.strip() for line in self.steps.splitlines() if line.strip()]
+        return [step.text for step in self.step_rows.all()]
+
+    def solution_names(self) -> list[str]:
+        return [s.name for s in self.solutions.all()]
 
     def outcome_choices(self) -> list[tuple[str, "StrOrPromise"]]:
         """The ways out this protocol allows, in the desk's order, with their labels (lazy: they
         are translated where they are shown)."""
         return [(value, label) for value, label in Outcome.choices if value in self.outcomes]
+
+
+class StepOwner(models.TextChoices):
+    """Who does a protocol step, when no department does: the desk's working roles."""
+
+    COMMUNITY_MANAGER = "community_manager", _("Community manager")
+    SUPERVISOR = "supervisor", _("Supervisor")
+    CRISIS_COMMITTEE = "crisis_committee", _("Crisis committee")
+
+
+class ProtocolStep(models.Model):
+    """One step of a protocol, with who owns it (a role, or one of the brand's departments)
+    and the minutes it should take from the case's opening; ticked off on each case
+    (``CaseStep``)."""
+
+    protocol = models.ForeignKey(Protocol, on_delete=models.CASCADE, related_name="step_rows")
+    position = models.PositiveSmallIntegerField()
+    text = models.CharField(max_length=500)
+    owner_role = models.CharField(
+        max_length=20, choices=StepOwner.choices, default=StepOwner.COMMUNITY_MANAGER
+    )
+    owner_department = models.ForeignKey(
+        "cases.Department",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="When set, the department owns the step rather than the role.",
+    )
+    expected_minutes = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Minutes after the case opens by which it should be done."
+    )
+
+    class Meta:
+        ordering = ["protocol", "position"]
+
+    def __str__(self):
+        return self.text
+
+    @property
+    def owner_label(self) -> "StrOrPromise":
+        if self.owner_department is not None:
+            return self.owner_department.name
+        return StepOwner(self.owner_role).label
+
+
+class IntermediateSolution(models.Model):
+    """A middle way out the brand approved in advance (a discount, a partial refund, a
+    replacement): a case resolved with the intermediate outcome names one of these."""
+
+    protocol = models.ForeignKey(Protocol, on_delete=models.CASCADE, related_name="solutions")
+    name = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["protocol", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["protocol", "name"], name="solution_protocol_name")
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class CaseStep(models.Model):
+    """A protocol step done on a case: by whom and when. The step's text and owner are kept
+    as they were, so an edit of the protocol later does not rewrite what was done."""
+
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="steps_done")
+    step = models.ForeignKey(
+        ProtocolStep, null=True, on_delete=models.SET_NULL, related_name="done_on"
+    )
+    position = models.PositiveSmallIntegerField()
+    text = models.CharField(max_length=500)
+    owner = models.CharField(max_length=200)
+    expected_minutes = models.PositiveIntegerField(null=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    done_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["case", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "step"], condition=Q(step__isnull=False), name="case_step_once"
+            )
+        ]
+
+    def __str__(self):
+        return self.text
 
 
 class ReplyTemplate(models.Model):

@@ -16,10 +16,10 @@ from django.utils.translation import gettext as _
 
 from brands.access import brand_ids_for
 from brands.models import Brand
-from cases.models import AuditAction, AuditEvent, Outcome
+from cases.models import AuditAction, AuditEvent, Department, Outcome
 from core.errors import DomainError
 from core.taxonomy import Category, Level
-from replies.models import Protocol, ReplyTemplate
+from replies.models import IntermediateSolution, Protocol, ProtocolStep, ReplyTemplate, StepOwner
 
 CHANGE = "replies.change_protocol"
 #: The languages a reply template can be written in: the desk's interface languages.
@@ -39,11 +39,19 @@ class SeedTemplate:
 
 
 @dataclass(frozen=True)
+class SeedStep:
+    text: str
+    owner: str
+    minutes: int | None = None
+
+
+@dataclass(frozen=True)
 class SeedProtocol:
-    steps: tuple[str, ...]
+    steps: tuple[SeedStep, ...]
     outcomes: tuple[str, ...]
     requires_approval: bool
     templates: tuple[SeedTemplate, ...] = field(default=())
+    intermediate_solutions: tuple[str, ...] = field(default=())
 
 
 @cache
@@ -54,8 +62,9 @@ def seed_protocols() -> dict[str, SeedProtocol]:
     private = tuple(SeedTemplate(**t) for t in data["private_handoff_templates"])
     return {
         kind: SeedProtocol(
-            steps=tuple(seed["steps"]),
+            steps=tuple(SeedStep(**step) for step in seed["steps"]),
             outcomes=tuple(Outcome(o) for o in seed["outcomes"]),
+            intermediate_solutions=tuple(seed["intermediate_solutions"]),
             requires_approval=seed["requires_approval"],
             templates=tuple(SeedTemplate(**t) for t in seed["templates"])
             + (private if seed["private_handoff"] else ()),
@@ -86,9 +95,22 @@ def protocol_for(*, brand, category: str, level: str) -> Protocol:
                 brand=brand,
                 category=category,
                 level=level,
-                steps="\n".join(seed.steps),
                 outcomes=[str(o) for o in seed.outcomes],
                 requires_approval=seed.requires_approval,
+            )
+            ProtocolStep.objects.bulk_create(
+                ProtocolStep(
+                    protocol=protocol,
+                    position=position,
+                    text=step.text,
+                    owner_role=step.owner,
+                    expected_minutes=step.minutes,
+                )
+                for position, step in enumerate(seed.steps)
+            )
+            IntermediateSolution.objects.bulk_create(
+                IntermediateSolution(protocol=protocol, name=name)
+                for name in seed.intermediate_solutions
             )
             ReplyTemplate.objects.bulk_create(
                 ReplyTemplate(
@@ -122,6 +144,23 @@ class TemplateEdit:
     body: str
     private_handoff: bool = False
     delete: bool = False
+
+
+@dataclass(frozen=True)
+class StepEdit:
+    """One row of the steps form, in the order the steps are followed: ``id`` None adds a step;
+    ``delete`` removes one. ``owner_department_id`` set: the department owns it, not the role."""
+
+    id: int | None
+    text: str
+    owner_role: str = StepOwner.COMMUNITY_MANAGER
+    owner_department_id: int | None = None
+    expected_minutes: int | None = None
+    delete: bool = False
+
+
+#: A step expected later than this (a month) is a typing slip, not a plan.
+MAX_STEP_MINUTES = 60 * 24 * 31
 
 
 def unknown_placeholders(body: str) -> list[str]:
@@ -161,8 +200,17 @@ def access_protocol(*, protocol_id: int, brand_ids: frozenset[int]) -> Protocol:
 
 def _summary(protocol: Protocol) -> dict:
     return {
-        "steps": protocol.step_list(),
+        "steps": [
+            {
+                "text": step.text,
+                "owner": step.owner_role,
+                "department": step.owner_department_id,
+                "minutes": step.expected_minutes,
+            }
+            for step in protocol.step_rows.all()
+        ],
         "outcomes": list(protocol.outcomes),
+        "intermediate_solutions": protocol.solution_names(),
         "requires_approval": protocol.requires_approval,
         "templates": [
             {
@@ -182,10 +230,11 @@ def protocol_save(
     *,
     protocol_id: int,
     actor,
-    steps: str,
+    steps: list[StepEdit],
     outcomes: list[str],
     requires_approval: bool,
     templates: list[TemplateEdit],
+    intermediate_solutions: list[str],
 ) -> Protocol:
     """A supervisor's edit of their brand's protocol, all or nothing, with an audit event
     holding the protocol before and after (a reply policy change is something people ask
@@ -198,27 +247,12 @@ def protocol_save(
     )
     if protocol is None:
         raise Protocol.DoesNotExist(f"protocol {protocol_id}")
-    steps = "\n".join(line.strip() for line in steps.splitlines() if line.strip())
-    if not steps:
-        raise DomainError(_("Write at least one step."), field="steps")
+    kept = _checked_steps(protocol, steps)
     chosen = [o for o in Outcome.values if o in set(outcomes)]
     if not chosen or len(set(outcomes)) != len(chosen):
         raise DomainError(_("Choose at least one way out, among the known ones."), field="outcomes")
-    for index, edit in enumerate(templates):
-        if edit.delete:
-            continue
-        unknown = unknown_placeholders(edit.body)
-        if unknown:
-            raise DomainError(
-                _("Unknown placeholder {%(name)s}: use %(known)s.")
-                % {"name": unknown[0], "known": ", ".join(f"{{{p}}}" for p in PLACEHOLDERS)},
-                field="body",
-                index=index,
-            )
-        if not edit.name.strip() or not edit.body.strip():
-            raise DomainError(_("A template needs a name and a text."), field="body", index=index)
-        if edit.language not in LANGUAGES:
-            raise DomainError(_("Choose the template's language."), field="language", index=index)
+    solutions = _checked_solutions(intermediate_solutions, allowed=Outcome.INTERMEDIATE in chosen)
+    _check_templates(templates)
     before = _summary(protocol)
     own = {t.pk: t for t in protocol.templates.all()}
     for edit in templates:
@@ -232,7 +266,9 @@ def protocol_save(
         template.name, template.language = edit.name.strip(), edit.language
         template.body, template.private_handoff = edit.body.strip(), edit.private_handoff
         template.save()
-    protocol.steps, protocol.outcomes = steps, chosen
+    _save_steps(protocol, kept)
+    _save_solutions(protocol, solutions)
+    protocol.outcomes = chosen
     protocol.requires_approval, protocol.updated_by = requires_approval, actor
     protocol.save()
     after = _summary(protocol)
@@ -251,3 +287,95 @@ def protocol_save(
             created_at=timezone.now(),
         )
     return protocol
+
+
+def _check_templates(templates: list[TemplateEdit]) -> None:
+    for index, edit in enumerate(templates):
+        if edit.delete:
+            continue
+        unknown = unknown_placeholders(edit.body)
+        if unknown:
+            raise DomainError(
+                _("Unknown placeholder {%(name)s}: use %(known)s.")
+                % {"name": unknown[0], "known": ", ".join(f"{{{p}}}" for p in PLACEHOLDERS)},
+                field="body",
+                index=index,
+            )
+        if not edit.name.strip() or not edit.body.strip():
+            raise DomainError(_("A template needs a name and a text."), field="body", index=index)
+        if edit.language not in LANGUAGES:
+            raise DomainError(_("Choose the template's language."), field="language", index=index)
+
+
+def _checked_steps(protocol: Protocol, steps: list[StepEdit]) -> list[StepEdit]:
+    """The steps kept, each checked; the first wrong one is the error, with its row."""
+    own = set(protocol.step_rows.values_list("pk", flat=True))
+    departments = set(
+        Department.objects.filter(brand_id=protocol.brand_id).values_list("pk", flat=True)
+    )
+    kept = []
+    for index, edit in enumerate(steps):
+        if edit.id is not None and edit.id not in own:
+            raise ProtocolStep.DoesNotExist(f"step {edit.id}")
+        if edit.delete:
+            continue
+        if not edit.text.strip():
+            raise DomainError(_("A step needs a text."), field="text", index=index)
+        if len(edit.text.strip()) > 500:
+            raise DomainError(_("A step is at most 500 characters."), field="text", index=index)
+        if edit.owner_role not in StepOwner.values:
+            raise DomainError(_("Choose who owns the step."), field="owner_role", index=index)
+        if edit.owner_department_id is not None and edit.owner_department_id not in departments:
+            raise DomainError(
+                _("Choose one of this brand's departments."), field="owner_department", index=index
+            )
+        minutes = edit.expected_minutes
+        if minutes is not None and not 1 <= minutes <= MAX_STEP_MINUTES:
+            raise DomainError(
+                _("The time a step should take is between 1 and %(max)s minutes.")
+                % {"max": MAX_STEP_MINUTES},
+                field="expected_minutes",
+                index=index,
+            )
+        kept.append(edit)
+    if not kept:
+        raise DomainError(_("Write at least one step."), field="steps")
+    return kept
+
+
+def _checked_solutions(names: list[str], *, allowed: bool) -> list[str]:
+    """The approved intermediate solutions, once each; none unless that way out is allowed."""
+    solutions = list(dict.fromkeys(name.strip() for name in names if name.strip()))
+    if not allowed:
+        return []
+    if not solutions:
+        raise DomainError(
+            _("Name at least one approved intermediate solution, or do not allow that way out."),
+            field="intermediate_solutions",
+        )
+    if any(len(name) > 200 for name in solutions):
+        raise DomainError(
+            _("An intermediate solution's name is at most 200 characters."),
+            field="intermediate_solutions",
+        )
+    return solutions
+
+
+def _save_steps(protocol: Protocol, kept: list[StepEdit]) -> None:
+    """Edited steps keep their rows, so the cases that ticked them still point at them."""
+    own = {step.pk: step for step in protocol.step_rows.all()}
+    protocol.step_rows.exclude(pk__in=[e.id for e in kept if e.id is not None]).delete()
+    for position, edit in enumerate(kept):
+        step = own[edit.id] if edit.id is not None else ProtocolStep(protocol=protocol)
+        step.position, step.text = position, edit.text.strip()
+        step.owner_role, step.owner_department_id = edit.owner_role, edit.owner_department_id
+        step.expected_minutes = edit.expected_minutes
+        step.save()
+
+
+def _save_solutions(protocol: Protocol, names: list[str]) -> None:
+    protocol.solutions.exclude(name__in=names).delete()
+    existing = set(protocol.solution_names())
+    IntermediateSolution.objects.bulk_create(
+        IntermediateSolution(protocol=protocol, name=name) for name in names if name not in existing
+    )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from replies.views import faq, protocols, replies
+from replies.views import faq, protocols, replies, steps
 
 urlpatterns = [
     path("cases/<int:pk>/handoff/", replies.case_handoff, name="case-handoff"),
@@ -8,6 +8,7 @@ urlpatterns = [
     path("cases/<int:pk>/closing/", replies.case_public_closing, name="case-public-closing"),
     path("cases/<int:pk>/faq/", faq.case_faq_search, name="case-faq-search"),
     path("cases/<int:pk>/false-claims/", faq.case_false_claim, name="case-false-claim"),
+    path("cases/<int:pk>/steps/<int:step_id>/", steps.case_step, name="case-step"),
     path("replies/<int:pk>/submit/", replies.reply_submit, name="reply-submit"),
     path("replies/<int:pk>/publish/", replies.reply_publish, name="reply-publish"),
     path("replies/<int:pk>/review/", replies.reply_review, name="reply-review"),

@@ -26,8 +26,8 @@ from comments.importing import rejects_name
 from comments.models import Author, ClassifierVersion, ImportJob
 from crisis import postmortem
 from crisis.models import Crisis, Statement
-from replies import facts, faq
-from replies.models import Protocol, Reply
+from replies import facts, faq, protocols
+from replies.models import Reply
 from tests.conftest import PASSWORD
 from tests.factories import case_with_comment
 
@@ -114,6 +114,7 @@ ACTORS: dict[str, frozenset[str]] = {
             "reply-save",
             "case-public-closing",
             "case-false-claim",
+            "case-step",
             "reply-submit",
             "reply-publish",
             "case-take-next",
@@ -217,8 +218,11 @@ class Brand:
         postmortem.postmortem_open(crisis=self.crisis)
         self.statement = Statement.objects.create(crisis=self.crisis, body="…", drafted_by=alice)
         self.reply = Reply.objects.create(case=self.case, brand=aurora, author=alice, body="Hola")
-        self.protocol = Protocol.objects.create(
-            brand=aurora, category="pqr", level="yellow", steps="Escuchar"
+        self.protocol = protocols.protocol_for(brand=aurora, category="pqr", level="yellow")
+        self.step = (
+            protocols.protocol_for(brand=aurora, category=self.case.category, level=self.case.level)
+            .step_rows.order_by("position")
+            .first()
         )
         # The team routes act on a person of their own, so that no route removes a role
         # that a later one is checked with.
@@ -301,6 +305,7 @@ class Brand:
             "token": "not-a-real-token",
             "platform": self.comment.platform,
             "external_id": self.comment.external_id,
+            "step_id": self.step.pk,
         }
         kwargs = {}
         for name in route.kwargs:

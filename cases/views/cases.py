@@ -19,7 +19,7 @@ from core.errors import DomainError
 from core.links import LinkError
 from core.pages import QUEUE_COUNT_CAP, QUEUE_PAGE_SIZE, CappedPaginator, perform
 from core.taxonomy import Category, Level
-from replies import closing, facts, faq, handoff, protocols, templated
+from replies import closing, facts, faq, handoff, protocols, steps, templated
 from replies import selectors as reply_selectors
 from replies import workflow as replies
 
@@ -30,7 +30,9 @@ from replies import workflow as replies
 def case_detail(request, pk: int):
     case = selectors.access_case(pk, brand_ids_for_request(request, "comments.view_comment"))
     can_assign = case.brand_id in brand_ids_for(request.user, "cases.assign_case")
-    protocol = protocols.protocol_for(brand=case.brand, category=case.category, level=case.level)
+    protocol = steps.with_steps(
+        protocols.protocol_for(brand=case.brand, category=case.category, level=case.level)
+    )
     requests = list(departments.case_requests(case))
     now = timezone.now()
     return render(
@@ -52,6 +54,8 @@ def case_detail(request, pk: int):
             ).prefetch_related(reply_selectors.versions_prefetch()),
             "actions": workflow.allowed_actions(case),
             "outcomes": protocol.outcome_choices(),
+            "intermediate_solutions": protocol.solution_names(),
+            "steps": steps.case_steps(case, protocol=protocol),
             "department_requests": requests,
             "waiting_on": [
                 departments.waiting_on(r, now=now) for r in requests if r.answered_at is None
@@ -91,6 +95,7 @@ def case_action(request, pk: int, action: str):
             action=action,
             note=request.POST.get("note", ""),
             outcome=request.POST.get("outcome", ""),
+            intermediate_solution=request.POST.get("intermediate_solution", ""),
             satisfied=_yes_or_no(request),
         )
     perform(request, move, done=_("Case updated."))

@@ -10,8 +10,14 @@ from django.views.decorators.http import require_safe
 from brands.access import brand_ids_for_request
 from core.errors import DomainError
 from replies import protocols
-from replies.forms import ProtocolForm, ReplyTemplateFormSet, template_edits
-from replies.models import Protocol, ReplyTemplate
+from replies.forms import (
+    ProtocolForm,
+    ReplyTemplateFormSet,
+    step_edits,
+    step_formset,
+    template_edits,
+)
+from replies.models import Protocol, ProtocolStep, ReplyTemplate
 
 
 @require_safe
@@ -41,17 +47,19 @@ def protocol_edit(request, pk: int):
     if request.method == "POST":
         form = ProtocolForm(request.POST)
         formset = ReplyTemplateFormSet(request.POST, instance=protocol, prefix="templates")
-        if form.is_valid() and formset.is_valid():
+        steps = step_formset(protocol, request.POST)
+        if form.is_valid() and formset.is_valid() and steps.is_valid():
             try:
                 protocols.protocol_save(
                     protocol_id=protocol.pk,
                     actor=request.user,
+                    steps=step_edits(steps),
                     templates=template_edits(formset),
                     **form.cleaned_data,
                 )
             except DomainError as error:
                 form.add_error(None, str(error))
-            except (Protocol.DoesNotExist, ReplyTemplate.DoesNotExist):
+            except (Protocol.DoesNotExist, ProtocolStep.DoesNotExist, ReplyTemplate.DoesNotExist):
                 raise Http404 from None
             else:
                 messages.success(request, _("Protocol saved."))
@@ -60,12 +68,13 @@ def protocol_edit(request, pk: int):
     else:
         form = ProtocolForm(
             initial={
-                "steps": protocol.steps,
+                "intermediate_solutions": "\n".join(protocol.solution_names()),
                 "outcomes": protocol.outcomes,
                 "requires_approval": protocol.requires_approval,
             }
         )
         formset = ReplyTemplateFormSet(instance=protocol, prefix="templates")
+        steps = step_formset(protocol)
         status = 200
     return render(
         request,
@@ -74,6 +83,7 @@ def protocol_edit(request, pk: int):
             "protocol": protocol,
             "form": form,
             "formset": formset,
+            "steps": steps,
             "placeholders": [f"{{{p}}}" for p in protocols.PLACEHOLDERS],
         },
         status=status,

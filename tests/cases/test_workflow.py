@@ -79,7 +79,14 @@ def test_a_case_lives_from_arrival_to_a_satisfied_close(alices_case, alice):
 def test_a_closed_case_reopens_with_a_reason_and_forgets_its_outcome(alices_case, alice):
     pk = alices_case.pk
     workflow.case_move(case_id=pk, actor=alice, action="start")
-    workflow.case_move(case_id=pk, actor=alice, action="resolve", outcome=Outcome.INTERMEDIATE)
+    resolved = workflow.case_move(
+        case_id=pk,
+        actor=alice,
+        action="resolve",
+        outcome=Outcome.INTERMEDIATE,
+        intermediate_solution="Reembolso parcial",
+    )
+    assert resolved.intermediate_solution == "Reembolso parcial"
     workflow.case_move(
         case_id=pk, actor=alice, action="close", satisfied=False, note="wants the full fee back"
     )
@@ -92,6 +99,7 @@ def test_a_closed_case_reopens_with_a_reason_and_forgets_its_outcome(alices_case
         None,
         None,
     )
+    assert case.intermediate_solution == ""
 
 
 @pytest.mark.parametrize(
@@ -125,7 +133,13 @@ def test_resolving_needs_an_outcome_and_closing_unsatisfied_needs_a_reason(alice
     workflow.case_move(case_id=pk, actor=alice, action="start")
     with pytest.raises(DomainError, match="how the case ends"):
         workflow.case_move(case_id=pk, actor=alice, action="resolve")
-    workflow.case_move(case_id=pk, actor=alice, action="resolve", outcome=Outcome.INTERMEDIATE)
+    workflow.case_move(
+        case_id=pk,
+        actor=alice,
+        action="resolve",
+        outcome=Outcome.INTERMEDIATE,
+        intermediate_solution="Reposición del producto",
+    )
     with pytest.raises(DomainError, match="satisfied"):
         workflow.case_move(case_id=pk, actor=alice, action="close")
     with pytest.raises(DomainError, match="why"):
@@ -283,5 +297,6 @@ def test_case_page_query_count_is_pinned(client, alice, aurora, query_counts):
     # switcher, the replies and their versions, the department requests, the notes. The
     # customer's personal data comes with the case (its author's customer, selected with it).
     # The reply box's FAQ entries and the case's false-claim marks are one query each (the
-    # suggestions read the comments already fetched).
-    assert (few, many) == (20, 20)
+    # suggestions read the comments already fetched). The protocol's steps (with their
+    # departments), its intermediate solutions and the steps done on the case, one each.
+    assert (few, many) == (23, 23)

@@ -7,7 +7,7 @@ from django.utils import translation
 from brands.grants import grant_role
 from brands.roles import Role
 from cases import workflow
-from cases.models import AuditEvent, Case, Outcome
+from cases.models import AuditEvent, Case, Department, Outcome
 from core.errors import DomainError
 from core.taxonomy import Category, Level
 from replies import protocols
@@ -33,17 +33,38 @@ def _pqr_green(brand) -> Protocol:
     return protocols.protocol_for(brand=brand, category="pqr", level="green")
 
 
+def _steps(*texts: str) -> list[protocols.StepEdit]:
+    return [protocols.StepEdit(id=None, text=text) for text in texts]
+
+
 def _post_data(protocol: Protocol, **overrides) -> dict:
     """The edit form as the page sends it back untouched, plus ``overrides``."""
     templates = list(protocol.templates.order_by("pk"))
+    steps = list(protocol.step_rows.order_by("position"))
     data = {
-        "steps": protocol.steps,
         "outcomes": list(protocol.outcomes),
+        "intermediate_solutions": "\n".join(protocol.solution_names()),
         "templates-TOTAL_FORMS": str(len(templates) + 1),
         "templates-INITIAL_FORMS": str(len(templates)),
         "templates-MIN_NUM_FORMS": "0",
         "templates-MAX_NUM_FORMS": "1000",
+        "steps-TOTAL_FORMS": str(len(steps) + 1),
+        "steps-INITIAL_FORMS": str(len(steps)),
+        "steps-MIN_NUM_FORMS": "0",
+        "steps-MAX_NUM_FORMS": "1000",
+        f"steps-{len(steps)}-owner_role": "community_manager",
     }
+    for i, step in enumerate(steps):
+        data.update(
+            {
+                f"steps-{i}-id": str(step.pk),
+                f"steps-{i}-protocol": str(protocol.pk),
+                f"steps-{i}-text": step.text,
+                f"steps-{i}-owner_role": step.owner_role,
+                f"steps-{i}-owner_department": str(step.owner_department_id or ""),
+                f"steps-{i}-expected_minutes": str(step.expected_minutes or ""),
+            }
+        )
     if protocol.requires_approval:
         data["requires_approval"] = "on"
     for i, t in enumerate(templates):
@@ -91,16 +112,17 @@ def test_another_brands_protocol_is_not_found_even_for_a_supervisor(client, sam,
     _client(client, sam)
     assert client.get(reverse("protocol-edit", args=[rapi_protocol.pk])).status_code == 404
     response = client.post(
-        reverse("protocol-edit", args=[rapi_protocol.pk]), _post_data(rapi_protocol, steps="Hacked")
+        reverse("protocol-edit", args=[rapi_protocol.pk]),
+        _post_data(rapi_protocol, **{"steps-0-text": "Hacked"}),
     )
     assert response.status_code == 404
-    rapi_protocol.refresh_from_db()
-    assert rapi_protocol.steps != "Hacked"
+    assert "Hacked" not in rapi_protocol.step_list()
     with pytest.raises(Protocol.DoesNotExist):
         protocols.protocol_save(
             protocol_id=rapi_protocol.pk,
             actor=sam,
-            steps="Hacked",
+            steps=_steps("Hacked"),
+            intermediate_solutions=[],
             outcomes=["solved"],
             requires_approval=False,
             templates=[],
@@ -120,12 +142,21 @@ def test_a_supervisor_edits_steps_outcomes_approval_and_templates_with_an_audit_
     assert 'value="troll"' in html
     assert html.count('name="templates-') > count * 4
     assert first.body in html
+    billing = Department.objects.create(brand=aurora, name="Facturación", email="b@a.example")
+    seeded = list(protocol.step_rows.order_by("position"))
+    assert len(seeded) == 4
     data = _post_data(
         protocol,
-        steps="Saluda\n\n  Resuelve  ",
         outcomes=["solved"],
         requires_approval="on",
         **{
+            "steps-0-text": "  Saluda ",
+            "steps-0-owner_role": "supervisor",
+            "steps-0-expected_minutes": "30",
+            "steps-1-DELETE": "on",
+            "steps-2-DELETE": "on",
+            "steps-4-text": "Resuelve",
+            "steps-4-owner_department": str(billing.pk),
             "templates-0-body": "Hola {customer_name}, caso #{case_number} en {brand}.",
             "templates-1-DELETE": "on",
             f"templates-{count}-name": "Nueva",
@@ -137,8 +168,13 @@ def test_a_supervisor_edits_steps_outcomes_approval_and_templates_with_an_audit_
     response = _client(client, sam).post(reverse("protocol-edit", args=[protocol.pk]), data)
     assert response.status_code == 302
     protocol.refresh_from_db()
-    assert protocol.step_list() == ["Saluda", "Resuelve"]
+    assert protocol.step_list() == ["Saluda", seeded[3].text, "Resuelve"]
+    first_step, _kept, added = protocol.step_rows.order_by("position")
+    assert first_step.pk == seeded[0].pk  # edited in place: cases that ticked it keep it
+    assert (first_step.owner_role, first_step.expected_minutes) == ("supervisor", 30)
+    assert (added.owner_department, added.owner_label) == (billing, "Facturación")
     assert protocol.outcomes == ["solved"]
+    assert protocol.solution_names() == []  # no intermediate way out, no solutions
     assert protocol.requires_approval is True
     assert protocol.updated_by == sam
     first.refresh_from_db()
@@ -174,7 +210,8 @@ def test_the_domain_function_refuses_what_the_form_would_refuse(sam, aurora):
         protocols.protocol_save(
             protocol_id=protocol.pk,
             actor=sam,
-            steps="a",
+            steps=_steps("a"),
+            intermediate_solutions=[],
             outcomes=["solved"],
             requires_approval=False,
             templates=[edit],
@@ -183,7 +220,8 @@ def test_the_domain_function_refuses_what_the_form_would_refuse(sam, aurora):
         protocols.protocol_save(
             protocol_id=protocol.pk,
             actor=sam,
-            steps="a",
+            steps=_steps("a"),
+            intermediate_solutions=[],
             outcomes=[],
             requires_approval=False,
             templates=[],
@@ -192,7 +230,8 @@ def test_the_domain_function_refuses_what_the_form_would_refuse(sam, aurora):
         protocols.protocol_save(
             protocol_id=protocol.pk,
             actor=sam,
-            steps="a",
+            steps=_steps("a"),
+            intermediate_solutions=[],
             outcomes=["solved", "refund"],
             requires_approval=False,
             templates=[],
@@ -201,7 +240,8 @@ def test_the_domain_function_refuses_what_the_form_would_refuse(sam, aurora):
         protocols.protocol_save(
             protocol_id=protocol.pk,
             actor=sam,
-            steps="  \n ",
+            steps=_steps("  "),
+            intermediate_solutions=[],
             outcomes=["solved"],
             requires_approval=False,
             templates=[],
@@ -218,7 +258,8 @@ def test_a_template_of_another_protocol_cannot_be_edited_through_this_one(sam, a
         protocols.protocol_save(
             protocol_id=protocol.pk,
             actor=sam,
-            steps="a",
+            steps=_steps("a"),
+            intermediate_solutions=[],
             outcomes=["solved"],
             requires_approval=False,
             templates=[edit],
@@ -233,7 +274,8 @@ def test_a_community_manager_cannot_save_a_protocol_through_the_domain(alice, au
         protocols.protocol_save(
             protocol_id=protocol.pk,
             actor=alice,
-            steps="a",
+            steps=_steps("a"),
+            intermediate_solutions=[],
             outcomes=["solved"],
             requires_approval=False,
             templates=[],
@@ -252,7 +294,8 @@ def test_resolving_refuses_an_outcome_the_protocol_does_not_allow(alice, sam, au
     protocols.protocol_save(
         protocol_id=_pqr_green(aurora).pk,
         actor=sam,
-        steps="a",
+        steps=_steps("a"),
+        intermediate_solutions=[],
         outcomes=["solved"],
         requires_approval=False,
         templates=[],
