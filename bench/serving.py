@@ -91,7 +91,8 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_gunicorn(env, port: int, workers: int):
+def start_gunicorn(env, port: int, workers: int, **popen):
+    """``popen``: more of ``subprocess.Popen``'s arguments (``stderr``, to read its log)."""
     return subprocess.Popen(
         [
             sys.executable,
@@ -109,6 +110,7 @@ def start_gunicorn(env, port: int, workers: int):
         ],
         cwd=ROOT,
         env=env,
+        **popen,
     )
 
 

@@ -39,7 +39,10 @@ from classifier.values import (
 )
 from classifier.watchlists import folded_watchlist
 
-_TEXT_CACHE_LIMIT = 50_000
+#: An analysis weighs about 3 KB. What repeats is recent (a copy-pasted wave, a batch sent
+#: again), so a few thousand texts serve intake; 50,000 held 150 MB in every web worker and
+#: grew each by half in the 10-minute soak (bench/soak.py).
+_TEXT_CACHE_LIMIT = 2_000
 _CATEGORY_INDEX = {category: index for index, category in enumerate(CATEGORIES)}
 
 
