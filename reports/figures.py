@@ -34,8 +34,9 @@ from django.db.models import Case as Choose
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Trunc, TruncDate
 
-from cases.models import OPEN_CASE_STATUSES, Case
+from cases.models import OPEN_CASE_STATUSES, Case, Outcome
 from core.taxonomy import Category, Level
+from replies.models import CaseStep
 from reports.models import HourlyRollup
 from reports.periods import Bucket, Period
 
@@ -378,6 +379,74 @@ def cases_per_person(scope: Scope) -> list[dict]:
     return sorted(people, key=lambda p: (p["person"] is None, -p["cases"], p["person"] or ""))
 
 
+# --- protocol ---------------------------------------------------------------------------------
+
+
+def protocol_steps(scope: Scope) -> list[dict]:
+    """Each protocol step done on the period's cases: on how many, how long after the case
+    opened (median and p90, seconds), and the share done within the step's time where it had
+    one. A step is the step as it was when done (its kind of case, place and text), so a step
+    rewritten later counts as a step of its own."""
+    rows = CaseStep.objects.filter(case__in=_cases(scope)).values_list(
+        "case__category",
+        "case__level",
+        "position",
+        "text",
+        "owner",
+        "expected_minutes",
+        "done_at",
+        "case__opened_at",
+    )
+    groups: dict[tuple, list[tuple[float, int | None]]] = defaultdict(list)
+    for category, level, position, text, owner, expected, done_at, opened_at in rows.iterator():
+        took = (done_at - opened_at).total_seconds()
+        groups[(category, level, position, text, owner)].append((took, expected))
+    categories, levels = list(Category.values), [level.value for level in LEVELS]
+    figures = []
+    for (category, level, position, text, owner), done in sorted(
+        groups.items(),
+        key=lambda item: (categories.index(item[0][0]), levels.index(item[0][1]), item[0][2]),
+    ):
+        seconds = [took for took, _ in done]
+        timed = [(took, expected) for took, expected in done if expected]
+        figures.append(
+            {
+                "category": category,
+                "level": level,
+                "position": position + 1,
+                "step": text,
+                "owner": owner,
+                "done": len(done),
+                "median": percentile(seconds, 0.5),
+                "p90": percentile(seconds, 0.9),
+                "on_time": share(sum(took <= e * 60 for took, e in timed), len(timed)),
+            }
+        )
+    return figures
+
+
+def outcomes(scope: Scope) -> dict:
+    """How the period's resolved cases ended, and the approved intermediate solutions chosen."""
+    resolved = _cases(scope).exclude(outcome="")
+    counts = dict(resolved.values_list("outcome").annotate(n=Count("pk")).order_by())
+    total = sum(counts.values())
+    chosen = (
+        resolved.filter(outcome=Outcome.INTERMEDIATE)
+        .exclude(intermediate_solution="")
+        .values("intermediate_solution")
+        .annotate(cases=Count("pk"))
+        .order_by("-cases", "intermediate_solution")
+    )
+    return {
+        "resolved": total,
+        **{outcome: counts.get(outcome, 0) for outcome in Outcome.values},
+        "intermediate_share": share(counts.get(Outcome.INTERMEDIATE, 0), total),
+        "solutions": [
+            {"name": row["intermediate_solution"], "cases": row["cases"]} for row in chosen
+        ],
+    }
+
+
 def overview(scope: Scope, *, now: datetime) -> dict:
     """Every figure of the overview page, as the page and the API give it."""
     return {
@@ -392,4 +461,6 @@ def overview(scope: Scope, *, now: datetime) -> dict:
         "clocks": clock_times(scope),
         "satisfaction": satisfaction(scope),
         "people": cases_per_person(scope),
+        "steps": protocol_steps(scope),
+        "outcomes": outcomes(scope),
     }

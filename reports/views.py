@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 from brands.access import brand_ids_for_request, in_brands
 from brands.models import Brand
 from core.pages import QUEUE_COUNT_CAP, QUEUE_PAGE_SIZE, CappedPaginator, back_url, perform
-from core.taxonomy import Category
+from core.taxonomy import Category, Level
 from reports import auditlog, complaints, exports, figures
 from reports.forms import (
     AuditFilters,
@@ -81,8 +81,17 @@ def overview(request):
             "may_export": request.user.has_perm(EXPORT),
             "levels": figures.LEVELS,
             "categories": list(Category),
+            "steps": _steps_with_kinds(data["steps"]) if data is not None else [],
         },
     )
+
+
+def _steps_with_kinds(steps: list[dict]) -> list[dict]:
+    """The step figures with their kind of case in words, for the table."""
+    return [
+        {**step, "kind": f"{Category(step['category']).label} · {Level(step['level']).label}"}
+        for step in steps
+    ]
 
 
 @login_required

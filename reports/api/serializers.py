@@ -96,6 +96,36 @@ class PersonSerializer(serializers.Serializer):
     resolution = TimesSerializer()
 
 
+class StepFigureSerializer(serializers.Serializer):
+    category = serializers.CharField()
+    level = serializers.CharField()
+    position = serializers.IntegerField(help_text="The step's place in its protocol, from 1.")
+    step = serializers.CharField(help_text="The step's text as it was when done.")
+    owner = serializers.CharField(help_text="Who owned it then: a role or a department.")
+    done = serializers.IntegerField(help_text="Cases of the period on which it was done.")
+    median = serializers.FloatField(
+        allow_null=True, help_text="Seconds from the case's opening to the step done."
+    )
+    p90 = serializers.FloatField(allow_null=True)
+    on_time = _rate("Done within the step's time, among those that had one.")
+
+
+class SolutionCountSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    cases = serializers.IntegerField()
+
+
+class OutcomesSerializer(serializers.Serializer):
+    resolved = serializers.IntegerField(help_text="Cases of the period resolved so far.")
+    solved = serializers.IntegerField()
+    intermediate = serializers.IntegerField()
+    troll = serializers.IntegerField()
+    intermediate_share = _rate("Resolved with an intermediate solution.")
+    solutions = SolutionCountSerializer(
+        many=True, help_text="The approved intermediate solutions chosen, most used first."
+    )
+
+
 class OverviewSerializer(serializers.Serializer):
     period = PeriodSerializer()
     volume = VolumeSerializer()
@@ -103,6 +133,8 @@ class OverviewSerializer(serializers.Serializer):
     clocks = ClocksSerializer(help_text="Of the cases opened in the period.")
     satisfaction = SatisfactionSerializer()
     people = PersonSerializer(many=True)
+    steps = StepFigureSerializer(many=True, help_text="The protocol steps done, per step.")
+    outcomes = OutcomesSerializer()
 
 
 # --- the top complaints -----------------------------------------------------------------------

@@ -24,7 +24,16 @@ def test_a_supervisor_reads_the_figures_of_their_brand(sam, facts):
     response = as_person(sam).get(URL, {"bucket": "week"})
     assert response.status_code == 200, response.content
     body = response.json()
-    assert set(body) == {"period", "volume", "open_cases", "clocks", "satisfaction", "people"}
+    assert set(body) == {
+        "period",
+        "volume",
+        "open_cases",
+        "clocks",
+        "satisfaction",
+        "people",
+        "steps",
+        "outcomes",
+    }
     assert body["period"]["bucket"] == "week"
     assert body["volume"]["summary"]["comments"] == 3
     assert body["clocks"]["levels"]["red"]["response"] == {"median": None, "p90": None}
