@@ -99,9 +99,19 @@ class ProtocolStep(models.Model):
 
     @property
     def owner_label(self) -> "StrOrPromise":
+        return owner_in_words(self.owner_key)
+
+    @property
+    def owner_key(self) -> str:
+        """Who owns it, in no one's language: the department's name, or the role's value."""
         if self.owner_department is not None:
             return self.owner_department.name
-        return StepOwner(self.owner_role).label
+        return self.owner_role
+
+
+def owner_in_words(owner_key: str) -> "StrOrPromise":
+    """An ``owner_key`` in the reader's words: a role's label, or the department's name."""
+    return StepOwner(owner_key).label if owner_key in StepOwner.values else owner_key
 
 
 class IntermediateSolution(models.Model):
@@ -131,7 +141,9 @@ class CaseStep(models.Model):
     )
     position = models.PositiveSmallIntegerField()
     text = models.CharField(max_length=500)
-    owner = models.CharField(max_length=200)
+    owner = models.CharField(
+        max_length=200, help_text="A role's value, or the department's name (``owner_key``)."
+    )
     expected_minutes = models.PositiveIntegerField(null=True)
     done_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"

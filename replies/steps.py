@@ -89,7 +89,7 @@ def case_step_done(*, case_id: int, actor, step_id: int) -> CaseStep:
                 step=step,
                 position=step.position,
                 text=step.text,
-                owner=str(step.owner_label),
+                owner=step.owner_key,
                 expected_minutes=step.expected_minutes,
                 done_by=actor,
                 done_at=now,

@@ -19,6 +19,7 @@ from brands.access import brand_ids_for_request, in_brands
 from brands.models import Brand
 from core.pages import QUEUE_COUNT_CAP, QUEUE_PAGE_SIZE, CappedPaginator, back_url, perform
 from core.taxonomy import Category, Level
+from replies.models import owner_in_words
 from reports import auditlog, complaints, exports, figures
 from reports.forms import (
     AuditFilters,
@@ -87,9 +88,13 @@ def overview(request):
 
 
 def _steps_with_kinds(steps: list[dict]) -> list[dict]:
-    """The step figures with their kind of case in words, for the table."""
+    """The step figures with their kind of case and owner in words, for the table."""
     return [
-        {**step, "kind": f"{Category(step['category']).label} · {Level(step['level']).label}"}
+        {
+            **step,
+            "kind": f"{Category(step['category']).label} · {Level(step['level']).label}",
+            "owner": owner_in_words(step["owner"]),
+        }
         for step in steps
     ]
 

@@ -80,7 +80,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('position', models.PositiveSmallIntegerField()),
                 ('text', models.CharField(max_length=500)),
-                ('owner', models.CharField(max_length=200)),
+                ('owner', models.CharField(help_text="A role's value, or the department's name (``owner_key``).", max_length=200)),
                 ('expected_minutes', models.PositiveIntegerField(null=True)),
                 ('done_at', models.DateTimeField(default=django.utils.timezone.now)),
                 ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='steps_done', to='cases.case')),

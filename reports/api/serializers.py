@@ -101,7 +101,10 @@ class StepFigureSerializer(serializers.Serializer):
     level = serializers.CharField()
     position = serializers.IntegerField(help_text="The step's place in its protocol, from 1.")
     step = serializers.CharField(help_text="The step's text as it was when done.")
-    owner = serializers.CharField(help_text="Who owned it then: a role or a department.")
+    owner = serializers.CharField(
+        help_text="Who owned it then: a role (`community_manager`, `supervisor`, "
+        "`crisis_committee`) or a department's name."
+    )
     done = serializers.IntegerField(help_text="Cases of the period on which it was done.")
     median = serializers.FloatField(
         allow_null=True, help_text="Seconds from the case's opening to the step done."

@@ -67,7 +67,7 @@ def worked(aurora, alice):
 
 def test_each_step_with_its_times_and_its_share_done_in_time(worked):
     [first, daily] = figures.protocol_steps(_scope(worked, *FRIDAY))
-    assert (first["position"], first["owner"], first["done"]) == (1, "Community manager", 3)
+    assert (first["position"], first["owner"], first["done"]) == (1, "community_manager", 3)
     assert first["median"] == 50 * 60
     assert first["p90"] == pytest.approx((50 + 0.8 * 40) * 60)
     assert first["on_time"] == pytest.approx(2 / 3, abs=1e-4)
