@@ -36,7 +36,7 @@ from django.db.models.functions import Trunc, TruncDate
 
 from cases.models import OPEN_CASE_STATUSES, Case, Outcome
 from core.taxonomy import Category, Level
-from replies.models import CaseStep
+from replies.models import CaseStep, ProtocolStep
 from reports.models import HourlyRollup
 from reports.periods import Bucket, Period
 
@@ -384,9 +384,10 @@ def cases_per_person(scope: Scope) -> list[dict]:
 
 def protocol_steps(scope: Scope) -> list[dict]:
     """Each protocol step done on the period's cases: on how many, how long after the case
-    opened (median and p90, seconds), and the share done within the step's time where it had
-    one. A step is the step as it was when done (its kind of case, place and text), so a step
-    rewritten later counts as a step of its own."""
+    opened (median and p90, seconds), the share done within the step's time where it had one,
+    and on how many of the period's resolved cases of its kind it was skipped. A step is the
+    step as it was when done (its kind of case, place and text), so a step rewritten later
+    counts as a step of its own."""
     rows = CaseStep.objects.filter(case__in=_cases(scope)).values_list(
         "case__category",
         "case__level",
@@ -396,19 +397,38 @@ def protocol_steps(scope: Scope) -> list[dict]:
         "expected_minutes",
         "done_at",
         "case__opened_at",
+        "case__resolved_at",
     )
-    groups: dict[tuple, list[tuple[float, int | None]]] = defaultdict(list)
-    for category, level, position, text, owner, expected, done_at, opened_at in rows.iterator():
-        took = (done_at - opened_at).total_seconds()
-        groups[(category, level, position, text, owner)].append((took, expected))
+    groups: dict[tuple, list[tuple[float, int | None, bool]]] = defaultdict(list)
+    for (
+        category,
+        level,
+        position,
+        text,
+        owner,
+        expected,
+        done_at,
+        opened_at,
+        ended,
+    ) in rows.iterator():
+        groups[(category, level, position, text, owner)].append(
+            ((done_at - opened_at).total_seconds(), expected, ended is not None)
+        )
+    resolved = _cases(scope).filter(resolved_at__isnull=False)
+    resolved_of_kind = {
+        (category, level): count
+        for category, level, count in resolved.values_list("category", "level")
+        .annotate(n=Count("pk"))
+        .order_by()
+    }
+    for key in _steps_never_done(scope, resolved, set(groups)):
+        groups[key] = []
     categories, levels = list(Category.values), [level.value for level in LEVELS]
     figures = []
     for (category, level, position, text, owner), done in sorted(
         groups.items(),
         key=lambda item: (categories.index(item[0][0]), levels.index(item[0][1]), item[0][2]),
     ):
-        seconds = [took for took, _ in done]
-        timed = [(took, expected) for took, expected in done if expected]
         figures.append(
             {
                 "category": category,
@@ -416,13 +436,48 @@ def protocol_steps(scope: Scope) -> list[dict]:
                 "position": position + 1,
                 "step": text,
                 "owner": owner,
-                "done": len(done),
-                "median": percentile(seconds, 0.5),
-                "p90": percentile(seconds, 0.9),
-                "on_time": share(sum(took <= e * 60 for took, e in timed), len(timed)),
+                **_step_times(done),
+                "skipped": resolved_of_kind.get((category, level), 0)
+                - sum(on_resolved for _, _, on_resolved in done),
             }
         )
     return figures
+
+
+def _steps_never_done(scope: Scope, resolved: QuerySet[Case], seen: set[tuple]) -> set[tuple]:
+    """The steps of the protocols of the period's resolved cases that no case of the period
+    did (each skipped on every one of them), keyed as the steps done are."""
+    kinds = set(resolved.values_list("brand_id", "category", "level").distinct())
+    steps = ProtocolStep.objects.filter(protocol__brand_id__in=sorted(scope.brand_ids))
+    never = set()
+    for step in steps.select_related("protocol", "owner_department"):
+        protocol = step.protocol
+        key = (protocol.category, protocol.level, step.position, step.text, step.owner_key)
+        if (protocol.brand_id, protocol.category, protocol.level) in kinds and key not in seen:
+            never.add(key)
+    return never
+
+
+def step_owners(scope: Scope) -> list[dict]:
+    """The same times per owner (a role or a department), over all the steps they owned."""
+    rows = CaseStep.objects.filter(case__in=_cases(scope)).values_list(
+        "owner", "expected_minutes", "done_at", "case__opened_at"
+    )
+    groups: dict[str, list[tuple[float, int | None, bool]]] = defaultdict(list)
+    for owner, expected, done_at, opened_at in rows.iterator():
+        groups[owner].append(((done_at - opened_at).total_seconds(), expected, False))
+    return [{"owner": owner, **_step_times(done)} for owner, done in sorted(groups.items())]
+
+
+def _step_times(done: list[tuple[float, int | None, bool]]) -> dict:
+    seconds = [took for took, _, _ in done]
+    timed = [(took, expected) for took, expected, _ in done if expected]
+    return {
+        "done": len(done),
+        "median": percentile(seconds, 0.5),
+        "p90": percentile(seconds, 0.9),
+        "on_time": share(sum(took <= e * 60 for took, e in timed), len(timed)),
+    }
 
 
 def outcomes(scope: Scope) -> dict:
@@ -462,5 +517,6 @@ def overview(scope: Scope, *, now: datetime) -> dict:
         "satisfaction": satisfaction(scope),
         "people": cases_per_person(scope),
         "steps": protocol_steps(scope),
+        "step_owners": step_owners(scope),
         "outcomes": outcomes(scope),
     }

@@ -83,6 +83,11 @@ def overview(request):
             "levels": figures.LEVELS,
             "categories": list(Category),
             "steps": _steps_with_kinds(data["steps"]) if data is not None else [],
+            "step_owners": [
+                {**row, "owner": owner_in_words(row["owner"])} for row in data["step_owners"]
+            ]
+            if data is not None
+            else [],
         },
     )
 

@@ -111,6 +111,19 @@ class StepFigureSerializer(serializers.Serializer):
     )
     p90 = serializers.FloatField(allow_null=True)
     on_time = _rate("Done within the step's time, among those that had one.")
+    skipped = serializers.IntegerField(
+        help_text="Resolved cases of the period, of its kind, on which it was not done."
+    )
+
+
+class StepOwnerSerializer(serializers.Serializer):
+    owner = serializers.CharField(help_text="A role's value or a department's name.")
+    done = serializers.IntegerField(help_text="Steps they owned, done on the period's cases.")
+    median = serializers.FloatField(
+        allow_null=True, help_text="Seconds from the case's opening to the step done."
+    )
+    p90 = serializers.FloatField(allow_null=True)
+    on_time = _rate("Done within the step's time, among those that had one.")
 
 
 class SolutionCountSerializer(serializers.Serializer):
@@ -137,6 +150,7 @@ class OverviewSerializer(serializers.Serializer):
     satisfaction = SatisfactionSerializer()
     people = PersonSerializer(many=True)
     steps = StepFigureSerializer(many=True, help_text="The protocol steps done, per step.")
+    step_owners = StepOwnerSerializer(many=True, help_text="The same times, per owner.")
     outcomes = OutcomesSerializer()
 
 

@@ -32,6 +32,7 @@ def test_a_supervisor_reads_the_figures_of_their_brand(sam, facts):
         "satisfaction",
         "people",
         "steps",
+        "step_owners",
         "outcomes",
     }
     assert body["period"]["bucket"] == "week"

@@ -65,13 +65,24 @@ def worked(aurora, alice):
     return aurora
 
 
-def test_each_step_with_its_times_and_its_share_done_in_time(worked):
-    [first, daily] = figures.protocol_steps(_scope(worked, *FRIDAY))
+def test_each_step_with_its_times_its_share_done_in_time_and_how_often_skipped(worked):
+    scope = _scope(worked, *FRIDAY)
+    first, second, third, daily = figures.protocol_steps(scope)
     assert (first["position"], first["owner"], first["done"]) == (1, "community_manager", 3)
     assert first["median"] == 50 * 60
     assert first["p90"] == pytest.approx((50 + 0.8 * 40) * 60)
     assert first["on_time"] == pytest.approx(2 / 3, abs=1e-4)
-    assert (daily["position"], daily["done"], daily["on_time"]) == (4, 1, None)
+    assert first["skipped"] == 0
+    # Never done on the three resolved cases: listed, skipped on each.
+    assert [(s["position"], s["done"], s["skipped"]) for s in (second, third)] == [
+        (2, 0, 3),
+        (3, 0, 3),
+    ]
+    assert (second["median"], second["on_time"]) == (None, None)
+    assert (daily["position"], daily["done"], daily["on_time"], daily["skipped"]) == (4, 1, None, 2)
+    [owner] = figures.step_owners(scope)
+    assert (owner["owner"], owner["done"], owner["median"]) == ("community_manager", 4, 70 * 60)
+    assert owner["on_time"] == pytest.approx(2 / 3, abs=1e-4)  # the daily step has no time
 
 
 def test_how_the_cases_ended_and_the_solutions_chosen(worked):
@@ -102,5 +113,6 @@ def test_the_overview_page_and_the_api_show_them(client, api, worked, sam, langu
     answer = client.get(reverse("api-reports-overview"), query)
     assert answer.status_code == 200, answer.content
     body = answer.json()
-    assert [s["done"] for s in body["steps"]] == [3, 1]
+    assert [s["done"] for s in body["steps"]] == [3, 0, 0, 1]
+    assert [s["skipped"] for s in body["steps"]] == [0, 3, 3, 2]
     assert body["outcomes"]["solutions"] == [{"name": "Reembolso parcial", "cases": 2}]
