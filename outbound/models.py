@@ -173,6 +173,7 @@ class MailKind(models.TextChoices):
     FOLLOW_UP_PROMPT = "follow_up_prompt", _("Follow-up to send")
     FOLLOW_UP_CLOSED = "follow_up_closed", _("Case closed without an answer")
     DEADLINE_ALERT = "deadline_alert", _("Deadline alert")
+    WEEKLY_SUMMARY = "weekly_summary", _("Weekly summary")
 
 
 class Mail(OutboxRow):

@@ -3,7 +3,7 @@ row lock), and a run lost midway is redone by the next."""
 
 from celery import shared_task
 
-from reports import retention, rollups
+from reports import retention, rollups, summaries
 
 
 @shared_task(acks_late=True)
@@ -14,3 +14,8 @@ def update_rollups() -> int:
 @shared_task(acks_late=True)
 def purge_export_records() -> int:
     return retention.export_records_purge()
+
+
+@shared_task(acks_late=True)
+def send_weekly_summaries() -> int:
+    return summaries.weekly_summaries_promise()

@@ -528,6 +528,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reports.tasks.update_rollups",
         "schedule": float(env_int("SEMAFORO_ROLLUP_INTERVAL_S", 60, minimum=1)),
     },
+    # Hourly: each brand's summary goes out once its own Monday morning comes (summaries.py).
+    "send-weekly-summaries": {
+        "task": "reports.tasks.send_weekly_summaries",
+        "schedule": crontab(minute=5),
+    },
     "sweep-webhook-deliveries": {
         "task": "comments.tasks.sweep_webhook_deliveries",
         "schedule": float(env_int("SEMAFORO_WEBHOOK_SWEEP_INTERVAL_S", 15, minimum=1)),
