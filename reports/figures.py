@@ -34,7 +34,7 @@ from django.db.models import Case as Choose
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Trunc, TruncDate
 
-from cases.models import OPEN_CASE_STATUSES, Case, Outcome
+from cases.models import OPEN_CASE_STATUSES, Case, DepartmentRequest, Outcome
 from core.taxonomy import Category, Level
 from replies.models import CaseStep, ProtocolStep
 from reports.models import HourlyRollup
@@ -379,6 +379,32 @@ def cases_per_person(scope: Scope) -> list[dict]:
     return sorted(people, key=lambda p: (p["person"] is None, -p["cases"], p["person"] or ""))
 
 
+def cases_per_department(scope: Scope) -> list[dict]:
+    """The departments the period's cases were sent to: requests, those answered, the time they
+    took to answer (median and p90, seconds) and the share answered by the time it was due."""
+    rows = DepartmentRequest.objects.filter(case__in=_cases(scope)).values_list(
+        "department__name", "requested_at", "answered_at", "due_at"
+    )
+    groups: dict[str, list[tuple]] = defaultdict(list)
+    for name, requested_at, answered_at, due_at in rows.iterator():
+        groups[name].append((requested_at, answered_at, due_at))
+    figures = []
+    for name, requests in sorted(groups.items()):
+        answered = [(r, a, d) for r, a, d in requests if a is not None]
+        seconds = [(a - r).total_seconds() for r, a, _ in answered]
+        figures.append(
+            {
+                "department": name,
+                "requests": len(requests),
+                "answered": len(answered),
+                "median": percentile(seconds, 0.5),
+                "p90": percentile(seconds, 0.9),
+                "in_time": share(sum(a <= d for _, a, d in answered), len(answered)),
+            }
+        )
+    return figures
+
+
 # --- protocol ---------------------------------------------------------------------------------
 
 
@@ -516,6 +542,7 @@ def overview(scope: Scope, *, now: datetime) -> dict:
         "clocks": clock_times(scope),
         "satisfaction": satisfaction(scope),
         "people": cases_per_person(scope),
+        "departments": cases_per_department(scope),
         "steps": protocol_steps(scope),
         "step_owners": step_owners(scope),
         "outcomes": outcomes(scope),

@@ -96,6 +96,17 @@ class PersonSerializer(serializers.Serializer):
     resolution = TimesSerializer()
 
 
+class DepartmentFigureSerializer(serializers.Serializer):
+    department = serializers.CharField()
+    requests = serializers.IntegerField(help_text="Requests sent on the period's cases.")
+    answered = serializers.IntegerField()
+    median = serializers.FloatField(
+        allow_null=True, help_text="Seconds from the request to the department's answer."
+    )
+    p90 = serializers.FloatField(allow_null=True)
+    in_time = _rate("Answered by the time the answer was due, among those answered.")
+
+
 class StepFigureSerializer(serializers.Serializer):
     category = serializers.CharField()
     level = serializers.CharField()
@@ -149,6 +160,9 @@ class OverviewSerializer(serializers.Serializer):
     clocks = ClocksSerializer(help_text="Of the cases opened in the period.")
     satisfaction = SatisfactionSerializer()
     people = PersonSerializer(many=True)
+    departments = DepartmentFigureSerializer(
+        many=True, help_text="The departments the period's cases were sent to."
+    )
     steps = StepFigureSerializer(many=True, help_text="The protocol steps done, per step.")
     step_owners = StepOwnerSerializer(many=True, help_text="The same times, per owner.")
     outcomes = OutcomesSerializer()

@@ -31,6 +31,7 @@ def test_a_supervisor_reads_the_figures_of_their_brand(sam, facts):
         "clocks",
         "satisfaction",
         "people",
+        "departments",
         "steps",
         "step_owners",
         "outcomes",

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from cases import workflow
-from cases.models import Case, Outcome
+from cases.models import Case, Department, DepartmentRequest, Outcome
 from core.taxonomy import Category, Level
 from replies import protocols, steps
 from replies.models import CaseStep
@@ -116,3 +116,42 @@ def test_the_overview_page_and_the_api_show_them(client, api, worked, sam, langu
     assert [s["done"] for s in body["steps"]] == [3, 0, 0, 1]
     assert [s["skipped"] for s in body["steps"]] == [0, 3, 3, 2]
     assert body["outcomes"]["solutions"] == [{"name": "Reembolso parcial", "cases": 2}]
+
+
+def test_cases_per_department_with_their_answer_times(aurora, alice):
+    billing = Department.objects.create(brand=aurora, name="Facturación", email="b@a.example")
+    legal = Department.objects.create(brand=aurora, name="Legal", email="l@a.example")
+    for minutes, department in ((30, billing), (90, billing), (None, legal)):
+        case = _pqr_case(aurora, alice, T0)
+        DepartmentRequest.objects.create(
+            case=case,
+            brand=aurora,
+            department=department,
+            need="Reembolso",
+            details="x",
+            requested_by=alice,
+            requested_at=T0,
+            due_at=T0 + 60 * MIN,
+            answered_at=None if minutes is None else T0 + minutes * MIN,
+            answer="" if minutes is None else "Reembolsado",
+        )
+    aurora.time_zone = SANTIAGO.key
+    aurora.save()
+    assert figures.cases_per_department(_scope(aurora, *FRIDAY)) == [
+        {
+            "department": "Facturación",
+            "requests": 2,
+            "answered": 2,
+            "median": 60 * 60,
+            "p90": pytest.approx((30 + 0.9 * 60) * 60),
+            "in_time": 0.5,
+        },
+        {
+            "department": "Legal",
+            "requests": 1,
+            "answered": 0,
+            "median": None,
+            "p90": None,
+            "in_time": None,
+        },
+    ]
