@@ -17,6 +17,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from classifier.memo import WORDS
+
 NUMBER_WORDS = frozenset(
     "un una uno dos tres cuatro cinco seis siete ocho nueve diez once doce quince veinte treinta "
     "cuarenta cincuenta cien cientos mil miles varios varias muchas muchos "
@@ -24,7 +26,7 @@ NUMBER_WORDS = frozenset(
     "forty fifty hundred hundreds thousand thousands several many".split()
 )
 PUNCTUATION = frozenset(".,;:!?¿¡")
-_MAX_CACHE = 200_000
+_MAX_CACHE = WORDS
 _NO_NEXT = 0xFFFFFFFF  # the "next token id" of a document's last token
 _new_hit = tuple.__new__
 

@@ -9,6 +9,15 @@ and, for inputs that repeat in bursts, loses little: the next burst fills it aga
 
 from typing import Any
 
+#: Distinct words a word memo keeps (folded pieces, their surface, signature cues, the
+#: matcher's vocabulary). A brand's day brings tens of thousands, most of them once (handles,
+#: order numbers, typos), while the words that recur within an hour make most of every text.
+#: At 200,000, five such memos grew each web worker by about 20 MiB over the 10-minute soak
+#: (bench/soak.py); at 5,000, intake was 15 % slower.
+WORDS = 10_000
+#: Distinct texts or signatures a text memo keeps: the rows of a busy hour's ripple window.
+TEXTS = 5_000
+
 
 class BoundedCache(dict):
     """Read with ``get`` as any dict; write with ``keep``."""

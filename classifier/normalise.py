@@ -16,7 +16,7 @@ from typing import NamedTuple, cast
 
 import numpy as np
 
-from classifier.memo import BoundedCache
+from classifier.memo import WORDS, BoundedCache
 
 #: Longer comments are cut: the verdict is in the first few thousand characters, and a
 #: 20,000-character paste must cost no more than an ordinary comment.
@@ -223,7 +223,7 @@ def _piece_surface(piece: str) -> tuple[tuple[str, ...], int]:
     return surface
 
 
-_SURFACE_CACHE: BoundedCache = BoundedCache(200_000)
+_SURFACE_CACHE: BoundedCache = BoundedCache(WORDS)
 
 
 def _fold_char(match: re.Match) -> str:
@@ -302,7 +302,7 @@ def tokenise(folded: str) -> tuple[str, ...]:
     return tuple(folded.translate(_TOKEN_TABLE).split())
 
 
-_TOKEN_CACHE: BoundedCache = BoundedCache(200_000)
+_TOKEN_CACHE: BoundedCache = BoundedCache(WORDS)
 _CACHEABLE_LENGTH = 40
 
 

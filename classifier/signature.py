@@ -17,7 +17,7 @@ from typing import NamedTuple
 
 from classifier.language import LANGUAGES_OF
 from classifier.lexicons.ripple import CONCEPTS, GENERIC_WORDS
-from classifier.memo import BoundedCache
+from classifier.memo import TEXTS, WORDS, BoundedCache
 from classifier.normalise import coerce_text, fold_word
 
 #: Terms of a signature that name a concept start with this mark; stems never do.
@@ -109,8 +109,8 @@ class _TokenInfo(NamedTuple):
     seconds: dict[str, list[_Cue]] | None  # two-word cues starting here: second stem -> cues
 
 
-_TOKEN_INFO: BoundedCache = BoundedCache(200_000)
-_PIECE_INFO: BoundedCache = BoundedCache(200_000)
+_TOKEN_INFO: BoundedCache = BoundedCache(WORDS)
+_PIECE_INFO: BoundedCache = BoundedCache(WORDS)
 _CACHEABLE_PIECE = 40
 
 
@@ -251,7 +251,7 @@ def _content_stems(
     return kept
 
 
-_TOPICS: BoundedCache = BoundedCache(200_000)
+_TOPICS: BoundedCache = BoundedCache(TEXTS)
 
 
 def topic_of(signature: Sequence[str]) -> frozenset[str]:

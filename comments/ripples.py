@@ -39,7 +39,7 @@ from django.db import connection
 from django.db.models import Q, TextField
 from django.db.models.functions import Cast
 
-from classifier.memo import BoundedCache
+from classifier.memo import TEXTS, BoundedCache
 from classifier.ripple import Ripple as FoundRipple
 from classifier.ripple import RippleComment, belongs, find_ripples
 from classifier.rules import with_ripple
@@ -372,8 +372,8 @@ def _prefilter(terms: Sequence[str]) -> bool:
     return connection.vendor == "postgresql" and len(terms) <= PREFILTER_MAX_TERMS
 
 
-_PARSED = BoundedCache(50_000, initial={"null": (), "[]": ()})
-_SIGNATURES = BoundedCache(50_000)
+_PARSED = BoundedCache(TEXTS, initial={"null": (), "[]": ()})
+_SIGNATURES = BoundedCache(TEXTS)
 
 
 def _parsed(text: str | None) -> tuple[str, ...]:

@@ -18,7 +18,7 @@ from datetime import datetime
 from django.db.models import Case, Q, QuerySet, TextField, Value, When
 from django.db.models.functions import Cast
 
-from classifier.memo import BoundedCache
+from classifier.memo import TEXTS, BoundedCache
 from classifier.ripple import subject_keys
 from classifier.signature import ripple_signature
 from comments.models import Comment
@@ -29,7 +29,7 @@ from reports.models import SubjectMention
 #: Comments read (and their mentions written) at a time.
 CHUNK = 5_000
 
-_KEYS = BoundedCache(50_000, initial={"[]": ()})
+_KEYS = BoundedCache(TEXTS, initial={"[]": ()})
 
 
 def _keys_of(terms_text: str | None, text: str) -> tuple[str, ...]:
