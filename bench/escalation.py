@@ -15,7 +15,6 @@ import http.client
 import json
 import os
 import random
-import subprocess
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -24,13 +23,14 @@ from datetime import UTC, datetime
 import psycopg
 from serving import (
     PG,
-    ROOT,
     bench_env,
     empty_broker,
     free_port,
     recreate_database,
     run,
+    start_celery_worker,
     start_gunicorn,
+    stop_celery_worker,
     wait_for_port,
 )
 
@@ -74,7 +74,8 @@ def main():
     empty_broker()
 
     port = free_port()
-    processes = [start_gunicorn(env, port, 2), start_crisis_worker(env, args.crisis_workers)]
+    server = start_gunicorn(env, port, 2)
+    worker = start_celery_worker(env, args.crisis_workers, queues="crisis")
     try:
         wait_for_port(port)
         warm_up(port, warm_token, args.timeout)
@@ -83,10 +84,9 @@ def main():
         posting = time.perf_counter() - started
         notified = wait_notified(answered, args.timeout)
     finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            process.wait(timeout=30)
+        stop_celery_worker(worker)
+        server.terminate()
+        server.wait(timeout=30)
 
     latencies = sorted(
         (notified[key] - at) * 1000 for key, at in answered.items() if key in notified
@@ -210,28 +210,6 @@ def percentile(values: list[float], pct: float) -> float:
         return float("nan")
     rank = max(0, min(len(values) - 1, round(pct / 100 * len(values) + 0.5) - 1))
     return values[rank]
-
-
-def start_crisis_worker(env, concurrency: int):
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "triage",
-            "worker",
-            "-Q",
-            "crisis",
-            "--concurrency",
-            str(concurrency),
-            "--loglevel=WARNING",
-            "--without-gossip",
-            "--without-mingle",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
 
 
 if __name__ == "__main__":

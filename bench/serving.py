@@ -3,8 +3,11 @@
 Imported by the scripts next to it (a script's folder is first on its path).
 """
 
+import contextlib
+import functools
 import os
 import secrets
+import signal
 import socket
 import subprocess
 import sys
@@ -15,6 +18,9 @@ import psycopg
 import redis
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from core.processes import stop_when_parent_dies  # noqa: E402
+
 PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 BROKER = os.environ.get("BENCH_BROKER", "redis://127.0.0.1:6379/13")
 
@@ -53,7 +59,6 @@ def django_in_process(name: str) -> None:
     broker: for the benchmarks that time one domain function rather than HTTP."""
     os.environ.update(bench_env(recreate_database(name), CELERY_BROKER_URL="memory://"))
     os.environ["DJANGO_SETTINGS_MODULE"] = "triage.settings"
-    sys.path.insert(0, str(ROOT))
     import django
 
     django.setup()
@@ -112,6 +117,49 @@ def start_gunicorn(env, port: int, workers: int, **popen):
         env=env,
         **popen,
     )
+
+
+def start_celery_worker(
+    env, concurrency: int, *, queues: str = "default,crisis", beat_dir: str | None = None
+):
+    """A worker for ``queues``; with ``beat_dir``, beat embedded as the demo runs it, its
+    schedule file there. In a session of its own, stopped as a group by
+    ``stop_celery_worker``, and told to stop if the bench dies without the chance."""
+    beat = ["-B", "--schedule", os.path.join(beat_dir, "celerybeat-schedule")] if beat_dir else []
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "triage",
+            "--quiet",  # no banner among the progress lines
+            "worker",
+            *beat,
+            "-Q",
+            queues,
+            "--concurrency",
+            str(concurrency),
+            "--loglevel=ERROR",
+            "--without-gossip",
+            "--without-mingle",
+        ],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+        preexec_fn=functools.partial(stop_when_parent_dies, os.getpid()),
+    )
+
+
+def stop_celery_worker(worker) -> None:
+    """A warm shutdown of the worker (it stops its pool and the beat it forked once the
+    running tasks end), then whatever of its group is left."""
+    worker.terminate()
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        worker.wait(timeout=60)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(worker.pid, signal.SIGKILL)
+    worker.wait()
 
 
 def wait_for_port(port: int, timeout: float = 30) -> None:

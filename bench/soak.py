@@ -27,8 +27,6 @@ status is non-zero when a target is missed.
 """
 
 import argparse
-import contextlib
-import functools
 import html
 import http.client
 import itertools
@@ -52,18 +50,17 @@ from urllib.parse import urlencode, urlsplit
 import psycopg
 import traffic
 from serving import (
-    ROOT,
     bench_env,
     empty_broker,
     free_port,
     migrate_with_bench_brand,
     recreate_database,
     run,
+    start_celery_worker,
     start_gunicorn,
+    stop_celery_worker,
     wait_for_port,
 )
-
-from core.processes import stop_when_parent_dies  # on the path once traffic is imported
 
 DB_NAME = os.environ.get("BENCH_DB", "semaforo_bench_soak")
 BRAND = "bench"
@@ -146,7 +143,7 @@ def serve_and_drive(env, token, password, tally, ledger, args) -> "Memory":
     with tempfile.TemporaryDirectory(prefix="soak-beat-") as beat_dir:
         server = start_gunicorn(env, port, args.web_workers, stderr=subprocess.PIPE)
         relay = relay_server_log(server)
-        worker = start_celery_worker(env, args.celery_workers, beat_dir)
+        worker = start_celery_worker(env, args.celery_workers, beat_dir=beat_dir)
         try:
             wait_for_port(port)
             return drive(port, token, password, tally, ledger, args, server.pid)
@@ -217,48 +214,6 @@ def relay_server_log(server) -> threading.Thread:
     thread = threading.Thread(target=relay, daemon=True)
     thread.start()
     return thread
-
-
-def start_celery_worker(env: dict, concurrency: int, beat_dir: str):
-    """One worker for both queues with beat embedded, as the demo runs them: queued work (crisis
-    escalations, rollups, sweeps) is really consumed while the desk is under load. In a session
-    of its own, stopped as a group, and told to stop if this script dies without the chance."""
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "triage",
-            "--quiet",  # no banner among the progress lines
-            "worker",
-            "-B",
-            "-Q",
-            "default,crisis",
-            "--concurrency",
-            str(concurrency),
-            "--schedule",
-            os.path.join(beat_dir, "celerybeat-schedule"),
-            "--loglevel=ERROR",
-            "--without-gossip",
-            "--without-mingle",
-        ],
-        cwd=ROOT,
-        env=env,
-        start_new_session=True,
-        preexec_fn=functools.partial(stop_when_parent_dies, os.getpid()),
-    )
-
-
-def stop_celery_worker(worker) -> None:
-    """A warm shutdown of the worker (it stops its pool and the beat it forked once the
-    running tasks end), then whatever of its group is left."""
-    worker.terminate()
-    with contextlib.suppress(subprocess.TimeoutExpired):
-        worker.wait(timeout=60)
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(worker.pid, signal.SIGKILL)
-    worker.wait()
 
 
 # --- the run ---------------------------------------------------------------------------------
