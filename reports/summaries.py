@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from brands.access import supervisor_emails
 from brands.models import Brand
+from core.queueing import each_isolated
 from crisis.models import Crisis
 from outbound.mails import Outgoing, mails_create
 from outbound.models import Mail, MailKind
@@ -42,20 +43,34 @@ def summary_key(brand_id: int, period: Period) -> str:
 
 def weekly_summaries_promise(*, now: datetime | None = None) -> int:
     """Promise last week's summary of every brand whose Monday reached ``SEND_HOUR`` and that
-    was not promised yet; answer how many."""
+    was not promised yet; answer how many.
+
+    Each brand on its own: one brand whose figures cannot be built (a time zone the server's
+    tzdata no longer knows) waits for the next hourly run without holding back the others."""
     now = now or timezone.now()
-    outgoing = []
-    for brand in Brand.objects.order_by("pk"):
-        zone = ZoneInfo(brand.time_zone)
-        local = now.astimezone(zone)
-        if local.weekday() == 0 and local.hour < SEND_HOUR:
-            continue
-        period = last_week(zone, now=now)
-        key = summary_key(brand.pk, period)
-        if Mail.objects.filter(key=key).exists():
-            continue
-        outgoing.append(_summary(brand, period, key, now=now))
+    outgoing: list[Outgoing] = []
+    each_isolated(
+        Brand.objects.order_by("pk"),
+        lambda brand: outgoing.extend(_due_summary(brand, now=now)),
+        failed=_tried_again_next_hour,
+    )
     return len(mails_create(outgoing))
+
+
+def _due_summary(brand: Brand, *, now: datetime) -> list[Outgoing]:
+    zone = ZoneInfo(brand.time_zone)
+    local = now.astimezone(zone)
+    if local.weekday() == 0 and local.hour < SEND_HOUR:
+        return []
+    period = last_week(zone, now=now)
+    key = summary_key(brand.pk, period)
+    if Mail.objects.filter(key=key).exists():
+        return []
+    return [_summary(brand, period, key, now=now)]
+
+
+def _tried_again_next_hour(brand: Brand, error: Exception) -> None:
+    """Nothing to record: a brand not promised is due again at the next run."""
 
 
 def _summary(brand: Brand, period: Period, key: str, *, now: datetime) -> Outgoing:

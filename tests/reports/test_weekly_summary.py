@@ -8,6 +8,7 @@ import pytest
 from django.core import mail
 
 from brands.grants import grant_role
+from brands.models import Brand
 from brands.roles import Role
 from comments import intake
 from crisis.models import Crisis
@@ -76,3 +77,15 @@ def test_each_brand_gets_its_summary_once_from_its_own_monday_morning(
 
     mails_send(mail_ids=[english.pk, spanish.pk])
     assert sorted(m.to[0] for m in mail.outbox) == sorted([bruno.email, sam.email])
+
+
+def test_a_brand_whose_summary_cannot_be_built_holds_back_no_other(aurora, rapimenu, sam, bruno):
+    grant_role(bruno, Role.SUPERVISOR, brand=rapimenu)
+    Brand.objects.filter(pk=rapimenu.pk).update(time_zone="America/Atlantis")  # tzdata lost it
+
+    later = MONDAY_NOON_UTC + timedelta(hours=2)
+    assert summaries.weekly_summaries_promise(now=later) == 1
+    assert Mail.objects.get(kind=MailKind.WEEKLY_SUMMARY).brand_id == aurora.pk
+
+    Brand.objects.filter(pk=rapimenu.pk).update(time_zone="Europe/Madrid")
+    assert summaries.weekly_summaries_promise(now=later) == 1  # its turn at the next run
