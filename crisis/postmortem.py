@@ -1,12 +1,12 @@
 """The evaluation after a crisis: measured facts, then what the committee writes about them.
 
 Every duration runs from the first related comment's posting, the moment the brand could have
-known: to the escalation (detect), to the committee's notice (notify), to the first public
-answer — a published reply on one of the crisis's cases, or the statement — (respond), and to
-containment, twice: measured, when the related comments' rate fell back under the ripple
-threshold (``crisis.containment``), and declared, when the committee marked it contained. The
-facts are frozen when the crisis closes and
-recomputed on request, so what the committee reads is what the records say.
+known: to the escalation (detect), to the committee's notice (notify), to a member's
+acknowledgement (acknowledge), to the first public answer — a published reply on one of the
+crisis's cases, or the statement — (respond), and to containment, twice: measured, when the
+related comments' rate fell back under the ripple threshold (``crisis.containment``), and
+declared, when the committee marked it contained. The facts are frozen when the crisis closes
+and recomputed on request, so what the committee reads is what the records say.
 """
 
 from datetime import datetime
@@ -64,12 +64,14 @@ def postmortem_facts(*, crisis: Crisis) -> dict:
         "first_comment_at": _iso(first_at),
         "detected_at": _iso(detected_at),
         "notified_at": _iso(crisis.notified_at),
+        "acknowledged_at": _iso(crisis.acknowledged_at),
         "first_response_at": _iso(first_response_at),
         "contained_at": _iso(crisis.contained_at),
         "rate_contained_at": _iso(crisis.rate_contained_at),
         "closed_at": _iso(crisis.closed_at),
         "time_to_detect_s": _seconds(first_at, detected_at),
         "time_to_notify_s": _seconds(first_at, crisis.notified_at),
+        "time_to_acknowledge_s": _seconds(first_at, crisis.acknowledged_at),
         "time_to_first_response_s": _seconds(first_at, first_response_at),
         "time_to_containment_s": _seconds(first_at, crisis.contained_at),
         "time_to_rate_containment_s": _seconds(first_at, crisis.rate_contained_at),
@@ -169,6 +171,7 @@ def fact_rows(facts: dict) -> list[tuple[str, str]]:
     return [
         (_("Time to detect"), duration(facts.get("time_to_detect_s"))),
         (_("Time to notify"), duration(facts.get("time_to_notify_s"))),
+        (_("Time to acknowledge"), duration(facts.get("time_to_acknowledge_s"))),
         (_("Time to first public response"), duration(facts.get("time_to_first_response_s"))),
         (
             _("Time to containment (measured: rate under the ripple threshold)"),

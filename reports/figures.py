@@ -34,8 +34,18 @@ from django.db.models import Case as Choose
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Trunc, TruncDate
 
-from cases.models import OPEN_CASE_STATUSES, Case, DepartmentRequest, Outcome
+from cases.models import (
+    OPEN_CASE_STATUSES,
+    AuditAction,
+    AuditEvent,
+    Case,
+    DepartmentRequest,
+    Outcome,
+)
+from comments.models import Author, Comment
 from core.taxonomy import Category, Level
+from crisis.models import Crisis
+from crisis.postmortem import postmortem_facts
 from replies.models import CaseStep, ProtocolStep
 from reports.models import HourlyRollup
 from reports.periods import Bucket, Period
@@ -215,6 +225,10 @@ def percentile(values: Iterable[float], fraction: float) -> float | None:
     return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
 
 
+def median_and_p90(values: list[float]) -> dict:
+    return {"median": percentile(values, 0.5), "p90": percentile(values, 0.9)}
+
+
 def _seconds(case_row: dict, clock: str) -> float | None:
     if clock == "response":
         done = case_row["responded_at"]
@@ -258,10 +272,7 @@ def _clock_percentiles(cases: QuerySet[Case], group: str | None) -> dict:
             if (value := _seconds(row, clock)) is not None:
                 values[row.get(group) if group else None][clock].append(value)
     return {
-        key: {
-            clock: {"median": percentile(v, 0.5), "p90": percentile(v, 0.9)}
-            for clock, v in per_clock.items()
-        }
+        key: {clock: median_and_p90(v) for clock, v in per_clock.items()}
         for key, per_clock in values.items()
     }
 
@@ -397,8 +408,7 @@ def cases_per_department(scope: Scope) -> list[dict]:
                 "department": name,
                 "requests": len(requests),
                 "answered": len(answered),
-                "median": percentile(seconds, 0.5),
-                "p90": percentile(seconds, 0.9),
+                **median_and_p90(seconds),
                 "in_time": share(sum(a <= d for _, a, d in answered), len(answered)),
             }
         )
@@ -500,8 +510,7 @@ def _step_times(done: list[tuple[float, int | None, bool]]) -> dict:
     timed = [(took, expected) for took, expected, _ in done if expected]
     return {
         "done": len(done),
-        "median": percentile(seconds, 0.5),
-        "p90": percentile(seconds, 0.9),
+        **median_and_p90(seconds),
         "on_time": share(sum(took <= e * 60 for took, e in timed), len(timed)),
     }
 
@@ -528,6 +537,123 @@ def outcomes(scope: Scope) -> dict:
     }
 
 
+# --- the classifier, trolls and crises ---------------------------------------------------------
+
+
+def corrections(scope: Scope) -> dict:
+    """How often a person decided a comment's classification, per category (the one it has
+    now) and per bucket: a rate that falls over the weeks says the model learns."""
+    keys = scope.period.buckets(scope.bucket)
+    position = {key: n for n, key in enumerate(keys)}
+    comments, corrected = [0] * len(keys), [0] * len(keys)
+    rows = (
+        _rollups(scope)
+        .annotate(bucket=_bucket_of(scope))
+        .values("bucket", "category")
+        .annotate(comments=Sum("comments"), corrected=Sum("comments_corrected"))
+        .order_by()
+    )
+    per_category = {category.value: [0, 0] for category in Category}
+    for row in rows:
+        n = position[row["bucket"]]
+        comments[n] += row["comments"]
+        corrected[n] += row["corrected"]
+        per_category[row["category"]][0] += row["comments"]
+        per_category[row["category"]][1] += row["corrected"]
+    return {
+        "categories": [
+            {"category": category, "comments": seen, "corrected": fixed, "rate": share(fixed, seen)}
+            for category, (seen, fixed) in per_category.items()
+        ],
+        "rate": [share(fixed, seen) for seen, fixed in zip(comments, corrected, strict=True)],
+        "comments": sum(comments),
+        "corrected": sum(corrected),
+        "overall_rate": share(sum(corrected), sum(comments)),
+    }
+
+
+def trolls(scope: Scope) -> dict:
+    """The authors the desk treats as trolls now (monitored, not fed), those flagged in the
+    period, and what the monitored ones wrote in it."""
+    brand_ids = sorted(scope.brand_ids)
+    authors = Author.objects.filter(brand_id__in=brand_ids, is_troll=True)
+    if scope.platform:
+        authors = authors.filter(platform=scope.platform)
+    written = Comment.objects.filter(
+        brand_id__in=brand_ids,
+        author__in=authors,
+        posted_at__gte=scope.period.start,
+        posted_at__lt=scope.period.end,
+    )
+    if scope.category:
+        written = written.filter(category=scope.category)
+    if scope.level:
+        written = written.filter(level=scope.level)
+    flagged = AuditEvent.objects.filter(
+        brand_id__in=brand_ids,
+        action=AuditAction.TROLL_FLAGGED,
+        created_at__gte=scope.period.start,
+        created_at__lt=scope.period.end,
+    )
+    if scope.platform:
+        flagged = flagged.filter(author__platform=scope.platform)
+    return {
+        "monitored": authors.count(),
+        "flagged": flagged.count(),
+        "comments": written.count(),
+    }
+
+
+#: The clocks of a crisis as its evaluation measures them, each from the first related
+#: comment's posting (``crisis.postmortem``).
+CRISIS_CLOCKS = {
+    "detect": "time_to_detect_s",
+    "notify": "time_to_notify_s",
+    "acknowledge": "time_to_acknowledge_s",
+    "respond": "time_to_first_response_s",
+    "contain": "time_to_containment_s",  # marked by the committee
+}
+
+
+def crises(scope: Scope) -> dict:
+    """The crises opened in the period, each with its clocks, and their median and 90th
+    percentile. A closed crisis reads the facts frozen in its evaluation; an open one is
+    measured now. Crises are a brand's, not a platform's nor a category's: only the brands and
+    the period narrow them."""
+    opened = (
+        Crisis.objects.filter(
+            brand_id__in=sorted(scope.brand_ids),
+            opened_at__gte=scope.period.start,
+            opened_at__lt=scope.period.end,
+        )
+        .select_related("postmortem")
+        .order_by("opened_at", "pk")
+    )
+    listed, seconds = [], defaultdict(list)
+    for crisis in opened:
+        frozen = getattr(crisis, "postmortem", None)
+        facts = frozen.facts if frozen else postmortem_facts(crisis=crisis)
+        clocks = {clock: facts.get(key) for clock, key in CRISIS_CLOCKS.items()}
+        for clock, value in clocks.items():
+            if value is not None:
+                seconds[clock].append(value)
+        listed.append(
+            {
+                "id": crisis.pk,
+                "subject": crisis.subject,
+                "severity": crisis.severity,
+                "status": crisis.status,
+                "opened_at": crisis.opened_at.isoformat(),
+                **clocks,
+            }
+        )
+    return {
+        "opened": len(listed),
+        "clocks": {clock: median_and_p90(seconds[clock]) for clock in CRISIS_CLOCKS},
+        "crises": listed,
+    }
+
+
 def overview(scope: Scope, *, now: datetime) -> dict:
     """Every figure of the overview page, as the page and the API give it."""
     return {
@@ -546,4 +672,7 @@ def overview(scope: Scope, *, now: datetime) -> dict:
         "steps": protocol_steps(scope),
         "step_owners": step_owners(scope),
         "outcomes": outcomes(scope),
+        "corrections": corrections(scope),
+        "trolls": trolls(scope),
+        "crises": crises(scope),
     }

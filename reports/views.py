@@ -19,6 +19,7 @@ from brands.access import brand_ids_for_request, in_brands
 from brands.models import Brand
 from core.pages import QUEUE_COUNT_CAP, QUEUE_PAGE_SIZE, CappedPaginator, back_url, perform
 from core.taxonomy import Category, Level
+from crisis.models import CrisisStatus, Severity
 from replies.models import owner_in_words
 from reports import auditlog, complaints, exports, figures
 from reports.forms import (
@@ -59,6 +60,7 @@ def _labels() -> dict:
         "satisfied": _("Satisfied"),
         "unsatisfied": _("Not satisfied"),
         "unanswered": _("No answer"),
+        "corrected": _("Corrected by a person (%)"),
     }
 
 
@@ -88,8 +90,26 @@ def overview(request):
             ]
             if data is not None
             else [],
+            "crises": _crises_in_words(data["crises"]["crises"]) if data is not None else [],
+            "corrections": [
+                {**row, "category": Category(row["category"]).label}
+                for row in data["corrections"]["categories"]
+            ]
+            if data is not None
+            else [],
         },
     )
+
+
+def _crises_in_words(crises: list[dict]) -> list[dict]:
+    return [
+        {
+            **crisis,
+            "severity": Severity(crisis["severity"]).label,
+            "status": CrisisStatus(crisis["status"]).label,
+        }
+        for crisis in crises
+    ]
 
 
 def _steps_with_kinds(steps: list[dict]) -> list[dict]:

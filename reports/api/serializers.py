@@ -107,7 +107,19 @@ class DepartmentFigureSerializer(serializers.Serializer):
     in_time = _rate("Answered by the time the answer was due, among those answered.")
 
 
-class StepFigureSerializer(serializers.Serializer):
+class StepOwnerSerializer(serializers.Serializer):
+    owner = serializers.CharField(help_text="A role's value or a department's name.")
+    done = serializers.IntegerField(help_text="Steps they owned, done on the period's cases.")
+    median = serializers.FloatField(
+        allow_null=True, help_text="Seconds from the case's opening to the step done."
+    )
+    p90 = serializers.FloatField(allow_null=True)
+    on_time = _rate("Done within the step's time, among those that had one.")
+
+
+class StepFigureSerializer(StepOwnerSerializer):
+    """One step of one protocol: its owner's times, and how often it was skipped."""
+
     category = serializers.CharField()
     level = serializers.CharField()
     position = serializers.IntegerField(help_text="The step's place in its protocol, from 1.")
@@ -117,24 +129,9 @@ class StepFigureSerializer(serializers.Serializer):
         "`crisis_committee`) or a department's name."
     )
     done = serializers.IntegerField(help_text="Cases of the period on which it was done.")
-    median = serializers.FloatField(
-        allow_null=True, help_text="Seconds from the case's opening to the step done."
-    )
-    p90 = serializers.FloatField(allow_null=True)
-    on_time = _rate("Done within the step's time, among those that had one.")
     skipped = serializers.IntegerField(
         help_text="Resolved cases of the period, of its kind, on which it was not done."
     )
-
-
-class StepOwnerSerializer(serializers.Serializer):
-    owner = serializers.CharField(help_text="A role's value or a department's name.")
-    done = serializers.IntegerField(help_text="Steps they owned, done on the period's cases.")
-    median = serializers.FloatField(
-        allow_null=True, help_text="Seconds from the case's opening to the step done."
-    )
-    p90 = serializers.FloatField(allow_null=True)
-    on_time = _rate("Done within the step's time, among those that had one.")
 
 
 class SolutionCountSerializer(serializers.Serializer):
@@ -153,6 +150,63 @@ class OutcomesSerializer(serializers.Serializer):
     )
 
 
+class CategoryCorrectionsSerializer(serializers.Serializer):
+    category = serializers.CharField(help_text="The category the comments have now.")
+    comments = serializers.IntegerField()
+    corrected = serializers.IntegerField(help_text="Their classification was a person's.")
+    rate = _rate("Corrected among the comments.")
+
+
+class CorrectionsSerializer(serializers.Serializer):
+    categories = CategoryCorrectionsSerializer(many=True)
+    rate = serializers.ListField(
+        child=serializers.FloatField(allow_null=True),
+        help_text="Corrected among the comments, per bucket (as `volume.buckets`).",
+    )
+    comments = serializers.IntegerField()
+    corrected = serializers.IntegerField()
+    overall_rate = _rate("Corrected among all the period's comments.")
+
+
+class TrollsSerializer(serializers.Serializer):
+    monitored = serializers.IntegerField(help_text="Authors treated as trolls now.")
+    flagged = serializers.IntegerField(help_text="Authors flagged as trolls in the period.")
+    comments = serializers.IntegerField(help_text="What the monitored authors wrote in it.")
+
+
+def _crisis_clock(what: str) -> serializers.FloatField:
+    return serializers.FloatField(
+        allow_null=True, help_text=f"Seconds from the first related comment to {what}."
+    )
+
+
+class CrisisClocksSerializer(serializers.Serializer):
+    detect = TimesSerializer(help_text="To the escalation.")
+    notify = TimesSerializer(help_text="To the committee's notice.")
+    acknowledge = TimesSerializer(help_text="To a member's acknowledgement.")
+    respond = TimesSerializer(help_text="To the first public reply or statement.")
+    contain = TimesSerializer(help_text="To the committee's marking it contained.")
+
+
+class CrisisFigureSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    subject = serializers.CharField()
+    severity = serializers.CharField()
+    status = serializers.CharField()
+    opened_at = serializers.DateTimeField()
+    detect = _crisis_clock("the escalation")
+    notify = _crisis_clock("the committee's notice")
+    acknowledge = _crisis_clock("a member's acknowledgement")
+    respond = _crisis_clock("the first public reply or statement")
+    contain = _crisis_clock("the committee's marking it contained; null: not yet")
+
+
+class CrisesSerializer(serializers.Serializer):
+    opened = serializers.IntegerField(help_text="Crises opened in the period (brands only).")
+    clocks = CrisisClocksSerializer()
+    crises = CrisisFigureSerializer(many=True)
+
+
 class OverviewSerializer(serializers.Serializer):
     period = PeriodSerializer()
     volume = VolumeSerializer()
@@ -166,6 +220,11 @@ class OverviewSerializer(serializers.Serializer):
     steps = StepFigureSerializer(many=True, help_text="The protocol steps done, per step.")
     step_owners = StepOwnerSerializer(many=True, help_text="The same times, per owner.")
     outcomes = OutcomesSerializer()
+    corrections = CorrectionsSerializer(
+        help_text="How often a person corrected the classifier: a falling rate means it learns."
+    )
+    trolls = TrollsSerializer()
+    crises = CrisesSerializer()
 
 
 # --- the top complaints -----------------------------------------------------------------------

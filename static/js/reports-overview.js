@@ -129,4 +129,23 @@
       ],
     },
   });
+
+  draw("chart-corrections", {
+    type: "line",
+    data: {
+      labels: volume.buckets,
+      datasets: [
+        {
+          label: labels.corrected,
+          data: overview.corrections.rate.map(function (rate) {
+            return rate === null ? null : Math.round(rate * 1000) / 10;
+          }),
+          borderColor: "#2456c7",
+          backgroundColor: "#2456c7",
+          spanGaps: true,
+        },
+      ],
+    },
+    options: { scales: { y: { beginAtZero: true, suggestedMax: 10 } } },
+  });
 })();

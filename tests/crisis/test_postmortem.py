@@ -64,6 +64,7 @@ def test_the_evaluation_opens_with_the_measured_times(closed_crisis):
     facts = PostMortem.objects.get(crisis=closed_crisis).facts
     assert facts["time_to_detect_s"] == 120
     assert facts["time_to_notify_s"] == 180
+    assert facts["time_to_acknowledge_s"] == 60 * 60  # containing it acknowledged it
     assert facts["time_to_first_response_s"] == 20 * 60  # the reply came before the statement
     assert facts["time_to_containment_s"] == 60 * 60
     assert (facts["comments"], facts["authors"], facts["reach"]) == (1, 1, 40_000)

@@ -35,6 +35,9 @@ def test_a_supervisor_reads_the_figures_of_their_brand(sam, facts):
         "steps",
         "step_owners",
         "outcomes",
+        "corrections",
+        "trolls",
+        "crises",
     }
     assert body["period"]["bucket"] == "week"
     assert body["volume"]["summary"]["comments"] == 3
