@@ -133,6 +133,8 @@ class Case(models.Model):
         indexes = [
             # Intake looks up the open case of each author in a batch.
             models.Index(fields=["author", "status"], name="case_author_status"),
+            # The overview's cohort: a brand's cases opened in a period (``reports.figures``).
+            models.Index(fields=["brand", "opened_at"], name="case_brand_opened"),
             # "Take next": a brand's most urgent unassigned case.
             models.Index(
                 fields=["brand", "level_rank", "response_due_at"],

@@ -36,6 +36,10 @@ class Author(models.Model):
                 fields=["brand", "platform", "handle"], name="author_brand_platform_handle"
             ),
         ]
+        indexes = [
+            # The trolls a brand monitors: a few among its authors.
+            models.Index(fields=["brand"], condition=Q(is_troll=True), name="author_troll"),
+        ]
 
     def __str__(self):
         return f"{self.handle} ({self.get_platform_display()})"
@@ -79,7 +83,9 @@ class Comment(models.Model):
     )  # led by the comment indexes below
     platform = models.CharField(max_length=20, choices=Platform.choices)
     external_id = models.CharField(max_length=255)
-    author = models.ForeignKey(Author, on_delete=models.PROTECT, related_name="comments")
+    author = models.ForeignKey(
+        Author, on_delete=models.PROTECT, related_name="comments", db_index=False
+    )  # led by comment_author_posted
     case = models.ForeignKey(
         "cases.Case", null=True, blank=True, on_delete=models.SET_NULL, related_name="comments"
     )
@@ -149,6 +155,9 @@ class Comment(models.Model):
             ),
         ]
         indexes = [
+            # An author's comments in time order: their history, and what the trolls monitored
+            # wrote in a period (``reports.figures.trolls``).
+            models.Index(fields=["author", "posted_at"], name="comment_author_posted"),
             # The live queue: a brand's most urgent level first, oldest first inside a level.
             models.Index(fields=["brand", "level_rank", "posted_at"], name="comment_queue_order"),
             # API listing with since/until and cursor pagination.

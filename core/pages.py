@@ -33,7 +33,8 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        return self.object_list[: self.cap + 1].count()
+        # Unordered: the rows counted are the same, and PostgreSQL need not sort them first.
+        return self.object_list.order_by()[: self.cap + 1].count()
 
     @property
     def is_capped(self) -> bool:
