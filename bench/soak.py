@@ -333,8 +333,14 @@ def _rss_kib(pid: int) -> int:
 
 class Feed:
     """Comments as a brand's day brings them, without end: each pass a new day of
-    ``traffic.day`` (another seed), each item a new external id, posted now, so every item the
-    API accepts can be looked for afterwards."""
+    ``traffic.day`` (another seed) that ended when the pass began, each item a new external id,
+    so every item the API accepts can be looked for afterwards.
+
+    Each item keeps its time in its day. The soak sends a day in about four minutes, and had it
+    stamped every item "now", each batch's ripple window would hold every comment of the run
+    so far: a storm growing without end (``bench/ingest.py --workload storm`` measures storms),
+    and the workers' memory with it. In its day's hours, the window holds an hour of a busy
+    day, once for each pass."""
 
     def __init__(self, batch: int):
         self.batch = batch
@@ -346,13 +352,13 @@ class Feed:
     def take(self, count: int) -> list[dict]:
         with self.lock:
             while len(self.pending) < count:
-                day = traffic.day(DAY_SIZE, start=datetime.now(UTC), seed=next(self.seeds))
+                start = datetime.now(UTC) - traffic.DAY
+                day = traffic.day(DAY_SIZE, start=start, seed=next(self.seeds))
                 self.pending.extend(day.items)
             items = [self.pending.popleft() for _ in range(count)]
             numbers = [next(self.numbers) for _ in range(count)]
-        posted_at = datetime.now(UTC).isoformat()
         return [
-            {**item, "external_id": f"soak-{number}", "posted_at": posted_at}
+            {**item, "external_id": f"soak-{number}"}
             for item, number in zip(items, numbers, strict=True)
         ]
 

@@ -15,7 +15,14 @@ from brands.models import Membership
 from cases.models import Case
 from comments.models import Comment
 from core.filters import TimestampFilter
-from crisis.models import MAX_LEVEL, Crisis, CrisisNotification, CrisisStatus, Severity
+from crisis.models import (
+    MAX_LEVEL,
+    Crisis,
+    CrisisNotification,
+    CrisisStatus,
+    Escalation,
+    Severity,
+)
 
 SPREAD_MINUTES = 60
 
@@ -57,11 +64,14 @@ def access_crisis(pk: int, brand_ids: frozenset[int]) -> Crisis:
 
 
 def related_comments(crisis: Crisis) -> QuerySet[Comment]:
-    """The crisis's escalated reds and, for a ripple's crisis, every member of the ripple."""
-    related = Q(escalation__crisis=crisis)
+    """The crisis's escalated reds and, for a ripple's crisis, every member of the ripple.
+
+    Gathered by id, each side through its own index: one filter over both sides (an OR across
+    the escalation's join) read every comment of the brand, for each crisis on each poll."""
+    ids = Escalation.objects.filter(crisis=crisis).values("comment_id")
     if crisis.ripple_id:
-        related |= Q(ripple_id=crisis.ripple_id)
-    return Comment.objects.filter(related, brand_id=crisis.brand_id).distinct()
+        ids = ids.union(Comment.objects.filter(ripple_id=crisis.ripple_id).values("pk"))
+    return Comment.objects.filter(pk__in=ids, brand_id=crisis.brand_id)
 
 
 def related_cases(crisis: Crisis) -> QuerySet[Case]:
