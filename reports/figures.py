@@ -117,24 +117,30 @@ def _bucket_of(scope: Scope):
     return Trunc("hour", "week", output_field=DateField(), tzinfo=zone)
 
 
+def _per_bucket(scope: Scope, keys: list, by: tuple[str, ...], **sums):
+    """The rollups' ``sums`` per bucket and ``by``, each row with its bucket's place in
+    ``keys``."""
+    position = {key: n for n, key in enumerate(keys)}
+    rows = (
+        _rollups(scope)
+        .annotate(bucket=_bucket_of(scope))
+        .values("bucket", *by)
+        .annotate(**sums)
+        .order_by()
+    )
+    for row in rows:
+        yield position[row["bucket"]], row
+
+
 # --- volume -----------------------------------------------------------------------------------
 
 
 def volume(scope: Scope) -> dict:
     """Comments per bucket by level and by category, with the share of reds and yellows."""
     keys = scope.period.buckets(scope.bucket)
-    position = {key: n for n, key in enumerate(keys)}
     by_level = {level.value: [0] * len(keys) for level in LEVELS}
     by_category = {category.value: [0] * len(keys) for category in Category}
-    rows = (
-        _rollups(scope)
-        .annotate(bucket=_bucket_of(scope))
-        .values("bucket", "level", "category")
-        .annotate(comments=Sum("comments"))
-        .order_by()
-    )
-    for row in rows:
-        n = position[row["bucket"]]
+    for n, row in _per_bucket(scope, keys, ("level", "category"), comments=Sum("comments")):
         by_level[row["level"]][n] += row["comments"]
         by_category[row["category"]][n] += row["comments"]
     totals = [sum(counts) for counts in zip(*by_level.values(), strict=True)]
@@ -544,18 +550,10 @@ def corrections(scope: Scope) -> dict:
     """How often a person decided a comment's classification, per category (the one it has
     now) and per bucket: a rate that falls over the weeks says the model learns."""
     keys = scope.period.buckets(scope.bucket)
-    position = {key: n for n, key in enumerate(keys)}
     comments, corrected = [0] * len(keys), [0] * len(keys)
-    rows = (
-        _rollups(scope)
-        .annotate(bucket=_bucket_of(scope))
-        .values("bucket", "category")
-        .annotate(comments=Sum("comments"), corrected=Sum("comments_corrected"))
-        .order_by()
-    )
     per_category = {category.value: [0, 0] for category in Category}
-    for row in rows:
-        n = position[row["bucket"]]
+    sums = {"comments": Sum("comments"), "corrected": Sum("comments_corrected")}
+    for n, row in _per_bucket(scope, keys, ("category",), **sums):
         comments[n] += row["comments"]
         corrected[n] += row["corrected"]
         per_category[row["category"]][0] += row["comments"]

@@ -84,21 +84,24 @@ def overview(request):
             "may_export": request.user.has_perm(EXPORT),
             "levels": figures.LEVELS,
             "categories": list(Category),
-            "steps": _steps_with_kinds(data["steps"]) if data is not None else [],
-            "step_owners": [
-                {**row, "owner": owner_in_words(row["owner"])} for row in data["step_owners"]
-            ]
-            if data is not None
-            else [],
-            "crises": _crises_in_words(data["crises"]["crises"]) if data is not None else [],
-            "corrections": [
-                {**row, "category": Category(row["category"]).label}
-                for row in data["corrections"]["categories"]
-            ]
-            if data is not None
-            else [],
+            **(_in_words(data) if data is not None else {}),
         },
     )
+
+
+def _in_words(data: dict) -> dict:
+    """The tables' rows whose values are codes, with the words a person reads."""
+    return {
+        "steps": _steps_with_kinds(data["steps"]),
+        "step_owners": [
+            {**row, "owner": owner_in_words(row["owner"])} for row in data["step_owners"]
+        ],
+        "crises": _crises_in_words(data["crises"]["crises"]),
+        "corrections": [
+            {**row, "category": Category(row["category"]).label}
+            for row in data["corrections"]["categories"]
+        ],
+    }
 
 
 def _crises_in_words(crises: list[dict]) -> list[dict]:
